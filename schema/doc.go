@@ -1,0 +1,8 @@
+// Package schema is Tributary's copy of the Kafka Connect data model: schema
+// types, named logical types, structs and the values they hold.
+//
+// It mirrors org.apache.kafka.connect.data closely enough that converters can
+// reproduce Kafka Connect's wire output byte for byte: field order, parameter
+// order and defaults are all preserved as they were declared. The package
+// imports only the standard library; converters live in sub-packages.
+package schema
