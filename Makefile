@@ -1,0 +1,36 @@
+GO      ?= go
+BINARY  ?= tributary
+# Bounds for the whole suite; CI allows 90 minutes, the suite takes a few.
+TEST_TIMEOUT ?= 20m
+
+.PHONY: all build test deps vet fuzz-short clean
+
+all: build
+
+build:
+	$(GO) build -o $(BINARY) .
+
+deps:
+	scripts/install-deps
+
+vet:
+	$(GO) vet ./...
+
+# The test command: installs missing system packages, then runs every test
+# (unit, integration against a private PostgreSQL and an in-process broker,
+# and the end-to-end test of the built binary checked with kcat).
+test: deps vet
+	$(GO) test -race -shuffle=on -timeout $(TEST_TIMEOUT) ./...
+
+# A short run of every fuzz target beyond its checked-in corpus.
+FUZZTIME ?= 20s
+fuzz-short:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -f $(BINARY)

@@ -1,0 +1,149 @@
+package embedded_test
+
+import (
+	"errors"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect/embedded"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkalog"
+)
+
+func start(t *testing.T, listen, dir string) *embedded.Broker {
+	t.Helper()
+	b, err := embedded.Start(listen, dir, nil)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
+type kv struct{ k, v string }
+
+func readAll(t *testing.T, addr, topic string) []kv {
+	t.Helper()
+	var mu sync.Mutex
+	var got []kv
+	l, err := kafkalog.Open(t.Context(), kafkalog.Config{
+		Brokers: []string{addr}, Topic: topic, Partitions: 3,
+		OnRecord: func(k, v []byte) {
+			mu.Lock()
+			got = append(got, kv{string(k), string(v)})
+			mu.Unlock()
+		},
+	})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer l.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	return append([]kv(nil), got...)
+}
+
+func TestRestartKeepsState(t *testing.T) {
+	dir := t.TempDir()
+	b := start(t, "127.0.0.1:0", dir)
+	id := b.ClusterID()
+	if id == "" || id == "kfake" {
+		t.Fatalf("ClusterID() = %q, want a generated id", id)
+	}
+
+	l, err := kafkalog.Open(t.Context(), kafkalog.Config{
+		Brokers: []string{b.Addr()}, Topic: "persisted", Partitions: 3, OnRecord: func(_, _ []byte) {},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 {
+		if err := l.Send(t.Context(), []byte("k"+strconv.Itoa(i)), []byte("v"+strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := readAll(t, b.Addr(), "persisted")
+	if len(before) != 30 {
+		t.Fatalf("read %d records before restart, want 30", len(before))
+	}
+	b.Close()
+
+	b2 := start(t, "127.0.0.1:0", dir)
+	if b2.ClusterID() != id {
+		t.Errorf("cluster id changed across restart: %q → %q", id, b2.ClusterID())
+	}
+	after := readAll(t, b2.Addr(), "persisted")
+	if len(after) != len(before) {
+		t.Fatalf("read %d records after restart, want %d", len(after), len(before))
+	}
+	seen := map[kv]bool{}
+	for _, r := range before {
+		seen[r] = true
+	}
+	for _, r := range after {
+		if !seen[r] {
+			t.Errorf("record %v after restart was not there before", r)
+		}
+	}
+
+	// The topic kept its config (kafkalog refuses a non-compacted topic,
+	// but check it directly too).
+	admin, err := sarama.NewClusterAdmin([]string{b2.Addr()}, kafkaclient.NewConfig("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: "persisted", ConfigNames: []string{"cleanup.policy"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Value != "compact" {
+		t.Errorf("cleanup.policy after restart = %+v", entries)
+	}
+}
+
+func TestNoAutoTopicCreation(t *testing.T) {
+	b := start(t, "127.0.0.1:0", t.TempDir())
+	cfg := kafkaclient.NewConfig("t")
+	cfg.Producer.Retry.Max = 1
+	cfg.Producer.Retry.BackoffFunc = nil
+	cfg.Metadata.Retry.Max = 0
+	p, err := sarama.NewSyncProducer([]string{b.Addr()}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	_, _, err = p.SendMessage(&sarama.ProducerMessage{Topic: "nope", Value: sarama.StringEncoder("x")})
+	if !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+		t.Fatalf("producing to a missing topic: %v, want unknown topic", err)
+	}
+}
+
+func TestWildcardListenAdvertisesLoopback(t *testing.T) {
+	b := start(t, "0.0.0.0:0", t.TempDir())
+	host, port, err := net.SplitHostPort(b.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "127.0.0.1" || port == "0" {
+		t.Fatalf("Addr() = %q, want 127.0.0.1 and the chosen port", b.Addr())
+	}
+	// Clients bootstrap from it and follow the advertised address.
+	if got := readAll(t, b.Addr(), "wild"); len(got) != 0 {
+		t.Fatalf("new topic has %d records", len(got))
+	}
+}
+
+func TestListenFailure(t *testing.T) {
+	b := start(t, "127.0.0.1:0", t.TempDir())
+	if _, err := embedded.Start(b.Addr(), t.TempDir(), nil); err == nil {
+		t.Fatal("second broker on a used port started")
+	}
+}

@@ -1,0 +1,697 @@
+package herder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/storage"
+	"github.com/tributary-cdc/tributary/connect/worker"
+)
+
+// ConfigStore is the config topic as the herder uses it.
+type ConfigStore interface {
+	PutConnectorConfig(ctx context.Context, name string, config map[string]string) error
+	PutTaskConfigs(ctx context.Context, name string, tasks []map[string]string) error
+	PutTargetState(ctx context.Context, name, state string) error
+	RemoveConnector(ctx context.Context, name string) error
+	Connector(name string) (storage.ConnectorState, bool)
+	Connectors() []string
+}
+
+// StatusStore is the status topic as the herder uses it.
+type StatusStore interface {
+	PutConnector(ctx context.Context, name string, st connect.State) error
+	PutTask(ctx context.Context, id connect.TaskID, st connect.State) error
+	Connector(name string) (connect.State, bool)
+	Task(id connect.TaskID) (connect.State, bool)
+	RemoveConnector(ctx context.Context, name string, tasks int) error
+}
+
+// ConverterFactory builds a converter from its class name and its properties
+// (prefix already stripped). An unknown class is an error.
+type ConverterFactory func(class string, props map[string]string, isKey bool) (worker.Converter, error)
+
+// Target states stored in the config topic.
+const (
+	TargetStarted = "STARTED"
+	TargetPaused  = "PAUSED"
+	TargetStopped = "STOPPED"
+)
+
+// Config wires a Herder.
+type Config struct {
+	WorkerID string // advertised host:port, reported as worker_id
+
+	// Plugins are the connector implementations available, by class name.
+	Plugins []func() connect.Connector
+	// Converters builds key and value converters by class name.
+	Converters ConverterFactory
+	// KeyConverter/ValueConverter are the worker defaults; a connector
+	// config may override them with the same keys.
+	KeyConverter, ValueConverter           string
+	KeyConverterProps, ValueConverterProps map[string]string
+
+	Configs  ConfigStore
+	Statuses StatusStore
+	Offsets  worker.OffsetStore
+
+	// NewProducer returns a fresh producer for one task.
+	NewProducer func() (sarama.AsyncProducer, error)
+	// Admin creates change-event topics.
+	Admin sarama.ClusterAdmin
+
+	FlushInterval, FlushTimeout time.Duration
+
+	ServerInfo ServerInfo
+	Logger     *slog.Logger
+}
+
+// ServerInfo is the body of GET /.
+type ServerInfo struct {
+	Version        string `json:"version"`
+	Commit         string `json:"commit"`
+	KafkaClusterID string `json:"kafka_cluster_id"`
+}
+
+// Herder manages the connectors of a single worker.
+type Herder struct {
+	cfg     Config
+	log     *slog.Logger
+	plugins map[string]func() connect.Connector // by every accepted alias
+
+	// mu serialises config changes and guards tasks; it is never held while
+	// waiting on Kafka for reads, only around writes and task start/stop.
+	mu    sync.Mutex
+	tasks map[connect.TaskID]*runningTask
+	// failed holds tasks that stopped with an error. They stay down until
+	// restarted or reconfigured, as in Kafka Connect.
+	failed  map[connect.TaskID]bool
+	baseCtx context.Context
+	stop    context.CancelFunc
+	closed  bool
+}
+
+type runningTask struct {
+	config map[string]string
+	cancel context.CancelFunc
+	done   chan struct{}
+	// stopState is the status written when the task stops cleanly.
+	stopState string
+}
+
+// New returns a herder; Start brings up the stored connectors.
+func New(cfg Config) *Herder {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Herder{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		plugins: make(map[string]func() connect.Connector),
+		tasks:   make(map[connect.TaskID]*runningTask),
+		failed:  make(map[connect.TaskID]bool),
+	}
+	for _, p := range cfg.Plugins {
+		class := p().Class()
+		simple := class[strings.LastIndexByte(class, '.')+1:]
+		h.plugins[class] = p
+		h.plugins[simple] = p
+		h.plugins[strings.TrimSuffix(simple, "Connector")] = p
+	}
+	h.baseCtx, h.stop = context.WithCancel(context.Background())
+	return h
+}
+
+// Start runs every stored connector whose target state is STARTED.
+func (h *Herder) Start(ctx context.Context) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, name := range h.cfg.Configs.Connectors() {
+		if err := h.reconcileLocked(ctx, name); err != nil {
+			return fmt.Errorf("starting connector %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Stop stops every task, committing their offsets, and waits for them.
+func (h *Herder) Stop() {
+	h.mu.Lock()
+	h.closed = true
+	h.stopTasksLocked(slices.Collect(maps.Keys(h.tasks)), connect.StateUnassigned)
+	h.mu.Unlock()
+	h.stop()
+}
+
+// ServerInfo answers GET /.
+func (h *Herder) ServerInfo() ServerInfo { return h.cfg.ServerInfo }
+
+// Connectors lists connector names.
+func (h *Herder) Connectors(context.Context) ([]string, error) {
+	return h.cfg.Configs.Connectors(), nil
+}
+
+func (h *Herder) state(name string) (storage.ConnectorState, error) {
+	st, ok := h.cfg.Configs.Connector(name)
+	if !ok || st.Config == nil {
+		return storage.ConnectorState{}, fmt.Errorf("connector %s: %w", name, connect.ErrNotFound)
+	}
+	return st, nil
+}
+
+func (h *Herder) info(name string, st storage.ConnectorState) connect.ConnectorInfo {
+	info := connect.ConnectorInfo{Name: name, Config: st.Config, Tasks: []connect.TaskID{}, Type: "unknown"}
+	if p := h.plugin(st.Config); p != nil {
+		info.Type = p().Type()
+	}
+	for i := range st.Tasks {
+		info.Tasks = append(info.Tasks, connect.TaskID{Connector: name, Task: i})
+	}
+	return info
+}
+
+func (h *Herder) plugin(config map[string]string) func() connect.Connector {
+	return h.plugins[config["connector.class"]]
+}
+
+// ConnectorInfo answers GET /connectors/{name}.
+func (h *Herder) ConnectorInfo(_ context.Context, name string) (connect.ConnectorInfo, error) {
+	st, err := h.state(name)
+	if err != nil {
+		return connect.ConnectorInfo{}, err
+	}
+	return h.info(name, st), nil
+}
+
+// ConnectorConfig answers GET /connectors/{name}/config.
+func (h *Herder) ConnectorConfig(_ context.Context, name string) (map[string]string, error) {
+	st, err := h.state(name)
+	if err != nil {
+		return nil, err
+	}
+	return st.Config, nil
+}
+
+// TaskConfigs answers GET /connectors/{name}/tasks.
+func (h *Herder) TaskConfigs(_ context.Context, name string) ([]map[string]string, error) {
+	st, err := h.state(name)
+	if err != nil {
+		return nil, err
+	}
+	return st.Tasks, nil
+}
+
+// ConnectorStatus answers GET /connectors/{name}/status.
+func (h *Herder) ConnectorStatus(_ context.Context, name string) (connect.ConnectorStateInfo, error) {
+	st, err := h.state(name)
+	if err != nil {
+		return connect.ConnectorStateInfo{}, err
+	}
+	out := connect.ConnectorStateInfo{Name: name, Type: h.info(name, st).Type, Tasks: []connect.TaskState{}}
+	if cs, ok := h.cfg.Statuses.Connector(name); ok {
+		out.Connector = cs
+	} else {
+		out.Connector = connect.State{State: connect.StateUnassigned, WorkerID: h.cfg.WorkerID}
+	}
+	for i := range st.Tasks {
+		ts := h.taskState(connect.TaskID{Connector: name, Task: i})
+		out.Tasks = append(out.Tasks, ts)
+	}
+	return out, nil
+}
+
+func (h *Herder) taskState(id connect.TaskID) connect.TaskState {
+	ts := connect.TaskState{ID: id.Task, State: connect.StateUnassigned, WorkerID: h.cfg.WorkerID}
+	if s, ok := h.cfg.Statuses.Task(id); ok {
+		ts.State, ts.WorkerID, ts.Trace = s.State, s.WorkerID, s.Trace
+	}
+	return ts
+}
+
+// TaskStatus answers GET /connectors/{name}/tasks/{id}/status.
+func (h *Herder) TaskStatus(_ context.Context, id connect.TaskID) (connect.TaskState, error) {
+	st, err := h.state(id.Connector)
+	if err != nil {
+		return connect.TaskState{}, err
+	}
+	if id.Task < 0 || id.Task >= len(st.Tasks) {
+		return connect.TaskState{}, fmt.Errorf("task %s-%d: %w", id.Connector, id.Task, connect.ErrNotFound)
+	}
+	return h.taskState(id), nil
+}
+
+// CreateConnector validates config and creates the connector, answering
+// connect.ErrAlreadyExists or a *connect.ValidationError when it cannot.
+func (h *Herder) CreateConnector(ctx context.Context, name string, config map[string]string) (connect.ConnectorInfo, error) {
+	return h.CreateConnectorInState(ctx, name, config, connect.StateRunning)
+}
+
+// CreateConnectorInState is CreateConnector with an initial state (KIP-980):
+// connect.StateRunning, connect.StatePaused or connect.StateStopped.
+func (h *Herder) CreateConnectorInState(ctx context.Context, name string, config map[string]string, state string) (connect.ConnectorInfo, error) {
+	target, ok := map[string]string{
+		connect.StateRunning: TargetStarted, connect.StatePaused: TargetPaused, connect.StateStopped: TargetStopped,
+	}[state]
+	if !ok {
+		return connect.ConnectorInfo{}, fmt.Errorf("initial state %q: %w", state, connect.ErrBadRequest)
+	}
+	info, _, err := h.putConfig(ctx, name, config, false, target)
+	return info, err
+}
+
+// PutConnectorConfig creates or updates a connector.
+func (h *Herder) PutConnectorConfig(ctx context.Context, name string, config map[string]string) (connect.ConnectorInfo, bool, error) {
+	return h.putConfig(ctx, name, config, true, TargetStarted)
+}
+
+// putConfig validates and stores a connector config, creating the
+// connector in target state initial if it does not exist yet.
+func (h *Herder) putConfig(ctx context.Context, name string, config map[string]string, allowUpdate bool, initial string) (connect.ConnectorInfo, bool, error) {
+	config = maps.Clone(config)
+	config["name"] = name
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return connect.ConnectorInfo{}, false, errors.New("worker is shutting down")
+	}
+	existing, exists := h.cfg.Configs.Connector(name)
+	exists = exists && existing.Config != nil
+	if exists && !allowUpdate {
+		return connect.ConnectorInfo{}, false, fmt.Errorf("connector %s: %w", name, connect.ErrAlreadyExists)
+	}
+	tasks, err := h.validate(ctx, name, config)
+	if err != nil {
+		return connect.ConnectorInfo{}, false, err
+	}
+	if !exists {
+		if err := h.cfg.Configs.PutTargetState(ctx, name, initial); err != nil {
+			return connect.ConnectorInfo{}, false, fmt.Errorf("writing target state: %w", err)
+		}
+	}
+	if err := h.cfg.Configs.PutConnectorConfig(ctx, name, config); err != nil {
+		return connect.ConnectorInfo{}, false, fmt.Errorf("writing connector config: %w", err)
+	}
+	if err := h.cfg.Configs.PutTaskConfigs(ctx, name, tasks); err != nil {
+		return connect.ConnectorInfo{}, false, fmt.Errorf("writing task configs: %w", err)
+	}
+	h.clearFailedLocked(name)
+	if err := h.reconcileLocked(ctx, name); err != nil {
+		return connect.ConnectorInfo{}, false, err
+	}
+	st, err := h.state(name)
+	if err != nil {
+		return connect.ConnectorInfo{}, false, err
+	}
+	return h.info(name, st), !exists, nil
+}
+
+// validate checks the worker-level keys, then asks the connector; on
+// success it returns the task configs.
+func (h *Herder) validate(ctx context.Context, name string, config map[string]string) ([]map[string]string, error) {
+	var errs []connect.ConfigError
+	if strings.TrimSpace(name) == "" {
+		errs = append(errs, connect.ConfigError{Name: "name", Message: "Connector name must not be empty"})
+	}
+	class := config["connector.class"]
+	p := h.plugin(config)
+	switch {
+	case class == "":
+		errs = append(errs, connect.ConfigError{Name: "connector.class", Message: `Missing required configuration "connector.class" which has no default value.`})
+	case p == nil:
+		errs = append(errs, connect.ConfigError{Name: "connector.class", Message: fmt.Sprintf(
+			"Invalid value %s for configuration connector.class: Failed to find any class that implements Connector and which name matches %s, available connectors are: %s",
+			class, class, strings.Join(h.classes(), ", "))})
+	}
+	maxTasks := 1
+	if v, ok := config["tasks.max"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			errs = append(errs, connect.ConfigError{Name: "tasks.max", Message: fmt.Sprintf("Invalid value %s for configuration tasks.max: Value must be at least 1", v)})
+		} else {
+			maxTasks = n
+		}
+	}
+	for _, isKey := range []bool{true, false} {
+		key, class, props := h.converterConfig(config, isKey)
+		if _, err := h.cfg.Converters(class, props, isKey); err != nil {
+			errs = append(errs, connect.ConfigError{Name: key, Message: fmt.Sprintf("Invalid value %s for configuration %s: %v", class, key, err)})
+		}
+	}
+	if len(errs) > 0 || p == nil {
+		return nil, &connect.ValidationError{Errors: errs}
+	}
+	c := p()
+	if cerrs := c.Validate(ctx, config); len(cerrs) > 0 {
+		return nil, &connect.ValidationError{Errors: cerrs}
+	}
+	tasks, err := c.TaskConfigs(config, maxTasks)
+	if err != nil {
+		return nil, fmt.Errorf("computing task configs: %w", err)
+	}
+	return tasks, nil
+}
+
+func (h *Herder) classes() []string {
+	var out []string
+	for _, p := range h.cfg.Plugins {
+		out = append(out, p().Class())
+	}
+	return out
+}
+
+// converterConfig resolves the converter for a connector: the connector's
+// own key.converter / value.converter (with its prefixed settings) wins over
+// the worker's.
+func (h *Herder) converterConfig(config map[string]string, isKey bool) (key, class string, props map[string]string) {
+	key, class, props = "value.converter", h.cfg.ValueConverter, h.cfg.ValueConverterProps
+	if isKey {
+		key, class, props = "key.converter", h.cfg.KeyConverter, h.cfg.KeyConverterProps
+	}
+	if c, ok := config[key]; ok {
+		class = c
+		props = map[string]string{}
+	}
+	props = maps.Clone(props)
+	if props == nil {
+		props = map[string]string{}
+	}
+	for k, v := range config {
+		if rest, ok := strings.CutPrefix(k, key+"."); ok {
+			props[rest] = v
+		}
+	}
+	return key, class, props
+}
+
+// DeleteConnector stops the connector's tasks and removes it.
+func (h *Herder) DeleteConnector(ctx context.Context, name string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st, err := h.state(name)
+	if err != nil {
+		return err
+	}
+	if err := h.cfg.Configs.RemoveConnector(ctx, name); err != nil {
+		return fmt.Errorf("removing connector config: %w", err)
+	}
+	h.stopConnectorTasksLocked(name, "")
+	h.clearFailedLocked(name)
+	if err := h.cfg.Statuses.RemoveConnector(ctx, name, len(st.Tasks)); err != nil {
+		return fmt.Errorf("removing connector status: %w", err)
+	}
+	return nil
+}
+
+// PauseConnector stops the connector's tasks and marks it PAUSED.
+func (h *Herder) PauseConnector(ctx context.Context, name string) error {
+	return h.setTarget(ctx, name, TargetPaused)
+}
+
+// ResumeConnector restarts a paused or stopped connector.
+func (h *Herder) ResumeConnector(ctx context.Context, name string) error {
+	return h.setTarget(ctx, name, TargetStarted)
+}
+
+func (h *Herder) setTarget(ctx context.Context, name, target string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, err := h.state(name); err != nil {
+		return err
+	}
+	if err := h.cfg.Configs.PutTargetState(ctx, name, target); err != nil {
+		return fmt.Errorf("writing target state: %w", err)
+	}
+	return h.reconcileLocked(ctx, name)
+}
+
+// RestartConnector restarts the connector instance only, as Kafka
+// Connect's plain restart does. Tributary's connectors hold no resources
+// outside their tasks, so this re-applies the connector's target state.
+func (h *Herder) RestartConnector(ctx context.Context, name string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, err := h.state(name); err != nil {
+		return err
+	}
+	return h.reconcileLocked(ctx, name)
+}
+
+// RestartConnectorAndTasks restarts the connector and, with includeTasks,
+// its tasks (only the FAILED ones with onlyFailed). It returns the status in
+// which everything being restarted shows RESTARTING (KIP-745).
+func (h *Herder) RestartConnectorAndTasks(ctx context.Context, name string, includeTasks, onlyFailed bool) (connect.ConnectorStateInfo, error) {
+	status, err := h.ConnectorStatus(ctx, name)
+	if err != nil {
+		return connect.ConnectorStateInfo{}, err
+	}
+	restartConnector := !onlyFailed || status.Connector.State == connect.StateFailed
+	if restartConnector {
+		status.Connector.State = connect.StateRestarting
+	}
+	var ids []connect.TaskID
+	if includeTasks {
+		for i, ts := range status.Tasks {
+			if !onlyFailed || ts.State == connect.StateFailed {
+				ids = append(ids, connect.TaskID{Connector: name, Task: ts.ID})
+				status.Tasks[i].State = connect.StateRestarting
+				status.Tasks[i].Trace = ""
+			}
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stopTasksLocked(ids, connect.StateRestarting)
+	for _, id := range ids {
+		delete(h.failed, id)
+	}
+	if err := h.reconcileLocked(ctx, name); err != nil {
+		return connect.ConnectorStateInfo{}, err
+	}
+	return status, nil
+}
+
+// RestartTask restarts one task.
+func (h *Herder) RestartTask(ctx context.Context, id connect.TaskID) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st, err := h.state(id.Connector)
+	if err != nil {
+		return err
+	}
+	if id.Task < 0 || id.Task >= len(st.Tasks) {
+		return fmt.Errorf("task %s-%d: %w", id.Connector, id.Task, connect.ErrNotFound)
+	}
+	h.stopTasksLocked([]connect.TaskID{id}, connect.StateRestarting)
+	delete(h.failed, id)
+	return h.reconcileLocked(ctx, id.Connector)
+}
+
+// reconcileLocked makes the running tasks of one connector match the config
+// topic: tasks run with their stored config iff the target state is STARTED.
+func (h *Herder) reconcileLocked(ctx context.Context, name string) error {
+	st, ok := h.cfg.Configs.Connector(name)
+	if !ok || st.Config == nil {
+		h.stopConnectorTasksLocked(name, "")
+		return nil
+	}
+	target := st.TargetState
+	if target == "" {
+		target = TargetStarted
+	}
+	if target != TargetStarted {
+		state := connect.StatePaused
+		if target == TargetStopped {
+			state = connect.StateStopped
+		}
+		h.stopConnectorTasksLocked(name, state)
+		return h.putConnectorStatus(ctx, name, state)
+	}
+	if err := h.putConnectorStatus(ctx, name, connect.StateRunning); err != nil {
+		return err
+	}
+	var stale []connect.TaskID
+	for id, rt := range h.tasks {
+		if id.Connector == name && (id.Task >= len(st.Tasks) || !maps.Equal(rt.config, st.Tasks[id.Task])) {
+			stale = append(stale, id)
+		}
+	}
+	h.stopTasksLocked(stale, "")
+	for i, tc := range st.Tasks {
+		id := connect.TaskID{Connector: name, Task: i}
+		if _, running := h.tasks[id]; !running && !h.failed[id] && !h.closed {
+			h.startTaskLocked(id, st.Config, tc)
+		}
+	}
+	return nil
+}
+
+func (h *Herder) putConnectorStatus(ctx context.Context, name, state string) error {
+	if err := h.cfg.Statuses.PutConnector(ctx, name, connect.State{State: state, WorkerID: h.cfg.WorkerID}); err != nil {
+		return fmt.Errorf("writing connector status: %w", err)
+	}
+	return nil
+}
+
+func (h *Herder) clearFailedLocked(name string) {
+	for id := range h.failed {
+		if id.Connector == name {
+			delete(h.failed, id)
+		}
+	}
+}
+
+// stopConnectorTasksLocked stops every running task of name, writing state
+// (if not empty) as each task's status.
+func (h *Herder) stopConnectorTasksLocked(name, state string) {
+	var ids []connect.TaskID
+	for id := range h.tasks {
+		if id.Connector == name {
+			ids = append(ids, id)
+		}
+	}
+	h.stopTasksLocked(ids, state)
+}
+
+// stopTasksLocked stops the given tasks in parallel. h.mu is released while
+// waiting, so callers must re-read any state they derived before.
+func (h *Herder) stopTasksLocked(ids []connect.TaskID, state string) {
+	if len(ids) == 0 {
+		return
+	}
+	h.mu.Unlock()
+	defer h.mu.Lock()
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() { h.stopTask(id, state) })
+	}
+	wg.Wait()
+}
+
+// stopTask cancels a running task and waits for it to finish its shutdown.
+// It must be called without h.mu held.
+func (h *Herder) stopTask(id connect.TaskID, state string) {
+	h.mu.Lock()
+	rt := h.tasks[id]
+	if rt != nil {
+		rt.stopState = state
+	}
+	h.mu.Unlock()
+	if rt == nil {
+		return
+	}
+	rt.cancel()
+	<-rt.done
+}
+
+func (h *Herder) startTaskLocked(id connect.TaskID, connConfig, taskConfig map[string]string) {
+	ctx, cancel := context.WithCancel(h.baseCtx)
+	rt := &runningTask{config: taskConfig, cancel: cancel, done: make(chan struct{})}
+	h.tasks[id] = rt
+	log := h.log.With("connector", id.Connector, "task", id.Task)
+	go func() {
+		var err error
+		defer close(rt.done)
+		defer func() {
+			h.mu.Lock()
+			if h.tasks[id] == rt {
+				delete(h.tasks, id)
+				if err != nil {
+					h.failed[id] = true
+				}
+			}
+			h.mu.Unlock()
+		}()
+		err = h.runTask(ctx, id, connConfig, taskConfig, log)
+		statusCtx, cancelStatus := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancelStatus()
+		switch {
+		case err != nil:
+			log.Error("task failed", "error", err)
+			h.putTaskStatus(statusCtx, id, connect.StateFailed, trace(err), log)
+		default:
+			h.mu.Lock()
+			state := rt.stopState
+			h.mu.Unlock()
+			if state != "" {
+				h.putTaskStatus(statusCtx, id, state, "", log)
+			}
+		}
+	}()
+}
+
+func (h *Herder) putTaskStatus(ctx context.Context, id connect.TaskID, state, trace string, log *slog.Logger) {
+	if err := h.cfg.Statuses.PutTask(ctx, id, connect.State{State: state, WorkerID: h.cfg.WorkerID, Trace: trace}); err != nil {
+		// The status topic is advisory; the task's data path is unaffected.
+		log.Error("writing task status", "state", state, "error", err)
+	}
+}
+
+// runTask builds the task's pipeline and runs it until ctx is cancelled or
+// it fails.
+func (h *Herder) runTask(ctx context.Context, id connect.TaskID, connConfig, taskConfig map[string]string, log *slog.Logger) error {
+	p := h.plugin(connConfig)
+	if p == nil {
+		return fmt.Errorf("connector class %q is not available", connConfig["connector.class"])
+	}
+	_, kclass, kprops := h.converterConfig(connConfig, true)
+	keyConv, err := h.cfg.Converters(kclass, kprops, true)
+	if err != nil {
+		return fmt.Errorf("configuring key converter: %w", err)
+	}
+	_, vclass, vprops := h.converterConfig(connConfig, false)
+	valueConv, err := h.cfg.Converters(vclass, vprops, false)
+	if err != nil {
+		return fmt.Errorf("configuring value converter: %w", err)
+	}
+	producer, err := h.cfg.NewProducer()
+	if err != nil {
+		return fmt.Errorf("creating producer: %w", err)
+	}
+	topics, err := newTopicCreator(h.cfg.Admin, connConfig)
+	if err != nil {
+		producer.AsyncClose()
+		return err
+	}
+	statusCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	h.putTaskStatus(statusCtx, id, connect.StateRunning, "", log)
+	cancel()
+	runner := worker.NewSourceTaskRunner(worker.SourceTaskConfig{
+		ID:             id,
+		Task:           p().NewTask(),
+		Config:         taskConfig,
+		KeyConverter:   keyConv,
+		ValueConverter: valueConv,
+		Producer:       producer,
+		Offsets:        h.cfg.Offsets,
+		Topics:         topics,
+		FlushInterval:  h.cfg.FlushInterval,
+		FlushTimeout:   h.cfg.FlushTimeout,
+		Logger:         log,
+	})
+	return runner.Run(ctx)
+}
+
+// trace renders an error for the status "trace" field: the message, then
+// each wrapped cause on its own line, in the spirit of a Java stack trace.
+func trace(err error) string {
+	var b strings.Builder
+	b.WriteString("org.apache.kafka.connect.errors.ConnectException: ")
+	b.WriteString(err.Error())
+	for cause := errors.Unwrap(err); cause != nil; cause = errors.Unwrap(cause) {
+		b.WriteString("\nCaused by: ")
+		b.WriteString(cause.Error())
+	}
+	return b.String()
+}

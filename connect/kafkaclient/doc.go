@@ -1,0 +1,7 @@
+// Package kafkaclient owns how Tributary talks to Kafka through sarama: the
+// one client configuration every runtime component starts from (protocol
+// version, idempotent producer, Java-compatible murmur2 key partitioning) and
+// the idempotent topic creation the internal topics rely on.
+//
+// It holds no state; callers own the clients they build from NewConfig.
+package kafkaclient

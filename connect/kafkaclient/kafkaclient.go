@@ -1,0 +1,83 @@
+package kafkaclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// Producer retry policy. Java's producer retries until delivery.timeout.ms
+// (120 s) runs out; sarama has no delivery timeout, so the retry count and
+// the capped exponential backoff below give roughly the same two minutes.
+const (
+	producerRetries    = 60
+	producerBackoffMin = 100 * time.Millisecond
+	producerBackoffMax = 2 * time.Second
+)
+
+// NewConfig returns the sarama configuration Tributary uses for every Kafka
+// client: protocol version 3.9, an idempotent producer that waits for all
+// in-sync replicas and partitions keys with murmur2 exactly as Java's default
+// partitioner does, and a consumer that starts from the oldest offset and
+// reports its errors.
+func NewConfig(clientID string) *sarama.Config {
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V3_9_0_0
+	if clientID != "" {
+		cfg.ClientID = clientID
+	}
+
+	cfg.Net.MaxOpenRequests = 1 // required by the idempotent producer
+
+	cfg.Producer.Idempotent = true
+	cfg.Producer.RequiredAcks = sarama.WaitForAll
+	cfg.Producer.Retry.Max = producerRetries
+	cfg.Producer.Retry.BackoffFunc = producerBackoff
+	cfg.Producer.Return.Successes = true
+	cfg.Producer.Return.Errors = true
+	cfg.Producer.Partitioner = sarama.NewMurmur2Partitioner
+	cfg.Producer.Compression = sarama.CompressionNone
+	// A batch leaves when it holds 10k records or 512 KiB, or after 1 ms:
+	// single writes (config and offset records) wait at most a millisecond,
+	// bulk writes fill large batches.
+	cfg.Producer.Flush.Frequency = time.Millisecond
+	cfg.Producer.Flush.Messages = 10_000
+	cfg.Producer.Flush.Bytes = 512 << 10
+
+	cfg.Consumer.Return.Errors = true
+	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
+	return cfg
+}
+
+func producerBackoff(retries, _ int) time.Duration {
+	d := producerBackoffMin
+	for i := 0; i < retries && d < producerBackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, producerBackoffMax)
+}
+
+// EnsureTopic creates topic with the given partition count, replication
+// factor (-1 = the broker's default) and topic configs unless it exists. An
+// existing topic is left as it is, whatever its settings.
+func EnsureTopic(ctx context.Context, admin sarama.ClusterAdmin, topic string, partitions int32, rf int16, configs map[string]string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("creating topic %q: %w", topic, err)
+	}
+	entries := make(map[string]*string, len(configs))
+	for k, v := range configs {
+		entries[k] = &v
+	}
+	err := admin.CreateTopic(topic, &sarama.TopicDetail{
+		NumPartitions:     partitions,
+		ReplicationFactor: rf,
+		ConfigEntries:     entries,
+	}, false)
+	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+		return fmt.Errorf("creating topic %q: %w", topic, err)
+	}
+	return nil
+}

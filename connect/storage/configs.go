@@ -1,0 +1,367 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/tributary-cdc/tributary/connect/kafkalog"
+)
+
+// Target states stored in the config topic.
+const (
+	TargetStarted = "STARTED"
+	TargetPaused  = "PAUSED"
+	TargetStopped = "STOPPED"
+)
+
+// Key prefixes of the config topic (KafkaConfigBackingStore).
+const (
+	connectorPrefix   = "connector-"
+	taskPrefix        = "task-"
+	commitPrefix      = "commit-"
+	targetStatePrefix = "target-state-"
+)
+
+// ConnectorState is what the config topic says about one connector.
+type ConnectorState struct {
+	Config map[string]string
+	// Tasks are the committed task configs, task i at index i.
+	Tasks []map[string]string
+	// TargetState is STARTED, PAUSED or STOPPED (STARTED when never set).
+	TargetState string
+}
+
+// ConfigStore is the config topic (Kafka Connect's KafkaConfigBackingStore):
+// connector configs, task configs made live by commit records, and target
+// states.
+type ConfigStore struct {
+	log      *kafkalog.Log
+	logger   *slog.Logger
+	onChange func(connector string)
+
+	mu          sync.RWMutex
+	configs     map[string]map[string]string
+	tasks       map[string][]map[string]string
+	targets     map[string]string
+	uncommitted map[string]map[int]map[string]string // task configs waiting for their commit record
+}
+
+// OpenConfigStore opens the config topic described by cfg (its OnRecord is
+// replaced) and reads it to the end. onChange, if not nil, is called after a
+// record about a connector has been applied, from the log's goroutine; it
+// must not wait for a write to this store.
+func OpenConfigStore(ctx context.Context, cfg kafkalog.Config, onChange func(connector string)) (*ConfigStore, error) {
+	s := &ConfigStore{
+		logger:      loggerOf(cfg),
+		onChange:    onChange,
+		configs:     map[string]map[string]string{},
+		tasks:       map[string][]map[string]string{},
+		targets:     map[string]string{},
+		uncommitted: map[string]map[int]map[string]string{},
+	}
+	cfg.OnRecord = s.apply
+	cfg.Partitions = 1 // Kafka Connect requires a single-partition config topic
+	l, err := kafkalog.Open(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening config store: %w", err)
+	}
+	if n := l.Partitions(); n != 1 {
+		_ = l.Close() // the open error is the one to report
+		return nil, fmt.Errorf("opening config store: topic %q has %d partitions, it must have exactly 1", cfg.Topic, n)
+	}
+	s.log = l
+	return s, nil
+}
+
+type propertiesValue struct {
+	Properties map[string]string `json:"properties"`
+}
+
+type commitValue struct {
+	Tasks int `json:"tasks"`
+}
+
+// targetStateValue keeps Kafka Connect's field order: "state" is what workers
+// before KIP-875 read (they know no STOPPED), "state.v2" the real state.
+type targetStateValue struct {
+	State   string `json:"state"`
+	StateV2 string `json:"state.v2,omitempty"`
+}
+
+// apply is the log's OnRecord.
+func (s *ConfigStore) apply(key, value []byte) {
+	k := string(key)
+	var connector string
+	var err error
+	switch {
+	case strings.HasPrefix(k, connectorPrefix):
+		connector = k[len(connectorPrefix):]
+		err = s.applyConnector(connector, value)
+	case strings.HasPrefix(k, taskPrefix):
+		connector, err = s.applyTask(k[len(taskPrefix):], value)
+	case strings.HasPrefix(k, commitPrefix):
+		connector = k[len(commitPrefix):]
+		err = s.applyCommit(connector, value)
+	case strings.HasPrefix(k, targetStatePrefix):
+		connector = k[len(targetStatePrefix):]
+		err = s.applyTargetState(connector, value)
+	default:
+		// restart requests, session keys, fencing and logger records are
+		// not kept by this store.
+		s.logger.Debug("ignoring config record", "key", k)
+		return
+	}
+	if err != nil {
+		// Kafka Connect skips records it cannot decode; so do we, loudly.
+		s.logger.Error("ignoring malformed config record", "key", k, "error", err)
+		return
+	}
+	if s.onChange != nil && connector != "" {
+		s.onChange(connector)
+	}
+}
+
+func (s *ConfigStore) applyConnector(name string, value []byte) error {
+	if value == nil {
+		s.mu.Lock()
+		delete(s.configs, name)
+		delete(s.tasks, name)
+		delete(s.uncommitted, name)
+		s.mu.Unlock()
+		return nil
+	}
+	props, err := parseProperties(value)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.configs[name] = props
+	s.mu.Unlock()
+	return nil
+}
+
+// applyTask buffers task-<connector>-<n> until commit-<connector>.
+func (s *ConfigStore) applyTask(rest string, value []byte) (string, error) {
+	i := strings.LastIndexByte(rest, '-')
+	if i < 0 {
+		return "", fmt.Errorf("decoding task id %q", rest)
+	}
+	connector := rest[:i]
+	n, err := strconv.Atoi(rest[i+1:])
+	if err != nil || n < 0 {
+		return "", fmt.Errorf("decoding task id %q", rest)
+	}
+	if value == nil {
+		return "", fmt.Errorf("task config tombstone for %q", rest)
+	}
+	props, err := parseProperties(value)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.uncommitted[connector] == nil {
+		s.uncommitted[connector] = map[int]map[string]string{}
+	}
+	s.uncommitted[connector][n] = props
+	return connector, nil
+}
+
+func (s *ConfigStore) applyCommit(connector string, value []byte) error {
+	if value == nil {
+		return fmt.Errorf("commit tombstone for %q", connector)
+	}
+	var c commitValue
+	if err := json.Unmarshal(value, &c); err != nil {
+		return fmt.Errorf("decoding task commit: %w", err)
+	}
+	if c.Tasks < 0 {
+		return fmt.Errorf("decoding task commit: %d tasks", c.Tasks)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pending := s.uncommitted[connector]
+	delete(s.uncommitted, connector)
+	tasks := make([]map[string]string, c.Tasks)
+	for i := range tasks {
+		props, ok := pending[i]
+		if !ok {
+			// Kafka Connect marks such a connector inconsistent and keeps
+			// the task configs it had.
+			return fmt.Errorf("commit of %d tasks without a config for task %d", c.Tasks, i)
+		}
+		tasks[i] = props
+	}
+	s.tasks[connector] = tasks
+	return nil
+}
+
+func (s *ConfigStore) applyTargetState(connector string, value []byte) error {
+	if value == nil {
+		s.mu.Lock()
+		delete(s.targets, connector)
+		s.mu.Unlock()
+		return nil
+	}
+	var v targetStateValue
+	if err := json.Unmarshal(value, &v); err != nil {
+		return fmt.Errorf("decoding target state: %w", err)
+	}
+	state := v.StateV2
+	if state == "" {
+		state = v.State
+	}
+	switch state {
+	case TargetStarted, TargetPaused, TargetStopped:
+	default:
+		return fmt.Errorf("decoding target state: unknown state %q", state)
+	}
+	s.mu.Lock()
+	s.targets[connector] = state
+	s.mu.Unlock()
+	return nil
+}
+
+// parseProperties decodes {"properties":{...}}. Kafka Connect writes only
+// strings; other scalars are kept in their JSON form and nulls dropped.
+func parseProperties(value []byte) (map[string]string, error) {
+	var raw struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	if err := json.Unmarshal(value, &raw); err != nil {
+		return nil, fmt.Errorf("decoding properties: %w", err)
+	}
+	if raw.Properties == nil {
+		return nil, fmt.Errorf("decoding properties: no \"properties\" object")
+	}
+	props := make(map[string]string, len(raw.Properties))
+	for k, v := range raw.Properties {
+		var str string
+		switch {
+		case string(v) == "null":
+			continue
+		case json.Unmarshal(v, &str) == nil:
+			props[k] = str
+		default:
+			props[k] = string(v)
+		}
+	}
+	return props, nil
+}
+
+func (s *ConfigStore) write(ctx context.Context, key string, value any) error {
+	var b []byte
+	if value != nil {
+		var err error
+		if b, err = marshal(value); err != nil {
+			return fmt.Errorf("encoding %s: %w", key, err)
+		}
+	}
+	return s.log.SendAndApply(ctx, []byte(key), b)
+}
+
+// PutConnectorConfig writes a connector's config.
+func (s *ConfigStore) PutConnectorConfig(ctx context.Context, name string, config map[string]string) error {
+	if config == nil {
+		config = map[string]string{}
+	}
+	if err := s.write(ctx, connectorPrefix+name, propertiesValue{Properties: config}); err != nil {
+		return fmt.Errorf("writing config of connector %q: %w", name, err)
+	}
+	return nil
+}
+
+// PutTaskConfigs writes the task configs of a connector, then the commit
+// record that makes them live. Zero tasks is valid (a stopped connector).
+func (s *ConfigStore) PutTaskConfigs(ctx context.Context, name string, tasks []map[string]string) error {
+	for i, props := range tasks {
+		if props == nil {
+			props = map[string]string{}
+		}
+		key := fmt.Sprintf("%s%s-%d", taskPrefix, name, i)
+		b, err := marshal(propertiesValue{Properties: props})
+		if err != nil {
+			return fmt.Errorf("writing task configs of %q: encoding task %d: %w", name, i, err)
+		}
+		if err := s.log.Send(ctx, []byte(key), b); err != nil {
+			return fmt.Errorf("writing task configs of %q: %w", name, err)
+		}
+	}
+	if err := s.write(ctx, commitPrefix+name, commitValue{Tasks: len(tasks)}); err != nil {
+		return fmt.Errorf("writing task configs of %q: %w", name, err)
+	}
+	return nil
+}
+
+// PutTargetState writes STARTED, PAUSED or STOPPED for a connector. STOPPED
+// is written as {"state":"PAUSED","state.v2":"STOPPED"} so that workers
+// without KIP-875 pause instead.
+func (s *ConfigStore) PutTargetState(ctx context.Context, name, state string) error {
+	v := targetStateValue{State: state, StateV2: state}
+	switch state {
+	case TargetStarted, TargetPaused:
+	case TargetStopped:
+		v.State = TargetPaused
+	default:
+		return fmt.Errorf("writing target state of %q: unknown state %q", name, state)
+	}
+	if err := s.write(ctx, targetStatePrefix+name, v); err != nil {
+		return fmt.Errorf("writing target state of %q: %w", name, err)
+	}
+	return nil
+}
+
+// RemoveConnector writes the tombstones that delete a connector: its config,
+// then its target state.
+func (s *ConfigStore) RemoveConnector(ctx context.Context, name string) error {
+	for _, key := range []string{connectorPrefix + name, targetStatePrefix + name} {
+		if err := s.write(ctx, key, nil); err != nil {
+			return fmt.Errorf("removing connector %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Connector returns a connector's config, committed tasks and target state;
+// false if the connector has no config.
+func (s *ConfigStore) Connector(name string) (ConnectorState, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	cfg, ok := s.configs[name]
+	if !ok {
+		return ConnectorState{}, false
+	}
+	st := ConnectorState{Config: maps.Clone(cfg), TargetState: TargetStarted}
+	for _, t := range s.tasks[name] {
+		st.Tasks = append(st.Tasks, maps.Clone(t))
+	}
+	if t, ok := s.targets[name]; ok {
+		st.TargetState = t
+	}
+	return st, true
+}
+
+// Connectors returns the names of all connectors with a config, sorted.
+func (s *ConfigStore) Connectors() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Sorted(maps.Keys(s.configs))
+}
+
+// Refresh reads the topic to its end.
+func (s *ConfigStore) Refresh(ctx context.Context) error {
+	if err := s.log.ReadToEnd(ctx); err != nil {
+		return fmt.Errorf("refreshing configs: %w", err)
+	}
+	return nil
+}
+
+// Close closes the underlying log.
+func (s *ConfigStore) Close() error { return s.log.Close() }

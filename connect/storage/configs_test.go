@@ -1,0 +1,251 @@
+package storage_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/connect/storage"
+)
+
+type changes struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *changes) record(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[name]++
+}
+
+func (c *changes) count(name string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[name]
+}
+
+func openConfigs(t *testing.T, brokers []string, onChange func(string)) *storage.ConfigStore {
+	t.Helper()
+	s, err := storage.OpenConfigStore(t.Context(), logConfig(brokers, "connect-configs", 1), onChange)
+	if err != nil {
+		t.Fatalf("OpenConfigStore: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func properties(t *testing.T, value []byte) map[string]string {
+	t.Helper()
+	var v struct {
+		Properties map[string]string `json:"properties"`
+	}
+	if err := json.Unmarshal(value, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v.Properties
+}
+
+func goldenTargetStates(t *testing.T) map[string]json.RawMessage {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(readFile(t, "config-target-states.json"), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestConfigTopicCreatedCompacted1(t *testing.T) {
+	brokers := kafkatest.NewCluster(t)
+	openConfigs(t, brokers, nil)
+	parts, cleanup := describeTopic(t, brokers, "connect-configs")
+	if parts != 1 || cleanup != "compact" {
+		t.Fatalf("config topic: %d partitions, cleanup.policy=%q; want 1, compact", parts, cleanup)
+	}
+}
+
+func TestConfigStoreWritesJavaFormat(t *testing.T) {
+	brokers := kafkatest.NewCluster(t)
+	golden := goldenRecords(t, "config-records.json")
+	ch := &changes{n: map[string]int{}}
+	s := openConfigs(t, brokers, ch.record)
+	ctx := t.Context()
+
+	if err := s.PutConnectorConfig(ctx, "inventory", properties(t, golden[0].Value)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutTaskConfigs(ctx, "inventory", []map[string]string{properties(t, golden[1].Value)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutTargetState(ctx, "inventory", storage.TargetStarted); err != nil {
+		t.Fatal(err)
+	}
+	recs := readRaw(t, brokers, "connect-configs")
+	if len(recs) != len(golden) {
+		t.Fatalf("topic holds %d records, want %d", len(recs), len(golden))
+	}
+	for i, want := range golden {
+		if string(recs[i].Key) != string(want.Key) {
+			t.Errorf("record %d key = %q, want %q", i, recs[i].Key, want.Key)
+			continue
+		}
+		assertJSONEqual(t, string(want.Key), recs[i].Value, want.Value)
+	}
+
+	// Each write is visible when it returns, and was announced.
+	st, ok := s.Connector("inventory")
+	if !ok || st.Config["topic.prefix"] != "dbserver1" || len(st.Tasks) != 1 ||
+		st.Tasks[0]["task.class"] != "io.debezium.connector.postgresql.PostgresConnectorTask" || st.TargetState != storage.TargetStarted {
+		t.Fatalf("Connector(inventory) = %+v, %v", st, ok)
+	}
+	if n := ch.count("inventory"); n != 4 {
+		t.Errorf("onChange called %d times for inventory, want 4 (config, task, commit, target state)", n)
+	}
+
+	// Target states, including STOPPED written for pre-KIP-875 workers.
+	for _, state := range []string{storage.TargetPaused, storage.TargetStopped, storage.TargetStarted} {
+		if err := s.PutTargetState(ctx, "inventory", state); err != nil {
+			t.Fatal(err)
+		}
+		recs := readRaw(t, brokers, "connect-configs")
+		last := recs[len(recs)-1]
+		assertJSONEqual(t, "target state "+state, last.Value, goldenTargetStates(t)[state])
+		if st, _ := s.Connector("inventory"); st.TargetState != state {
+			t.Errorf("TargetState = %s after writing %s", st.TargetState, state)
+		}
+	}
+	if err := s.PutTargetState(ctx, "inventory", "RUNNING"); err == nil {
+		t.Error("PutTargetState accepted RUNNING")
+	}
+}
+
+func TestConfigStoreReadsJavaRecords(t *testing.T) {
+	brokers := kafkatest.NewCluster(t)
+	golden := goldenRecords(t, "config-records.json")
+	stopped := goldenTargetStates(t)["STOPPED"]
+	recs := append(golden,
+		rawRecord{Key: []byte("connector-stopped"), Value: golden[0].Value},
+		rawRecord{Key: []byte("target-state-stopped"), Value: stopped},
+		rawRecord{Key: []byte("restart-connector-inventory"), Value: []byte(`{"include-tasks":true,"only-failed":false}`)},
+		rawRecord{Key: []byte("session-key"), Value: []byte(`{"key":"AAAA","algorithm":"HmacSHA256","creation-timestamp":1714557600000}`)},
+	)
+	produceRaw(t, brokers, "connect-configs", 1, recs)
+	s := openConfigs(t, brokers, nil)
+
+	if got := s.Connectors(); !reflect.DeepEqual(got, []string{"inventory", "stopped"}) {
+		t.Fatalf("Connectors() = %v", got)
+	}
+	st, ok := s.Connector("inventory")
+	if !ok {
+		t.Fatal("inventory missing")
+	}
+	if want := properties(t, golden[0].Value); !reflect.DeepEqual(st.Config, want) {
+		t.Errorf("Config = %v, want %v", st.Config, want)
+	}
+	if want := []map[string]string{properties(t, golden[1].Value)}; !reflect.DeepEqual(st.Tasks, want) {
+		t.Errorf("Tasks = %v, want %v", st.Tasks, want)
+	}
+	if st.TargetState != storage.TargetStarted {
+		t.Errorf("TargetState = %s", st.TargetState)
+	}
+	if st, _ := s.Connector("stopped"); st.TargetState != storage.TargetStopped || len(st.Tasks) != 0 {
+		t.Errorf("stopped: %+v", st)
+	}
+}
+
+func TestConfigStoreTaskConfigsWaitForCommit(t *testing.T) {
+	brokers := kafkatest.NewCluster(t)
+	s := openConfigs(t, brokers, nil)
+	ctx := t.Context()
+	if err := s.PutConnectorConfig(ctx, "c", map[string]string{"name": "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutTaskConfigs(ctx, "c", []map[string]string{{"t": "0"}, {"t": "1"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another worker writes two new task configs; until it commits them the
+	// old ones stay live. A commit for more tasks than were written is
+	// ignored.
+	produceRaw(t, brokers, "connect-configs", 1, []rawRecord{
+		{Key: []byte("task-c-0"), Value: []byte(`{"properties":{"t":"new0"}}`)},
+	})
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Connector("c"); len(st.Tasks) != 2 || st.Tasks[0]["t"] != "0" {
+		t.Fatalf("uncommitted task config became visible: %v", st.Tasks)
+	}
+	produceRaw(t, brokers, "connect-configs", 1, []rawRecord{
+		{Key: []byte("commit-c"), Value: []byte(`{"tasks":2}`)},
+	})
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Connector("c"); len(st.Tasks) != 2 || st.Tasks[0]["t"] != "0" {
+		t.Fatalf("incomplete commit applied: %v", st.Tasks)
+	}
+	produceRaw(t, brokers, "connect-configs", 1, []rawRecord{
+		{Key: []byte("task-c-0"), Value: []byte(`{"properties":{"t":"new0"}}`)},
+		{Key: []byte("commit-c"), Value: []byte(`{"tasks":1}`)},
+	})
+	if err := s.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Connector("c"); !reflect.DeepEqual(st.Tasks, []map[string]string{{"t": "new0"}}) {
+		t.Fatalf("after commit, Tasks = %v", st.Tasks)
+	}
+
+	// Stop: a commit of zero tasks.
+	if err := s.PutTaskConfigs(ctx, "c", nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Connector("c"); len(st.Tasks) != 0 {
+		t.Fatalf("after empty commit, Tasks = %v", st.Tasks)
+	}
+}
+
+func TestConfigStoreRemoveConnector(t *testing.T) {
+	brokers := kafkatest.NewCluster(t)
+	s := openConfigs(t, brokers, nil)
+	ctx := t.Context()
+	if err := s.PutConnectorConfig(ctx, "c", map[string]string{"name": "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutTaskConfigs(ctx, "c", []map[string]string{{"t": "0"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutTargetState(ctx, "c", storage.TargetPaused); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveConnector(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Connector("c"); ok {
+		t.Fatal("connector still present after RemoveConnector")
+	}
+	if got := s.Connectors(); len(got) != 0 {
+		t.Fatalf("Connectors() = %v", got)
+	}
+	recs := readRaw(t, brokers, "connect-configs")
+	tail := recs[len(recs)-2:]
+	if string(tail[0].Key) != "connector-c" || tail[0].Value != nil ||
+		string(tail[1].Key) != "target-state-c" || tail[1].Value != nil {
+		t.Fatalf("last records = %q=%q, %q=%q; want tombstones for connector-c and target-state-c",
+			tail[0].Key, tail[0].Value, tail[1].Key, tail[1].Value)
+	}
+
+	// Recreated, it starts from scratch: no old tasks, target STARTED.
+	s2 := openConfigs(t, brokers, nil)
+	if _, ok := s2.Connector("c"); ok {
+		t.Fatal("removed connector reappears on reload")
+	}
+	if err := s2.PutConnectorConfig(ctx, "c", map[string]string{"name": "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s2.Connector("c"); len(st.Tasks) != 0 || st.TargetState != storage.TargetStarted {
+		t.Fatalf("recreated connector = %+v", st)
+	}
+}

@@ -1,0 +1,358 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/schema"
+)
+
+// Converter turns a Connect value into record bytes (Kafka Connect's
+// Converter.fromConnectData).
+type Converter interface {
+	FromConnect(topic string, s *schema.Schema, v any) ([]byte, error)
+}
+
+// OffsetStore is the durable offset storage the runner writes to.
+type OffsetStore interface {
+	Get(ctx context.Context, connector string, partition map[string]any) (map[string]any, error)
+	Put(ctx context.Context, connector string, partition, offset map[string]any) error
+}
+
+// TopicCreator makes sure a topic exists before the first record goes to it.
+type TopicCreator interface {
+	EnsureTopic(ctx context.Context, topic string) error
+}
+
+// SourceTaskConfig is everything a SourceTaskRunner needs.
+type SourceTaskConfig struct {
+	ID     connect.TaskID
+	Task   connect.SourceTask
+	Config map[string]string // the task config handed to Task.Start
+
+	KeyConverter   Converter
+	ValueConverter Converter
+	Producer       sarama.AsyncProducer // owned by the runner from now on: Run closes it
+	Offsets        OffsetStore
+	Topics         TopicCreator
+
+	// FlushInterval is offset.flush.interval.ms; FlushTimeout bounds the
+	// final drain at shutdown (offset.flush.timeout.ms in spirit).
+	FlushInterval time.Duration
+	FlushTimeout  time.Duration
+	// MaxInFlight bounds records produced but not yet acknowledged.
+	MaxInFlight int
+
+	Logger *slog.Logger
+}
+
+// SourceTaskRunner drives one source task.
+type SourceTaskRunner struct {
+	cfg SourceTaskConfig
+	log *slog.Logger
+
+	slots   chan struct{} // one token per in-flight record
+	tracker *ackTracker
+	topics  map[string]bool
+	commitM sync.Mutex // serialises offset flushes
+}
+
+// NewSourceTaskRunner validates cfg and returns a runner.
+func NewSourceTaskRunner(cfg SourceTaskConfig) *SourceTaskRunner {
+	if cfg.FlushInterval <= 0 {
+		cfg.FlushInterval = time.Minute
+	}
+	if cfg.FlushTimeout <= 0 {
+		cfg.FlushTimeout = 5 * time.Second
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 16384
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &SourceTaskRunner{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		slots:   make(chan struct{}, cfg.MaxInFlight),
+		tracker: newAckTracker(),
+		topics:  make(map[string]bool),
+	}
+}
+
+// Run starts the task and runs it until ctx is cancelled (a clean stop,
+// returning nil) or the task fails (returning the error). In both cases it
+// shuts down in order before returning.
+func (r *SourceTaskRunner) Run(ctx context.Context) error {
+	tc := &taskContext{connector: r.cfg.ID.Connector, offsets: r.cfg.Offsets, log: r.log}
+	if err := r.cfg.Task.Start(ctx, tc, r.cfg.Config); err != nil {
+		stopErr := r.cfg.Task.Stop()
+		closeErr := r.cfg.Producer.Close() // nothing was produced
+		if ctx.Err() != nil {
+			return nil
+		}
+		return errors.Join(fmt.Errorf("starting task: %w", err), stopErr, closeErr)
+	}
+
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // owner of the producer's result channels
+		defer wg.Done()
+		r.collectAcks(cancel)
+	}()
+	go func() { // periodic offset flush
+		defer wg.Done()
+		t := time.NewTicker(r.cfg.FlushInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-runCtx.Done():
+				return
+			case <-t.C:
+				if err := r.flush(runCtx); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		}
+	}()
+
+	pollErr := r.pollLoop(runCtx)
+	if pollErr != nil && !errors.Is(pollErr, context.Canceled) {
+		cancel(pollErr)
+	}
+
+	// Phase 2: drain. Polling has stopped; wait for in-flight records to be
+	// acknowledged (or failed), then write and commit the final offsets.
+	failure := context.Cause(runCtx)
+	if failure == nil || errors.Is(failure, context.Canceled) {
+		drainCtx, drainCancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.FlushTimeout)
+		if derr := r.waitDrained(drainCtx, runCtx); derr != nil {
+			failure = derr
+		} else if ferr := r.flush(drainCtx); ferr != nil {
+			failure = ferr
+		}
+		drainCancel()
+		if failure != nil && errors.Is(failure, context.Canceled) {
+			failure = nil
+		}
+	}
+	// Close the producer; collectAcks drains its result channels until they
+	// close, so waiting for it waits for the producer to finish.
+	cancel(nil)
+	r.cfg.Producer.AsyncClose()
+	wg.Wait()
+
+	stopErr := r.cfg.Task.Stop()
+	if failure != nil {
+		return errors.Join(failure, stopErr)
+	}
+	if stopErr != nil {
+		return fmt.Errorf("stopping task: %w", stopErr)
+	}
+	return nil
+}
+
+func (r *SourceTaskRunner) pollLoop(ctx context.Context) error {
+	for {
+		records, err := r.cfg.Task.Poll(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return context.Canceled
+			}
+			return fmt.Errorf("polling task: %w", err)
+		}
+		for i := range records {
+			if err := r.send(ctx, &records[i]); err != nil {
+				if ctx.Err() != nil {
+					return context.Canceled
+				}
+				return err
+			}
+		}
+	}
+}
+
+// send converts one record and hands it to the producer, blocking while the
+// in-flight budget is spent.
+func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) error {
+	if !r.topics[rec.Topic] {
+		if err := r.cfg.Topics.EnsureTopic(ctx, rec.Topic); err != nil {
+			return fmt.Errorf("creating topic %s: %w", rec.Topic, err)
+		}
+		r.topics[rec.Topic] = true
+	}
+	key, err := r.cfg.KeyConverter.FromConnect(rec.Topic, rec.KeySchema, rec.Key)
+	if err != nil {
+		return fmt.Errorf("converting key for topic %s: %w", rec.Topic, err)
+	}
+	value, err := r.cfg.ValueConverter.FromConnect(rec.Topic, rec.ValueSchema, rec.Value)
+	if err != nil {
+		return fmt.Errorf("converting value for topic %s: %w", rec.Topic, err)
+	}
+	msg := &sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp}
+	if key != nil {
+		msg.Key = sarama.ByteEncoder(key)
+	}
+	if value != nil {
+		msg.Value = sarama.ByteEncoder(value)
+	}
+	if rec.Partition != nil {
+		msg.Partition = *rec.Partition
+	}
+	if len(rec.Headers) > 0 {
+		msg.Headers = make([]sarama.RecordHeader, len(rec.Headers))
+		for i, h := range rec.Headers {
+			v, err := headerBytes(h)
+			if err != nil {
+				return fmt.Errorf("converting header %s: %w", h.Key, err)
+			}
+			msg.Headers[i] = sarama.RecordHeader{Key: []byte(h.Key), Value: v}
+		}
+	}
+
+	select {
+	case r.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	seq := r.tracker.add(rec.SourcePartition, rec.SourceOffset)
+	msg.Metadata = seq
+	select {
+	case r.cfg.Producer.Input() <- msg:
+		return nil
+	case <-ctx.Done():
+		// Never handed to the producer: forget it. Its offset and those of
+		// the records after it are never committed, so it is re-read after
+		// a restart.
+		r.tracker.dropLast(seq)
+		<-r.slots
+		return ctx.Err()
+	}
+}
+
+// headerBytes is Kafka Connect's SimpleHeaderConverter for the header values
+// connectors emit: strings as UTF-8, bytes as-is, nil as a null header.
+func headerBytes(h connect.Header) ([]byte, error) {
+	switch v := h.Value.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return []byte(v), nil
+	case []byte:
+		return v, nil
+	default:
+		return nil, fmt.Errorf("unsupported header value type %T", v)
+	}
+}
+
+// collectAcks consumes the producer's successes and errors until both
+// channels close (after AsyncClose). The first error is reported through fail
+// at once, so the task stops; later results are drained so the producer can
+// close.
+func (r *SourceTaskRunner) collectAcks(fail func(error)) {
+	successes, errs := r.cfg.Producer.Successes(), r.cfg.Producer.Errors()
+	failed := false
+	for successes != nil || errs != nil {
+		select {
+		case msg, ok := <-successes:
+			if !ok {
+				successes = nil
+				continue
+			}
+			r.tracker.ack(msg.Metadata.(uint64))
+			<-r.slots
+		case perr, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			if !failed {
+				failed = true
+				// Set the cause before waking waiters on the tracker.
+				fail(fmt.Errorf("producing to topic %s: %w", perr.Msg.Topic, perr.Err))
+			}
+			r.tracker.fail()
+			<-r.slots
+		}
+	}
+}
+
+// waitDrained blocks until no record is in flight.
+func (r *SourceTaskRunner) waitDrained(ctx, runCtx context.Context) error {
+	for {
+		changed := r.tracker.changed() // taken before the check, so no wake-up is missed
+		if r.tracker.inFlight() == 0 {
+			return nil
+		}
+		if cause := context.Cause(runCtx); cause != nil && !errors.Is(cause, context.Canceled) {
+			return cause
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %d in-flight records to be acknowledged: %w", r.tracker.inFlight(), ctx.Err())
+		case <-changed:
+		}
+	}
+}
+
+// flush writes the newest fully-acknowledged offset of every source partition
+// and, once durable, tells the task.
+func (r *SourceTaskRunner) flush(ctx context.Context) error {
+	r.commitM.Lock()
+	defer r.commitM.Unlock()
+	for _, p := range r.tracker.takeCommittable() {
+		if err := r.cfg.Offsets.Put(ctx, r.cfg.ID.Connector, p.partition, p.offset); err != nil {
+			return fmt.Errorf("writing offsets: %w", err)
+		}
+		if err := r.cfg.Task.Commit(ctx, p.partition, p.offset); err != nil {
+			return fmt.Errorf("committing offsets to the task: %w", err)
+		}
+	}
+	return nil
+}
+
+type taskContext struct {
+	connector string
+	offsets   OffsetStore
+	log       *slog.Logger
+}
+
+func (t *taskContext) Offset(ctx context.Context, partition map[string]any) (map[string]any, error) {
+	return t.offsets.Get(ctx, t.connector, partition)
+}
+
+func (t *taskContext) Logger() *slog.Logger { return t.log }
+
+// partitionKey returns a stable identity for a source partition map. Tasks
+// usually reuse one map for every record, so the last encoding is cached by
+// map identity.
+type partitionKeyer struct {
+	last    reflect.Value
+	lastKey string
+}
+
+func (k *partitionKeyer) key(m map[string]any) string {
+	v := reflect.ValueOf(m)
+	if k.last.IsValid() && v.UnsafePointer() == k.last.UnsafePointer() {
+		return k.lastKey
+	}
+	b, err := json.Marshal(m) // sorted keys: stable
+	if err != nil {
+		b = fmt.Appendf(nil, "%v", m)
+	}
+	k.last, k.lastKey = v, string(b)
+	return k.lastKey
+}

@@ -1,0 +1,280 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkalog"
+	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/connect/storage"
+	"github.com/tributary-cdc/tributary/schema"
+)
+
+// stringConverter writes string values as their bytes: enough to see what
+// reached Kafka without depending on a real converter here.
+type stringConverter struct{}
+
+func (stringConverter) FromConnect(_ string, _ *schema.Schema, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return []byte(v), nil
+	default:
+		return nil, fmt.Errorf("unexpected %T", v)
+	}
+}
+
+// scriptedTask returns its records in one poll, then blocks; polled closes
+// at the second poll, when the runner has handed every record to the
+// producer. It checks, in Commit, that the committed offset is already
+// durable in the store.
+type scriptedTask struct {
+	records []connect.SourceRecord
+	store   *storage.OffsetStore
+	polled  chan struct{}
+
+	mu        sync.Mutex
+	committed []int64
+	badCommit error
+	stopped   bool
+}
+
+func (s *scriptedTask) Start(context.Context, connect.TaskContext, map[string]string) error {
+	return nil
+}
+
+func (s *scriptedTask) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
+	if s.records != nil {
+		out := s.records
+		s.records = nil
+		return out, nil
+	}
+	select {
+	case <-s.polled:
+	default:
+		close(s.polled)
+	}
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func (s *scriptedTask) Commit(ctx context.Context, partition, offset map[string]any) error {
+	stored, err := s.store.Get(ctx, "conn", partition)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil || stored == nil || fmt.Sprint(stored["pos"]) != fmt.Sprint(offset["pos"]) {
+		s.badCommit = fmt.Errorf("Commit(%v) before the offset was stored (store has %v, err %v)", offset, stored, err)
+	}
+	s.committed = append(s.committed, offset["pos"].(int64))
+	return nil
+}
+
+func (s *scriptedTask) Stop() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	return nil
+}
+
+type fixture struct {
+	brokers []string
+	admin   sarama.ClusterAdmin
+	store   *storage.OffsetStore
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	brokers := kafkatest.NewCluster(t)
+	client, err := sarama.NewClient(brokers, kafkaclient.NewConfig("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	admin, err := sarama.NewClusterAdminFromClient(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := storage.OpenOffsetStore(t.Context(), kafkalog.Config{
+		Brokers: brokers, Topic: "connect-offsets", Partitions: 25, ReplicationFactor: -1, ClientID: "test",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return &fixture{brokers: brokers, admin: admin, store: store}
+}
+
+type adminTopics struct{ admin sarama.ClusterAdmin }
+
+func (a adminTopics) EnsureTopic(ctx context.Context, topic string) error {
+	return kafkaclient.EnsureTopic(ctx, a.admin, topic, 3, -1, nil)
+}
+
+func (f *fixture) runner(t *testing.T, task connect.SourceTask, flush time.Duration) *SourceTaskRunner {
+	t.Helper()
+	p, err := sarama.NewAsyncProducer(f.brokers, kafkaclient.NewConfig("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewSourceTaskRunner(SourceTaskConfig{
+		ID: connect.TaskID{Connector: "conn"}, Task: task,
+		KeyConverter: stringConverter{}, ValueConverter: stringConverter{},
+		Producer: p, Offsets: f.store, Topics: adminTopics{f.admin},
+		FlushInterval: flush, FlushTimeout: 10 * time.Second,
+	})
+}
+
+func records(n int, value func(i int) string) []connect.SourceRecord {
+	partition := map[string]any{"server": "s"}
+	out := make([]connect.SourceRecord, n)
+	for i := range out {
+		out[i] = connect.SourceRecord{
+			SourcePartition: partition, SourceOffset: map[string]any{"pos": int64(i)},
+			Topic: "events", Key: fmt.Sprintf("k%d", i%7), Value: value(i),
+		}
+	}
+	return out
+}
+
+// readTopic returns every value in topic, per partition in offset order.
+func readTopic(t *testing.T, brokers []string, topic string) map[int32][]string {
+	t.Helper()
+	c, err := sarama.NewConsumer(brokers, kafkaclient.NewConfig("reader"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	client, err := sarama.NewClient(brokers, kafkaclient.NewConfig("reader"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	parts, err := client.Partitions(topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int32][]string{}
+	for _, p := range parts {
+		end, err := client.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if end == 0 {
+			continue
+		}
+		pc, err := c.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m := range pc.Messages() {
+			out[p] = append(out[p], string(m.Value))
+			if m.Offset == end-1 {
+				break
+			}
+		}
+		pc.Close()
+	}
+	return out
+}
+
+func TestRunDeliversEverythingAndCommitsOnShutdown(t *testing.T) {
+	f := newFixture(t)
+	const n = 5000
+	task := &scriptedTask{records: records(n, func(i int) string { return fmt.Sprintf("v%d", i) }), store: f.store, polled: make(chan struct{})}
+	r := f.runner(t, task, time.Hour) // no periodic flush: only the shutdown flush commits
+
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	<-task.polled
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after a clean stop = %v", err)
+	}
+
+	got := readTopic(t, f.brokers, "events")
+	total := 0
+	for p, vals := range got {
+		total += len(vals)
+		// Within a Kafka partition, records keep their submission order.
+		last := -1
+		for _, v := range vals {
+			var i int
+			fmt.Sscanf(v, "v%d", &i)
+			if i <= last {
+				t.Fatalf("partition %d out of order: %d after %d", p, i, last)
+			}
+			last = i
+		}
+	}
+	if total != n {
+		t.Fatalf("topic has %d records, want %d", total, n)
+	}
+	off, err := f.store.Get(t.Context(), "conn", map[string]any{"server": "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off["pos"] != int64(n-1) {
+		t.Fatalf("stored offset = %v, want pos %d", off, n-1)
+	}
+	task.mu.Lock()
+	defer task.mu.Unlock()
+	if task.badCommit != nil {
+		t.Fatal(task.badCommit)
+	}
+	if len(task.committed) == 0 || task.committed[len(task.committed)-1] != n-1 {
+		t.Fatalf("task commits = %v, want the last to be %d", task.committed, n-1)
+	}
+	if !task.stopped {
+		t.Fatal("task not stopped")
+	}
+}
+
+func TestRunFailsOnProduceErrorAndNeverCommitsPastIt(t *testing.T) {
+	f := newFixture(t)
+	const bad = 300
+	big := strings.Repeat("x", 2<<20) // over the producer's message size limit
+	task := &scriptedTask{records: records(1000, func(i int) string {
+		if i == bad {
+			return big
+		}
+		return fmt.Sprintf("v%d", i)
+	}), store: f.store, polled: make(chan struct{})}
+	r := f.runner(t, task, 5*time.Millisecond) // flush often, to race the failure
+
+	err := r.Run(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "producing to topic events") {
+		t.Fatalf("Run = %v, want a produce error", err)
+	}
+	var cfgErr sarama.ConfigurationError
+	if !errors.As(err, &cfgErr) || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("Run = %v, want it to wrap the producer's message-size error", err)
+	}
+	off, gerr := f.store.Get(t.Context(), "conn", map[string]any{"server": "s"})
+	if gerr != nil {
+		t.Fatal(gerr)
+	}
+	if off != nil && off["pos"].(int64) >= bad {
+		t.Fatalf("stored offset %v is at or past the failed record %d", off, bad)
+	}
+	task.mu.Lock()
+	defer task.mu.Unlock()
+	for _, c := range task.committed {
+		if c >= bad {
+			t.Fatalf("task was told %d is committed, past the failed record %d", c, bad)
+		}
+	}
+	if task.badCommit != nil {
+		t.Fatal(task.badCommit)
+	}
+}

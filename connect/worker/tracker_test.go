@@ -1,0 +1,54 @@
+package worker
+
+import "testing"
+
+func TestAckTrackerCommitsOnlyTheContiguousPrefix(t *testing.T) {
+	tr := newAckTracker()
+	p1, p2 := map[string]any{"server": "a"}, map[string]any{"server": "b"}
+	s0 := tr.add(p1, map[string]any{"n": 0})
+	s1 := tr.add(p2, map[string]any{"n": 1})
+	s2 := tr.add(p1, map[string]any{"n": 2})
+	s3 := tr.add(p1, nil) // e.g. a record without an offset
+
+	tr.ack(s2)
+	tr.ack(s1)
+	if got := tr.takeCommittable(); len(got) != 0 {
+		t.Fatalf("committable before the first record is acked: %v", got)
+	}
+	tr.ack(s0)
+	got := tr.takeCommittable()
+	if len(got) != 2 || got[0].offset["n"] != 2 || got[1].offset["n"] != 1 {
+		t.Fatalf("committable = %v, want a→2, b→1", got)
+	}
+	if tr.inFlight() != 1 {
+		t.Fatalf("inFlight = %d, want 1", tr.inFlight())
+	}
+	tr.ack(s3)
+	if got := tr.takeCommittable(); len(got) != 0 {
+		t.Fatalf("a record without offset made %v committable", got)
+	}
+	if tr.inFlight() != 0 {
+		t.Fatalf("inFlight = %d, want 0", tr.inFlight())
+	}
+}
+
+func TestAckTrackerCompactsAndKeepsSequence(t *testing.T) {
+	tr := newAckTracker()
+	p := map[string]any{"server": "a"}
+	var seqs []uint64
+	for i := range 5000 {
+		seqs = append(seqs, tr.add(p, map[string]any{"n": i}))
+	}
+	for _, s := range seqs {
+		tr.ack(s)
+	}
+	if len(tr.entries) > 2048 {
+		t.Fatalf("entries not compacted: %d", len(tr.entries))
+	}
+	s := tr.add(p, map[string]any{"n": 5000})
+	tr.ack(s)
+	got := tr.takeCommittable()
+	if len(got) != 1 || got[0].offset["n"] != 5000 {
+		t.Fatalf("committable = %v", got)
+	}
+}

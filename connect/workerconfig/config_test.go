@@ -1,0 +1,244 @@
+package workerconfig_test
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-cdc/tributary/connect/workerconfig"
+)
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "worker.properties")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadDefaults(t *testing.T) {
+	cfg, unknown, err := workerconfig.Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unknown) != 0 {
+		t.Errorf("unknown = %v", unknown)
+	}
+	want := workerconfig.Config{
+		BootstrapServers: nil, GroupID: "tributary",
+		ConfigTopic: "connect-configs", OffsetTopic: "connect-offsets", StatusTopic: "connect-status",
+		ConfigReplicationFactor: -1, OffsetReplicationFactor: -1, StatusReplicationFactor: -1,
+		OffsetPartitions: 25, StatusPartitions: 5,
+		KeyConverter:        "org.apache.kafka.connect.json.JsonConverter",
+		ValueConverter:      "org.apache.kafka.connect.json.JsonConverter",
+		KeyConverterProps:   map[string]string{"schemas.enable": "true"},
+		ValueConverterProps: map[string]string{"schemas.enable": "true"},
+		OffsetFlushInterval: 60 * time.Second, OffsetFlushTimeout: 5 * time.Second,
+		Listeners:              []string{"http://:8083"},
+		EmbeddedKafkaListeners: "127.0.0.1:9092", EmbeddedDataDir: "./tributary-data",
+		TopicCreationEnable: true,
+	}
+	got := *cfg
+	got.Props = nil
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("defaults:\n got %+v\nwant %+v", got, want)
+	}
+	for k, v := range map[string]string{"group.id": "tributary", "offset.storage.partitions": "25", "listeners": "http://:8083"} {
+		if cfg.Props[k] != v {
+			t.Errorf("Props[%s] = %q, want %q", k, cfg.Props[k], v)
+		}
+	}
+}
+
+// The sample connect-distributed.properties of Kafka, trimmed.
+const sampleFile = `# A comma separated list of host:port pairs
+bootstrap.servers=kafka-1:9092, kafka-2:9092
+group.id=connect-cluster
+
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=true
+value.converter.schemas.enable=false
+value.converter.decimal.format=NUMERIC
+
+offset.storage.topic=connect-offsets
+offset.storage.replication.factor=1
+#offset.storage.partitions=25
+config.storage.topic=connect-configs
+config.storage.replication.factor=1
+status.storage.topic=connect-status
+status.storage.replication.factor=1
+status.storage.partitions=3
+
+offset.flush.interval.ms=10000
+listeners=HTTP://:8083, https://0.0.0.0:8443
+rest.advertised.host.name=worker-1
+rest.advertised.port=18083
+plugin.path=/usr/share/java,\
+        /usr/share/confluent-hub-components
+producer.compression.type=lz4
+config.providers=file
+config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider
+topic.creation.enable=false
+`
+
+func TestLoadFile(t *testing.T) {
+	cfg, unknown, err := workerconfig.Load(writeFile(t, sampleFile), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unknown) != 0 {
+		t.Errorf("unknown = %v", unknown)
+	}
+	if !reflect.DeepEqual(cfg.BootstrapServers, []string{"kafka-1:9092", "kafka-2:9092"}) {
+		t.Errorf("BootstrapServers = %q", cfg.BootstrapServers)
+	}
+	if cfg.GroupID != "connect-cluster" || cfg.OffsetReplicationFactor != 1 || cfg.OffsetPartitions != 25 ||
+		cfg.StatusPartitions != 3 || cfg.OffsetFlushInterval != 10*time.Second || cfg.OffsetFlushTimeout != 5*time.Second {
+		t.Errorf("cfg = %+v", cfg)
+	}
+	if !reflect.DeepEqual(cfg.Listeners, []string{"HTTP://:8083", "https://0.0.0.0:8443"}) {
+		t.Errorf("Listeners = %q", cfg.Listeners)
+	}
+	if cfg.AdvertisedHostName != "worker-1" || cfg.AdvertisedPort != 18083 {
+		t.Errorf("advertised = %s:%d", cfg.AdvertisedHostName, cfg.AdvertisedPort)
+	}
+	if want := map[string]string{"schemas.enable": "false", "decimal.format": "NUMERIC"}; !reflect.DeepEqual(cfg.ValueConverterProps, want) {
+		t.Errorf("ValueConverterProps = %v, want %v", cfg.ValueConverterProps, want)
+	}
+	if cfg.Props["plugin.path"] != "/usr/share/java,/usr/share/confluent-hub-components" {
+		t.Errorf("plugin.path = %q", cfg.Props["plugin.path"])
+	}
+	if cfg.TopicCreationEnable {
+		t.Error("TopicCreationEnable = true")
+	}
+}
+
+func TestEnvironmentOverridesFile(t *testing.T) {
+	env := []string{
+		"PATH=/usr/bin",
+		"CONNECT_GROUP_ID=from-connect-var",
+		"CONNECT_OFFSET_STORAGE_PARTITIONS=50",
+		"CONNECT_VALUE_CONVERTER_SCHEMAS_ENABLE=true",
+		"CONNECT_LOG4J_ROOT_LOGLEVEL=DEBUG",
+		"BOOTSTRAP_SERVERS=env-kafka:9092",
+		"CONFIG_STORAGE_TOPIC=my_connect_configs",
+		"OFFSET_STORAGE_TOPIC=my_connect_offsets",
+		"STATUS_STORAGE_TOPIC=my_connect_statuses",
+		"KEY_CONVERTER=io.confluent.connect.avro.AvroConverter",
+		"OFFSET_FLUSH_INTERVAL_MS=1000",
+		"OFFSET_FLUSH_TIMEOUT_MS=2000",
+		"REST_PORT=9083",
+		"ADVERTISED_HOST_NAME=connect-host",
+		"SHUTDOWN_TIMEOUT=20000",
+		"VALUE_CONVERTER=",
+	}
+	cfg, unknown, err := workerconfig.Load(writeFile(t, sampleFile), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unknown) != 0 {
+		t.Errorf("unknown = %v", unknown)
+	}
+	checks := []struct{ name, got, want string }{
+		{"group.id (CONNECT_ over file)", cfg.GroupID, "from-connect-var"},
+		{"bootstrap", strings.Join(cfg.BootstrapServers, ","), "env-kafka:9092"},
+		{"config topic", cfg.ConfigTopic, "my_connect_configs"},
+		{"offset topic", cfg.OffsetTopic, "my_connect_offsets"},
+		{"status topic", cfg.StatusTopic, "my_connect_statuses"},
+		{"key converter", cfg.KeyConverter, "io.confluent.connect.avro.AvroConverter"},
+		{"value converter (empty named var ignored)", cfg.ValueConverter, "org.apache.kafka.connect.json.JsonConverter"},
+		{"value.converter.schemas.enable", cfg.ValueConverterProps["schemas.enable"], "true"},
+		{"listeners", strings.Join(cfg.Listeners, ","), "http://:9083"},
+		{"advertised host", cfg.AdvertisedHostName, "connect-host"},
+		{"shutdown timeout", cfg.Props["task.shutdown.graceful.timeout.ms"], "20000"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if cfg.OffsetPartitions != 50 || cfg.OffsetFlushInterval != time.Second || cfg.OffsetFlushTimeout != 2*time.Second {
+		t.Errorf("partitions %d, flush %v/%v", cfg.OffsetPartitions, cfg.OffsetFlushInterval, cfg.OffsetFlushTimeout)
+	}
+	if _, ok := cfg.Props["log4j.root.loglevel"]; ok {
+		t.Error("CONNECT_LOG4J_* became a worker property")
+	}
+}
+
+func TestNamedVariableWinsOverConnectVariable(t *testing.T) {
+	cfg, _, err := workerconfig.Load("", []string{"GROUP_ID=named", "CONNECT_GROUP_ID=generic"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.GroupID != "named" {
+		t.Fatalf("GroupID = %q, want named", cfg.GroupID)
+	}
+}
+
+func TestLegacyRestPort(t *testing.T) {
+	cfg, _, err := workerconfig.Load("", []string{"CONNECT_REST_PORT=8084", "CONNECT_REST_HOST_NAME=0.0.0.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg.Listeners, []string{"http://0.0.0.0:8084"}) {
+		t.Fatalf("Listeners = %q", cfg.Listeners)
+	}
+}
+
+func TestUnknownProperties(t *testing.T) {
+	path := writeFile(t, "bootstrap.servers=k:9092\nbootstrap.server=typo\nproducer.linger.ms=5\nfoo=bar\nssl.truststore.location=/x\n")
+	_, unknown, err := workerconfig.Load(path, []string{"CONNECT_OFFSET_FLUSH_INTERVALMS=1", "CONNECT_EMBEDDED_DATA_DIR=/data"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"bootstrap.server", "foo", "offset.flush.intervalms"}; !reflect.DeepEqual(unknown, want) {
+		t.Fatalf("unknown = %q, want %q", unknown, want)
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	for _, tc := range []struct {
+		file, env, wantInErr string
+	}{
+		{file: "offset.flush.interval.ms=soon", wantInErr: "offset.flush.interval.ms"},
+		{env: "OFFSET_FLUSH_TIMEOUT_MS=-1", wantInErr: "offset.flush.timeout.ms"},
+		{file: "offset.storage.partitions=0", wantInErr: "offset.storage.partitions"},
+		{file: "status.storage.partitions=x", wantInErr: "status.storage.partitions"},
+		{file: "config.storage.replication.factor=0", wantInErr: "config.storage.replication.factor"},
+		{file: "offset.storage.replication.factor=40000", wantInErr: "offset.storage.replication.factor"},
+		{file: "listeners=localhost:8083", wantInErr: "listeners"},
+		{file: "listeners=ftp://:21", wantInErr: "listeners"},
+		{file: "listeners=http://host", wantInErr: "listeners"},
+		{file: "listeners=http://:99999", wantInErr: "listeners"},
+		{file: "listeners=", wantInErr: "listeners"},
+		{env: "REST_PORT=http", wantInErr: "REST_PORT"},
+		{file: "rest.advertised.port=eighty", wantInErr: "rest.advertised.port"},
+		{file: "topic.creation.enable=yes", wantInErr: "topic.creation.enable"},
+		{env: "CONNECT_GROUP_ID=", wantInErr: "group.id"},
+		{file: `bad=\uXYZW`, wantInErr: "line 1"},
+	} {
+		path := ""
+		if tc.file != "" {
+			path = writeFile(t, tc.file)
+		}
+		var env []string
+		if tc.env != "" {
+			env = []string{tc.env}
+		}
+		_, _, err := workerconfig.Load(path, env)
+		if err == nil || !strings.Contains(err.Error(), tc.wantInErr) {
+			t.Errorf("file %q env %q: error %v, want one naming %s", tc.file, tc.env, err, tc.wantInErr)
+		}
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	if _, _, err := workerconfig.Load(filepath.Join(t.TempDir(), "none.properties"), nil); err == nil {
+		t.Fatal("no error for a missing file")
+	}
+}

@@ -1,0 +1,193 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tributary-cdc/tributary/connectors/postgres/decode"
+	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
+)
+
+// tableRef names one captured table.
+type tableRef struct {
+	OID    uint32
+	Schema string
+	Name   string
+	rank   int
+}
+
+// quoted is the table's name quoted for SQL.
+func (r tableRef) quoted() string {
+	return pgx.Identifier{r.Schema, r.Name}.Sanitize()
+}
+
+// columnInfo is one column as the catalog describes it.
+type columnInfo struct {
+	Name    string
+	TypeOID uint32
+	TypeMod int32
+	NotNull bool
+	Serial  bool
+}
+
+// tableInfo is a table's shape from the catalog.
+type tableInfo struct {
+	tableRef
+	Columns []columnInfo // attnum order, without dropped and generated columns
+	PK      []string     // primary key columns in index order
+}
+
+// listTables returns the captured tables in snapshot order: by the first
+// table.include.list pattern they match, then by name.
+func listTables(ctx context.Context, conn *pgx.Conn, f TableFilter) ([]tableRef, error) {
+	rows, err := conn.Query(ctx, `SELECT c.oid, n.nspname, c.relname
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+		  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'`)
+	if err != nil {
+		return nil, fmt.Errorf("listing tables: %w", err)
+	}
+	var out []tableRef
+	var r tableRef
+	_, err = pgx.ForEachRow(rows, []any{&r.OID, &r.Schema, &r.Name}, func() error {
+		if ok, rank := f.Captures(r.Schema, r.Name); ok {
+			r.rank = rank
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing tables: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].rank != out[j].rank {
+			return out[i].rank < out[j].rank
+		}
+		if out[i].Schema != out[j].Schema {
+			return out[i].Schema < out[j].Schema
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}
+
+// errTableGone reports a relation that no longer exists in the catalog.
+var errTableGone = errors.New("table not found in the catalog")
+
+// loadTable reads a table's columns and primary key. Domains are resolved to
+// their base type.
+func loadTable(ctx context.Context, conn *pgx.Conn, oid uint32) (*tableInfo, error) {
+	info := &tableInfo{}
+	err := conn.QueryRow(ctx, `SELECT c.oid, n.nspname, c.relname FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1`, oid).
+		Scan(&info.OID, &info.Schema, &info.Name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("loading table %d: %w", oid, errTableGone)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading table %d: %w", oid, err)
+	}
+	rows, err := conn.Query(ctx, `SELECT a.attname,
+			CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END,
+			CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,
+			a.attnotnull,
+			COALESCE(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%', false)
+		FROM pg_attribute a
+		JOIN pg_type t ON t.oid = a.atttypid
+		LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+		WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+		ORDER BY a.attnum`, oid)
+	if err != nil {
+		return nil, fmt.Errorf("loading columns of %s: %w", info.quoted(), err)
+	}
+	var c columnInfo
+	_, err = pgx.ForEachRow(rows, []any{&c.Name, &c.TypeOID, &c.TypeMod, &c.NotNull, &c.Serial}, func() error {
+		info.Columns = append(info.Columns, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading columns of %s: %w", info.quoted(), err)
+	}
+	rows, err = conn.Query(ctx, `SELECT a.attname
+		FROM pg_index i
+		CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+		WHERE i.indrelid = $1 AND i.indisprimary
+		ORDER BY k.ord`, oid)
+	if err != nil {
+		return nil, fmt.Errorf("loading primary key of %s: %w", info.quoted(), err)
+	}
+	var name string
+	_, err = pgx.ForEachRow(rows, []any{&name}, func() error {
+		info.PK = append(info.PK, name)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading primary key of %s: %w", info.quoted(), err)
+	}
+	return info, nil
+}
+
+// equal reports whether two infos describe the same shape.
+func (i *tableInfo) equal(o *tableInfo) bool {
+	return i.tableRef == o.tableRef && slices.Equal(i.Columns, o.Columns) && slices.Equal(i.PK, o.PK)
+}
+
+// capturedTable is a table's catalog shape with its envelope schemas.
+type capturedTable struct {
+	info *tableInfo
+	*envelope.Table
+	// pos maps a column name to its position in Table.Columns.
+	pos map[string]int
+}
+
+// buildTable maps every column; columns of unsupported types are omitted
+// with a warning, as Debezium does.
+func buildTable(prefix string, info *tableInfo, log *slog.Logger) *capturedTable {
+	ct := &capturedTable{info: info, pos: make(map[string]int, len(info.Columns))}
+	cols := make([]envelope.Column, 0, len(info.Columns))
+	for _, c := range info.Columns {
+		m, err := typemap.For(typemap.Column{
+			TypeOID: c.TypeOID, TypeMod: c.TypeMod, Optional: !c.NotNull, SerialDefault: c.Serial,
+		})
+		if err != nil {
+			log.Warn("omitting column of unsupported type", "table", info.Schema+"."+info.Name,
+				"column", c.Name, "type_oid", c.TypeOID)
+			continue
+		}
+		ct.pos[c.Name] = len(cols)
+		cols = append(cols, envelope.Column{Name: c.Name, Mapping: m})
+	}
+	var key []int
+	for _, k := range info.PK {
+		if p, ok := ct.pos[k]; ok {
+			key = append(key, p)
+		}
+	}
+	if len(key) != len(info.PK) {
+		log.Warn("primary key has a column of unsupported type; records will have no key",
+			"table", info.Schema+"."+info.Name)
+		key = nil
+	}
+	ct.Table = envelope.NewTable(prefix, info.Schema, info.Name, cols, key)
+	return ct
+}
+
+// layout maps result or relation columns, by name, to row positions.
+func (ct *capturedTable) layout(names []string) decode.Layout {
+	l := decode.Layout{Width: len(ct.Columns), Columns: make([]decode.Column, len(names))}
+	for i, n := range names {
+		l.Columns[i].Pos = -1
+		if p, ok := ct.pos[n]; ok {
+			l.Columns[i] = decode.Column{Pos: p, Decode: ct.Columns[p].Mapping.Decode}
+		}
+	}
+	return l
+}

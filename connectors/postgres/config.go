@@ -1,0 +1,309 @@
+package postgres
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tributary-cdc/tributary/connect"
+)
+
+// Configuration keys, spelled as Debezium spells them.
+const (
+	KeyTopicPrefix                = "topic.prefix"
+	KeyHostname                   = "database.hostname"
+	KeyPort                       = "database.port"
+	KeyUser                       = "database.user"
+	KeyPassword                   = "database.password"
+	KeyDBName                     = "database.dbname"
+	KeySSLMode                    = "database.sslmode"
+	KeyPluginName                 = "plugin.name"
+	KeySlotName                   = "slot.name"
+	KeyPublicationName            = "publication.name"
+	KeyPublicationAutocreate      = "publication.autocreate.mode"
+	KeySnapshotMode               = "snapshot.mode"
+	KeyTableInclude               = "table.include.list"
+	KeyTableExclude               = "table.exclude.list"
+	KeySchemaInclude              = "schema.include.list"
+	KeySchemaExclude              = "schema.exclude.list"
+	KeyMaxBatchSize               = "max.batch.size"
+	KeyMaxQueueSize               = "max.queue.size"
+	KeyStatusUpdateIntervalMs     = "status.update.interval.ms"
+	KeySnapshotFetchSize          = "snapshot.fetch.size"
+	KeyTombstonesOnDelete         = "tombstones.on.delete"
+	KeySkippedOperations          = "skipped.operations"
+	KeyExtendedHeaders            = "extended.headers.enabled"
+	KeyProvideTransactionMetadata = "provide.transaction.metadata"
+)
+
+// Snapshot modes (canonical names).
+const (
+	SnapshotInitial     = "initial"
+	SnapshotNoData      = "no_data"
+	SnapshotInitialOnly = "initial_only"
+	SnapshotAlways      = "always"
+	SnapshotWhenNeeded  = "when_needed"
+)
+
+// Publication autocreate modes.
+const (
+	PublicationAllTables = "all_tables"
+	PublicationFiltered  = "filtered"
+	PublicationDisabled  = "disabled"
+	PublicationNoTables  = "no_tables"
+)
+
+var snapshotModes = map[string]string{
+	"initial": SnapshotInitial, "exported": SnapshotInitial,
+	"no_data": SnapshotNoData, "never": SnapshotNoData, "schema_only": SnapshotNoData,
+	"initial_only": SnapshotInitialOnly, "always": SnapshotAlways, "when_needed": SnapshotWhenNeeded,
+}
+
+var slotNameRE = regexp.MustCompile(`^[a-z0-9_]+$`)
+
+// Config is a parsed connector configuration.
+type Config struct {
+	TopicPrefix string
+	Host        string
+	Port        int
+	User        string
+	Password    string
+	DBName      string
+	SSLMode     string
+
+	SlotName        string
+	PublicationName string
+	PublicationMode string
+	SnapshotMode    string
+
+	Filter TableFilter
+
+	MaxBatchSize         int
+	MaxQueueSize         int
+	StatusUpdateInterval time.Duration
+	SnapshotFetchSize    int
+
+	TombstonesOnDelete bool
+	// Skipped holds the skipped operations among c, u, d, t.
+	Skipped         map[string]bool
+	ExtendedHeaders bool
+}
+
+// ParseConfig parses and checks a connector configuration without contacting
+// the database. It returns every problem found, each naming its property.
+func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
+	p := parser{props: props}
+	c := &Config{
+		TopicPrefix:     p.required(KeyTopicPrefix),
+		Host:            p.required(KeyHostname),
+		Port:            p.intValue(KeyPort, 5432, 1),
+		User:            p.str(KeyUser, ""),
+		Password:        p.str(KeyPassword, ""),
+		DBName:          p.str(KeyDBName, ""),
+		SSLMode:         p.oneOf(KeySSLMode, "prefer", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
+		SlotName:        p.str(KeySlotName, "debezium"),
+		PublicationName: p.str(KeyPublicationName, "dbz_publication"),
+		PublicationMode: p.oneOf(KeyPublicationAutocreate, PublicationAllTables,
+			PublicationAllTables, PublicationFiltered, PublicationDisabled, PublicationNoTables),
+		MaxBatchSize:         p.intValue(KeyMaxBatchSize, 2048, 1),
+		MaxQueueSize:         p.intValue(KeyMaxQueueSize, 8192, 1),
+		StatusUpdateInterval: time.Duration(p.intValue(KeyStatusUpdateIntervalMs, 10000, 1)) * time.Millisecond,
+		SnapshotFetchSize:    p.intValue(KeySnapshotFetchSize, 10240, 1),
+		TombstonesOnDelete:   p.boolValue(KeyTombstonesOnDelete, true),
+		ExtendedHeaders:      p.boolValue(KeyExtendedHeaders, true),
+	}
+	if v, ok := props[KeyPluginName]; ok && v != "pgoutput" {
+		p.invalid(KeyPluginName, v, "only pgoutput is supported")
+	}
+	if c.SlotName != "" && !slotNameRE.MatchString(c.SlotName) {
+		p.invalid(KeySlotName, c.SlotName, "must contain only lowercase letters, digits and underscores")
+	}
+	mode := p.str(KeySnapshotMode, SnapshotInitial)
+	if m, ok := snapshotModes[strings.ToLower(mode)]; ok {
+		c.SnapshotMode = m
+	} else {
+		p.invalid(KeySnapshotMode, mode,
+			"must be one of initial, no_data, initial_only, always, when_needed (aliases: never, schema_only, exported)")
+	}
+	if c.MaxQueueSize <= c.MaxBatchSize && p.props[KeyMaxQueueSize] != "" {
+		p.invalid(KeyMaxQueueSize, props[KeyMaxQueueSize], fmt.Sprintf("must be larger than %s", KeyMaxBatchSize))
+	} else if c.MaxQueueSize <= c.MaxBatchSize {
+		c.MaxQueueSize = c.MaxBatchSize + 1
+	}
+	c.Skipped = p.skipped()
+	c.Filter = TableFilter{
+		TableInclude:  p.regexList(KeyTableInclude),
+		TableExclude:  p.regexList(KeyTableExclude),
+		SchemaInclude: p.regexList(KeySchemaInclude),
+		SchemaExclude: p.regexList(KeySchemaExclude),
+	}
+	p.exclusive(KeyTableInclude, KeyTableExclude)
+	p.exclusive(KeySchemaInclude, KeySchemaExclude)
+	return c, p.errs
+}
+
+// parser collects every problem while reading properties.
+type parser struct {
+	props map[string]string
+	errs  []connect.ConfigError
+}
+
+func (p *parser) add(name, msg string) {
+	p.errs = append(p.errs, connect.ConfigError{Name: name, Message: msg})
+}
+
+// invalid records Kafka Connect's ConfigException message.
+func (p *parser) invalid(name, value, why string) {
+	p.add(name, fmt.Sprintf("Invalid value %s for configuration %s: %s", value, name, why))
+}
+
+func (p *parser) str(name, def string) string {
+	if v, ok := p.props[name]; ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) required(name string) string {
+	v := strings.TrimSpace(p.props[name])
+	if v == "" {
+		p.add(name, fmt.Sprintf("Missing required configuration \"%s\" which has no default value.", name))
+	}
+	return v
+}
+
+func (p *parser) intValue(name string, def, minimum int) int {
+	v, ok := p.props[name]
+	if !ok || v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		p.invalid(name, v, "Not a number of type INT")
+		return def
+	}
+	if n < minimum {
+		p.invalid(name, v, fmt.Sprintf("Value must be at least %d", minimum))
+		return def
+	}
+	return n
+}
+
+func (p *parser) boolValue(name string, def bool) bool {
+	v, ok := p.props[name]
+	if !ok || v == "" {
+		return def
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	p.invalid(name, v, "Expected value to be either true or false")
+	return def
+}
+
+func (p *parser) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(p.str(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.invalid(name, p.props[name], "must be one of "+strings.Join(allowed, ", "))
+	return def
+}
+
+func (p *parser) regexList(name string) []*regexp.Regexp {
+	v := strings.TrimSpace(p.props[name])
+	if v == "" {
+		return nil
+	}
+	var out []*regexp.Regexp
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		re, err := regexp.Compile(`^(?:` + part + `)$`)
+		if err != nil {
+			p.invalid(name, v, fmt.Sprintf("%q is not a valid regular expression: %v", part, err))
+			return nil
+		}
+		out = append(out, re)
+	}
+	return out
+}
+
+func (p *parser) exclusive(include, exclude string) {
+	if strings.TrimSpace(p.props[include]) != "" && strings.TrimSpace(p.props[exclude]) != "" {
+		p.invalid(exclude, p.props[exclude], fmt.Sprintf("\"%s\" is already specified", include))
+	}
+}
+
+func (p *parser) skipped() map[string]bool {
+	v := strings.TrimSpace(p.str(KeySkippedOperations, "t"))
+	out := map[string]bool{}
+	if strings.EqualFold(v, "none") {
+		return out
+	}
+	for _, op := range strings.Split(v, ",") {
+		op = strings.TrimSpace(op)
+		switch op {
+		case "c", "u", "d", "t":
+			out[op] = true
+		default:
+			p.invalid(KeySkippedOperations, v, "must be a comma-separated subset of c, u, d, t, or none")
+			return map[string]bool{"t": true}
+		}
+	}
+	return out
+}
+
+// TableFilter selects the captured tables with anchored regexes over
+// schema.table (tables) and schema (schemas).
+type TableFilter struct {
+	TableInclude, TableExclude   []*regexp.Regexp
+	SchemaInclude, SchemaExclude []*regexp.Regexp
+}
+
+// Captures reports whether the table is captured and its rank: the index of
+// the first table.include.list pattern it matches (0 without that list),
+// which orders the snapshot as Debezium does.
+func (f TableFilter) Captures(schemaName, table string) (bool, int) {
+	if schemaName == "pg_catalog" || schemaName == "information_schema" ||
+		strings.HasPrefix(schemaName, "pg_toast") || strings.HasPrefix(schemaName, "pg_temp") {
+		return false, 0
+	}
+	if len(f.SchemaInclude) > 0 && !anyMatch(f.SchemaInclude, schemaName) {
+		return false, 0
+	}
+	if anyMatch(f.SchemaExclude, schemaName) {
+		return false, 0
+	}
+	full := schemaName + "." + table
+	if anyMatch(f.TableExclude, full) {
+		return false, 0
+	}
+	if len(f.TableInclude) == 0 {
+		return true, 0
+	}
+	for i, re := range f.TableInclude {
+		if re.MatchString(full) {
+			return true, i
+		}
+	}
+	return false, 0
+}
+
+func anyMatch(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,128 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+)
+
+// Class names of the connector and its task.
+const (
+	ConnectorClass = "io.debezium.connector.postgresql.PostgresConnector"
+	TaskClass      = "io.debezium.connector.postgresql.PostgresConnectorTask"
+)
+
+// validateTimeout bounds the database check of Validate.
+const validateTimeout = 8 * time.Second
+
+// Connector is the configuration-level half of the connector.
+type Connector struct{}
+
+// New returns the connector.
+func New() *Connector { return &Connector{} }
+
+var _ connect.Connector = (*Connector)(nil)
+
+// Class implements connect.Connector.
+func (*Connector) Class() string { return ConnectorClass }
+
+// Type implements connect.Connector.
+func (*Connector) Type() string { return "source" }
+
+// Version implements connect.Connector.
+func (*Connector) Version() string { return envelope.ConnectorVersion }
+
+// Validate checks the properties and, if they are valid, that the database
+// is reachable with the configured credentials.
+func (*Connector) Validate(ctx context.Context, config map[string]string) []connect.ConfigError {
+	cfg, errs := ParseConfig(config)
+	if len(errs) > 0 {
+		return errs
+	}
+	ctx, cancel := context.WithTimeout(ctx, validateTimeout)
+	defer cancel()
+	pc, err := cfg.connConfig(false)
+	if err != nil {
+		return []connect.ConfigError{{Name: KeyHostname, Message: err.Error()}}
+	}
+	conn, err := pgconn.ConnectConfig(ctx, pc)
+	if err == nil {
+		err = conn.Exec(ctx, "SELECT 1").Close()
+		_ = conn.Close(context.Background())
+	}
+	if err != nil {
+		return []connect.ConfigError{{Name: KeyHostname, Message: fmt.Sprintf(
+			"Error while validating connector config: connecting to %s:%d: %v", cfg.Host, cfg.Port, err)}}
+	}
+	return nil
+}
+
+// TaskConfigs returns exactly one task, configured like the connector.
+func (*Connector) TaskConfigs(config map[string]string, _ int) ([]map[string]string, error) {
+	return []map[string]string{maps.Clone(config)}, nil
+}
+
+// NewTask implements connect.Connector.
+func (*Connector) NewTask() connect.SourceTask { return NewTask() }
+
+// sessionParams make the server's text output match what typemap parses, on
+// query and replication connections alike.
+var sessionParams = map[string]string{
+	"TimeZone":         "UTC",
+	"DateStyle":        "ISO, MDY",
+	"IntervalStyle":    "postgres",
+	"bytea_output":     "hex",
+	"application_name": "tributary",
+}
+
+// connString is the keyword/value connection string of the config.
+func (c *Config) connString() string {
+	var b strings.Builder
+	kv := func(k, v string) {
+		if v == "" {
+			return
+		}
+		v = strings.ReplaceAll(strings.ReplaceAll(v, `\`, `\\`), `'`, `\'`)
+		fmt.Fprintf(&b, "%s='%s' ", k, v)
+	}
+	kv("host", c.Host)
+	kv("port", strconv.Itoa(c.Port))
+	kv("user", c.User)
+	kv("password", c.Password)
+	kv("dbname", c.DBName)
+	kv("sslmode", c.SSLMode)
+	kv("connect_timeout", "10")
+	return b.String()
+}
+
+// connConfig builds the pgconn config; replication adds replication=database.
+func (c *Config) connConfig(replication bool) (*pgconn.Config, error) {
+	pc, err := pgconn.ParseConfig(c.connString())
+	if err != nil {
+		return nil, fmt.Errorf("building connection config: %w", err)
+	}
+	maps.Copy(pc.RuntimeParams, sessionParams)
+	if replication {
+		pc.RuntimeParams["replication"] = "database"
+	}
+	return pc, nil
+}
+
+// pgxConfig builds the config of the query connection.
+func (c *Config) pgxConfig() (*pgx.ConnConfig, error) {
+	pc, err := pgx.ParseConfig(c.connString())
+	if err != nil {
+		return nil, fmt.Errorf("building connection config: %w", err)
+	}
+	maps.Copy(pc.RuntimeParams, sessionParams)
+	return pc, nil
+}

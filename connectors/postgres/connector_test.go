@@ -1,0 +1,136 @@
+package postgres_test
+
+import (
+	"maps"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tributary-cdc/tributary/connectors/postgres"
+	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
+)
+
+func TestValidate(t *testing.T) {
+	pg := pgtest.Start(t)
+	good := map[string]string{
+		"connector.class":   postgres.ConnectorClass,
+		"topic.prefix":      "dbserver1",
+		"database.hostname": pg.Host(),
+		"database.port":     strconv.Itoa(pg.Port()),
+		"database.user":     "postgres",
+		"database.dbname":   "postgres",
+	}
+	with := func(kv ...string) map[string]string {
+		c := maps.Clone(good)
+		for i := 0; i < len(kv); i += 2 {
+			if kv[i+1] == "<unset>" {
+				delete(c, kv[i])
+				continue
+			}
+			c[kv[i]] = kv[i+1]
+		}
+		return c
+	}
+	stopped := pgtest.Start(t)
+	stopped.Stop(t)
+
+	tests := []struct {
+		name    string
+		config  map[string]string
+		prop    string // the property the single error names
+		message string // a substring of its message
+	}{
+		{"missing topic.prefix", with("topic.prefix", "<unset>"), "topic.prefix",
+			`Missing required configuration "topic.prefix" which has no default value.`},
+		{"missing hostname", with("database.hostname", "<unset>"), "database.hostname",
+			`Missing required configuration "database.hostname"`},
+		{"decoderbufs", with("plugin.name", "decoderbufs"), "plugin.name",
+			"Invalid value decoderbufs for configuration plugin.name:"},
+		{"bad snapshot.mode", with("snapshot.mode", "sometimes"), "snapshot.mode",
+			"Invalid value sometimes for configuration snapshot.mode:"},
+		{"bad slot.name", with("slot.name", "My-Slot"), "slot.name",
+			"Invalid value My-Slot for configuration slot.name:"},
+		{"non-numeric port", with("database.port", "abc"), "database.port",
+			"Invalid value abc for configuration database.port: Not a number of type INT"},
+		{"bad publication mode", with("publication.autocreate.mode", "some"), "publication.autocreate.mode",
+			"Invalid value some for configuration publication.autocreate.mode"},
+		{"bad regex", with("table.include.list", "public.(x"), "table.include.list",
+			"Invalid value public.(x for configuration table.include.list"},
+		{"include and exclude", with("table.include.list", "public.a", "table.exclude.list", "public.b"),
+			"table.exclude.list", "Invalid value public.b for configuration table.exclude.list"},
+		{"queue not above batch", with("max.batch.size", "100", "max.queue.size", "100"), "max.queue.size",
+			"Invalid value 100 for configuration max.queue.size"},
+		{"unreachable database", with("database.port", strconv.Itoa(stopped.Port())), "database.hostname",
+			"Error while validating connector config: connecting to 127.0.0.1:" + strconv.Itoa(stopped.Port())},
+		{"unknown user", with("database.user", "nobody"), "database.hostname",
+			`role "nobody" does not exist`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := postgres.New().Validate(t.Context(), tc.config)
+			if len(errs) != 1 {
+				t.Fatalf("got %d errors %+v, want 1 naming %s", len(errs), errs, tc.prop)
+			}
+			if errs[0].Name != tc.prop || !strings.Contains(errs[0].Message, tc.message) {
+				t.Fatalf("got %+v, want %s with a message containing %q", errs[0], tc.prop, tc.message)
+			}
+		})
+	}
+
+	goodConfigs := map[string]map[string]string{
+		"minimal":           good,
+		"pgoutput, aliases": with("plugin.name", "pgoutput", "snapshot.mode", "NEVER"),
+		"every mode":        with("snapshot.mode", "when_needed", "publication.autocreate.mode", "filtered"),
+		"lists":             with("table.include.list", "public\\..*,inventory.orders", "schema.exclude.list", "tmp"),
+	}
+	for name, cfg := range goodConfigs {
+		t.Run("valid "+name, func(t *testing.T) {
+			if errs := postgres.New().Validate(t.Context(), cfg); len(errs) != 0 {
+				t.Fatalf("unexpected errors: %+v", errs)
+			}
+		})
+	}
+}
+
+func TestParseConfigCollectsEveryProblem(t *testing.T) {
+	_, errs := postgres.ParseConfig(map[string]string{"plugin.name": "decoderbufs", "snapshot.mode": "x"})
+	got := map[string]bool{}
+	for _, e := range errs {
+		got[e.Name] = true
+	}
+	for _, want := range []string{"topic.prefix", "database.hostname", "plugin.name", "snapshot.mode"} {
+		if !got[want] {
+			t.Errorf("no error for %s in %+v", want, errs)
+		}
+	}
+}
+
+func TestSnapshotModeAliases(t *testing.T) {
+	base := map[string]string{"topic.prefix": "p", "database.hostname": "h"}
+	for in, want := range map[string]string{
+		"": "initial", "INITIAL": "initial", "exported": "initial", "never": "no_data",
+		"schema_only": "no_data", "No_Data": "no_data", "initial_only": "initial_only",
+		"always": "always", "when_needed": "when_needed",
+	} {
+		c := maps.Clone(base)
+		if in != "" {
+			c["snapshot.mode"] = in
+		}
+		cfg, errs := postgres.ParseConfig(c)
+		if len(errs) != 0 || cfg.SnapshotMode != want {
+			t.Errorf("snapshot.mode %q: got %q %+v, want %q", in, cfg.SnapshotMode, errs, want)
+		}
+	}
+}
+
+func TestTaskConfigs(t *testing.T) {
+	cfg := map[string]string{"topic.prefix": "p", "database.hostname": "h"}
+	got, err := postgres.New().TaskConfigs(cfg, 4)
+	if err != nil || len(got) != 1 || !maps.Equal(got[0], cfg) {
+		t.Fatalf("got %v %v, want one task config equal to the connector config", got, err)
+	}
+	c := postgres.New()
+	if c.Class() != "io.debezium.connector.postgresql.PostgresConnector" || c.Type() != "source" || c.Version() != "3.5.0.Final" {
+		t.Fatalf("identity: %s %s %s", c.Class(), c.Type(), c.Version())
+	}
+}

@@ -1,0 +1,120 @@
+package decode
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pglogrepl"
+
+	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
+)
+
+// Parse decodes one pgoutput message.
+func Parse(data []byte) (msg pglogrepl.Message, err error) {
+	if len(data) == 0 {
+		return nil, errors.New("decoding pgoutput message: empty")
+	}
+	if err := checkLengths(data); err != nil {
+		return nil, fmt.Errorf("decoding pgoutput message %q: %w", data[0], err)
+	}
+	// pglogrepl indexes into its input without checking every length; a
+	// truncated or corrupt message must fail the task, not crash it.
+	defer func() {
+		if r := recover(); r != nil {
+			msg, err = nil, fmt.Errorf("decoding pgoutput message %q: malformed: %v", data[0], r)
+		}
+	}()
+	msg, err = pglogrepl.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("decoding pgoutput message: %w", err)
+	}
+	return msg, nil
+}
+
+// checkLengths rejects messages whose declared counts exceed their size
+// before pglogrepl allocates for them: a Truncate message declares a uint32
+// relation count and pglogrepl allocates that many entries up front.
+func checkLengths(data []byte) error {
+	if data[0] == byte(pglogrepl.MessageTypeTruncate) && len(data) >= 5 {
+		n := binary.BigEndian.Uint32(data[1:5])
+		if uint64(len(data)) < 6+4*uint64(n) {
+			return fmt.Errorf("truncate message declares %d relations in %d bytes", n, len(data))
+		}
+	}
+	return nil
+}
+
+// Column places one relation column in a row.
+type Column struct {
+	// Pos is the column's index in the row, or -1 to drop the column (an
+	// unsupported type or a column the table does not capture).
+	Pos    int
+	Decode typemap.Decoder
+}
+
+// Layout maps the columns of a relation, in pgoutput order, to positions in
+// a row of Width values.
+type Layout struct {
+	Width   int
+	Columns []Column
+}
+
+// Row decodes a tuple. Null columns are nil, unchanged TOASTed columns are
+// typemap.Unchanged{}, and row positions no column maps to stay nil.
+func (l *Layout) Row(t *pglogrepl.TupleData) ([]any, error) {
+	if t == nil {
+		return nil, errors.New("decoding tuple: missing")
+	}
+	if len(t.Columns) != len(l.Columns) {
+		return nil, fmt.Errorf("decoding tuple: %d columns, relation has %d", len(t.Columns), len(l.Columns))
+	}
+	row := make([]any, l.Width)
+	for i, tc := range t.Columns {
+		c := l.Columns[i]
+		if c.Pos < 0 {
+			continue
+		}
+		if c.Pos >= l.Width {
+			return nil, fmt.Errorf("decoding tuple: column %d placed at %d of %d", i, c.Pos, l.Width)
+		}
+		switch tc.DataType {
+		case pglogrepl.TupleDataTypeNull:
+		case pglogrepl.TupleDataTypeToast:
+			row[c.Pos] = typemap.Unchanged{}
+		case pglogrepl.TupleDataTypeText:
+			v, err := c.Decode(tc.Data)
+			if err != nil {
+				return nil, fmt.Errorf("decoding column %d: %w", i, err)
+			}
+			row[c.Pos] = v
+		default:
+			return nil, fmt.Errorf("decoding column %d: unexpected tuple data type %q", i, tc.DataType)
+		}
+	}
+	return row, nil
+}
+
+// Text decodes a row read in text format (e.g. by the snapshot), one value
+// per layout column; a nil value is NULL.
+func (l *Layout) Text(values [][]byte) ([]any, error) {
+	if len(values) != len(l.Columns) {
+		return nil, fmt.Errorf("decoding row: %d values, layout has %d columns", len(values), len(l.Columns))
+	}
+	row := make([]any, l.Width)
+	for i, b := range values {
+		c := l.Columns[i]
+		if c.Pos < 0 || b == nil {
+			continue
+		}
+		if c.Pos >= l.Width {
+			return nil, fmt.Errorf("decoding row: column %d placed at %d of %d", i, c.Pos, l.Width)
+		}
+		v, err := c.Decode(b)
+		if err != nil {
+			return nil, fmt.Errorf("decoding column %d: %w", i, err)
+		}
+		row[c.Pos] = v
+	}
+	return row, nil
+}

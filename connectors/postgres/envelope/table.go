@@ -1,0 +1,129 @@
+package envelope
+
+import (
+	"time"
+
+	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
+	"github.com/tributary-cdc/tributary/schema"
+)
+
+// Operations written in the op field.
+const (
+	OpCreate = "c"
+	OpUpdate = "u"
+	OpDelete = "d"
+	OpRead   = "r"
+)
+
+// Column is one captured column of a table, in value-field order.
+type Column struct {
+	Name    string
+	Mapping typemap.Mapping
+}
+
+// Table holds the schemas of one captured table. It is immutable.
+type Table struct {
+	Schema string // PostgreSQL schema
+	Name   string // PostgreSQL table
+	Topic  string // <prefix>.<schema>.<table>
+
+	Columns []Column
+	// Key holds the positions in Columns of the primary key columns, in key
+	// order; empty when the table has no primary key.
+	Key []int
+
+	KeySchema      *schema.Schema // nil without a primary key
+	ValueSchema    *schema.Schema
+	EnvelopeSchema *schema.Schema
+}
+
+// NewTable builds the schemas of a table.
+func NewTable(prefix, schemaName, tableName string, cols []Column, key []int) *Table {
+	topic := prefix + "." + schemaName + "." + tableName
+	t := &Table{Schema: schemaName, Name: tableName, Topic: topic, Columns: cols, Key: key}
+
+	fields := make([]schema.Field, len(cols))
+	for i, c := range cols {
+		fields[i] = schema.NewField(c.Name, c.Mapping.Schema)
+	}
+	t.ValueSchema = schema.StructOf(topic+".Value", true, fields...)
+	if len(key) > 0 {
+		kf := make([]schema.Field, len(key))
+		for i, p := range key {
+			kf[i] = schema.NewField(cols[p].Name, cols[p].Mapping.Schema)
+		}
+		t.KeySchema = schema.StructOf(topic+".Key", false, kf...)
+	}
+	env := schema.StructOf(topic+".Envelope", false,
+		schema.NewField("before", t.ValueSchema),
+		schema.NewField("after", t.ValueSchema),
+		schema.NewField("source", SourceSchema),
+		schema.NewField("transaction", BlockSchema),
+		schema.NewField("op", schema.StringSchema),
+		schema.NewField("ts_ms", optionalInt64),
+		schema.NewField("ts_us", optionalInt64),
+		schema.NewField("ts_ns", optionalInt64),
+	)
+	env.Version = 2
+	t.EnvelopeSchema = env
+	return t
+}
+
+// Value builds the value struct of a row (one value per column). An
+// unchanged TOASTed value becomes the column's placeholder, and a null in a
+// required column (absent from the tuple) becomes its default or fallback.
+func (t *Table) Value(row []any) *schema.Struct {
+	v := make([]any, len(t.Columns))
+	for i := range t.Columns {
+		v[i] = t.fill(i, row[i])
+	}
+	return &schema.Struct{Schema: t.ValueSchema, Values: v}
+}
+
+// KeyStruct builds the key struct of a row, or nil without a primary key.
+func (t *Table) KeyStruct(row []any) *schema.Struct {
+	if t.KeySchema == nil {
+		return nil
+	}
+	v := make([]any, len(t.Key))
+	for i, p := range t.Key {
+		v[i] = t.fill(p, row[p])
+	}
+	return &schema.Struct{Schema: t.KeySchema, Values: v}
+}
+
+func (t *Table) fill(i int, v any) any {
+	m := &t.Columns[i].Mapping
+	switch v.(type) {
+	case nil:
+		if m.Schema.Optional {
+			return nil
+		}
+		if m.Schema.HasDefault {
+			return m.Schema.Default
+		}
+		return m.Fallback
+	case typemap.Unchanged:
+		return m.Unavailable
+	}
+	return v
+}
+
+// Envelope builds the envelope struct; now is the processing time written
+// to ts_ms, ts_us and ts_ns.
+func (t *Table) Envelope(op string, before, after, source *schema.Struct, now time.Time) *schema.Struct {
+	ns := now.UnixNano()
+	v := make([]any, 8)
+	if before != nil {
+		v[0] = before
+	}
+	if after != nil {
+		v[1] = after
+	}
+	v[2] = source
+	v[4] = op
+	v[5] = ns / 1_000_000
+	v[6] = ns / 1_000
+	v[7] = ns
+	return &schema.Struct{Schema: t.EnvelopeSchema, Values: v}
+}

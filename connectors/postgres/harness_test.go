@@ -1,0 +1,265 @@
+package postgres_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connectors/postgres"
+	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
+	"github.com/tributary-cdc/tributary/schema"
+)
+
+// waitTimeout bounds every wait on the database or the task.
+const waitTimeout = 30 * time.Second
+
+// offsetStore is an in-memory TaskContext: the committed offsets of one
+// connector, stored as the runtime does (JSON round trip).
+type offsetStore struct {
+	mu      sync.Mutex
+	offsets map[string]map[string]any
+}
+
+func newOffsetStore() *offsetStore { return &offsetStore{offsets: map[string]map[string]any{}} }
+
+func partitionKey(p map[string]any) string {
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+func (s *offsetStore) Offset(_ context.Context, partition map[string]any) (map[string]any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.offsets[partitionKey(partition)]), nil
+}
+
+func (s *offsetStore) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// store writes an offset as the runtime would: through JSON, so numbers come
+// back as float64.
+func (s *offsetStore) store(t testing.TB, partition, offset map[string]any) {
+	t.Helper()
+	b, err := json.Marshal(offset)
+	if err != nil {
+		t.Fatalf("encoding offset: %v", err)
+	}
+	var decoded map[string]any
+	if err := json.Unmarshal(b, &decoded); err != nil {
+		t.Fatalf("decoding offset: %v", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offsets[partitionKey(partition)] = decoded
+}
+
+// harness drives one task against a pgtest server.
+type harness struct {
+	t      *testing.T
+	pg     *pgtest.Server
+	config map[string]string
+	store  *offsetStore
+	task   *postgres.Task
+}
+
+func newHarness(t *testing.T, pg *pgtest.Server, extra map[string]string) *harness {
+	config := map[string]string{
+		"connector.class":   postgres.ConnectorClass,
+		"topic.prefix":      "dbserver1",
+		"database.hostname": pg.Host(),
+		"database.port":     strconv.Itoa(pg.Port()),
+		"database.user":     "postgres",
+		"database.dbname":   "postgres",
+		"plugin.name":       "pgoutput",
+		// Status updates every 100 ms keep confirmation tests short.
+		"status.update.interval.ms": "100",
+	}
+	maps.Copy(config, extra)
+	return &harness{t: t, pg: pg, config: config, store: newOffsetStore()}
+}
+
+// start starts a fresh task; it is stopped at the end of the test.
+func (h *harness) start() {
+	h.t.Helper()
+	task := postgres.New().NewTask().(*postgres.Task)
+	ctx, cancel := context.WithTimeout(h.t.Context(), waitTimeout)
+	defer cancel()
+	if err := task.Start(ctx, h.store, h.config); err != nil {
+		h.t.Fatalf("starting task: %v", err)
+	}
+	h.task = task
+	h.t.Cleanup(func() { _ = task.Stop() })
+}
+
+func (h *harness) stop() {
+	h.t.Helper()
+	if err := h.task.Stop(); err != nil {
+		h.t.Fatalf("stopping task: %v", err)
+	}
+}
+
+// poll returns exactly n records, failing the test if they do not arrive in
+// time or Poll fails.
+func (h *harness) poll(n int) []connect.SourceRecord {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(h.t.Context(), waitTimeout)
+	defer cancel()
+	var out []connect.SourceRecord
+	for len(out) < n {
+		recs, err := h.task.Poll(ctx)
+		if err != nil {
+			h.t.Fatalf("polling after %d of %d records: %v", len(out), n, err)
+		}
+		out = append(out, recs...)
+	}
+	if len(out) != n {
+		h.t.Fatalf("polled %d records, want %d:\n%s", len(out), n, describe(out))
+	}
+	return out
+}
+
+// pollUntil polls until a record satisfies done and returns every record
+// polled, that one included.
+func (h *harness) pollUntil(done func(connect.SourceRecord) bool) []connect.SourceRecord {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(h.t.Context(), waitTimeout)
+	defer cancel()
+	var out []connect.SourceRecord
+	for {
+		recs, err := h.task.Poll(ctx)
+		if err != nil {
+			h.t.Fatalf("polling after %d records: %v\n%s", len(out), err, describe(out))
+		}
+		for _, r := range recs {
+			out = append(out, r)
+			if done(r) {
+				return out
+			}
+		}
+	}
+}
+
+// commit records r's offset as durable and tells the task.
+func (h *harness) commit(r connect.SourceRecord) {
+	h.t.Helper()
+	h.store.store(h.t, r.SourcePartition, r.SourceOffset)
+	if err := h.task.Commit(h.t.Context(), r.SourcePartition, r.SourceOffset); err != nil {
+		h.t.Fatalf("committing: %v", err)
+	}
+}
+
+// confirmedFlush reads the slot's confirmed_flush_lsn.
+func confirmedFlush(t *testing.T, pg *pgtest.Server, slot string) uint64 {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), pg.DSN("postgres"))
+	if err != nil {
+		t.Fatalf("connecting: %v", err)
+	}
+	defer conn.Close(context.Background())
+	var s string
+	if err := conn.QueryRow(t.Context(), "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1", slot).Scan(&s); err != nil {
+		t.Fatalf("reading slot %s: %v", slot, err)
+	}
+	lsn, err := pglogrepl.ParseLSN(s)
+	if err != nil {
+		t.Fatalf("parsing %q: %v", s, err)
+	}
+	return uint64(lsn)
+}
+
+// waitConfirmed waits until the slot's confirmed_flush_lsn equals want.
+func waitConfirmed(t *testing.T, pg *pgtest.Server, slot string, want uint64) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		got := confirmedFlush(t, pg, slot)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("confirmed_flush_lsn of %s is %s, want %s", slot, pglogrepl.LSN(got), pglogrepl.LSN(want))
+		}
+		<-tick.C
+	}
+}
+
+// --- record accessors ---
+
+func valueStruct(t testing.TB, r connect.SourceRecord) *schema.Struct {
+	t.Helper()
+	v, ok := r.Value.(*schema.Struct)
+	if !ok {
+		t.Fatalf("value of record on %s is %T, want *schema.Struct", r.Topic, r.Value)
+	}
+	return v
+}
+
+func op(t testing.TB, r connect.SourceRecord) string {
+	t.Helper()
+	if r.Value == nil {
+		return "tombstone"
+	}
+	return valueStruct(t, r).Get("op").(string)
+}
+
+func sourceField(t testing.TB, r connect.SourceRecord, name string) any {
+	t.Helper()
+	return valueStruct(t, r).Get("source").(*schema.Struct).Get(name)
+}
+
+func after(t testing.TB, r connect.SourceRecord) *schema.Struct {
+	t.Helper()
+	a, _ := valueStruct(t, r).Get("after").(*schema.Struct)
+	return a
+}
+
+func before(t testing.TB, r connect.SourceRecord) *schema.Struct {
+	t.Helper()
+	b, _ := valueStruct(t, r).Get("before").(*schema.Struct)
+	return b
+}
+
+func keyOf(r connect.SourceRecord) any {
+	if k, ok := r.Key.(*schema.Struct); ok {
+		return k.Values
+	}
+	return r.Key
+}
+
+func offsetInt(t testing.TB, r connect.SourceRecord, key string) int64 {
+	t.Helper()
+	v, ok := r.SourceOffset[key].(int64)
+	if !ok {
+		t.Fatalf("offset %s is %T (%v), want int64", key, r.SourceOffset[key], r.SourceOffset[key])
+	}
+	return v
+}
+
+func describe(recs []connect.SourceRecord) string {
+	s := ""
+	for _, r := range recs {
+		opName := "tombstone"
+		var row any
+		if v, ok := r.Value.(*schema.Struct); ok {
+			opName = v.Get("op").(string)
+			if a, ok := v.Get("after").(*schema.Struct); ok {
+				row = a.Values
+			} else if b, ok := v.Get("before").(*schema.Struct); ok {
+				row = b.Values
+			}
+		}
+		s += fmt.Sprintf("  %s %s key=%v row=%v offset=%v\n", r.Topic, opName, keyOf(r), row, r.SourceOffset)
+	}
+	return s
+}

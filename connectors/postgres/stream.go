@@ -1,0 +1,356 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connectors/postgres/decode"
+	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/schema"
+)
+
+// pgoutput message types carried in the offset's messageType.
+const (
+	msgInsert = "INSERT"
+	msgUpdate = "UPDATE"
+	msgDelete = "DELETE"
+)
+
+// streamer is the state of the streaming loop. It lives in the run
+// goroutine, which owns both connections.
+type streamer struct {
+	t    *Task
+	rels map[uint32]*relation
+
+	inTx       bool
+	xid        uint32
+	commitTime time.Time
+	lastLSN    uint64 // LSN of the previous event in the transaction
+	atLSN      int64  // events seen so far at lastLSN
+	// lastCommit is the end LSN of the last transaction received whole.
+	lastCommit uint64
+	// resume, until passed, skips events the stored offset already covers.
+	resume *offset
+
+	sentFlush  uint64
+	nextStatus time.Time
+}
+
+// relation is one pgoutput relation; table is nil when it is not captured.
+type relation struct {
+	msg    *pglogrepl.RelationMessage
+	table  *capturedTable
+	layout decode.Layout
+}
+
+// stream starts replication at the planned position and turns changes into
+// records until ctx ends or an error occurs.
+func (t *Task) stream(ctx context.Context) error {
+	s := &streamer{
+		t:          t,
+		rels:       map[uint32]*relation{},
+		lastCommit: t.plan.startLSN,
+		resume:     t.plan.resume,
+	}
+	opts := pglogrepl.StartReplicationOptions{PluginArgs: []string{
+		"proto_version '1'",
+		"publication_names " + quoteLiteral(t.cfg.PublicationName),
+		"messages 'true'",
+	}}
+	if err := pglogrepl.StartReplication(ctx, t.repl, t.cfg.SlotName, pglogrepl.LSN(t.plan.startLSN), opts); err != nil {
+		return fmt.Errorf("starting replication from slot %s: %w", t.cfg.SlotName, err)
+	}
+	t.log.Info("streaming started", "slot", t.cfg.SlotName, "lsn", pglogrepl.LSN(t.plan.startLSN))
+	return s.loop(ctx)
+}
+
+func (s *streamer) loop(ctx context.Context) error {
+	for {
+		if err := s.maybeSendStatus(ctx, false); err != nil {
+			return err
+		}
+		rctx, cancel := context.WithDeadline(ctx, s.nextStatus)
+		if !s.t.wake.arm(cancel) {
+			cancel()
+			continue
+		}
+		raw, err := s.t.repl.ReceiveMessage(rctx)
+		s.t.wake.disarm()
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if rctx.Err() != nil || pgconn.Timeout(err) {
+				continue
+			}
+			return fmt.Errorf("receiving replication messages: %w", err)
+		}
+		switch msg := raw.(type) {
+		case *pgproto3.CopyData:
+			if err := s.handleCopyData(ctx, msg.Data); err != nil {
+				return err
+			}
+		case *pgproto3.ErrorResponse:
+			return fmt.Errorf("streaming: %w", pgconn.ErrorResponseToPgError(msg))
+		case *pgproto3.CopyDone:
+			return errors.New("streaming: the server ended replication")
+		}
+	}
+}
+
+// target is the position to confirm: the highest committed one, never below
+// what the slot had already confirmed.
+func (s *streamer) target() uint64 {
+	return max(s.t.committed.Load(), s.t.plan.floor)
+}
+
+// maybeSendStatus sends a standby status update when one is due, when the
+// committed position moved, or when forced (a keepalive asked for a reply).
+func (s *streamer) maybeSendStatus(ctx context.Context, force bool) error {
+	now := time.Now()
+	target := s.target()
+	if !force && target == s.sentFlush && now.Before(s.nextStatus) {
+		return nil
+	}
+	lsn := pglogrepl.LSN(target)
+	err := pglogrepl.SendStandbyStatusUpdate(ctx, s.t.repl, pglogrepl.StandbyStatusUpdate{
+		WALWritePosition: lsn, WALFlushPosition: lsn, WALApplyPosition: lsn, ClientTime: now,
+	})
+	if err != nil {
+		return fmt.Errorf("sending standby status: %w", err)
+	}
+	s.sentFlush = target
+	s.nextStatus = now.Add(s.t.cfg.StatusUpdateInterval)
+	return nil
+}
+
+func (s *streamer) handleCopyData(ctx context.Context, data []byte) error {
+	if len(data) == 0 {
+		return errors.New("streaming: empty CopyData")
+	}
+	switch data[0] {
+	case pglogrepl.PrimaryKeepaliveMessageByteID:
+		ka, err := pglogrepl.ParsePrimaryKeepaliveMessage(data[1:])
+		if err != nil {
+			return fmt.Errorf("parsing keepalive: %w", err)
+		}
+		if ka.ReplyRequested {
+			return s.maybeSendStatus(ctx, true)
+		}
+	case pglogrepl.XLogDataByteID:
+		xld, err := pglogrepl.ParseXLogData(data[1:])
+		if err != nil {
+			return fmt.Errorf("parsing XLogData: %w", err)
+		}
+		msg, err := decode.Parse(xld.WALData)
+		if err != nil {
+			return err
+		}
+		return s.handle(ctx, uint64(xld.WALStart), msg)
+	}
+	return nil
+}
+
+func (s *streamer) handle(ctx context.Context, lsn uint64, msg pglogrepl.Message) error {
+	switch m := msg.(type) {
+	case *pglogrepl.RelationMessage:
+		return s.relation(ctx, m)
+	case *pglogrepl.BeginMessage:
+		s.inTx, s.xid, s.commitTime = true, m.Xid, m.CommitTime
+		s.lastLSN, s.atLSN = 0, 0
+	case *pglogrepl.CommitMessage:
+		s.inTx = false
+		s.lastCommit = uint64(m.TransactionEndLSN)
+		if s.resume != nil && s.xid == uint32(s.resume.TxID) {
+			s.resume = nil // the partly delivered transaction is behind us
+		}
+	case *pglogrepl.InsertMessage:
+		return s.change(ctx, lsn, m.RelationID, msgInsert, nil, 0, m.Tuple)
+	case *pglogrepl.UpdateMessage:
+		return s.change(ctx, lsn, m.RelationID, msgUpdate, m.OldTuple, m.OldTupleType, m.NewTuple)
+	case *pglogrepl.DeleteMessage:
+		return s.change(ctx, lsn, m.RelationID, msgDelete, m.OldTuple, m.OldTupleType, nil)
+	}
+	// Truncate (skipped.operations=t by default), logical decoding
+	// messages, Origin and Type messages produce no records yet.
+	return nil
+}
+
+// relation caches a relation. A captured table's schemas are rebuilt from
+// the catalog only when its shape changed.
+func (s *streamer) relation(ctx context.Context, m *pglogrepl.RelationMessage) error {
+	if old := s.rels[m.RelationID]; old != nil && reflect.DeepEqual(old.msg, m) {
+		return nil
+	}
+	r := &relation{msg: m}
+	s.rels[m.RelationID] = r
+	if ok, _ := s.t.cfg.Filter.Captures(m.Namespace, m.RelationName); !ok {
+		return nil
+	}
+	info, err := loadTable(ctx, s.t.conn, m.RelationID)
+	if err != nil {
+		return fmt.Errorf("streaming: %w", err)
+	}
+	ct := s.t.table(info)
+	names := make([]string, len(m.Columns))
+	for i, c := range m.Columns {
+		names[i] = c.Name
+	}
+	r.table, r.layout = ct, ct.layout(names)
+	return nil
+}
+
+// change turns one insert, update or delete into records.
+func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind string,
+	oldTuple *pglogrepl.TupleData, oldType uint8, newTuple *pglogrepl.TupleData,
+) error {
+	if !s.inTx {
+		return fmt.Errorf("streaming: %s outside a transaction at %s", kind, pglogrepl.LSN(lsn))
+	}
+	if lsn == s.lastLSN {
+		s.atLSN++
+	} else {
+		s.lastLSN, s.atLSN = lsn, 1
+	}
+	r := s.rels[relID]
+	if r == nil {
+		return fmt.Errorf("streaming: %s for unknown relation %d", kind, relID)
+	}
+	if r.table == nil || s.delivered(lsn) {
+		return nil
+	}
+	ct := r.table
+	var oldRow, newRow []any
+	var err error
+	if oldTuple != nil {
+		if oldRow, err = r.layout.Row(oldTuple); err != nil {
+			return fmt.Errorf("streaming %s of %s: %w", kind, ct.Topic, err)
+		}
+	}
+	if newTuple != nil {
+		if newRow, err = r.layout.Row(newTuple); err != nil {
+			return fmt.Errorf("streaming %s of %s: %w", kind, ct.Topic, err)
+		}
+	}
+	off := streamOffset(lsn, s.lastCommit, s.xid, s.commitTime.UnixMicro(), kind, s.atLSN)
+	src := (&envelope.Source{
+		Name: s.t.cfg.TopicPrefix, DB: s.t.db, Schema: ct.Schema, Table: ct.Name,
+		TsUs: s.commitTime.UnixMicro(), LastCommitLSN: s.lastCommit, LSN: lsn,
+		TxID: int64(s.xid), HasTxID: true,
+	}).Struct()
+	now := time.Now()
+	skipped := s.t.cfg.Skipped
+
+	switch kind {
+	case msgInsert:
+		if skipped["c"] {
+			return nil
+		}
+		return s.send(ctx, s.t.record(ct, ct.KeyStruct(newRow),
+			ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now), off))
+	case msgUpdate:
+		if skipped["u"] {
+			return nil
+		}
+		newKey := ct.KeyStruct(newRow)
+		if oldRow != nil {
+			if oldKey := ct.KeyStruct(oldRow); oldKey != nil && !reflect.DeepEqual(oldKey.Values, newKey.Values) {
+				return s.keyChange(ctx, ct, oldRow, oldKey, newRow, newKey, src, off, now)
+			}
+		}
+		var before *schema.Struct
+		if oldRow != nil && oldType == pglogrepl.UpdateMessageTupleTypeOld {
+			before = ct.Value(oldRow)
+		}
+		return s.send(ctx, s.t.record(ct, newKey,
+			ct.Envelope(envelope.OpUpdate, before, ct.Value(newRow), src, now), off))
+	default: // msgDelete
+		if skipped["d"] {
+			return nil
+		}
+		if oldRow == nil {
+			return fmt.Errorf("streaming %s of %s: no old tuple", kind, ct.Topic)
+		}
+		key := ct.KeyStruct(oldRow)
+		if err := s.send(ctx, s.t.record(ct, key,
+			ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now), off)); err != nil {
+			return err
+		}
+		if s.t.cfg.TombstonesOnDelete && key != nil {
+			return s.send(ctx, s.t.record(ct, key, nil, off))
+		}
+		return nil
+	}
+}
+
+// keyChange emits a primary-key update as Debezium does: a delete of the
+// old key (and its tombstone), then a create of the new key.
+func (s *streamer) keyChange(ctx context.Context, ct *capturedTable, oldRow []any, oldKey *schema.Struct,
+	newRow []any, newKey *schema.Struct, src *schema.Struct, off map[string]any, now time.Time,
+) error {
+	recs := []connect.SourceRecord{
+		s.t.record(ct, oldKey, ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now), off),
+	}
+	if s.t.cfg.TombstonesOnDelete {
+		recs = append(recs, s.t.record(ct, oldKey, nil, off))
+	}
+	recs = append(recs, s.t.record(ct, newKey, ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now), off))
+	for _, r := range recs {
+		if err := s.send(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// delivered reports whether the stored offset already covers the current
+// event: PostgreSQL resends a transaction whose commit is after the
+// confirmed position, and its first events may have been delivered.
+func (s *streamer) delivered(lsn uint64) bool {
+	o := s.resume
+	if o == nil || !o.HasTxID || s.xid != uint32(o.TxID) {
+		return false
+	}
+	if lsn < o.LSN || (lsn == o.LSN && s.atLSN <= o.EventsProcessed) {
+		return true
+	}
+	s.resume = nil
+	return false
+}
+
+// send queues a record. While the queue is full it keeps the server
+// informed (status updates, committed positions) so that the walsender does
+// not time out.
+func (s *streamer) send(ctx context.Context, r connect.SourceRecord) error {
+	select {
+	case s.t.records <- r:
+		return nil
+	default:
+	}
+	for {
+		timer := time.NewTimer(time.Until(s.nextStatus))
+		select {
+		case s.t.records <- r:
+			timer.Stop()
+			return nil
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-s.t.wake.ch:
+			timer.Stop()
+		case <-timer.C:
+		}
+		if err := s.maybeSendStatus(ctx, false); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,484 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/schema"
+)
+
+// closeTimeout bounds closing connections on Stop.
+const closeTimeout = 5 * time.Second
+
+// Task is the source task. Start opens its connections and sets up the
+// publication and slot; one goroutine (owned by an errgroup) then snapshots
+// and streams into a bounded channel that Poll drains.
+type Task struct {
+	log       *slog.Logger
+	cfg       *Config
+	partition map[string]any
+	headers   []connect.Header
+	db        string
+
+	// conn (queries) and repl (replication) belong to the run goroutine
+	// once Start has returned.
+	conn *pgx.Conn
+	repl *pgconn.PgConn
+	plan plan
+	// tables holds the built schemas by table OID, shared by snapshot and
+	// streaming so that a table keeps its schema pointers across both.
+	tables map[uint32]*capturedTable
+
+	records chan connect.SourceRecord
+	// committed is the highest LSN Commit allowed the slot to confirm.
+	committed atomic.Uint64
+	wake      waker
+
+	cancel context.CancelFunc
+	group  *errgroup.Group
+	done   chan struct{} // closed when the run goroutine has ended
+	err    error         // the run goroutine's error; read after done
+}
+
+// NewTask returns an unstarted task.
+func NewTask() *Task {
+	return &Task{wake: waker{ch: make(chan struct{}, 1)}, tables: map[uint32]*capturedTable{}}
+}
+
+// table returns the schemas of a table, rebuilding them only when the
+// catalog shows a different shape.
+func (t *Task) table(info *tableInfo) *capturedTable {
+	ct := t.tables[info.OID]
+	if ct == nil || !ct.info.equal(info) {
+		ct = buildTable(t.cfg.TopicPrefix, info, t.log)
+		t.tables[info.OID] = ct
+	}
+	return ct
+}
+
+var _ connect.SourceTask = (*Task)(nil)
+
+// plan is what Start decided the run goroutine will do.
+type plan struct {
+	snapshot bool
+	// exported is the snapshot exported by a slot created now, "" when the
+	// slot existed.
+	exported    string
+	snapshotLSN uint64
+	tables      []tableRef
+
+	stream   bool
+	startLSN uint64
+	// resume is the stored offset when streaming resumes from it; events
+	// it already covers are skipped.
+	resume *offset
+	// floor is the slot's confirmed position at start: confirming it again
+	// is a no-op.
+	floor uint64
+}
+
+// Start connects, reads the stored offset, prepares the publication and the
+// slot, and starts the snapshot and/or streaming goroutine.
+func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[string]string) (err error) {
+	cfg, errs := ParseConfig(config)
+	if len(errs) > 0 {
+		msgs := make([]error, len(errs))
+		for i, e := range errs {
+			msgs[i] = errors.New(e.Message)
+		}
+		return fmt.Errorf("parsing config: %w", errors.Join(msgs...))
+	}
+	t.cfg = cfg
+	t.log = tc.Logger().With("component", "postgres")
+	t.partition = map[string]any{partitionKey: cfg.TopicPrefix}
+	if cfg.ExtendedHeaders {
+		t.headers = contextHeaders(cfg.TopicPrefix)
+	}
+	if config[KeyProvideTransactionMetadata] == "true" {
+		t.log.Warn("provide.transaction.metadata is not supported yet; transaction blocks stay null")
+	}
+	defer func() {
+		if err != nil {
+			t.closeConns()
+		}
+	}()
+	if err := t.connect(ctx); err != nil {
+		return err
+	}
+	stored, err := tc.Offset(ctx, t.partition)
+	if err != nil {
+		return fmt.Errorf("reading offsets: %w", err)
+	}
+	off, err := loadOffset(stored)
+	if err != nil {
+		return fmt.Errorf("loading offset: %w", err)
+	}
+	tables, err := listTables(ctx, t.conn, cfg.Filter)
+	if err != nil {
+		return err
+	}
+	if err := t.ensurePublication(ctx, tables); err != nil {
+		return err
+	}
+	if err := t.makePlan(ctx, off, tables); err != nil {
+		return err
+	}
+
+	t.records = make(chan connect.SourceRecord, cfg.MaxQueueSize)
+	t.done = make(chan struct{})
+	runCtx, cancel := context.WithCancel(context.Background())
+	t.cancel = cancel
+	g, gctx := errgroup.WithContext(runCtx)
+	t.group = g
+	g.Go(func() error {
+		err := t.run(gctx)
+		t.err = err
+		close(t.done)
+		return err
+	})
+	return nil
+}
+
+func (t *Task) connect(ctx context.Context) error {
+	pc, err := t.cfg.pgxConfig()
+	if err != nil {
+		return err
+	}
+	if t.conn, err = pgx.ConnectConfig(ctx, pc); err != nil {
+		return fmt.Errorf("connecting to %s:%d: %w", t.cfg.Host, t.cfg.Port, err)
+	}
+	if err := t.conn.QueryRow(ctx, "SELECT current_database()").Scan(&t.db); err != nil {
+		return fmt.Errorf("reading the database name: %w", err)
+	}
+	rc, err := t.cfg.connConfig(true)
+	if err != nil {
+		return err
+	}
+	if t.repl, err = pgconn.ConnectConfig(ctx, rc); err != nil {
+		return fmt.Errorf("opening a replication connection to %s:%d: %w", t.cfg.Host, t.cfg.Port, err)
+	}
+	return nil
+}
+
+// ensurePublication creates the publication if it is missing, as
+// publication.autocreate.mode says; filtered also resets its table list.
+func (t *Task) ensurePublication(ctx context.Context, tables []tableRef) error {
+	name := pgx.Identifier{t.cfg.PublicationName}.Sanitize()
+	var exists bool
+	if err := t.conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1)",
+		t.cfg.PublicationName).Scan(&exists); err != nil {
+		return fmt.Errorf("looking up publication %s: %w", t.cfg.PublicationName, err)
+	}
+	var stmt string
+	switch t.cfg.PublicationMode {
+	case PublicationDisabled:
+		if !exists {
+			return fmt.Errorf("publication %s does not exist and %s is disabled",
+				t.cfg.PublicationName, KeyPublicationAutocreate)
+		}
+	case PublicationAllTables:
+		if !exists {
+			stmt = "CREATE PUBLICATION " + name + " FOR ALL TABLES"
+		}
+	case PublicationNoTables:
+		if !exists {
+			stmt = "CREATE PUBLICATION " + name
+		}
+	case PublicationFiltered:
+		list := ""
+		for i, tr := range tables {
+			if i > 0 {
+				list += ", "
+			}
+			list += tr.quoted()
+		}
+		switch {
+		case !exists && list == "":
+			stmt = "CREATE PUBLICATION " + name
+		case !exists:
+			stmt = "CREATE PUBLICATION " + name + " FOR TABLE " + list
+		case list != "":
+			stmt = "ALTER PUBLICATION " + name + " SET TABLE " + list
+		}
+	}
+	if stmt == "" {
+		return nil
+	}
+	if _, err := t.conn.Exec(ctx, stmt); err != nil {
+		return fmt.Errorf("preparing publication %s: %w", t.cfg.PublicationName, err)
+	}
+	t.log.Info("prepared publication", "statement", stmt)
+	return nil
+}
+
+// makePlan decides between snapshot and streaming, creating the slot if it
+// is missing.
+func (t *Task) makePlan(ctx context.Context, off *offset, tables []tableRef) error {
+	mode := t.cfg.SnapshotMode
+	completed := off != nil && off.snapshotDone()
+	var slotPos pglogrepl.LSN
+	var slotFound bool
+	var pos *string
+	err := t.conn.QueryRow(ctx, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1",
+		t.cfg.SlotName).Scan(&pos)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("looking up slot %s: %w", t.cfg.SlotName, err)
+	default:
+		slotFound = true
+		if pos != nil {
+			if slotPos, err = pglogrepl.ParseLSN(*pos); err != nil {
+				return fmt.Errorf("parsing the position of slot %s: %w", t.cfg.SlotName, err)
+			}
+		}
+	}
+
+	p := &t.plan
+	p.tables = tables
+	switch mode {
+	case SnapshotInitial, SnapshotInitialOnly:
+		p.snapshot = !completed
+	case SnapshotAlways:
+		p.snapshot = true
+	case SnapshotWhenNeeded:
+		p.snapshot = !completed || !slotFound
+	}
+	p.stream = mode != SnapshotInitialOnly
+
+	if !slotFound {
+		action := "NOEXPORT_SNAPSHOT"
+		if p.snapshot {
+			action = "EXPORT_SNAPSHOT"
+		}
+		res, err := pglogrepl.CreateReplicationSlot(ctx, t.repl, t.cfg.SlotName, "pgoutput",
+			pglogrepl.CreateReplicationSlotOptions{Mode: pglogrepl.LogicalReplication, SnapshotAction: action})
+		if err != nil {
+			return fmt.Errorf("creating replication slot %s: %w", t.cfg.SlotName, err)
+		}
+		if slotPos, err = pglogrepl.ParseLSN(res.ConsistentPoint); err != nil {
+			return fmt.Errorf("parsing the consistent point of slot %s: %w", t.cfg.SlotName, err)
+		}
+		p.exported = res.SnapshotName
+		if off != nil {
+			t.log.Warn("the slot was missing although offsets exist; changes between the stored offset and now are lost",
+				"slot", t.cfg.SlotName)
+		}
+		t.log.Info("created replication slot", "slot", t.cfg.SlotName, "consistent_point", slotPos)
+	}
+	p.floor = uint64(slotPos)
+	switch {
+	case p.snapshot:
+		p.snapshotLSN = uint64(slotPos)
+		p.startLSN = p.snapshotLSN
+	case off != nil && off.resumeLSN() != 0:
+		p.startLSN = off.resumeLSN()
+		if !off.Snapshot {
+			p.resume = off
+		}
+	default:
+		p.startLSN = uint64(slotPos)
+	}
+	t.log.Info("starting", "snapshot_mode", mode, "snapshot", p.snapshot, "stream", p.stream,
+		"start_lsn", pglogrepl.LSN(p.startLSN), "tables", len(tables))
+	return nil
+}
+
+// run is the body of the task's goroutine.
+func (t *Task) run(ctx context.Context) error {
+	if t.plan.snapshot {
+		if err := t.snapshot(ctx); err != nil {
+			return err
+		}
+	}
+	if !t.plan.stream {
+		return nil
+	}
+	return t.stream(ctx)
+}
+
+// send queues a record, giving up when ctx ends.
+func (t *Task) send(ctx context.Context, r connect.SourceRecord) error {
+	select {
+	case t.records <- r:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Poll returns the queued records, at most max.batch.size, waiting for at
+// least one. Once the goroutine has failed and the queue is drained, Poll
+// returns its error.
+func (t *Task) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
+	var first connect.SourceRecord
+	select {
+	case first = <-t.records:
+	case <-t.done:
+		select {
+		case first = <-t.records:
+		default:
+			if t.err != nil {
+				return nil, t.err
+			}
+			// Finished without error (initial_only): nothing more will come.
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	batch := make([]connect.SourceRecord, 1, min(t.cfg.MaxBatchSize, len(t.records)+1))
+	batch[0] = first
+	for len(batch) < t.cfg.MaxBatchSize {
+		select {
+		case r := <-t.records:
+			batch = append(batch, r)
+		default:
+			return batch, nil
+		}
+	}
+	return batch, nil
+}
+
+// Commit lets the slot confirm what offset covers: lsn_commit, else
+// lsn_proc. The position is handed to the goroutine that owns the
+// replication connection.
+func (t *Task) Commit(_ context.Context, partition, off map[string]any) error {
+	if t.cfg == nil || partition[partitionKey] != t.cfg.TopicPrefix {
+		return nil
+	}
+	o, err := loadOffset(off)
+	if err != nil || o == nil {
+		return err
+	}
+	lsn := o.flushLSN()
+	for {
+		cur := t.committed.Load()
+		if lsn <= cur {
+			return nil
+		}
+		if t.committed.CompareAndSwap(cur, lsn) {
+			t.wake.wake()
+			return nil
+		}
+	}
+}
+
+// Stop cancels the goroutine, waits for it and closes the connections. The
+// slot is kept.
+func (t *Task) Stop() error {
+	if t.cancel != nil {
+		t.cancel()
+		_ = t.group.Wait()
+	}
+	t.closeConns()
+	return nil
+}
+
+func (t *Task) closeConns() {
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	if t.repl != nil {
+		_ = t.repl.Close(ctx)
+		t.repl = nil
+	}
+	if t.conn != nil {
+		_ = t.conn.Close(ctx)
+		t.conn = nil
+	}
+}
+
+// record assembles a source record; a nil key has a nil key schema.
+func (t *Task) record(ct *capturedTable, key *schema.Struct, value *schema.Struct, off map[string]any) connect.SourceRecord {
+	r := connect.SourceRecord{
+		SourcePartition: t.partition,
+		SourceOffset:    off,
+		Topic:           ct.Topic,
+		Headers:         t.headers,
+	}
+	if key != nil {
+		r.KeySchema, r.Key = ct.KeySchema, key
+	}
+	if value != nil {
+		r.ValueSchema, r.Value = ct.EnvelopeSchema, value
+	}
+	return r
+}
+
+// contextHeaders are Debezium's __debezium.context.* headers for one run.
+func contextHeaders(prefix string) []connect.Header {
+	h := func(k, v string) connect.Header {
+		return connect.Header{Key: "__debezium.context." + k, Schema: schema.StringSchema, Value: v}
+	}
+	return []connect.Header{
+		h("connectorLogicalName", prefix),
+		h("taskId", "0"),
+		h("connectorName", envelope.ConnectorName),
+		h("runId", newUUID()),
+	}
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// waker lets Commit interrupt the goroutine that owns the replication
+// connection, whether it is waiting for a message or for queue space.
+type waker struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc // the armed receive, if any
+	ch     chan struct{}      // capacity 1: a wake-up not consumed yet
+}
+
+func (w *waker) wake() {
+	w.mu.Lock()
+	if w.cancel != nil {
+		w.cancel()
+		w.cancel = nil
+	}
+	w.mu.Unlock()
+	select {
+	case w.ch <- struct{}{}:
+	default:
+	}
+}
+
+// arm registers the cancel func of a receive about to start. It returns
+// false, consuming the wake-up, if one is pending: the caller then handles
+// it instead of blocking.
+func (w *waker) arm(cancel context.CancelFunc) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	select {
+	case <-w.ch:
+		return false
+	default:
+	}
+	w.cancel = cancel
+	return true
+}
+
+func (w *waker) disarm() {
+	w.mu.Lock()
+	w.cancel = nil
+	w.mu.Unlock()
+}

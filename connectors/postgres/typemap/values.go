@@ -1,0 +1,468 @@
+package typemap
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"strconv"
+	"time"
+
+	"github.com/tributary-cdc/tributary/schema"
+)
+
+// Values Debezium emits for ±infinity timestamps (pgjdbc's constants).
+const (
+	PositiveInfinityTimestamp int64 = 9223372036825200000
+	NegativeInfinityTimestamp int64 = -9223372036832400000
+)
+
+const (
+	microsPerSecond = int64(1_000_000)
+	microsPerDay    = 86_400 * microsPerSecond
+)
+
+func decodeBool(b []byte) (any, error) {
+	switch string(b) {
+	case "t", "true":
+		return true, nil
+	case "f", "false":
+		return false, nil
+	}
+	return nil, fmt.Errorf("parsing bool %q", b)
+}
+
+func decodeInt16(b []byte) (any, error) {
+	v, err := strconv.ParseInt(string(b), 10, 16)
+	if err != nil {
+		return nil, fmt.Errorf("parsing int2: %w", err)
+	}
+	return int16(v), nil
+}
+
+func decodeInt32(b []byte) (any, error) {
+	v, err := strconv.ParseInt(string(b), 10, 32)
+	if err != nil {
+		return nil, fmt.Errorf("parsing int4: %w", err)
+	}
+	return int32(v), nil
+}
+
+func decodeInt64(b []byte) (any, error) {
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("parsing int8: %w", err)
+	}
+	return v, nil
+}
+
+func decodeFloat32(b []byte) (any, error) {
+	v, err := strconv.ParseFloat(string(b), 32)
+	if err != nil {
+		return nil, fmt.Errorf("parsing float4: %w", err)
+	}
+	return float32(v), nil
+}
+
+func decodeFloat64(b []byte) (any, error) {
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return nil, fmt.Errorf("parsing float8: %w", err)
+	}
+	return v, nil
+}
+
+func decodeString(b []byte) (any, error) { return string(b), nil }
+
+// decodeBytea decodes the hex output format (`\x0a0b`).
+func decodeBytea(b []byte) (any, error) {
+	if len(b) < 2 || b[0] != '\\' || b[1] != 'x' {
+		return nil, fmt.Errorf("parsing bytea: not in hex format")
+	}
+	out := make([]byte, hex.DecodedLen(len(b)-2))
+	if _, err := hex.Decode(out, b[2:]); err != nil {
+		return nil, fmt.Errorf("parsing bytea: %w", err)
+	}
+	return out, nil
+}
+
+// parseNumeric splits numeric text into its unscaled digits and the number
+// of fraction digits. special is true for NaN and ±Infinity.
+func parseNumeric(b []byte) (unscaled *big.Int, frac int, special bool, err error) {
+	switch string(b) {
+	case "NaN", "Infinity", "-Infinity":
+		return nil, 0, true, nil
+	}
+	s := b
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	digits := make([]byte, 0, len(s)+1)
+	if neg {
+		digits = append(digits, '-')
+	}
+	seenDot, n := false, 0
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			digits = append(digits, c)
+			n++
+			if seenDot {
+				frac++
+			}
+		case c == '.' && !seenDot:
+			seenDot = true
+		default:
+			return nil, 0, false, fmt.Errorf("parsing numeric %q", b)
+		}
+	}
+	if n == 0 {
+		return nil, 0, false, fmt.Errorf("parsing numeric %q", b)
+	}
+	u, ok := new(big.Int).SetString(string(digits), 10)
+	if !ok {
+		return nil, 0, false, fmt.Errorf("parsing numeric %q", b)
+	}
+	return u, frac, false, nil
+}
+
+var bigTen = big.NewInt(10)
+
+func pow10(n int) *big.Int { return new(big.Int).Exp(bigTen, big.NewInt(int64(n)), nil) }
+
+// decodeDecimal decodes numeric(p,s) to a Decimal rescaled to s. NaN and
+// ±Infinity have no Decimal form and become null.
+func decodeDecimal(b []byte, scale int) (any, error) {
+	u, frac, special, err := parseNumeric(b)
+	if err != nil || special {
+		return nil, err
+	}
+	switch {
+	case frac < scale:
+		u.Mul(u, pow10(scale-frac))
+	case frac > scale:
+		q, r := new(big.Int).QuoRem(u, pow10(frac-scale), new(big.Int))
+		if r.Sign() != 0 {
+			return nil, fmt.Errorf("parsing numeric %q: more than %d fraction digits", b, scale)
+		}
+		u = q
+	}
+	return schema.Decimal{Unscaled: u, Scale: int32(scale)}, nil
+}
+
+func zeroDecimal(scale int) schema.Decimal {
+	return schema.Decimal{Unscaled: new(big.Int), Scale: int32(scale)}
+}
+
+// decodeVariableScale decodes numeric without typmod to Debezium's
+// VariableScaleDecimal: trailing fraction zeros are stripped (never below
+// scale 0) and the unscaled value is big-endian two's complement.
+func decodeVariableScale(b []byte, optional bool) (any, error) {
+	u, frac, special, err := parseNumeric(b)
+	if err != nil || special {
+		return nil, err
+	}
+	r := new(big.Int)
+	for frac > 0 {
+		q, m := new(big.Int).QuoRem(u, bigTen, r)
+		if m.Sign() != 0 {
+			break
+		}
+		u = q
+		frac--
+	}
+	return variableScaleStruct(optional, int32(frac), TwosComplement(u)), nil
+}
+
+func variableScaleStruct(optional bool, scale int32, value []byte) *schema.Struct {
+	s := schema.NewStruct(pick(vsdReq, vsdOpt, optional))
+	s.Values[0] = scale
+	s.Values[1] = value
+	return s
+}
+
+// TwosComplement returns the minimal big-endian two's-complement bytes of v,
+// as Java's BigInteger.toByteArray does.
+func TwosComplement(v *big.Int) []byte {
+	switch v.Sign() {
+	case 0:
+		return []byte{0}
+	case 1:
+		b := v.Bytes()
+		if b[0]&0x80 != 0 {
+			return append([]byte{0}, b...)
+		}
+		return b
+	}
+	m := new(big.Int).Neg(v)
+	m.Sub(m, big.NewInt(1))
+	n := m.BitLen()/8 + 1
+	t := new(big.Int).Lsh(big.NewInt(1), uint(8*n))
+	t.Add(t, v)
+	out := make([]byte, n)
+	return t.FillBytes(out)
+}
+
+// parseDate parses "YYYY-MM-DD" (years may have more than 4 digits) and
+// returns the rest of the input.
+func parseDate(b []byte) (y, m, d int, rest []byte, err error) {
+	i := bytes.IndexByte(b, '-')
+	if i < 1 || len(b) < i+6 || b[i+3] != '-' {
+		return 0, 0, 0, nil, fmt.Errorf("parsing date %q", b)
+	}
+	y, err1 := atoi(b[:i])
+	m, err2 := atoi(b[i+1 : i+3])
+	d, err3 := atoi(b[i+4 : i+6])
+	if err1 != nil || err2 != nil || err3 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
+		return 0, 0, 0, nil, fmt.Errorf("parsing date %q", b)
+	}
+	return y, m, d, b[i+6:], nil
+}
+
+// atoi parses a short unsigned decimal.
+func atoi(b []byte) (int, error) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, fmt.Errorf("parsing number %q", b)
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("parsing number %q", b)
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, nil
+}
+
+// trimBC removes a trailing " BC" and reports whether it was there.
+func trimBC(b []byte) ([]byte, bool) {
+	if bytes.HasSuffix(b, []byte(" BC")) {
+		return b[:len(b)-3], true
+	}
+	return b, false
+}
+
+// epochDays converts a proleptic Gregorian date to days since 1970-01-01.
+func epochDays(y, m, d int, bc bool) int64 {
+	if bc {
+		y = 1 - y
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+func decodeDate(b []byte) (any, error) {
+	b, bc := trimBC(b)
+	y, m, d, rest, err := parseDate(b)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("parsing date %q", b)
+	}
+	return int32(epochDays(y, m, d, bc)), nil
+}
+
+// parseClock parses "HH:MM:SS[.ffffff]" to microseconds of day and returns
+// the rest of the input.
+func parseClock(b []byte) (micros int64, rest []byte, err error) {
+	if len(b) < 8 || b[2] != ':' || b[5] != ':' {
+		return 0, nil, fmt.Errorf("parsing time %q", b)
+	}
+	h, err1 := atoi(b[0:2])
+	mi, err2 := atoi(b[3:5])
+	s, err3 := atoi(b[6:8])
+	if err1 != nil || err2 != nil || err3 != nil || h > 24 || mi > 59 || s > 60 {
+		return 0, nil, fmt.Errorf("parsing time %q", b)
+	}
+	micros = (int64(h)*3600 + int64(mi)*60 + int64(s)) * microsPerSecond
+	rest = b[8:]
+	if len(rest) > 0 && rest[0] == '.' {
+		i := 1
+		var frac int64
+		for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
+			if i <= 6 {
+				frac = frac*10 + int64(rest[i]-'0')
+			}
+		}
+		if i == 1 {
+			return 0, nil, fmt.Errorf("parsing time %q", b)
+		}
+		for d := i - 1; d < 6; d++ {
+			frac *= 10
+		}
+		micros += frac
+		rest = rest[i:]
+	}
+	return micros, rest, nil
+}
+
+// parseOffset parses a UTC offset "+HH[:MM[:SS]]" to seconds east of UTC.
+func parseOffset(b []byte) (int64, error) {
+	if len(b) < 3 || (b[0] != '+' && b[0] != '-') {
+		return 0, fmt.Errorf("parsing offset %q", b)
+	}
+	sign := int64(1)
+	if b[0] == '-' {
+		sign = -1
+	}
+	var secs int64
+	mult := int64(3600)
+	for p := b[1:]; ; {
+		if len(p) < 2 {
+			return 0, fmt.Errorf("parsing offset %q", b)
+		}
+		n, err := atoi(p[:2])
+		if err != nil {
+			return 0, fmt.Errorf("parsing offset %q", b)
+		}
+		secs += int64(n) * mult
+		p = p[2:]
+		if len(p) == 0 {
+			break
+		}
+		if p[0] != ':' || mult == 1 {
+			return 0, fmt.Errorf("parsing offset %q", b)
+		}
+		p = p[1:]
+		mult /= 60
+	}
+	return sign * secs, nil
+}
+
+func decodeTimeMicros(b []byte) (any, error) {
+	us, rest, err := parseClock(b)
+	if err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("parsing time %q", b)
+	}
+	return us, nil
+}
+
+func decodeTimeMillis(b []byte) (any, error) {
+	us, rest, err := parseClock(b)
+	if err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("parsing time %q", b)
+	}
+	return int32(us / 1000), nil
+}
+
+// decodeTimetz shifts the time to UTC and formats it as Java's
+// ISO_OFFSET_TIME does: seconds always, the fraction with as few digits as
+// needed, and "Z".
+func decodeTimetz(b []byte) (any, error) {
+	us, rest, err := parseClock(b)
+	if err != nil {
+		return nil, fmt.Errorf("parsing timetz %q", b)
+	}
+	off, err := parseOffset(rest)
+	if err != nil {
+		return nil, fmt.Errorf("parsing timetz %q: %w", b, err)
+	}
+	us = ((us-off*microsPerSecond)%microsPerDay + microsPerDay) % microsPerDay
+	secs, frac := us/microsPerSecond, us%microsPerSecond
+	out := fmt.Appendf(nil, "%02d:%02d:%02d", secs/3600, secs/60%60, secs%60)
+	if frac != 0 {
+		f := fmt.Appendf(nil, "%06d", frac)
+		out = append(append(out, '.'), bytes.TrimRight(f, "0")...)
+	}
+	return string(append(out, 'Z')), nil
+}
+
+// parseTimestamp parses "YYYY-MM-DD HH:MM:SS[.f][offset][ BC]" into
+// microseconds since the epoch of the wall-clock value and the rest (the
+// offset, if any).
+func parseTimestamp(b []byte) (micros int64, rest []byte, err error) {
+	b, bc := trimBC(b)
+	y, m, d, rest, err := parseDate(b)
+	if err != nil || len(rest) == 0 || rest[0] != ' ' {
+		return 0, nil, fmt.Errorf("parsing timestamp %q", b)
+	}
+	us, rest, err := parseClock(rest[1:])
+	if err != nil {
+		return 0, nil, fmt.Errorf("parsing timestamp %q: %w", b, err)
+	}
+	return epochDays(y, m, d, bc)*microsPerDay + us, rest, nil
+}
+
+func infinity(b []byte) (int64, bool) {
+	switch string(b) {
+	case "infinity":
+		return PositiveInfinityTimestamp, true
+	case "-infinity":
+		return NegativeInfinityTimestamp, true
+	}
+	return 0, false
+}
+
+func decodeTimestampMicros(b []byte) (any, error) {
+	if v, ok := infinity(b); ok {
+		return v, nil
+	}
+	us, rest, err := parseTimestamp(b)
+	if err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("parsing timestamp %q", b)
+	}
+	return us, nil
+}
+
+func decodeTimestampMillis(b []byte) (any, error) {
+	if v, ok := infinity(b); ok {
+		return v, nil
+	}
+	us, rest, err := parseTimestamp(b)
+	if err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("parsing timestamp %q", b)
+	}
+	return floorDiv(us, 1000), nil
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// decodeTimestamptz converts to UTC and formats with exactly digits fraction
+// digits, as Debezium's ZonedTimestamp does.
+func decodeTimestamptz(b []byte, digits int) (any, error) {
+	switch string(b) {
+	case "infinity", "-infinity":
+		return string(b), nil
+	}
+	us, rest, err := parseTimestamp(b)
+	if err != nil {
+		return nil, fmt.Errorf("parsing timestamptz %q", b)
+	}
+	off, err := parseOffset(rest)
+	if err != nil {
+		return nil, fmt.Errorf("parsing timestamptz %q: %w", b, err)
+	}
+	return formatZoned(us-off*microsPerSecond, digits), nil
+}
+
+// formatZoned formats microseconds since the epoch in UTC as
+// yyyy-MM-ddTHH:mm:ss[.fraction]Z with exactly digits fraction digits.
+func formatZoned(us int64, digits int) string {
+	t := time.UnixMicro(us).UTC()
+	out := make([]byte, 0, 40)
+	switch y := t.Year(); {
+	case y > 9999:
+		out = fmt.Appendf(out, "+%d", y)
+	case y < 0:
+		out = fmt.Appendf(out, "-%04d", -y)
+	default:
+		out = fmt.Appendf(out, "%04d", y)
+	}
+	out = fmt.Appendf(out, "-%02d-%02dT%02d:%02d:%02d", t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second())
+	if digits > 0 {
+		f := fmt.Appendf(nil, "%06d", t.Nanosecond()/1000)
+		for len(f) < digits {
+			f = append(f, '0')
+		}
+		out = append(append(out, '.'), f[:digits]...)
+	}
+	return string(append(out, 'Z'))
+}

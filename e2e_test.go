@@ -1,0 +1,557 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
+)
+
+// The end-to-end tests run the built binary as a user would: embedded
+// broker, REST API, the example connector config, and kcat (a Kafka client
+// we did not write) reading the topics.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func tributaryBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "tributary-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "tributary")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// process is one running tributary process.
+type process struct {
+	t       *testing.T
+	cmd     *exec.Cmd
+	rest    string
+	kafka   string
+	exited  chan struct{}
+	logMu   sync.Mutex
+	logs    bytes.Buffer
+	waitErr error
+}
+
+type workerEnv struct {
+	restPort, kafkaPort int
+	dataDir             string
+}
+
+func startWorker(t *testing.T, env workerEnv) *process {
+	t.Helper()
+	cmd := exec.Command(tributaryBinary(t))
+	cmd.Env = append(os.Environ(),
+		"CONNECT_LISTENERS=http://127.0.0.1:"+strconv.Itoa(env.restPort),
+		"CONNECT_EMBEDDED_KAFKA_LISTENERS=127.0.0.1:"+strconv.Itoa(env.kafkaPort),
+		"CONNECT_EMBEDDED_DATA_DIR="+env.dataDir,
+		"CONNECT_OFFSET_FLUSH_INTERVAL_MS=300",
+	)
+	w := &process{
+		t: t, cmd: cmd, exited: make(chan struct{}),
+		rest:  "http://127.0.0.1:" + strconv.Itoa(env.restPort),
+		kafka: "127.0.0.1:" + strconv.Itoa(env.kafkaPort),
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			w.logMu.Lock()
+			w.logs.WriteString(sc.Text() + "\n")
+			w.logMu.Unlock()
+		}
+		w.waitErr = cmd.Wait()
+		close(w.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-w.exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-w.exited
+		}
+		if t.Failed() {
+			t.Logf("worker log:\n%s", w.log())
+		}
+	})
+	waitFor(t, 30*time.Second, "worker REST API to answer", func() bool {
+		select {
+		case <-w.exited:
+			t.Fatalf("worker exited during startup: %v\n%s", w.waitErr, w.log())
+		default:
+		}
+		resp, err := http.Get(w.rest + "/")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return w
+}
+
+func (w *process) log() string {
+	w.logMu.Lock()
+	defer w.logMu.Unlock()
+	return w.logs.String()
+}
+
+// stop sends SIGTERM and requires a clean exit within a few seconds.
+func (w *process) stop() {
+	w.t.Helper()
+	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		w.t.Fatal(err)
+	}
+	select {
+	case <-w.exited:
+		if w.waitErr != nil {
+			w.t.Fatalf("worker exited with %v after SIGTERM\n%s", w.waitErr, w.log())
+		}
+	case <-time.After(15 * time.Second):
+		w.t.Fatalf("worker did not stop within 15s of SIGTERM\n%s", w.log())
+	}
+}
+
+// kill ends the worker the hard way, as a crash would.
+func (w *process) kill() {
+	w.t.Helper()
+	_ = w.cmd.Process.Kill()
+	<-w.exited
+}
+
+func (w *process) do(method, path string, body []byte) (int, []byte) {
+	w.t.Helper()
+	req, err := http.NewRequest(method, w.rest+path, bytes.NewReader(body))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		case <-tick.C:
+		}
+	}
+}
+
+// kcatMessage is one line of `kcat -J`.
+type kcatMessage struct {
+	Topic     string   `json:"topic"`
+	Partition int      `json:"partition"`
+	Offset    int64    `json:"offset"`
+	Key       *string  `json:"key"`
+	Payload   *string  `json:"payload"`
+	Headers   []string `json:"headers"`
+}
+
+// consume reads every record of topic with kcat.
+func consume(t *testing.T, broker, topic string) []kcatMessage {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "kcat", "-b", broker, "-C", "-t", topic, "-o", "beginning", "-e", "-J", "-q")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		// A topic that does not exist yet reads as empty.
+		if strings.Contains(stderr.String(), "Unknown topic") {
+			return nil
+		}
+		t.Fatalf("kcat: %v: %s", err, stderr.String())
+	}
+	var msgs []kcatMessage
+	for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		var m kcatMessage
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatalf("decoding kcat output %q: %v", line, err)
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs
+}
+
+func consumeAtLeast(t *testing.T, broker, topic string, n int) []kcatMessage {
+	t.Helper()
+	var msgs []kcatMessage
+	waitFor(t, 60*time.Second, fmt.Sprintf("%d records on %s", n, topic), func() bool {
+		msgs = consume(t, broker, topic)
+		return len(msgs) >= n
+	})
+	return msgs
+}
+
+// event is the part of a Debezium JSON record the tests look at.
+type event struct {
+	key      map[string]any
+	op       string
+	snapshot string
+	before   map[string]any
+	after    map[string]any
+	tomb     bool
+	schema   map[string]any
+}
+
+func decodeEvent(t *testing.T, m kcatMessage) event {
+	t.Helper()
+	var ev event
+	if m.Key != nil {
+		var k struct {
+			Schema  map[string]any `json:"schema"`
+			Payload map[string]any `json:"payload"`
+		}
+		if err := json.Unmarshal([]byte(*m.Key), &k); err != nil {
+			t.Fatalf("decoding key %q: %v", *m.Key, err)
+		}
+		ev.key = k.Payload
+	}
+	if m.Payload == nil {
+		ev.tomb = true
+		return ev
+	}
+	var v struct {
+		Schema  map[string]any `json:"schema"`
+		Payload struct {
+			Before map[string]any `json:"before"`
+			After  map[string]any `json:"after"`
+			Source map[string]any `json:"source"`
+			Op     string         `json:"op"`
+		} `json:"payload"`
+	}
+	if err := json.Unmarshal([]byte(*m.Payload), &v); err != nil {
+		t.Fatalf("decoding value %q: %v", *m.Payload, err)
+	}
+	ev.op, ev.before, ev.after, ev.schema = v.Payload.Op, v.Payload.Before, v.Payload.After, v.Schema
+	if s, ok := v.Payload.Source["snapshot"].(string); ok {
+		ev.snapshot = s
+	}
+	return ev
+}
+
+func (e event) String() string {
+	if e.tomb {
+		return fmt.Sprintf("tombstone key=%v", e.key)
+	}
+	return fmt.Sprintf("op=%s snapshot=%s key=%v before=%v after=%v", e.op, e.snapshot, e.key, e.before, e.after)
+}
+
+const inventorySchema = `
+CREATE TABLE customers (
+  id SERIAL PRIMARY KEY,
+  first_name VARCHAR(255) NOT NULL,
+  last_name VARCHAR(255) NOT NULL,
+  email VARCHAR(255) NOT NULL UNIQUE
+);
+CREATE TABLE orders (
+  id SERIAL PRIMARY KEY,
+  order_date DATE NOT NULL,
+  purchaser INTEGER NOT NULL REFERENCES customers(id),
+  quantity INTEGER NOT NULL,
+  amount NUMERIC(10,2) NOT NULL
+);
+INSERT INTO customers (first_name, last_name, email) VALUES
+  ('Sally', 'Thomas', 'sally.thomas@acme.com'),
+  ('George', 'Bailey', 'gbailey@foobar.com'),
+  ('Edward', 'Walker', 'ed@walker.com');
+INSERT INTO orders (order_date, purchaser, quantity, amount) VALUES
+  ('2016-01-16', 1, 1, 74.99),
+  ('2016-01-17', 2, 2, 19.90);
+`
+
+// inventoryConfig loads configs/inventory-connector.json and points it at
+// the test database.
+func inventoryConfig(t *testing.T, pg *pgtest.Server, mutate func(map[string]string)) []byte {
+	t.Helper()
+	raw, err := os.ReadFile("configs/inventory-connector.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Name   string            `json:"name"`
+		Config map[string]string `json:"config"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	body.Config["database.hostname"] = pg.Host()
+	body.Config["database.port"] = strconv.Itoa(pg.Port())
+	body.Config["database.dbname"] = "postgres"
+	if mutate != nil {
+		mutate(body.Config)
+	}
+	out, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func waitRunning(t *testing.T, w *process, name string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "connector "+name+" RUNNING", func() bool {
+		code, body := w.do("GET", "/connectors/"+name+"/status", nil)
+		if code != http.StatusOK {
+			return false
+		}
+		var st struct {
+			Connector struct{ State string } `json:"connector"`
+			Tasks     []struct {
+				State string `json:"state"`
+				Trace string `json:"trace"`
+			} `json:"tasks"`
+		}
+		if err := json.Unmarshal(body, &st); err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Tasks) > 0 && st.Tasks[0].State == "FAILED" {
+			t.Fatalf("task failed: %s", st.Tasks[0].Trace)
+		}
+		return st.Connector.State == "RUNNING" && len(st.Tasks) == 1 && st.Tasks[0].State == "RUNNING"
+	})
+}
+
+func TestEndToEndInventory(t *testing.T) {
+	if _, err := exec.LookPath("kcat"); err != nil {
+		t.Fatalf("kcat is required (make deps installs it): %v", err)
+	}
+	pg := pgtest.Start(t)
+	pg.Exec(t, inventorySchema)
+
+	env := workerEnv{restPort: freePort(t), kafkaPort: freePort(t), dataDir: filepath.Join(t.TempDir(), "data")}
+	w := startWorker(t, env)
+
+	// Create the connector from the example config.
+	code, body := w.do("POST", "/connectors", inventoryConfig(t, pg, nil))
+	if code != http.StatusCreated {
+		t.Fatalf("POST /connectors = %d %s", code, body)
+	}
+	var info struct {
+		Name   string            `json:"name"`
+		Config map[string]string `json:"config"`
+		Tasks  []map[string]any  `json:"tasks"`
+		Type   string            `json:"type"`
+	}
+	if err := json.Unmarshal(body, &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Name != "inventory" || info.Type != "source" || info.Config["name"] != "inventory" {
+		t.Fatalf("unexpected ConnectorInfo %s", body)
+	}
+	waitRunning(t, w, "inventory")
+
+	const customers, orders = "dbserver1.public.customers", "dbserver1.public.orders"
+
+	// Snapshot: every existing row as op "r", marked as Debezium marks a
+	// two-table snapshot: first ... last_in_data_collection, then
+	// first_in_data_collection ... last.
+	snapC := consumeAtLeast(t, w.kafka, customers, 3)
+	snapO := consumeAtLeast(t, w.kafka, orders, 2)
+	var marks []string
+	for _, m := range append(snapC, snapO...) {
+		ev := decodeEvent(t, m)
+		if ev.op != "r" || ev.before != nil || ev.after == nil {
+			t.Fatalf("snapshot record: %v", ev)
+		}
+		marks = append(marks, ev.snapshot)
+	}
+	if got, want := strings.Join(marks, ","), "first,true,last_in_data_collection,first_in_data_collection,last"; got != want {
+		t.Fatalf("snapshot marks = %s, want %s", got, want)
+	}
+	if first := decodeEvent(t, snapC[0]); first.key["id"] != float64(1) || first.after["email"] != "sally.thomas@acme.com" {
+		t.Fatalf("first customer: %v", first)
+	}
+	if amount := decodeEvent(t, snapO[0]).after["amount"]; amount != "HUs=" { // 74.99 → unscaled 7499 = 0x1D4B
+		t.Fatalf("orders.amount = %v, want Decimal bytes HUs=", amount)
+	}
+
+	// Streaming: insert, update, delete (+ tombstone).
+	pg.Exec(t,
+		`INSERT INTO customers (first_name, last_name, email) VALUES ('Anne', 'Kretchmar', 'annek@noanswer.org')`,
+		`UPDATE customers SET first_name = 'Anne Marie' WHERE id = 4`,
+		`DELETE FROM orders WHERE id = 2`,
+	)
+	gotC := consumeAtLeast(t, w.kafka, customers, 5)
+	ins, upd := decodeEvent(t, gotC[3]), decodeEvent(t, gotC[4])
+	if ins.op != "c" || ins.after["first_name"] != "Anne" || ins.snapshot != "false" {
+		t.Fatalf("insert event: %v", ins)
+	}
+	if upd.op != "u" || upd.after["first_name"] != "Anne Marie" || upd.before != nil {
+		t.Fatalf("update event: %v", upd)
+	}
+	gotO := consumeAtLeast(t, w.kafka, orders, 4)
+	del, tomb := decodeEvent(t, gotO[2]), decodeEvent(t, gotO[3])
+	if del.op != "d" || del.after != nil || del.before["id"] != float64(2) {
+		t.Fatalf("delete event: %v", del)
+	}
+	if !tomb.tomb || tomb.key["id"] != float64(2) || *gotO[3].Key != *gotO[2].Key {
+		t.Fatalf("tombstone: %v", tomb)
+	}
+
+	// A clean stop, then a restart: no re-snapshot, nothing lost, nothing
+	// delivered twice.
+	w.stop()
+	pg.Exec(t, `INSERT INTO customers (first_name, last_name, email) VALUES ('Written', 'While Down', 'down@example.com')`)
+	w = startWorker(t, env)
+	waitRunning(t, w, "inventory")
+	pg.Exec(t, `UPDATE customers SET last_name = 'Thomas-Smith' WHERE id = 1`)
+	gotC = consumeAtLeast(t, w.kafka, customers, 7)
+	if len(gotC) != 7 {
+		t.Fatalf("customers has %d records after restart, want 7 (no duplicates): %v", len(gotC), gotC)
+	}
+	if ev := decodeEvent(t, gotC[5]); ev.op != "c" || ev.after["email"] != "down@example.com" {
+		t.Fatalf("change made while stopped: %v", ev)
+	}
+	if ev := decodeEvent(t, gotC[6]); ev.op != "u" || ev.after["last_name"] != "Thomas-Smith" {
+		t.Fatalf("change after restart: %v", ev)
+	}
+
+	// A crash (SIGKILL): changes committed around it all arrive after the
+	// restart; duplicates are allowed only from the uncommitted window.
+	pg.Exec(t, `INSERT INTO customers (first_name, last_name, email) VALUES ('Before', 'Crash', 'crash1@example.com')`)
+	consumeAtLeast(t, w.kafka, customers, 8)
+	w.kill()
+	pg.Exec(t, `INSERT INTO customers (first_name, last_name, email) VALUES ('After', 'Crash', 'crash2@example.com')`)
+	w = startWorker(t, env)
+	waitRunning(t, w, "inventory")
+	var emails []string
+	waitFor(t, 60*time.Second, "the change made after the crash", func() bool {
+		emails = emails[:0]
+		for _, m := range consume(t, w.kafka, customers) {
+			if ev := decodeEvent(t, m); !ev.tomb && ev.after != nil {
+				emails = append(emails, ev.after["email"].(string)+"/"+ev.op)
+			}
+		}
+		return len(emails) > 0 && emails[len(emails)-1] == "crash2@example.com/c"
+	})
+	seen := map[string]int{}
+	for _, e := range emails {
+		seen[e]++
+		if strings.HasSuffix(e, "/r") && seen[e] > 1 {
+			t.Fatalf("re-snapshot after crash: %v", emails)
+		}
+	}
+	if seen["crash1@example.com/c"] == 0 {
+		t.Fatalf("change before the crash lost: %v", emails)
+	}
+
+	// Clean shutdown once more, and the connector listing survives.
+	code, body = w.do("GET", "/connectors", nil)
+	if code != http.StatusOK || strings.TrimSpace(string(body)) != `["inventory"]` {
+		t.Fatalf("GET /connectors = %d %s", code, body)
+	}
+	w.stop()
+}
+
+func TestEndToEndBadConfigs(t *testing.T) {
+	pg := pgtest.Start(t)
+	env := workerEnv{restPort: freePort(t), kafkaPort: freePort(t), dataDir: filepath.Join(t.TempDir(), "data")}
+	w := startWorker(t, env)
+
+	cases := []struct {
+		name   string
+		mutate func(map[string]string)
+		field  string
+	}{
+		{"missing topic.prefix", func(c map[string]string) { delete(c, "topic.prefix") }, "topic.prefix"},
+		{"unknown connector.class", func(c map[string]string) { c["connector.class"] = "com.example.NoSuchConnector" }, "connector.class"},
+		{"bad snapshot.mode", func(c map[string]string) { c["snapshot.mode"] = "sometimes" }, "snapshot.mode"},
+		{"decoderbufs", func(c map[string]string) { c["plugin.name"] = "decoderbufs" }, "plugin.name"},
+		{"unreachable database", func(c map[string]string) { c["database.port"] = strconv.Itoa(freePort(t)) }, "database.hostname"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := w.do("POST", "/connectors", inventoryConfig(t, pg, tc.mutate))
+			if code != http.StatusBadRequest {
+				t.Fatalf("POST = %d %s, want 400", code, body)
+			}
+			var e struct {
+				ErrorCode int    `json:"error_code"`
+				Message   string `json:"message"`
+			}
+			if err := json.Unmarshal(body, &e); err != nil {
+				t.Fatalf("error body %s: %v", body, err)
+			}
+			if e.ErrorCode != 400 || !strings.Contains(e.Message, tc.field) {
+				t.Fatalf("error body %s does not name %s", body, tc.field)
+			}
+		})
+	}
+	code, body := w.do("GET", "/connectors", nil)
+	if code != http.StatusOK || strings.TrimSpace(string(body)) != `[]` {
+		t.Fatalf("after bad configs GET /connectors = %d %s, want []", code, body)
+	}
+	w.stop()
+}

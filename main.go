@@ -1,0 +1,27 @@
+// Command tributary is a Kafka Connect worker with a Debezium-compatible
+// PostgreSQL source connector built in.
+//
+// Usage:
+//
+//	tributary [worker.properties]
+//
+// With no bootstrap.servers configured it also runs an embedded
+// Kafka-protocol broker, so a bare `tributary` is a complete system.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Environ()); err != nil {
+		fmt.Fprintln(os.Stderr, "tributary:", err)
+		os.Exit(1)
+	}
+}

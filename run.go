@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/embedded"
+	"github.com/tributary-cdc/tributary/connect/herder"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkalog"
+	"github.com/tributary-cdc/tributary/connect/storage"
+	"github.com/tributary-cdc/tributary/connect/worker"
+	"github.com/tributary-cdc/tributary/connect/workerconfig"
+	"github.com/tributary-cdc/tributary/connectors/postgres"
+	"github.com/tributary-cdc/tributary/rest"
+	"github.com/tributary-cdc/tributary/schema/jsonconv"
+)
+
+// version is the Kafka Connect version reported by GET /.
+const version = "3.9.0"
+
+// Converter classes Tributary provides.
+const jsonConverterClass = "org.apache.kafka.connect.json.JsonConverter"
+
+// run starts a worker and blocks until ctx is cancelled, then shuts down in
+// order: stop accepting REST requests, stop the tasks (draining in-flight
+// records and committing their offsets), close the stores and Kafka clients,
+// and finally stop the embedded broker.
+func run(ctx context.Context, args, environ []string) error {
+	var path string
+	switch len(args) {
+	case 0:
+	case 1:
+		path = args[0]
+	default:
+		return errors.New("usage: tributary [worker.properties]")
+	}
+	cfg, unknown, err := workerconfig.Load(path, environ)
+	if err != nil {
+		return fmt.Errorf("loading worker config: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	for _, k := range unknown {
+		log.Warn("the configuration was supplied but isn't a known config", "property", k)
+	}
+
+	brokers := cfg.BootstrapServers
+	if len(brokers) == 0 {
+		b, err := embedded.Start(cfg.EmbeddedKafkaListeners, cfg.EmbeddedDataDir, log.With("component", "embedded-broker"))
+		if err != nil {
+			return fmt.Errorf("starting the embedded broker: %w", err)
+		}
+		defer b.Close()
+		brokers = []string{b.Addr()}
+		log.Info("embedded Kafka broker started", "addr", b.Addr(), "data_dir", cfg.EmbeddedDataDir)
+	}
+
+	clientID := "tributary-" + cfg.GroupID
+	client, err := sarama.NewClient(brokers, kafkaclient.NewConfig(clientID))
+	if err != nil {
+		return fmt.Errorf("connecting to Kafka at %v: %w", brokers, err)
+	}
+	defer client.Close()
+	admin, err := sarama.NewClusterAdminFromClient(client)
+	if err != nil {
+		return fmt.Errorf("creating Kafka admin client: %w", err)
+	}
+	clusterID, err := kafkaClusterID(client)
+	if err != nil {
+		return err
+	}
+
+	logCfg := func(topic string, partitions int32, rf int16) kafkalog.Config {
+		return kafkalog.Config{Brokers: brokers, Topic: topic, Partitions: partitions, ReplicationFactor: rf,
+			ClientID: clientID, Logger: log.With("component", "kafkalog", "topic", topic)}
+	}
+	offsets, err := storage.OpenOffsetStore(ctx, logCfg(cfg.OffsetTopic, cfg.OffsetPartitions, cfg.OffsetReplicationFactor))
+	if err != nil {
+		return fmt.Errorf("opening offset store: %w", err)
+	}
+	defer offsets.Close()
+	configs, err := storage.OpenConfigStore(ctx, logCfg(cfg.ConfigTopic, 1, cfg.ConfigReplicationFactor), nil)
+	if err != nil {
+		return fmt.Errorf("opening config store: %w", err)
+	}
+	defer configs.Close()
+	statuses, err := storage.OpenStatusStore(ctx, logCfg(cfg.StatusTopic, cfg.StatusPartitions, cfg.StatusReplicationFactor))
+	if err != nil {
+		return fmt.Errorf("opening status store: %w", err)
+	}
+	defer statuses.Close()
+
+	listeners, err := listenAll(cfg.Listeners)
+	if err != nil {
+		return err
+	}
+	workerID := advertisedWorkerID(cfg, listeners[0])
+
+	h := herder.New(herder.Config{
+		WorkerID:            workerID,
+		Plugins:             []func() connect.Connector{func() connect.Connector { return postgres.New() }},
+		Converters:          newConverter,
+		KeyConverter:        cfg.KeyConverter,
+		ValueConverter:      cfg.ValueConverter,
+		KeyConverterProps:   cfg.KeyConverterProps,
+		ValueConverterProps: cfg.ValueConverterProps,
+		Configs:             configs,
+		Statuses:            statuses,
+		Offsets:             offsets,
+		NewProducer: func() (sarama.AsyncProducer, error) {
+			return sarama.NewAsyncProducer(brokers, kafkaclient.NewConfig(clientID))
+		},
+		Admin:         admin,
+		FlushInterval: cfg.OffsetFlushInterval,
+		FlushTimeout:  cfg.OffsetFlushTimeout,
+		ServerInfo:    herder.ServerInfo{Version: version, Commit: commit(), KafkaClusterID: clusterID},
+		Logger:        log.With("component", "herder"),
+	})
+	if err := h.Start(ctx); err != nil {
+		for _, l := range listeners {
+			l.Close()
+		}
+		h.Stop()
+		return err
+	}
+
+	handler := rest.NewHandler(rest.Config{Herder: restHerder{h}, Logger: log.With("component", "rest")})
+	servers := make([]*http.Server, len(listeners))
+	var wg sync.WaitGroup
+	serveErr := make(chan error, len(listeners))
+	for i, l := range listeners {
+		servers[i] = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		wg.Go(func() {
+			if err := servers[i].Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				serveErr <- fmt.Errorf("serving REST on %s: %w", l.Addr(), err)
+			}
+		})
+		log.Info("REST API listening", "addr", l.Addr().String())
+	}
+	log.Info("worker started", "worker_id", workerID, "group_id", cfg.GroupID, "kafka", brokers)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case runErr = <-serveErr:
+	}
+
+	// 1. Stop intake: no new REST requests; in-flight ones get a moment.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil {
+			s.Close()
+		}
+	}
+	wg.Wait()
+	// 2. Stop tasks: each drains, writes its offsets and commits them.
+	h.Stop()
+	// 3. Deferred: stores, Kafka clients, then the embedded broker.
+	log.Info("worker stopped")
+	return runErr
+}
+
+// kafkaClusterID asks a broker for the cluster id reported by GET /.
+func kafkaClusterID(client sarama.Client) (string, error) {
+	for _, b := range client.Brokers() {
+		if err := b.Open(client.Config()); err != nil && !errors.Is(err, sarama.ErrAlreadyConnected) {
+			continue
+		}
+		resp, err := b.GetMetadata(&sarama.MetadataRequest{Version: 2})
+		if err != nil {
+			continue
+		}
+		if resp.ClusterID != nil {
+			return *resp.ClusterID, nil
+		}
+	}
+	return "", errors.New("reading the Kafka cluster id: no broker answered")
+}
+
+// listenAll opens a TCP listener for every http:// URL in listeners.
+func listenAll(urls []string) ([]net.Listener, error) {
+	var out []net.Listener
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil || u.Scheme != "http" {
+			for _, l := range out {
+				l.Close()
+			}
+			return nil, fmt.Errorf("invalid value %s for configuration listeners: only http:// listeners are supported", raw)
+		}
+		l, err := net.Listen("tcp", u.Host)
+		if err != nil {
+			for _, l := range out {
+				l.Close()
+			}
+			return nil, fmt.Errorf("listening on %s: %w", raw, err)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// advertisedWorkerID is the host:port other workers and status records use:
+// rest.advertised.host.name/port when set, else the machine's host name and
+// the first listener's port.
+func advertisedWorkerID(cfg *workerconfig.Config, l net.Listener) string {
+	host := cfg.AdvertisedHostName
+	if host == "" {
+		if lh, _, err := net.SplitHostPort(l.Addr().String()); err == nil && lh != "" && !net.ParseIP(lh).IsUnspecified() {
+			host = lh
+		} else if hn, err := os.Hostname(); err == nil {
+			host = hn
+		}
+	}
+	port := cfg.AdvertisedPort
+	if port == 0 {
+		port = l.Addr().(*net.TCPAddr).Port
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// newConverter builds a converter from its Kafka Connect class name.
+func newConverter(class string, props map[string]string, isKey bool) (worker.Converter, error) {
+	switch class {
+	case jsonConverterClass:
+		return jsonconv.New(props, isKey)
+	default:
+		return nil, fmt.Errorf("class %s could not be found", class)
+	}
+}
+
+// restHerder adapts the herder's plugin and server descriptions to the REST
+// layer's types.
+type restHerder struct{ *herder.Herder }
+
+func (h restHerder) ServerInfo() rest.ServerInfo {
+	si := h.Herder.ServerInfo()
+	return rest.ServerInfo{Version: si.Version, Commit: si.Commit, KafkaClusterID: si.KafkaClusterID}
+}
+
+func (h restHerder) Plugins() []rest.PluginInfo {
+	pg := postgres.New()
+	return []rest.PluginInfo{
+		{Class: pg.Class(), Type: pg.Type(), Version: pg.Version()},
+		{Class: jsonConverterClass, Type: rest.PluginConverter, Version: version},
+	}
+}

@@ -1,0 +1,252 @@
+package jsonconv
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/tributary-cdc/tributary/schema"
+)
+
+// Configuration keys, without the "key.converter."/"value.converter." prefix
+// (connect/json/JsonConverterConfig.java).
+const (
+	SchemasEnableConfig          = "schemas.enable"
+	DecimalFormatConfig          = "decimal.format"
+	ReplaceNullWithDefaultConfig = "replace.null.with.default"
+	SchemasCacheSizeConfig       = "schemas.cache.size"
+)
+
+// Values of decimal.format.
+const (
+	DecimalFormatBase64  = "BASE64"
+	DecimalFormatNumeric = "NUMERIC"
+)
+
+const (
+	defaultCacheSize = 1000
+	// maxPooledBuffer keeps one oversized record from pinning its buffer.
+	maxPooledBuffer = 1 << 20
+)
+
+// Converter converts between Connect data and JsonConverter bytes. Build it
+// with New; it is safe for concurrent use.
+type Converter struct {
+	schemasEnabled bool
+	numeric        bool // decimal.format=NUMERIC
+	replaceNull    bool // replace.null.with.default
+	isKey          bool
+
+	fromCache *pointerCache // *schema.Schema → its JSON and field keys
+	toCache   *jsonCache    // schema JSON → *schema.Schema
+	bufs      sync.Pool     // *[]byte scratch buffers for FromConnect
+}
+
+// New builds a converter from converter properties with the
+// "key.converter."/"value.converter." prefix already stripped:
+// schemas.enable (default true), decimal.format (BASE64, the default, or
+// NUMERIC; case-insensitive), replace.null.with.default (default true) and
+// schemas.cache.size (default 1000; bounds each schema cache). Unknown
+// properties are ignored; a bad value is an error naming the property, worded
+// as Kafka's ConfigException.
+func New(props map[string]string, isKey bool) (*Converter, error) {
+	c := &Converter{schemasEnabled: true, replaceNull: true, isKey: isKey}
+	var err error
+	if v, ok := props[SchemasEnableConfig]; ok {
+		if c.schemasEnabled, err = parseBool(SchemasEnableConfig, v); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := props[ReplaceNullWithDefaultConfig]; ok {
+		if c.replaceNull, err = parseBool(ReplaceNullWithDefaultConfig, v); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := props[DecimalFormatConfig]; ok {
+		switch strings.ToUpper(strings.TrimSpace(v)) {
+		case DecimalFormatBase64:
+		case DecimalFormatNumeric:
+			c.numeric = true
+		default:
+			return nil, fmt.Errorf("invalid value %s for configuration %s: String must be one of (case insensitive): %s, %s",
+				v, DecimalFormatConfig, DecimalFormatBase64, DecimalFormatNumeric)
+		}
+	}
+	size := defaultCacheSize
+	if v, ok := props[SchemasCacheSizeConfig]; ok {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("invalid value %s for configuration %s: Not a number of type INT", v, SchemasCacheSizeConfig)
+		}
+		size = max(int(n), 1)
+	}
+	c.fromCache = &pointerCache{m: make(map[*schema.Schema]*schemaEntry), max: size}
+	c.toCache = &jsonCache{m: make(map[string]*schema.Schema), max: size}
+	c.bufs.New = func() any { b := make([]byte, 0, 1024); return &b }
+	return c, nil
+}
+
+// parseBool parses a boolean the way Kafka's ConfigDef does: trimmed,
+// case-insensitive "true" or "false".
+func parseBool(name, v string) (bool, error) {
+	switch t := strings.TrimSpace(v); {
+	case strings.EqualFold(t, "true"):
+		return true, nil
+	case strings.EqualFold(t, "false"):
+		return false, nil
+	}
+	return false, fmt.Errorf("invalid value %s for configuration %s: Expected value to be either true or false", v, name)
+}
+
+// SchemasEnabled reports whether records carry the schema envelope.
+func (c *Converter) SchemasEnabled() bool { return c.schemasEnabled }
+
+// IsKey reports whether the converter was configured for record keys.
+func (c *Converter) IsKey() bool { return c.isKey }
+
+// FromConnect serialises a Connect value the way JsonConverter.fromConnectData
+// does. s == nil && v == nil returns nil: a Kafka null (tombstone). s == nil
+// with a value writes it schemaless (and "schema":null in the envelope). The
+// returned slice is the caller's.
+func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, error) {
+	if s == nil && v == nil {
+		return nil, nil
+	}
+	bp := c.bufs.Get().(*[]byte)
+	out, err := c.appendRecord((*bp)[:0], s, v)
+	var res []byte
+	if err == nil {
+		res = make([]byte, len(out))
+		copy(res, out)
+	}
+	if cap(out) <= maxPooledBuffer {
+		*bp = out[:0]
+		c.bufs.Put(bp)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("converting Connect data for topic %q to JSON: %w", topic, err)
+	}
+	return res, nil
+}
+
+func (c *Converter) appendRecord(b []byte, s *schema.Schema, v any) ([]byte, error) {
+	e := encoder{numeric: c.numeric, replaceNull: c.replaceNull}
+	var ent *schemaEntry
+	if s != nil {
+		var err error
+		if ent, err = c.schemaEntry(s); err != nil {
+			return b, err
+		}
+		e.keys = ent.keys
+	}
+	if !c.schemasEnabled {
+		return e.appendValue(b, s, v)
+	}
+	b = append(b, `{"schema":`...)
+	if ent == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, ent.json...)
+	}
+	b = append(b, `,"payload":`...)
+	b, err := e.appendValue(b, s, v)
+	if err != nil {
+		return b, err
+	}
+	return append(b, '}'), nil
+}
+
+// schemaEntry is what FromConnect derives once from a record schema.
+// It is immutable once cached.
+type schemaEntry struct {
+	json []byte // the schema's JSON; nil when schemas.enable=false
+	keys map[*schema.Schema][][]byte
+}
+
+// schemaEntry returns the cached entry of s, building it on first use.
+func (c *Converter) schemaEntry(s *schema.Schema) (*schemaEntry, error) {
+	if ent, ok := c.fromCache.get(s); ok {
+		return ent, nil
+	}
+	ent := &schemaEntry{keys: make(map[*schema.Schema][][]byte)}
+	fieldKeys(s, ent.keys)
+	if c.schemasEnabled {
+		// Java never serialises the schema without the envelope, so a
+		// schema it could not serialise fails only in envelope mode.
+		e := encoder{numeric: c.numeric, replaceNull: c.replaceNull}
+		js, err := e.appendSchema(nil, s)
+		if err != nil {
+			return nil, fmt.Errorf("serialising schema: %w", err)
+		}
+		ent.json = js
+	}
+	c.fromCache.put(s, ent)
+	return ent, nil
+}
+
+// pointerCache maps schemas to their entries. It is bounded: when full, an
+// arbitrary entry makes room (Go's map iteration order is random).
+type pointerCache struct {
+	mu  sync.RWMutex
+	m   map[*schema.Schema]*schemaEntry
+	max int
+}
+
+func (c *pointerCache) get(s *schema.Schema) (*schemaEntry, bool) {
+	c.mu.RLock()
+	ent, ok := c.m[s]
+	c.mu.RUnlock()
+	return ent, ok
+}
+
+func (c *pointerCache) put(s *schema.Schema, js *schemaEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[s]; !ok && len(c.m) >= c.max {
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[s] = js
+}
+
+func (c *pointerCache) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}
+
+// jsonCache maps schema JSON text to the schema parsed from it, so records
+// that share a schema share one *schema.Schema.
+type jsonCache struct {
+	mu  sync.RWMutex
+	m   map[string]*schema.Schema
+	max int
+}
+
+func (c *jsonCache) get(raw []byte) (*schema.Schema, bool) {
+	c.mu.RLock()
+	s, ok := c.m[string(raw)]
+	c.mu.RUnlock()
+	return s, ok
+}
+
+func (c *jsonCache) put(raw []byte, s *schema.Schema) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[string(raw)]; !ok && len(c.m) >= c.max {
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[string(raw)] = s
+}
+
+func (c *jsonCache) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}
