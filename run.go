@@ -64,7 +64,6 @@ func run(ctx context.Context, args, environ []string) error {
 		}
 		defer b.Close()
 		brokers = []string{b.Addr()}
-		log.Info("embedded Kafka broker started", "addr", b.Addr(), "data_dir", cfg.EmbeddedDataDir)
 	}
 
 	clientID := "tributary-" + cfg.GroupID

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tributary-cdc/tributary/connectors/postgres/decode"
@@ -133,6 +134,21 @@ func loadTable(ctx context.Context, conn *pgx.Conn, oid uint32) (*tableInfo, err
 		return nil, fmt.Errorf("loading primary key of %s: %w", info.quoted(), err)
 	}
 	return info, nil
+}
+
+// relationInfo is the shape of a table as a pgoutput Relation message
+// describes it, for tables the catalog no longer has: every column is
+// optional, and the key columns form the key under the default replica
+// identity.
+func relationInfo(m *pglogrepl.RelationMessage) *tableInfo {
+	info := &tableInfo{tableRef: tableRef{OID: m.RelationID, Schema: m.Namespace, Name: m.RelationName}}
+	for _, c := range m.Columns {
+		info.Columns = append(info.Columns, columnInfo{Name: c.Name, TypeOID: c.DataType, TypeMod: c.TypeModifier})
+		if m.ReplicaIdentity == 'd' && c.Flags&1 != 0 {
+			info.PK = append(info.PK, c.Name)
+		}
+	}
+	return info
 }
 
 // equal reports whether two infos describe the same shape.

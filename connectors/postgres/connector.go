@@ -61,7 +61,8 @@ func (*Connector) Validate(ctx context.Context, config map[string]string) []conn
 	}
 	if err != nil {
 		return []connect.ConfigError{{Name: KeyHostname, Message: fmt.Sprintf(
-			"Error while validating connector config: connecting to %s:%d: %v", cfg.Host, cfg.Port, err)}}
+			"Error while validating connector config: connecting to the database at %s=%s, %s=%d: %v",
+			KeyHostname, cfg.Host, KeyPort, cfg.Port, err)}}
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func TestValidate(t *testing.T) {
 		{"queue not above batch", with("max.batch.size", "100", "max.queue.size", "100"), "max.queue.size",
 			"Invalid value 100 for configuration max.queue.size"},
 		{"unreachable database", with("database.port", strconv.Itoa(stopped.Port())), "database.hostname",
-			"Error while validating connector config: connecting to 127.0.0.1:" + strconv.Itoa(stopped.Port())},
+			"Error while validating connector config: connecting to the database at database.hostname=127.0.0.1, database.port=" + strconv.Itoa(stopped.Port())},
 		{"unknown user", with("database.user", "nobody"), "database.hostname",
 			`role "nobody" does not exist`},
 	}

@@ -69,6 +69,8 @@ type harness struct {
 	config map[string]string
 	store  *offsetStore
 	task   *postgres.Task
+	// rest holds polled records not yet handed to the test.
+	rest []connect.SourceRecord
 }
 
 func newHarness(t *testing.T, pg *pgtest.Server, extra map[string]string) *harness {
@@ -97,6 +99,7 @@ func (h *harness) start() {
 		h.t.Fatalf("starting task: %v", err)
 	}
 	h.task = task
+	h.rest = nil
 	h.t.Cleanup(func() { _ = task.Stop() })
 }
 
@@ -113,7 +116,8 @@ func (h *harness) poll(n int) []connect.SourceRecord {
 	h.t.Helper()
 	ctx, cancel := context.WithTimeout(h.t.Context(), waitTimeout)
 	defer cancel()
-	var out []connect.SourceRecord
+	out := h.rest
+	h.rest = nil
 	for len(out) < n {
 		recs, err := h.task.Poll(ctx)
 		if err != nil {
@@ -134,16 +138,19 @@ func (h *harness) pollUntil(done func(connect.SourceRecord) bool) []connect.Sour
 	ctx, cancel := context.WithTimeout(h.t.Context(), waitTimeout)
 	defer cancel()
 	var out []connect.SourceRecord
+	recs := h.rest
+	h.rest = nil
 	for {
-		recs, err := h.task.Poll(ctx)
-		if err != nil {
-			h.t.Fatalf("polling after %d records: %v\n%s", len(out), err, describe(out))
-		}
-		for _, r := range recs {
+		for i, r := range recs {
 			out = append(out, r)
 			if done(r) {
+				h.rest = recs[i+1:]
 				return out
 			}
+		}
+		var err error
+		if recs, err = h.task.Poll(ctx); err != nil {
+			h.t.Fatalf("polling after %d records: %v\n%s", len(out), err, describe(out))
 		}
 	}
 }

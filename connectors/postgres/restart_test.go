@@ -102,3 +102,27 @@ func TestIncompleteSnapshotIsRedone(t *testing.T) {
 		t.Fatalf("expected only the insert, got:\n%s", describe(r))
 	}
 }
+
+// TestDroppedTableIsStreamed: a change to a table dropped before the task
+// read its WAL is still delivered, with the shape pgoutput sent.
+func TestDroppedTableIsStreamed(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, customersDDL)
+	h := newHarness(t, pg, map[string]string{"snapshot.mode": "no_data"})
+	h.start()
+	pg.Exec(t, `INSERT INTO customers(email) VALUES ('a')`)
+	h.commit(h.poll(1)[0])
+	h.stop()
+
+	pg.Exec(t, `CREATE TABLE gone(id int PRIMARY KEY, v text)`, `INSERT INTO gone VALUES (1, 'x')`, `DROP TABLE gone`,
+		`INSERT INTO customers(email) VALUES ('sentinel')`)
+	h.start()
+	got := h.pollUntil(func(r connect.SourceRecord) bool {
+		a := after(t, r)
+		return a != nil && a.Get("email") == "sentinel"
+	})
+	if len(got) != 2 || got[0].Topic != "dbserver1.public.gone" || op(t, got[0]) != "c" ||
+		!reflect.DeepEqual(keyOf(got[0]), []any{int32(1)}) || !reflect.DeepEqual(after(t, got[0]).Values, []any{int32(1), "x"}) {
+		t.Fatalf("got:\n%s", describe(got))
+	}
+}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -44,6 +45,10 @@ func (t *Task) snapshot(ctx context.Context) (err error) {
 	em := &snapshotEmitter{t: t, lsn: t.plan.snapshotLSN, txID: txID}
 	for i, ref := range t.plan.tables {
 		info, err := loadTable(ctx, t.conn, ref.OID)
+		if errors.Is(err, errTableGone) {
+			t.log.Warn("table dropped before the snapshot read it", "table", ref.Schema+"."+ref.Name)
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("snapshotting %s: %w", ref.quoted(), err)
 		}

@@ -65,11 +65,39 @@ func (t *Task) stream(ctx context.Context) error {
 		"publication_names " + quoteLiteral(t.cfg.PublicationName),
 		"messages 'true'",
 	}}
-	if err := pglogrepl.StartReplication(ctx, t.repl, t.cfg.SlotName, pglogrepl.LSN(t.plan.startLSN), opts); err != nil {
-		return fmt.Errorf("starting replication from slot %s: %w", t.cfg.SlotName, err)
+	if err := t.startReplication(ctx, opts); err != nil {
+		return err
 	}
 	t.log.Info("streaming started", "slot", t.cfg.SlotName, "lsn", pglogrepl.LSN(t.plan.startLSN))
 	return s.loop(ctx)
+}
+
+// Retries of START_REPLICATION while the slot is still held by another
+// walsender (e.g. of a task that just stopped), as slot.max.retries does.
+const (
+	slotRetries    = 6
+	slotRetryDelay = time.Second
+)
+
+func (t *Task) startReplication(ctx context.Context, opts pglogrepl.StartReplicationOptions) error {
+	for attempt := 0; ; attempt++ {
+		err := pglogrepl.StartReplication(ctx, t.repl, t.cfg.SlotName, pglogrepl.LSN(t.plan.startLSN), opts)
+		var pgErr *pgconn.PgError
+		if err == nil || attempt == slotRetries || !errors.As(err, &pgErr) || pgErr.Code != "55006" {
+			if err != nil {
+				return fmt.Errorf("starting replication from slot %s: %w", t.cfg.SlotName, err)
+			}
+			return nil
+		}
+		t.log.Warn("replication slot in use; retrying", "slot", t.cfg.SlotName, "error", err)
+		timer := time.NewTimer(slotRetryDelay)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
+	}
 }
 
 func (s *streamer) loop(ctx context.Context) error {
@@ -197,7 +225,12 @@ func (s *streamer) relation(ctx context.Context, m *pglogrepl.RelationMessage) e
 		return nil
 	}
 	info, err := loadTable(ctx, s.t.conn, m.RelationID)
-	if err != nil {
+	if errors.Is(err, errTableGone) {
+		// Dropped since this WAL was written: use the relation's own shape.
+		s.t.log.Warn("table no longer in the catalog; using the shape pgoutput sent",
+			"table", m.Namespace+"."+m.RelationName)
+		info = relationInfo(m)
+	} else if err != nil {
 		return fmt.Errorf("streaming: %w", err)
 	}
 	ct := s.t.table(info)

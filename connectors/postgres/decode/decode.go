@@ -32,17 +32,86 @@ func Parse(data []byte) (msg pglogrepl.Message, err error) {
 	return msg, nil
 }
 
-// checkLengths rejects messages whose declared counts exceed their size
-// before pglogrepl allocates for them: a Truncate message declares a uint32
-// relation count and pglogrepl allocates that many entries up front.
+// checkLengths rejects messages whose declared counts or lengths exceed
+// their size, before pglogrepl allocates for them: it allocates a Truncate
+// message's uint32 relation count and each tuple column's uint32 length up
+// front.
 func checkLengths(data []byte) error {
-	if data[0] == byte(pglogrepl.MessageTypeTruncate) && len(data) >= 5 {
-		n := binary.BigEndian.Uint32(data[1:5])
-		if uint64(len(data)) < 6+4*uint64(n) {
-			return fmt.Errorf("truncate message declares %d relations in %d bytes", n, len(data))
+	b := data[1:]
+	switch pglogrepl.MessageType(data[0]) {
+	case pglogrepl.MessageTypeTruncate:
+		if len(b) >= 4 {
+			if n := binary.BigEndian.Uint32(b); uint64(len(b)) < 5+4*uint64(n) {
+				return fmt.Errorf("truncate message declares %d relations in %d bytes", n, len(data))
+			}
 		}
+	case pglogrepl.MessageTypeInsert:
+		return checkTuples(b, false)
+	case pglogrepl.MessageTypeUpdate:
+		return checkTuples(b, true)
+	case pglogrepl.MessageTypeDelete:
+		if len(b) < 5 {
+			return errShort
+		}
+		_, err := checkTuple(b[5:])
+		return err
 	}
 	return nil
+}
+
+var errShort = errors.New("message too short")
+
+// checkTuples checks Insert (N tuple) and Update ([K|O tuple] N tuple)
+// bodies after the message type.
+func checkTuples(b []byte, mayHaveOld bool) error {
+	if len(b) < 5 {
+		return errShort
+	}
+	b = b[4:]
+	if mayHaveOld && (b[0] == 'K' || b[0] == 'O') {
+		n, err := checkTuple(b[1:])
+		if err != nil {
+			return err
+		}
+		b = b[1+n:]
+		if len(b) == 0 {
+			return errShort
+		}
+	}
+	if b[0] != 'N' {
+		return fmt.Errorf("expected a new tuple, got %q", b[0])
+	}
+	_, err := checkTuple(b[1:])
+	return err
+}
+
+// checkTuple checks one TupleData and returns its size.
+func checkTuple(b []byte) (int, error) {
+	if len(b) < 2 {
+		return 0, errShort
+	}
+	n := int(binary.BigEndian.Uint16(b))
+	p := 2
+	for i := 0; i < n; i++ {
+		if p >= len(b) {
+			return 0, errShort
+		}
+		kind := b[p]
+		p++
+		if kind != pglogrepl.TupleDataTypeText && kind != pglogrepl.TupleDataTypeBinary {
+			continue
+		}
+		if len(b)-p < 4 {
+			return 0, errShort
+		}
+		l := uint64(binary.BigEndian.Uint32(b[p:]))
+		p += 4
+		if uint64(len(b)-p) < l {
+			return 0, fmt.Errorf("tuple column %d declares %d bytes, %d left", i, l, len(b)-p)
+		}
+		p += int(l)
+	}
+	return p, nil
 }
 
 // Column places one relation column in a row.

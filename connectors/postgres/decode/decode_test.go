@@ -52,7 +52,9 @@ func tuple(cols ...any) []byte {
 	return out
 }
 
-func insertMsg() []byte { return cat([]byte{'I'}, be32(16384), []byte{'N'}, tuple("1", "hello", "12.5")) }
+func insertMsg() []byte {
+	return cat([]byte{'I'}, be32(16384), []byte{'N'}, tuple("1", "hello", "12.5"))
+}
 func updateMsg() []byte {
 	return cat([]byte{'U'}, be32(16384), []byte{'O'}, tuple("1", "hello", nil), []byte{'N'}, tuple("1", byte('u'), "3"))
 }
@@ -146,6 +148,8 @@ func TestMalformed(t *testing.T) {
 		"truncated begin":    beginMsg()[:5],
 		"unknown type":       {'Z', 1, 2},
 		"truncate count":     cat([]byte{'T'}, be32(0xffffffff), []byte{0}, be32(1)),
+		"column length":      cat([]byte{'I'}, be32(1), []byte{'N'}, be16(1), []byte{'t'}, be32(0xfffffff0), []byte("x")),
+		"old column length":  cat([]byte{'U'}, be32(1), []byte{'O'}, be16(1), []byte{'t'}, be32(1<<30), []byte{'N'}, tuple("1")),
 	} {
 		if _, err := Parse(data); err == nil {
 			t.Errorf("%s: no error", name)
