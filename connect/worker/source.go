@@ -135,20 +135,21 @@ func (r *SourceTaskRunner) Run(ctx context.Context) error {
 	}
 
 	// Phase 2: drain. Polling has stopped; wait for in-flight records to be
-	// acknowledged (or failed), then write and commit the final offsets.
+	// acknowledged, then write and commit the offsets they make safe. This
+	// runs after a failure too: the acknowledged prefix is still safe, and
+	// committing it spares duplicates after a restart.
 	failure := context.Cause(runCtx)
-	if failure == nil || errors.Is(failure, context.Canceled) {
-		drainCtx, drainCancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.FlushTimeout)
-		if derr := r.waitDrained(drainCtx, runCtx); derr != nil {
-			failure = derr
-		} else if ferr := r.flush(drainCtx); ferr != nil {
-			failure = ferr
-		}
-		drainCancel()
-		if failure != nil && errors.Is(failure, context.Canceled) {
-			failure = nil
-		}
+	if errors.Is(failure, context.Canceled) {
+		failure = nil
 	}
+	drainCtx, drainCancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.FlushTimeout)
+	derr := r.waitDrained(drainCtx)
+	ferr := r.flush(drainCtx)
+	drainCancel()
+	if failure == nil {
+		failure = errors.Join(derr, ferr)
+	}
+
 	// Close the producer; collectAcks drains its result channels until they
 	// close, so waiting for it waits for the producer to finish.
 	cancel(nil)
@@ -290,15 +291,16 @@ func (r *SourceTaskRunner) collectAcks(fail func(error)) {
 	}
 }
 
-// waitDrained blocks until no record is in flight.
-func (r *SourceTaskRunner) waitDrained(ctx, runCtx context.Context) error {
+// waitDrained blocks until no record is in flight, or fails if a record
+// could not be produced or ctx ends first.
+func (r *SourceTaskRunner) waitDrained(ctx context.Context) error {
 	for {
-		changed := r.tracker.changed() // taken before the check, so no wake-up is missed
-		if r.tracker.inFlight() == 0 {
-			return nil
+		changed := r.tracker.changed() // taken before the checks, so no wake-up is missed
+		if r.tracker.failed() {
+			return errors.New("a record could not be produced")
 		}
-		if cause := context.Cause(runCtx); cause != nil && !errors.Is(cause, context.Canceled) {
-			return cause
+		if n := r.tracker.inFlight(); n == 0 {
+			return nil
 		}
 		select {
 		case <-ctx.Done():

@@ -18,6 +18,7 @@ type ackTracker struct {
 	ready   map[string]committable
 	order   []string // partition keys in first-seen order, for stable flushes
 	keyer   partitionKeyer
+	failure bool          // a record was not delivered
 	notify  chan struct{} // closed and replaced on every acknowledgement
 }
 
@@ -95,8 +96,16 @@ func (t *ackTracker) ack(seq uint64) {
 func (t *ackTracker) fail() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.failure = true
 	close(t.notify)
 	t.notify = make(chan struct{})
+}
+
+// failed reports whether a record was not delivered.
+func (t *ackTracker) failed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.failure
 }
 
 // inFlight is the number of submitted records not yet acknowledged.

@@ -1,0 +1,368 @@
+package herder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkalog"
+	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/connect/storage"
+	"github.com/tributary-cdc/tributary/connect/worker"
+	"github.com/tributary-cdc/tributary/schema"
+	"github.com/tributary-cdc/tributary/schema/jsonconv"
+)
+
+const testClass = "com.example.CountingSourceConnector"
+
+// countingConnector is a minimal source connector: its task emits
+// "records" records to "topic", resuming after the committed offset, and
+// fails on the next poll when "fail" is set.
+type countingConnector struct{}
+
+func (countingConnector) Class() string   { return testClass }
+func (countingConnector) Type() string    { return "source" }
+func (countingConnector) Version() string { return "1.0" }
+
+func (countingConnector) Validate(_ context.Context, config map[string]string) []connect.ConfigError {
+	if config["topic"] == "" {
+		return []connect.ConfigError{{Name: "topic", Message: `Missing required configuration "topic" which has no default value.`}}
+	}
+	return nil
+}
+
+func (countingConnector) TaskConfigs(config map[string]string, _ int) ([]map[string]string, error) {
+	return []map[string]string{config}, nil
+}
+
+func (countingConnector) NewTask() connect.SourceTask { return &countingTask{} }
+
+type countingTask struct {
+	topic      string
+	next, last int64
+	fail       bool
+}
+
+func (c *countingTask) Start(ctx context.Context, tc connect.TaskContext, config map[string]string) error {
+	c.topic, c.fail = config["topic"], config["fail"] == "true"
+	n, err := strconv.ParseInt(config["records"], 10, 64)
+	if err != nil {
+		return fmt.Errorf("parsing records: %w", err)
+	}
+	c.last = n - 1
+	off, err := tc.Offset(ctx, map[string]any{"task": "counting"})
+	if err != nil {
+		return err
+	}
+	if off != nil {
+		c.next = off["n"].(int64) + 1
+	}
+	return nil
+}
+
+func (c *countingTask) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
+	if c.next > c.last {
+		if c.fail {
+			return nil, errors.New("simulated source failure")
+		}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	var out []connect.SourceRecord
+	for ; c.next <= c.last && len(out) < 100; c.next++ {
+		out = append(out, connect.SourceRecord{
+			SourcePartition: map[string]any{"task": "counting"}, SourceOffset: map[string]any{"n": c.next},
+			Topic: c.topic, ValueSchema: schema.Int64Schema, Value: c.next,
+		})
+	}
+	return out, nil
+}
+
+func (c *countingTask) Commit(context.Context, map[string]any, map[string]any) error { return nil }
+func (c *countingTask) Stop() error                                                  { return nil }
+
+type stores struct {
+	brokers  []string
+	configs  *storage.ConfigStore
+	statuses *storage.StatusStore
+	offsets  *storage.OffsetStore
+	admin    sarama.ClusterAdmin
+}
+
+func openStores(t *testing.T, brokers []string) *stores {
+	t.Helper()
+	cfg := func(topic string, parts int32) kafkalog.Config {
+		return kafkalog.Config{Brokers: brokers, Topic: topic, Partitions: parts, ReplicationFactor: -1, ClientID: "test"}
+	}
+	s := &stores{brokers: brokers}
+	var err error
+	if s.configs, err = storage.OpenConfigStore(t.Context(), cfg("connect-configs", 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.configs.Close() })
+	if s.statuses, err = storage.OpenStatusStore(t.Context(), cfg("connect-status", 5)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.statuses.Close() })
+	if s.offsets, err = storage.OpenOffsetStore(t.Context(), cfg("connect-offsets", 25)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.offsets.Close() })
+	client, err := sarama.NewClient(brokers, kafkaclient.NewConfig("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	if s.admin, err = sarama.NewClusterAdminFromClient(client); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func newHerder(t *testing.T, s *stores) *Herder {
+	t.Helper()
+	h := New(Config{
+		WorkerID: "10.0.0.5:8083",
+		Plugins:  []func() connect.Connector{func() connect.Connector { return countingConnector{} }},
+		Converters: func(class string, props map[string]string, isKey bool) (worker.Converter, error) {
+			if class != "org.apache.kafka.connect.json.JsonConverter" {
+				return nil, fmt.Errorf("class %s could not be found", class)
+			}
+			return jsonconv.New(props, isKey)
+		},
+		KeyConverter: "org.apache.kafka.connect.json.JsonConverter", ValueConverter: "org.apache.kafka.connect.json.JsonConverter",
+		Configs: s.configs, Statuses: s.statuses, Offsets: s.offsets,
+		NewProducer: func() (sarama.AsyncProducer, error) {
+			return sarama.NewAsyncProducer(s.brokers, kafkaclient.NewConfig("test"))
+		},
+		Admin:         s.admin,
+		FlushInterval: 20 * time.Millisecond,
+		FlushTimeout:  5 * time.Second,
+	})
+	if err := h.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Stop)
+	return h
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(20 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %s", what)
+		case <-tick.C:
+		}
+	}
+}
+
+func waitState(t *testing.T, h *Herder, name, connState, taskState string) connect.ConnectorStateInfo {
+	t.Helper()
+	var st connect.ConnectorStateInfo
+	waitFor(t, fmt.Sprintf("%s to be %s/%s", name, connState, taskState), func() bool {
+		var err error
+		st, err = h.ConnectorStatus(t.Context(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Connector.State == connState && len(st.Tasks) == 1 && st.Tasks[0].State == taskState
+	})
+	return st
+}
+
+func committed(t *testing.T, s *stores) int64 {
+	t.Helper()
+	off, err := s.offsets.Get(t.Context(), "counter", map[string]any{"task": "counting"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off == nil {
+		return -1
+	}
+	return off["n"].(int64)
+}
+
+func config(extra ...string) map[string]string {
+	c := map[string]string{"connector.class": testClass, "topic": "numbers", "records": "250"}
+	for i := 0; i < len(extra); i += 2 {
+		c[extra[i]] = extra[i+1]
+	}
+	return c
+}
+
+func TestCreateRunsTasksAndCommitsOffsets(t *testing.T) {
+	s := openStores(t, kafkatest.NewCluster(t))
+	h := newHerder(t, s)
+
+	info, err := h.CreateConnector(t.Context(), "counter", config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Name != "counter" || info.Type != "source" || info.Config["name"] != "counter" ||
+		len(info.Tasks) != 1 || info.Tasks[0] != (connect.TaskID{Connector: "counter", Task: 0}) {
+		t.Fatalf("ConnectorInfo = %+v", info)
+	}
+	st := waitState(t, h, "counter", connect.StateRunning, connect.StateRunning)
+	if st.Connector.WorkerID != "10.0.0.5:8083" || st.Tasks[0].WorkerID != "10.0.0.5:8083" {
+		t.Fatalf("worker ids in %+v", st)
+	}
+	waitFor(t, "all 250 offsets committed", func() bool { return committed(t, s) == 249 })
+
+	if _, err := h.CreateConnector(t.Context(), "counter", config()); !errors.Is(err, connect.ErrAlreadyExists) {
+		t.Fatalf("second create = %v, want ErrAlreadyExists", err)
+	}
+	if names, _ := h.Connectors(t.Context()); len(names) != 1 || names[0] != "counter" {
+		t.Fatalf("Connectors = %v", names)
+	}
+
+	// A new herder over the same topics (a worker restart) resumes the task
+	// from its committed offset: more records are produced after it.
+	h.Stop()
+	if _, _, err := h.PutConnectorConfig(t.Context(), "counter", config()); err == nil {
+		t.Fatal("a stopped herder accepted a config")
+	}
+	cfg := config("records", "300")
+	cfg["name"] = "counter"
+	if err := s.configs.PutConnectorConfig(t.Context(), "counter", cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.configs.PutTaskConfigs(t.Context(), "counter", []map[string]string{cfg}); err != nil {
+		t.Fatal(err)
+	}
+	h2 := newHerder(t, s)
+	waitState(t, h2, "counter", connect.StateRunning, connect.StateRunning)
+	waitFor(t, "offsets of the resumed task", func() bool { return committed(t, s) == 299 })
+}
+
+func TestCreateRejectsInvalidConfigsAndCreatesNothing(t *testing.T) {
+	s := openStores(t, kafkatest.NewCluster(t))
+	h := newHerder(t, s)
+	cases := []struct {
+		name   string
+		config map[string]string
+		field  string
+	}{
+		{"unknown class", config("connector.class", "com.example.Nope"), "connector.class"},
+		{"missing class", func() map[string]string { c := config(); delete(c, "connector.class"); return c }(), "connector.class"},
+		{"bad tasks.max", config("tasks.max", "zero"), "tasks.max"},
+		{"unknown converter", config("value.converter", "com.example.NoConverter"), "value.converter"},
+		{"bad converter setting", config("key.converter.decimal.format", "ROMAN"), "key.converter"},
+		{"connector validation", config("topic", ""), "topic"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := h.CreateConnector(t.Context(), "bad", tc.config)
+			var verr *connect.ValidationError
+			if !errors.As(err, &verr) {
+				t.Fatalf("create = %v, want a ValidationError", err)
+			}
+			found := false
+			for _, e := range verr.Errors {
+				found = found || e.Name == tc.field
+			}
+			if !found || !strings.HasPrefix(verr.Error(), "Connector configuration is invalid and contains the following") {
+				t.Fatalf("errors %+v do not name %s (message %q)", verr.Errors, tc.field, verr.Error())
+			}
+		})
+	}
+	if names, _ := h.Connectors(t.Context()); len(names) != 0 {
+		t.Fatalf("invalid configs created %v", names)
+	}
+	if _, err := h.ConnectorStatus(t.Context(), "bad"); !errors.Is(err, connect.ErrNotFound) {
+		t.Fatalf("status of a rejected connector = %v, want ErrNotFound", err)
+	}
+}
+
+func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
+	s := openStores(t, kafkatest.NewCluster(t))
+	h := newHerder(t, s)
+	if _, err := h.CreateConnector(t.Context(), "counter", config("fail", "true", "records", "10")); err != nil {
+		t.Fatal(err)
+	}
+	st := waitState(t, h, "counter", connect.StateRunning, connect.StateFailed)
+	if !strings.Contains(st.Tasks[0].Trace, "simulated source failure") {
+		t.Fatalf("trace %q does not carry the cause", st.Tasks[0].Trace)
+	}
+	// The records before the failure were delivered and committed.
+	waitFor(t, "offsets before the failure", func() bool { return committed(t, s) == 9 })
+
+	// A plain connector restart leaves a failed task failed.
+	if err := h.RestartConnector(t.Context(), "counter"); err != nil {
+		t.Fatal(err)
+	}
+	if ts, _ := h.TaskStatus(t.Context(), connect.TaskID{Connector: "counter"}); ts.State != connect.StateFailed {
+		t.Fatalf("after connector restart task is %s, want FAILED", ts.State)
+	}
+	// Fix the config: the task runs again.
+	if _, created, err := h.PutConnectorConfig(t.Context(), "counter", config("records", "10")); err != nil || created {
+		t.Fatalf("PutConnectorConfig = created %v, %v", created, err)
+	}
+	waitState(t, h, "counter", connect.StateRunning, connect.StateRunning)
+
+	// Restart with includeTasks reports RESTARTING and comes back RUNNING.
+	rs, err := h.RestartConnectorAndTasks(t.Context(), "counter", true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs.Connector.State != connect.StateRestarting || rs.Tasks[0].State != connect.StateRestarting {
+		t.Fatalf("restart status %+v", rs)
+	}
+	waitState(t, h, "counter", connect.StateRunning, connect.StateRunning)
+	if _, err := h.TaskStatus(t.Context(), connect.TaskID{Connector: "counter", Task: 3}); !errors.Is(err, connect.ErrNotFound) {
+		t.Fatalf("status of task 3 = %v, want ErrNotFound", err)
+	}
+}
+
+func TestPauseResumeDelete(t *testing.T) {
+	s := openStores(t, kafkatest.NewCluster(t))
+	h := newHerder(t, s)
+	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, h, "counter", connect.StateRunning, connect.StateRunning)
+	if err := h.PauseConnector(t.Context(), "counter"); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, h, "counter", connect.StatePaused, connect.StatePaused)
+	if st, _ := s.configs.Connector("counter"); st.TargetState != TargetPaused {
+		t.Fatalf("target state %q, want PAUSED", st.TargetState)
+	}
+	if err := h.ResumeConnector(t.Context(), "counter"); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, h, "counter", connect.StateRunning, connect.StateRunning)
+
+	if err := h.DeleteConnector(t.Context(), "counter"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.ConnectorInfo(t.Context(), "counter"); !errors.Is(err, connect.ErrNotFound) {
+		t.Fatalf("info after delete = %v", err)
+	}
+	if err := h.DeleteConnector(t.Context(), "counter"); !errors.Is(err, connect.ErrNotFound) {
+		t.Fatalf("second delete = %v, want ErrNotFound", err)
+	}
+	if _, ok := s.statuses.Connector("counter"); ok {
+		t.Fatal("status of a deleted connector remains")
+	}
+	// The name can be used again.
+	if _, err := h.CreateConnectorInState(t.Context(), "counter", config(), connect.StateStopped); err != nil {
+		t.Fatal(err)
+	}
+	st, err := h.ConnectorStatus(t.Context(), "counter")
+	if err != nil || st.Connector.State != connect.StateStopped {
+		t.Fatalf("status after create STOPPED = %+v, %v", st, err)
+	}
+}
