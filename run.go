@@ -125,7 +125,7 @@ func run(ctx context.Context, args, environ []string) error {
 		FlushInterval: cfg.OffsetFlushInterval,
 		FlushTimeout:  cfg.OffsetFlushTimeout,
 		ServerInfo:    herder.ServerInfo{Version: version, Commit: commit(), KafkaClusterID: clusterID},
-		Logger:        log.With("component", "herder"),
+		Logger:        log,
 	})
 	if err := h.Start(ctx); err != nil {
 		for _, l := range listeners {

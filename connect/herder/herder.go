@@ -117,7 +117,7 @@ func New(cfg Config) *Herder {
 	}
 	h := &Herder{
 		cfg:     cfg,
-		log:     cfg.Logger,
+		log:     cfg.Logger.With("component", "herder"),
 		plugins: make(map[string]func() connect.Connector),
 		tasks:   make(map[connect.TaskID]*runningTask),
 		failed:  make(map[connect.TaskID]bool),
@@ -599,7 +599,7 @@ func (h *Herder) startTaskLocked(id connect.TaskID, connConfig, taskConfig map[s
 	ctx, cancel := context.WithCancel(h.baseCtx)
 	rt := &runningTask{config: taskConfig, cancel: cancel, done: make(chan struct{})}
 	h.tasks[id] = rt
-	log := h.log.With("connector", id.Connector, "task", id.Task)
+	log := h.cfg.Logger.With("connector", id.Connector, "task", id.Task)
 	go func() {
 		var err error
 		defer close(rt.done)
