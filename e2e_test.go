@@ -77,6 +77,7 @@ type process struct {
 type workerEnv struct {
 	restPort, kafkaPort int
 	dataDir             string
+	extraEnv            []string // more KEY=value entries
 }
 
 func startWorker(t *testing.T, env workerEnv) *process {
@@ -86,8 +87,10 @@ func startWorker(t *testing.T, env workerEnv) *process {
 		"CONNECT_LISTENERS=http://127.0.0.1:"+strconv.Itoa(env.restPort),
 		"CONNECT_EMBEDDED_KAFKA_LISTENERS=127.0.0.1:"+strconv.Itoa(env.kafkaPort),
 		"CONNECT_EMBEDDED_DATA_DIR="+env.dataDir,
+		"CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS=http://127.0.0.1:0",
 		"CONNECT_OFFSET_FLUSH_INTERVAL_MS=300",
 	)
+	cmd.Env = append(cmd.Env, env.extraEnv...)
 	w := &process{
 		t: t, cmd: cmd, exited: make(chan struct{}),
 		rest:  "http://127.0.0.1:" + strconv.Itoa(env.restPort),

@@ -10,29 +10,36 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/configprovider"
 	"github.com/tributary-cdc/tributary/connect/embedded"
 	"github.com/tributary-cdc/tributary/connect/herder"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
+	"github.com/tributary-cdc/tributary/connect/loglevel"
+	"github.com/tributary-cdc/tributary/connect/schemaregistry"
 	"github.com/tributary-cdc/tributary/connect/storage"
 	"github.com/tributary-cdc/tributary/connect/worker"
 	"github.com/tributary-cdc/tributary/connect/workerconfig"
 	"github.com/tributary-cdc/tributary/connectors/postgres"
 	"github.com/tributary-cdc/tributary/rest"
-	"github.com/tributary-cdc/tributary/schema/jsonconv"
+	"github.com/tributary-cdc/tributary/schema/converters"
 )
 
 // version is the Kafka Connect version reported by GET /.
 const version = "3.9.0"
 
-// Converter classes Tributary provides.
-const jsonConverterClass = "org.apache.kafka.connect.json.JsonConverter"
+// Embedded schema registry listener property and its default.
+const (
+	propEmbeddedRegistryListeners = "embedded.schema.registry.listeners"
+	defaultEmbeddedRegistryURL    = "http://127.0.0.1:8081"
+)
 
 // run starts a worker and blocks until ctx is cancelled, then shuts down in
 // order: stop accepting REST requests, stop the tasks (draining in-flight
@@ -51,9 +58,15 @@ func run(ctx context.Context, args, environ []string) error {
 	if err != nil {
 		return fmt.Errorf("loading worker config: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	levels := loglevel.NewRegistry(slog.LevelInfo)
+	log := slog.New(levels.Handler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: loglevel.LevelTrace})))
 	for _, k := range unknown {
 		log.Warn("the configuration was supplied but isn't a known config", "property", k)
+	}
+
+	transformer, err := configprovider.New(cfg.Props, configprovider.EnvLookup(environ))
+	if err != nil {
+		return fmt.Errorf("configuring config providers: %w", err)
 	}
 
 	brokers := cfg.BootstrapServers
@@ -64,6 +77,15 @@ func run(ctx context.Context, args, environ []string) error {
 		}
 		defer b.Close()
 		brokers = []string{b.Addr()}
+	}
+	convFactory := &converters.Factory{}
+	if len(cfg.BootstrapServers) == 0 {
+		url, closeRegistry, err := startEmbeddedRegistry(ctx, cfg, brokers, log)
+		if err != nil {
+			return err
+		}
+		defer closeRegistry()
+		convFactory.EmbeddedRegistryURL = url
 	}
 
 	clientID := "tributary-" + cfg.GroupID
@@ -110,7 +132,7 @@ func run(ctx context.Context, args, environ []string) error {
 	h := herder.New(herder.Config{
 		WorkerID:            workerID,
 		Plugins:             []func() connect.Connector{func() connect.Connector { return postgres.New() }},
-		Converters:          newConverter,
+		Converters:          newConverterFunc(convFactory),
 		KeyConverter:        cfg.KeyConverter,
 		ValueConverter:      cfg.ValueConverter,
 		KeyConverterProps:   cfg.KeyConverterProps,
@@ -118,6 +140,7 @@ func run(ctx context.Context, args, environ []string) error {
 		Configs:             configs,
 		Statuses:            statuses,
 		Offsets:             offsets,
+		Transformer:         transformer,
 		NewProducer: func() (sarama.AsyncProducer, error) {
 			return sarama.NewAsyncProducer(brokers, kafkaclient.NewConfig(clientID))
 		},
@@ -135,7 +158,7 @@ func run(ctx context.Context, args, environ []string) error {
 		return err
 	}
 
-	handler := rest.NewHandler(rest.Config{Herder: restHerder{h}, Logger: log.With("component", "rest")})
+	handler := rest.NewHandler(rest.Config{Herder: restHerder{h}, Logger: log.With("component", "rest"), Loggers: levels})
 	servers := make([]*http.Server, len(listeners))
 	var wg sync.WaitGroup
 	serveErr := make(chan error, len(listeners))
@@ -232,14 +255,38 @@ func advertisedWorkerID(cfg *workerconfig.Config, l net.Listener) string {
 	return net.JoinHostPort(host, strconv.Itoa(port))
 }
 
-// newConverter builds a converter from its Kafka Connect class name.
-func newConverter(class string, props map[string]string, isKey bool) (worker.Converter, error) {
-	switch class {
-	case jsonConverterClass:
-		return jsonconv.New(props, isKey)
-	default:
-		return nil, fmt.Errorf("class %s could not be found", class)
+// newConverterFunc adapts the converter factory to the herder.
+func newConverterFunc(f *converters.Factory) herder.ConverterFactory {
+	return func(class string, props map[string]string, isKey bool) (worker.Converter, error) {
+		return f.New(class, props, isKey)
 	}
+}
+
+// startEmbeddedRegistry opens the schema registry stored in the embedded
+// broker's _schemas topic and serves it on the first of
+// embedded.schema.registry.listeners, returning its URL.
+func startEmbeddedRegistry(ctx context.Context, cfg *workerconfig.Config, brokers []string, log *slog.Logger) (string, func(), error) {
+	listen, explicit := cfg.Props[propEmbeddedRegistryListeners]
+	if listen == "" {
+		listen, explicit = defaultEmbeddedRegistryURL, false
+	}
+	reg, err := schemaregistry.Open(ctx, schemaregistry.Config{Brokers: brokers, ClientID: "tributary-schema-registry",
+		ReplicationFactor: -1, Logger: log.With("component", "schema-registry")})
+	if err != nil {
+		return "", nil, fmt.Errorf("starting the embedded schema registry: %w", err)
+	}
+	first, _, _ := strings.Cut(listen, ",")
+	url, err := reg.Listen(strings.TrimSpace(first))
+	if err != nil {
+		reg.Close()
+		if !explicit {
+			// Only the default port is taken: run without a registry.
+			log.Warn("embedded schema registry not started", "err", err)
+			return "", func() {}, nil
+		}
+		return "", nil, fmt.Errorf("starting the embedded schema registry: %w", err)
+	}
+	return url, func() { reg.Close() }, nil
 }
 
 // restHerder adapts the herder's plugin and server descriptions to the REST
@@ -253,8 +300,11 @@ func (h restHerder) ServerInfo() rest.ServerInfo {
 
 func (h restHerder) Plugins() []rest.PluginInfo {
 	pg := postgres.New()
-	return []rest.PluginInfo{
+	out := []rest.PluginInfo{
 		{Class: pg.Class(), Type: pg.Type(), Version: pg.Version()},
-		{Class: jsonConverterClass, Type: rest.PluginConverter, Version: version},
 	}
+	for _, c := range converters.Classes {
+		out = append(out, rest.PluginInfo{Class: c, Type: rest.PluginConverter, Version: version})
+	}
+	return out
 }

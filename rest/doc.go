@@ -1,6 +1,11 @@
-// Package rest serves Kafka Connect's REST API (/connectors, …/config,
-// …/status, …/tasks, restart, pause and resume, /connector-plugins) on top of
-// a Herder, with Kafka Connect's status codes, JSON shapes and error bodies.
+// Package rest serves Kafka Connect's REST API (/, /health, /connectors,
+// …/config incl. PATCH, …/status, …/tasks, restart, pause, resume, stop,
+// …/offsets, …/topics, /connector-plugins with …/config and …/validate,
+// /admin/loggers) on top of a Herder, with Kafka Connect's status codes, JSON
+// shapes and error bodies. Endpoints beyond the connector lifecycle depend on
+// optional interfaces (ConnectorStopper, ConfigPatcher, OffsetManager,
+// TopicTracker, PluginConfigurer) and Config.Loggers; without them they
+// answer 501.
 //
 // It owns HTTP concerns only: routing, request decoding and validation of the
 // request's shape, response encoding and the single error catalog (errors.go)

@@ -50,6 +50,7 @@ const (
 	subjectConnector              // "Connector <c> not found"
 	subjectTaskStatus             // "No status found for task <c>-<n>" (AbstractHerder.taskStatus)
 	subjectTask                   // "Unknown task: <c>-<n>" (DistributedHerder.restartTask)
+	subjectPlugin                 // "Unknown plugin <p>." (AbstractHerder.connectorPluginConfig)
 )
 
 // subject names what a request was about, so that classify can phrase the
@@ -75,9 +76,12 @@ func taskName(connector string, task int) string {
 func classify(err error, s subject) (int, string) {
 	var re *requestError
 	var ve *connect.ValidationError
+	var bre *connect.BadRequestError
 	switch {
 	case errors.As(err, &re):
 		return re.status, re.message
+	case errors.As(err, &bre):
+		return http.StatusBadRequest, bre.Message
 	case errors.As(err, &ve):
 		return http.StatusBadRequest, ve.Error()
 	case errors.Is(err, connect.ErrNotFound):
@@ -106,6 +110,8 @@ func notFoundMessage(err error, s subject) string {
 		return "No status found for task " + taskName(s.connector, s.task)
 	case subjectTask:
 		return "Unknown task: " + taskName(s.connector, s.task)
+	case subjectPlugin:
+		return "Unknown plugin " + s.connector + "."
 	default:
 		return err.Error()
 	}

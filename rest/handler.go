@@ -30,17 +30,21 @@ type Config struct {
 	// RequestTimeout bounds each herder call; on expiry the reply is 500
 	// "Request timed out". Zero means DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// Loggers, if set, backs /admin/loggers; without it those routes
+	// answer 501.
+	Loggers Loggers
 }
 
 type handler struct {
-	herder  Herder
-	log     *slog.Logger
-	timeout time.Duration
+	herder     Herder
+	log        *slog.Logger
+	timeout    time.Duration
+	loggersAPI Loggers
 }
 
 // NewHandler returns the HTTP handler serving Kafka Connect's REST API.
 func NewHandler(cfg Config) http.Handler {
-	h := &handler{herder: cfg.Herder, log: cfg.Logger, timeout: cfg.RequestTimeout}
+	h := &handler{herder: cfg.Herder, log: cfg.Logger, timeout: cfg.RequestTimeout, loggersAPI: cfg.Loggers}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -81,6 +85,7 @@ func NewHandler(cfg Config) http.Handler {
 	r.HandleFunc(t+"/restart", h.restartTask).Methods(http.MethodPost)
 	r.HandleFunc("/connector-plugins", h.plugins).Methods(get...)
 	r.HandleFunc("/connector-plugins/", h.plugins).Methods(get...)
+	h.adminRoutes(r, c)
 
 	return h.recoverPanics(r)
 }

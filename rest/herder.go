@@ -76,3 +76,61 @@ type ServerInfo struct {
 	Commit         string `json:"commit"`
 	KafkaClusterID string `json:"kafka_cluster_id"`
 }
+
+// ConnectorStopper is implemented by herders that support
+// PUT /connectors/{c}/stop (KIP-875). Without it the route answers 501.
+type ConnectorStopper interface {
+	StopConnector(ctx context.Context, name string) error
+}
+
+// ConfigPatcher is implemented by herders that support
+// PATCH /connectors/{c}/config (KIP-477): a nil value removes the key.
+type ConfigPatcher interface {
+	PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (connect.ConnectorInfo, error)
+}
+
+// OffsetManager is implemented by herders that support
+// GET/PATCH/DELETE /connectors/{c}/offsets (KIP-875). Alter and Reset
+// return the message of the 200 reply.
+type OffsetManager interface {
+	ConnectorOffsets(ctx context.Context, name string) (connect.ConnectorOffsets, error)
+	AlterConnectorOffsets(ctx context.Context, name string, offsets []connect.ConnectorOffset) (string, error)
+	ResetConnectorOffsets(ctx context.Context, name string) (string, error)
+}
+
+// TopicTracker is implemented by herders that track active topics
+// (GET /connectors/{c}/topics, PUT …/topics/reset).
+type TopicTracker interface {
+	ConnectorTopics(ctx context.Context, name string) ([]string, error)
+	ResetConnectorTopics(ctx context.Context, name string) error
+}
+
+// PluginConfigurer is implemented by herders that describe and validate
+// connector configs (GET /connector-plugins/{p}/config, PUT …/validate).
+// PluginConfig answers connect.ErrNotFound for an unknown plugin.
+type PluginConfigurer interface {
+	PluginConfig(ctx context.Context, plugin string) ([]connect.ConfigKey, error)
+	ValidateConnectorConfig(ctx context.Context, config map[string]string) (connect.ConfigInfos, error)
+}
+
+// Loggers is the worker's adjustable log levels (/admin/loggers). Levels
+// are log4j's names (ERROR, WARN, INFO, DEBUG, TRACE, …).
+type Loggers interface {
+	// Names lists every known logger, "root" included.
+	Names() []string
+	// Level returns one logger's level and the time of its last change in
+	// epoch milliseconds (nil if never changed); false if it is unknown.
+	Level(name string) (level string, lastModified *int64, ok bool)
+	// SetLevel sets the level of name and its descendants and returns the
+	// loggers changed, sorted. level is valid (see ValidLevel).
+	SetLevel(name, level string) []string
+	// ValidLevel reports whether level names a level.
+	ValidLevel(level string) bool
+}
+
+// LoggerLevel is one entry of GET /admin/loggers. LastModified is the
+// time of the last change in epoch milliseconds, nil if never changed.
+type LoggerLevel struct {
+	Level        string `json:"level"`
+	LastModified *int64 `json:"last_modified"`
+}

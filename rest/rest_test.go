@@ -346,7 +346,10 @@ func TestNotFound(t *testing.T) {
 		{"GET", "/connectors/inventory/tasks/x/status", "HTTP 404 Not Found"},
 		{"GET", "/connectors/inventory/tasks/99999999999999999999/status", "HTTP 404 Not Found"},
 		{"GET", "/nope", "HTTP 404 Not Found"},
-		{"GET", "/connectors/inventory/offsets", "HTTP 404 Not Found"},
+		{"GET", "/connectors/inventory/nonsense", "HTTP 404 Not Found"},
+		{"GET", "/connectors/foo/offsets", "Connector foo not found"},
+		{"PUT", "/connectors/foo/stop", "Connector foo not found"},
+		{"GET", "/connectors/foo/topics", "Connector foo not found"},
 		{"GET", "/connectors//config", "HTTP 404 Not Found"},
 		{"POST", "/connectors/../connectors", "HTTP 404 Not Found"},
 	} {
@@ -360,7 +363,9 @@ func TestMethodNotAllowed(t *testing.T) {
 	e := newEnv(t)
 	for _, tc := range []struct{ method, path string }{
 		{"DELETE", "/connectors"},
-		{"PATCH", "/connectors/a/config"},
+		{"POST", "/connectors/a/config"},
+		{"POST", "/connectors/a/offsets"},
+		{"GET", "/connectors/a/stop"},
 		{"POST", "/connectors/a/pause"},
 		{"GET", "/connectors/a/restart"},
 		{"POST", "/"},

@@ -36,6 +36,23 @@ type StatusStore interface {
 	Connector(name string) (connect.State, bool)
 	Task(id connect.TaskID) (connect.State, bool)
 	RemoveConnector(ctx context.Context, name string, tasks int) error
+	PutTopic(ctx context.Context, st storage.TopicStatus) error
+	Topics(connector string) []string
+	ResetTopics(ctx context.Context, connector string) error
+}
+
+// OffsetStore is the offsets topic as the herder uses it: the tasks'
+// reads and writes, and the listing behind GET /connectors/{c}/offsets.
+type OffsetStore interface {
+	worker.OffsetStore
+	Partitions(connector string) []storage.OffsetEntry
+	Refresh(ctx context.Context) error
+}
+
+// ConfigTransformer resolves ${provider:path:key} placeholders. The herder
+// applies it only to the configs it validates and hands to starting tasks.
+type ConfigTransformer interface {
+	Transform(config map[string]string) (map[string]string, error)
 }
 
 // ConverterFactory builds a converter from its class name and its properties
@@ -64,7 +81,9 @@ type Config struct {
 
 	Configs  ConfigStore
 	Statuses StatusStore
-	Offsets  worker.OffsetStore
+	Offsets  OffsetStore
+	// Transformer, if set, resolves config placeholders (config.providers).
+	Transformer ConfigTransformer
 
 	// NewProducer returns a fresh producer for one task.
 	NewProducer func() (sarama.AsyncProducer, error)
@@ -303,6 +322,14 @@ func (h *Herder) putConfig(ctx context.Context, name string, config map[string]s
 	if err := h.cfg.Configs.PutConnectorConfig(ctx, name, config); err != nil {
 		return connect.ConnectorInfo{}, false, fmt.Errorf("writing connector config: %w", err)
 	}
+	target := initial
+	if exists {
+		target = existing.TargetState
+	}
+	if target == TargetStopped {
+		// A stopped connector has no tasks; resume generates them.
+		tasks = nil
+	}
 	if err := h.cfg.Configs.PutTaskConfigs(ctx, name, tasks); err != nil {
 		return connect.ConnectorInfo{}, false, fmt.Errorf("writing task configs: %w", err)
 	}
@@ -317,9 +344,27 @@ func (h *Herder) putConfig(ctx context.Context, name string, config map[string]s
 	return h.info(name, st), !exists, nil
 }
 
-// validate checks the worker-level keys, then asks the connector; on
-// success it returns the task configs.
+// validate checks config as create does; on success it returns the task
+// configs.
 func (h *Herder) validate(ctx context.Context, name string, config map[string]string) ([]map[string]string, error) {
+	errs, maxTasks, err := h.checkConfig(ctx, name, config)
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return nil, &connect.ValidationError{Errors: errs}
+	}
+	// Task configs keep the placeholders: they go to the config topic.
+	tasks, err := h.plugin(config)().TaskConfigs(config, maxTasks)
+	if err != nil {
+		return nil, fmt.Errorf("computing task configs: %w", err)
+	}
+	return tasks, nil
+}
+
+// checkConfig returns every problem with config at once: the worker-level
+// keys, then the connector's own checks on the resolved config.
+func (h *Herder) checkConfig(ctx context.Context, name string, config map[string]string) ([]connect.ConfigError, int, error) {
 	var errs []connect.ConfigError
 	if strings.TrimSpace(name) == "" {
 		errs = append(errs, connect.ConfigError{Name: "name", Message: "Connector name must not be empty"})
@@ -349,18 +394,26 @@ func (h *Herder) validate(ctx context.Context, name string, config map[string]st
 			errs = append(errs, connect.ConfigError{Name: key, Message: fmt.Sprintf("Invalid value %s for configuration %s: %v", class, key, err)})
 		}
 	}
-	if len(errs) > 0 || p == nil {
-		return nil, &connect.ValidationError{Errors: errs}
+	if p != nil {
+		resolved, err := h.resolve(config)
+		if err != nil {
+			return nil, 0, err
+		}
+		errs = append(errs, p().Validate(ctx, resolved)...)
 	}
-	c := p()
-	if cerrs := c.Validate(ctx, config); len(cerrs) > 0 {
-		return nil, &connect.ValidationError{Errors: cerrs}
+	return errs, maxTasks, nil
+}
+
+// resolve applies the config providers, if any.
+func (h *Herder) resolve(config map[string]string) (map[string]string, error) {
+	if h.cfg.Transformer == nil {
+		return config, nil
 	}
-	tasks, err := c.TaskConfigs(config, maxTasks)
+	out, err := h.cfg.Transformer.Transform(config)
 	if err != nil {
-		return nil, fmt.Errorf("computing task configs: %w", err)
+		return nil, fmt.Errorf("resolving config placeholders: %w", err)
 	}
-	return tasks, nil
+	return out, nil
 }
 
 func (h *Herder) classes() []string {
@@ -410,6 +463,9 @@ func (h *Herder) DeleteConnector(ctx context.Context, name string) error {
 	h.clearFailedLocked(name)
 	if err := h.cfg.Statuses.RemoveConnector(ctx, name, len(st.Tasks)); err != nil {
 		return fmt.Errorf("removing connector status: %w", err)
+	}
+	if err := h.cfg.Statuses.ResetTopics(ctx, name); err != nil {
+		return fmt.Errorf("removing active topics: %w", err)
 	}
 	return nil
 }
@@ -511,12 +567,25 @@ func (h *Herder) reconcileLocked(ctx context.Context, name string) error {
 		target = TargetStarted
 	}
 	if target != TargetStarted {
-		state := connect.StatePaused
+		state, taskState := connect.StatePaused, connect.StatePaused
 		if target == TargetStopped {
-			state = connect.StateStopped
+			state, taskState = connect.StateStopped, connect.StateUnassigned
 		}
-		h.stopConnectorTasksLocked(name, state)
+		h.stopConnectorTasksLocked(name, taskState)
 		return h.putConnectorStatus(ctx, name, state)
+	}
+	if len(st.Tasks) == 0 {
+		// Started after a stop: the connector generates its tasks anew.
+		tasks, err := h.generateTasks(st.Config)
+		if err != nil {
+			return err
+		}
+		if err := h.cfg.Configs.PutTaskConfigs(ctx, name, tasks); err != nil {
+			return fmt.Errorf("writing task configs: %w", err)
+		}
+		if st, ok = h.cfg.Configs.Connector(name); !ok || st.Config == nil {
+			return nil
+		}
 	}
 	if err := h.putConnectorStatus(ctx, name, connect.StateRunning); err != nil {
 		return err
@@ -659,7 +728,15 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, connConfig, tas
 	if err != nil {
 		return fmt.Errorf("creating producer: %w", err)
 	}
-	topics, err := newTopicCreator(h.cfg.Admin, connConfig)
+	if connConfig, err = h.resolve(connConfig); err != nil {
+		producer.AsyncClose()
+		return err
+	}
+	if taskConfig, err = h.resolve(taskConfig); err != nil {
+		producer.AsyncClose()
+		return err
+	}
+	topics, err := newTopicCreator(h.cfg.Admin, connConfig, h.cfg.Statuses, id)
 	if err != nil {
 		producer.AsyncClose()
 		return err

@@ -129,7 +129,12 @@ func openStores(t *testing.T, brokers []string) *stores {
 
 func newHerder(t *testing.T, s *stores) *Herder {
 	t.Helper()
-	h := New(Config{
+	return newHerderWith(t, s, func(*Config) {})
+}
+
+func newHerderWith(t *testing.T, s *stores, mutate func(*Config)) *Herder {
+	t.Helper()
+	cfg := Config{
 		WorkerID: "10.0.0.5:8083",
 		Plugins:  []func() connect.Connector{func() connect.Connector { return countingConnector{} }},
 		Converters: func(class string, props map[string]string, isKey bool) (worker.Converter, error) {
@@ -146,7 +151,9 @@ func newHerder(t *testing.T, s *stores) *Herder {
 		Admin:         s.admin,
 		FlushInterval: 20 * time.Millisecond,
 		FlushTimeout:  5 * time.Second,
-	})
+	}
+	mutate(&cfg)
+	h := New(cfg)
 	if err := h.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}

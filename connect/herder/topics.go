@@ -4,23 +4,31 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/IBM/sarama"
 
+	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/storage"
 )
 
 // topicCreator creates change-event topics on first use, with the
 // connector's topic.creation.default.* settings (1 partition and the
 // broker's default replication factor when unset).
+//
+// It also records each topic as one of the connector's active topics in the
+// status topic (status-topic-*), the first time the task produces to it.
 type topicCreator struct {
 	admin      sarama.ClusterAdmin
 	partitions int32
 	rf         int16
+	statuses   StatusStore
+	id         connect.TaskID
 }
 
-func newTopicCreator(admin sarama.ClusterAdmin, config map[string]string) (*topicCreator, error) {
-	tc := &topicCreator{admin: admin, partitions: 1, rf: -1}
+func newTopicCreator(admin sarama.ClusterAdmin, config map[string]string, statuses StatusStore, id connect.TaskID) (*topicCreator, error) {
+	tc := &topicCreator{admin: admin, partitions: 1, rf: -1, statuses: statuses, id: id}
 	if v, ok := config["topic.creation.default.partitions"]; ok {
 		n, err := strconv.ParseInt(v, 10, 32)
 		if err != nil || (n < 1 && n != -1) {
@@ -39,5 +47,12 @@ func newTopicCreator(admin sarama.ClusterAdmin, config map[string]string) (*topi
 }
 
 func (t *topicCreator) EnsureTopic(ctx context.Context, topic string) error {
-	return kafkaclient.EnsureTopic(ctx, t.admin, topic, t.partitions, t.rf, nil)
+	if err := kafkaclient.EnsureTopic(ctx, t.admin, topic, t.partitions, t.rf, nil); err != nil {
+		return err
+	}
+	st := storage.TopicStatus{Topic: topic, Connector: t.id.Connector, Task: t.id.Task, Discovered: time.Now()}
+	if err := t.statuses.PutTopic(ctx, st); err != nil {
+		return fmt.Errorf("recording active topic: %w", err)
+	}
+	return nil
 }

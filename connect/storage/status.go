@@ -30,6 +30,7 @@ type StatusStore struct {
 	mu         sync.RWMutex
 	connectors map[string]connect.State
 	tasks      map[connect.TaskID]connect.State
+	topics     map[string]map[string]TopicStatus // by connector, then topic
 }
 
 // statusValue keeps Kafka Connect's field order.
@@ -47,6 +48,7 @@ func OpenStatusStore(ctx context.Context, cfg kafkalog.Config) (*StatusStore, er
 		logger:     loggerOf(cfg),
 		connectors: map[string]connect.State{},
 		tasks:      map[connect.TaskID]connect.State{},
+		topics:     map[string]map[string]TopicStatus{},
 	}
 	cfg.OnRecord = s.apply
 	l, err := kafkalog.Open(ctx, cfg)
@@ -101,8 +103,11 @@ func (s *StatusStore) apply(key, value []byte) {
 		s.mu.Lock()
 		s.tasks[id] = st
 		s.mu.Unlock()
+	case strings.HasPrefix(k, topicStatusPrefix):
+		if err := s.applyTopic(k[len(topicStatusPrefix):], value); err != nil {
+			s.logger.Error("ignoring malformed status record", "key", k, "error", err)
+		}
 	default:
-		// status-topic-* records (topic tracking) are not kept here.
 		s.logger.Debug("ignoring status record", "key", k)
 	}
 }

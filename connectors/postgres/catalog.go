@@ -35,7 +35,31 @@ type columnInfo struct {
 	TypeOID uint32
 	TypeMod int32
 	NotNull bool
-	Serial  bool
+	Default string // pg_get_expr of the default, "" for none
+	// Type details of the domain-resolved type, see typemap.Column.
+	TypeName   string
+	TypeKind   string
+	EnumLabels string
+	ElemOID    uint32
+	ElemName   string
+	ElemKind   string
+	ElemLabels string
+}
+
+// typemapColumn is the column as the type mapping sees it.
+func (c *columnInfo) typemapColumn() typemap.Column {
+	return typemap.Column{
+		TypeOID: c.TypeOID, TypeMod: c.TypeMod, Optional: !c.NotNull, Default: c.Default,
+		TypeName: c.TypeName, TypeKind: firstByte(c.TypeKind), EnumLabels: c.EnumLabels,
+		ElemOID: c.ElemOID, ElemName: c.ElemName, ElemKind: firstByte(c.ElemKind), ElemLabels: c.ElemLabels,
+	}
+}
+
+func firstByte(s string) byte {
+	if s == "" {
+		return 0
+	}
+	return s[0]
 }
 
 // tableInfo is a table's shape from the catalog.
@@ -95,13 +119,20 @@ func loadTable(ctx context.Context, conn *pgx.Conn, oid uint32) (*tableInfo, err
 	if err != nil {
 		return nil, fmt.Errorf("loading table %d: %w", oid, err)
 	}
-	rows, err := conn.Query(ctx, `SELECT a.attname,
-			CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END,
+	rows, err := conn.Query(ctx, `SELECT a.attname, bt.oid,
 			CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,
 			a.attnotnull,
-			COALESCE(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%', false)
+			COALESCE(pg_get_expr(d.adbin, d.adrelid), ''),
+			bt.typname::text, bt.typtype::text,
+			COALESCE((SELECT string_agg(e.enumlabel::text, ',' ORDER BY e.enumsortorder)
+				FROM pg_enum e WHERE e.enumtypid = bt.oid), ''),
+			COALESCE(et.oid, 0), COALESCE(et.typname::text, ''), COALESCE(et.typtype::text, ''),
+			COALESCE((SELECT string_agg(e.enumlabel::text, ',' ORDER BY e.enumsortorder)
+				FROM pg_enum e WHERE e.enumtypid = et.oid), '')
 		FROM pg_attribute a
 		JOIN pg_type t ON t.oid = a.atttypid
+		JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+		LEFT JOIN pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
 		LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 		WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
 		ORDER BY a.attnum`, oid)
@@ -109,7 +140,8 @@ func loadTable(ctx context.Context, conn *pgx.Conn, oid uint32) (*tableInfo, err
 		return nil, fmt.Errorf("loading columns of %s: %w", info.quoted(), err)
 	}
 	var c columnInfo
-	_, err = pgx.ForEachRow(rows, []any{&c.Name, &c.TypeOID, &c.TypeMod, &c.NotNull, &c.Serial}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&c.Name, &c.TypeOID, &c.TypeMod, &c.NotNull, &c.Default,
+		&c.TypeName, &c.TypeKind, &c.EnumLabels, &c.ElemOID, &c.ElemName, &c.ElemKind, &c.ElemLabels}, func() error {
 		info.Columns = append(info.Columns, c)
 		return nil
 	})
@@ -166,33 +198,40 @@ type capturedTable struct {
 
 // buildTable maps every column; columns of unsupported types are omitted
 // with a warning, as Debezium does.
-func buildTable(prefix string, info *tableInfo, log *slog.Logger) *capturedTable {
+// Columns outside column.include.list (or inside column.exclude.list) are
+// left out, and message.key.columns replaces the primary key as the key.
+func buildTable(cfg *Config, info *tableInfo, log *slog.Logger) *capturedTable {
 	ct := &capturedTable{info: info, pos: make(map[string]int, len(info.Columns))}
 	cols := make([]envelope.Column, 0, len(info.Columns))
 	for _, c := range info.Columns {
-		m, err := typemap.For(typemap.Column{
-			TypeOID: c.TypeOID, TypeMod: c.TypeMod, Optional: !c.NotNull, SerialDefault: c.Serial,
-		})
+		if !cfg.Columns.captures(info.Schema, info.Name, c.Name) {
+			continue
+		}
+		m, err := cfg.Types.For(c.typemapColumn())
 		if err != nil {
 			log.Warn("omitting column of unsupported type", "table", info.Schema+"."+info.Name,
-				"column", c.Name, "type_oid", c.TypeOID)
+				"column", c.Name, "type", c.TypeName, "type_oid", c.TypeOID)
 			continue
 		}
 		ct.pos[c.Name] = len(cols)
 		cols = append(cols, envelope.Column{Name: c.Name, Mapping: m})
 	}
+	keyCols := info.PK
+	if custom, ok := cfg.KeyColumns.columns(info); ok {
+		keyCols = custom
+	}
 	var key []int
-	for _, k := range info.PK {
+	for _, k := range keyCols {
 		if p, ok := ct.pos[k]; ok {
 			key = append(key, p)
 		}
 	}
-	if len(key) != len(info.PK) {
-		log.Warn("primary key has a column of unsupported type; records will have no key",
+	if len(key) != len(keyCols) {
+		log.Warn("a key column is excluded or of an unsupported type; records will have no key",
 			"table", info.Schema+"."+info.Name)
 		key = nil
 	}
-	ct.Table = envelope.NewTable(prefix, info.Schema, info.Name, cols, key)
+	ct.Table = envelope.NewTable(cfg.TopicPrefix, info.Schema, info.Name, cols, key)
 	return ct
 }
 

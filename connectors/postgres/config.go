@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 )
 
 // Configuration keys, spelled as Debezium spells them.
@@ -36,6 +37,18 @@ const (
 	KeySkippedOperations          = "skipped.operations"
 	KeyExtendedHeaders            = "extended.headers.enabled"
 	KeyProvideTransactionMetadata = "provide.transaction.metadata"
+
+	KeyColumnInclude          = "column.include.list"
+	KeyColumnExclude          = "column.exclude.list"
+	KeyMessageKeyColumns      = "message.key.columns"
+	KeyDecimalHandlingMode    = "decimal.handling.mode"
+	KeyTimePrecisionMode      = "time.precision.mode"
+	KeyBinaryHandlingMode     = "binary.handling.mode"
+	KeyHstoreHandlingMode     = "hstore.handling.mode"
+	KeyIntervalHandlingMode   = "interval.handling.mode"
+	KeyMoneyFractionDigits    = "money.fraction.digits"
+	KeyIncludeUnknownTypes    = "include.unknown.datatypes"
+	KeyUnavailablePlaceholder = "unavailable.value.placeholder"
 )
 
 // Snapshot modes (canonical names).
@@ -79,11 +92,17 @@ type Config struct {
 	SnapshotMode    string
 
 	Filter TableFilter
+	// Columns filters columns; KeyColumns are the message.key.columns rules.
+	Columns    ColumnFilter
+	KeyColumns KeyColumnRules
 
 	MaxBatchSize         int
 	MaxQueueSize         int
 	StatusUpdateInterval time.Duration
 	SnapshotFetchSize    int
+
+	// Types are the type-handling modes.
+	Types *typemap.Options
 
 	TombstonesOnDelete bool
 	// Skipped holds the skipped operations among c, u, d, t.
@@ -132,6 +151,19 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	} else if c.MaxQueueSize <= c.MaxBatchSize {
 		c.MaxQueueSize = c.MaxBatchSize + 1
 	}
+	c.Types = &typemap.Options{
+		Decimal: p.oneOf(KeyDecimalHandlingMode, typemap.DecimalPrecise,
+			typemap.DecimalPrecise, typemap.DecimalDouble, typemap.DecimalString),
+		Time: p.oneOf(KeyTimePrecisionMode, typemap.TimeAdaptive,
+			typemap.TimeAdaptive, typemap.TimeAdaptiveMicros, typemap.TimeConnect),
+		Binary: p.oneOf(KeyBinaryHandlingMode, typemap.BinaryBytes,
+			typemap.BinaryBytes, typemap.BinaryBase64, typemap.BinaryBase64URLSafe, typemap.BinaryHex),
+		Hstore:         p.oneOf(KeyHstoreHandlingMode, typemap.HstoreJSON, typemap.HstoreJSON, typemap.HstoreMap),
+		Interval:       p.oneOf(KeyIntervalHandlingMode, typemap.IntervalNumeric, typemap.IntervalNumeric, typemap.IntervalString),
+		MoneyDigits:    p.intValue(KeyMoneyFractionDigits, 2, 0),
+		IncludeUnknown: p.boolValue(KeyIncludeUnknownTypes, false),
+		Placeholder:    p.str(KeyUnavailablePlaceholder, typemap.UnavailableValue),
+	}
 	c.Skipped = p.skipped()
 	c.Filter = TableFilter{
 		TableInclude:  p.regexList(KeyTableInclude),
@@ -139,6 +171,9 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 		SchemaInclude: p.regexList(KeySchemaInclude),
 		SchemaExclude: p.regexList(KeySchemaExclude),
 	}
+	c.Columns = ColumnFilter{Include: p.regexList(KeyColumnInclude), Exclude: p.regexList(KeyColumnExclude)}
+	c.KeyColumns = p.keyColumns()
+	p.exclusive(KeyColumnInclude, KeyColumnExclude)
 	p.exclusive(KeyTableInclude, KeyTableExclude)
 	p.exclusive(KeySchemaInclude, KeySchemaExclude)
 	return c, p.errs
@@ -306,4 +341,86 @@ func anyMatch(res []*regexp.Regexp, s string) bool {
 		}
 	}
 	return false
+}
+
+// ColumnFilter selects columns with anchored regexes over
+// schema.table.column.
+type ColumnFilter struct {
+	Include, Exclude []*regexp.Regexp
+}
+
+func (f ColumnFilter) captures(schemaName, table, column string) bool {
+	if len(f.Include) == 0 && len(f.Exclude) == 0 {
+		return true
+	}
+	full := schemaName + "." + table + "." + column
+	if len(f.Include) > 0 {
+		return anyMatch(f.Include, full)
+	}
+	return !anyMatch(f.Exclude, full)
+}
+
+// KeyColumnRules are message.key.columns: for tables matching a rule (an
+// anchored regex over schema.table), the key is the columns the rule
+// names, in the table's column order.
+type KeyColumnRules []keyColumnRule
+
+type keyColumnRule struct {
+	table   *regexp.Regexp
+	columns []*regexp.Regexp
+}
+
+// columns returns the key columns of the first rule matching the table.
+func (r KeyColumnRules) columns(info *tableInfo) ([]string, bool) {
+	full := info.Schema + "." + info.Name
+	for _, rule := range r {
+		if !rule.table.MatchString(full) {
+			continue
+		}
+		var out []string
+		for _, c := range info.Columns {
+			if anyMatch(rule.columns, c.Name) {
+				out = append(out, c.Name)
+			}
+		}
+		return out, len(out) > 0
+	}
+	return nil, false
+}
+
+// keyColumns parses "schema.tbl:c1,c2;(.*).orders:pk3".
+func (p *parser) keyColumns() KeyColumnRules {
+	v := strings.TrimSpace(p.props[KeyMessageKeyColumns])
+	if v == "" {
+		return nil
+	}
+	var out KeyColumnRules
+	for _, part := range strings.Split(v, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		tbl, cols, ok := strings.Cut(part, ":")
+		if !ok || strings.TrimSpace(tbl) == "" || strings.TrimSpace(cols) == "" {
+			p.invalid(KeyMessageKeyColumns, v, fmt.Sprintf("%q must be <fully-qualified table>:<column>[,<column>...]", part))
+			return nil
+		}
+		re, err := regexp.Compile(`^(?:` + strings.TrimSpace(tbl) + `)$`)
+		if err != nil {
+			p.invalid(KeyMessageKeyColumns, v, fmt.Sprintf("%q is not a valid regular expression: %v", tbl, err))
+			return nil
+		}
+		rule := keyColumnRule{table: re}
+		for _, c := range strings.Split(cols, ",") {
+			c = strings.TrimSpace(c)
+			cre, err := regexp.Compile(`^(?:` + c + `)$`)
+			if c == "" || err != nil {
+				p.invalid(KeyMessageKeyColumns, v, fmt.Sprintf("%q is not a valid column name or regular expression", c))
+				return nil
+			}
+			rule.columns = append(rule.columns, cre)
+		}
+		out = append(out, rule)
+	}
+	return out
 }

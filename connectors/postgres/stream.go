@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pglogrepl"
@@ -14,14 +17,23 @@ import (
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connectors/postgres/decode"
 	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
 // pgoutput message types carried in the offset's messageType.
 const (
-	msgInsert = "INSERT"
-	msgUpdate = "UPDATE"
-	msgDelete = "DELETE"
+	msgInsert   = "INSERT"
+	msgUpdate   = "UPDATE"
+	msgDelete   = "DELETE"
+	msgTruncate = "TRUNCATE"
+)
+
+// headerNewKey and headerOldKey carry the other key of a primary-key
+// change.
+const (
+	headerNewKey = "__debezium.newkey"
+	headerOldKey = "__debezium.oldkey"
 )
 
 // streamer is the state of the streaming loop. It lives in the run
@@ -207,9 +219,45 @@ func (s *streamer) handle(ctx context.Context, lsn uint64, msg pglogrepl.Message
 		return s.change(ctx, lsn, m.RelationID, msgUpdate, m.OldTuple, m.OldTupleType, m.NewTuple)
 	case *pglogrepl.DeleteMessage:
 		return s.change(ctx, lsn, m.RelationID, msgDelete, m.OldTuple, m.OldTupleType, nil)
+	case *pglogrepl.TruncateMessage:
+		return s.truncate(ctx, lsn, m)
 	}
-	// Truncate (skipped.operations=t by default), logical decoding
-	// messages, Origin and Type messages produce no records yet.
+	// Logical decoding messages, Origin and Type messages produce no
+	// records yet.
+	return nil
+}
+
+// truncate emits one op "t" record per captured table, with a null key and
+// neither before nor after, unless skipped.operations has t.
+func (s *streamer) truncate(ctx context.Context, lsn uint64, m *pglogrepl.TruncateMessage) error {
+	if !s.inTx {
+		return fmt.Errorf("streaming: %s outside a transaction at %s", msgTruncate, pglogrepl.LSN(lsn))
+	}
+	for _, relID := range m.RelationIDs {
+		if lsn == s.lastLSN {
+			s.atLSN++
+		} else {
+			s.lastLSN, s.atLSN = lsn, 1
+		}
+		r := s.rels[relID]
+		if r == nil {
+			return fmt.Errorf("streaming: %s for unknown relation %d", msgTruncate, relID)
+		}
+		if r.table == nil || s.t.cfg.Skipped["t"] || s.delivered(lsn) {
+			continue
+		}
+		ct := r.table
+		off := streamOffset(lsn, s.lastCommit, s.xid, s.commitTime.UnixMicro(), msgTruncate, s.atLSN)
+		src := (&envelope.Source{
+			Name: s.t.cfg.TopicPrefix, DB: s.t.db, Schema: ct.Schema, Table: ct.Name,
+			TsUs: s.commitTime.UnixMicro(), LastCommitLSN: s.lastCommit, LSN: lsn,
+			TxID: int64(s.xid), HasTxID: true,
+		}).Struct()
+		rec := s.t.record(ct, nil, ct.Envelope(envelope.OpTruncate, nil, nil, src, time.Now()), off)
+		if err := s.send(ctx, rec); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -330,13 +378,15 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 func (s *streamer) keyChange(ctx context.Context, ct *capturedTable, oldRow []any, oldKey *schema.Struct,
 	newRow []any, newKey *schema.Struct, src *schema.Struct, off map[string]any, now time.Time,
 ) error {
-	recs := []connect.SourceRecord{
-		s.t.record(ct, oldKey, ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now), off),
-	}
+	del := s.t.record(ct, oldKey, ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now), off)
+	del.Headers = slices.Concat(del.Headers, []connect.Header{keyHeader(headerNewKey, newKey)})
+	recs := []connect.SourceRecord{del}
 	if s.t.cfg.TombstonesOnDelete {
 		recs = append(recs, s.t.record(ct, oldKey, nil, off))
 	}
-	recs = append(recs, s.t.record(ct, newKey, ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now), off))
+	create := s.t.record(ct, newKey, ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now), off)
+	create.Headers = slices.Concat(create.Headers, []connect.Header{keyHeader(headerOldKey, oldKey)})
+	recs = append(recs, create)
 	for _, r := range recs {
 		if err := s.send(ctx, r); err != nil {
 			return err
@@ -386,4 +436,41 @@ func (s *streamer) send(ctx context.Context, r connect.SourceRecord) error {
 			return err
 		}
 	}
+}
+
+// keyHeader is a key-change header. Its value is the key struct as Kafka
+// Connect's SimpleHeaderConverter writes a Struct (Struct.toString:
+// "Struct{id=2}"), so the header bytes match Debezium's.
+func keyHeader(name string, key *schema.Struct) connect.Header {
+	b := []byte("Struct{")
+	first := true
+	for i, v := range key.Values {
+		if v == nil {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, key.Schema.Fields[i].Name...)
+		b = append(b, '=')
+		b = appendJavaString(b, v)
+	}
+	return connect.Header{Key: name, Schema: schema.StringSchema, Value: string(append(b, '}'))}
+}
+
+// appendJavaString writes a key value as Java's toString would.
+func appendJavaString(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case string:
+		return append(b, x...)
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e7 {
+			return strconv.AppendFloat(b, x, 'f', 1, 64)
+		}
+		return strconv.AppendFloat(b, x, 'g', -1, 64)
+	case schema.Decimal:
+		return append(b, typemap.PlainDecimal(x)...)
+	}
+	return fmt.Append(b, v)
 }

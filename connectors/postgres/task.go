@@ -63,7 +63,7 @@ func NewTask() *Task {
 func (t *Task) table(info *tableInfo) *capturedTable {
 	ct := t.tables[info.OID]
 	if ct == nil || !ct.info.equal(info) {
-		ct = buildTable(t.cfg.TopicPrefix, info, t.log)
+		ct = buildTable(t.cfg, info, t.log)
 		t.tables[info.OID] = ct
 	}
 	return ct

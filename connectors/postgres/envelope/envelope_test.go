@@ -46,7 +46,7 @@ func TestTableFillsRequiredColumns(t *testing.T) {
 		return Column{Name: name, Mapping: m}
 	}
 	tbl := NewTable("p", "s", "t", []Column{
-		col("id", typemap.Column{TypeOID: typemap.OIDInt4, SerialDefault: true}),
+		col("id", typemap.Column{TypeOID: typemap.OIDInt4, Default: "nextval('t_id_seq'::regclass)"}),
 		col("name", typemap.Column{TypeOID: typemap.OIDText}),
 		col("note", typemap.Column{TypeOID: typemap.OIDText, Optional: true}),
 		col("blob", typemap.Column{TypeOID: typemap.OIDBytea, Optional: true}),

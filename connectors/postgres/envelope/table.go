@@ -9,10 +9,11 @@ import (
 
 // Operations written in the op field.
 const (
-	OpCreate = "c"
-	OpUpdate = "u"
-	OpDelete = "d"
-	OpRead   = "r"
+	OpCreate   = "c"
+	OpUpdate   = "u"
+	OpDelete   = "d"
+	OpRead     = "r"
+	OpTruncate = "t"
 )
 
 // Column is one captured column of a table, in value-field order.

@@ -20,6 +20,13 @@ const (
 	JSONName                 = "io.debezium.data.Json"
 	XMLName                  = "io.debezium.data.Xml"
 	VariableScaleDecimalName = "io.debezium.data.VariableScaleDecimal"
+	EnumName                 = "io.debezium.data.Enum"
+	BitsName                 = "io.debezium.data.Bits"
+	LtreeName                = "io.debezium.data.Ltree"
+	TsvectorName             = "io.debezium.data.Tsvector"
+	MicroDurationName        = "io.debezium.time.MicroDuration"
+	IntervalName             = "io.debezium.time.Interval"
+	PointName                = "io.debezium.data.geometry.Point"
 )
 
 // UnavailableValue is Debezium's unavailable.value.placeholder default,
@@ -38,10 +45,12 @@ const (
 	OIDOid         = 26
 	OIDJSON        = 114
 	OIDXML         = 142
+	OIDPoint       = 600
 	OIDCidr        = 650
 	OIDFloat4      = 700
 	OIDFloat8      = 701
 	OIDMacaddr8    = 774
+	OIDMoney       = 790
 	OIDMacaddr     = 829
 	OIDInet        = 869
 	OIDBpchar      = 1042
@@ -50,9 +59,13 @@ const (
 	OIDTime        = 1083
 	OIDTimestamp   = 1114
 	OIDTimestamptz = 1184
+	OIDInterval    = 1186
 	OIDTimetz      = 1266
+	OIDBit         = 1560
+	OIDVarbit      = 1562
 	OIDNumeric     = 1700
 	OIDUUID        = 2950
+	OIDTsvector    = 3614
 	OIDJSONB       = 3802
 	OIDInt4range   = 3904
 	OIDNumrange    = 3906
@@ -76,10 +89,28 @@ type Column struct {
 	// TypeMod is pg_attribute.atttypmod; -1 means none.
 	TypeMod  int32
 	Optional bool
-	// SerialDefault marks a column whose default is nextval(...): Debezium
-	// gives its schema the default 0.
-	SerialDefault bool
+	// Default is the column's default expression (pg_get_expr), "" for
+	// none.
+	Default string
+
+	// TypeName and TypeKind are pg_type.typname and typtype of the
+	// (domain-resolved) type; EnumLabels are an enum's labels joined by ","
+	// in enumsortorder.
+	TypeName   string
+	TypeKind   byte
+	EnumLabels string
+	// ElemOID, ElemName, ElemKind and ElemLabels describe the element type
+	// of an array type; ElemOID is 0 for other types.
+	ElemOID    uint32
+	ElemName   string
+	ElemKind   byte
+	ElemLabels string
 }
+
+// Type kinds (pg_type.typtype) this package distinguishes.
+const (
+	KindEnum byte = 'e'
+)
 
 // Mapping is how one column is represented in Connect.
 type Mapping struct {
@@ -93,61 +124,114 @@ type Mapping struct {
 }
 
 // builder makes the mapping of one type for a column.
-type builder func(c Column) Mapping
+type builder func(c Column, o *Options) Mapping
+
+// plain adapts a builder that no mode affects.
+func plain(f func(c Column) Mapping) builder {
+	return func(c Column, _ *Options) Mapping { return f(c) }
+}
 
 // builders is the mapping table, keyed by type OID.
 var builders = map[uint32]builder{
-	OIDBool:   fixed(schema.BooleanSchema, schema.OptionalBooleanSchema, decodeBool, false),
-	OIDInt2:   integer(schema.TypeInt16, decodeInt16, int16(0)),
-	OIDInt4:   integer(schema.TypeInt32, decodeInt32, int32(0)),
-	OIDInt8:   integer(schema.TypeInt64, decodeInt64, int64(0)),
-	OIDOid:    integer(schema.TypeInt64, decodeInt64, int64(0)),
-	OIDFloat4: fixed(schema.Float32Schema, schema.OptionalFloat32Schema, decodeFloat32, float32(0)),
-	OIDFloat8: fixed(schema.Float64Schema, schema.OptionalFloat64Schema, decodeFloat64, float64(0)),
+	OIDBool:   plain(fixed(schema.BooleanSchema, schema.OptionalBooleanSchema, decodeBool, false)),
+	OIDInt2:   plain(integer(schema.TypeInt16, decodeInt16, int16(0))),
+	OIDInt4:   plain(integer(schema.TypeInt32, decodeInt32, int32(0))),
+	OIDInt8:   plain(integer(schema.TypeInt64, decodeInt64, int64(0))),
+	OIDOid:    plain(integer(schema.TypeInt64, decodeInt64, int64(0))),
+	OIDFloat4: plain(fixed(schema.Float32Schema, schema.OptionalFloat32Schema, decodeFloat32, float32(0))),
+	OIDFloat8: plain(fixed(schema.Float64Schema, schema.OptionalFloat64Schema, decodeFloat64, float64(0))),
 	OIDBytea:  bytea,
 
-	OIDText:      text,
-	OIDVarchar:   text,
-	OIDBpchar:    text,
-	OIDName:      text,
-	OIDInet:      text,
-	OIDCidr:      text,
-	OIDMacaddr:   text,
-	OIDMacaddr8:  text,
-	OIDInt4range: text,
-	OIDInt8range: text,
-	OIDNumrange:  text,
-	OIDTsrange:   text,
-	OIDTstzrange: text,
-	OIDDaterange: text,
+	OIDText:      plain(text),
+	OIDVarchar:   plain(text),
+	OIDBpchar:    plain(text),
+	OIDName:      plain(text),
+	OIDInet:      plain(text),
+	OIDCidr:      plain(text),
+	OIDMacaddr:   plain(text),
+	OIDMacaddr8:  plain(text),
+	OIDInt4range: plain(text),
+	OIDInt8range: plain(text),
+	OIDNumrange:  plain(text),
+	OIDTsrange:   plain(text),
+	OIDTstzrange: plain(text),
+	OIDDaterange: plain(text),
 
-	OIDUUID:  named(UUIDName, ""),
-	OIDJSON:  named(JSONName, ""),
-	OIDJSONB: named(JSONName, ""),
-	OIDXML:   named(XMLName, ""),
+	OIDUUID:     plain(named(UUIDName, "")),
+	OIDJSON:     plain(named(JSONName, "")),
+	OIDJSONB:    plain(named(JSONName, "")),
+	OIDXML:      plain(named(XMLName, "")),
+	OIDTsvector: plain(named(TsvectorName, "")),
 
 	OIDNumeric:     numeric,
+	OIDMoney:       money,
+	OIDBit:         plain(bits),
+	OIDVarbit:      plain(bits),
+	OIDInterval:    interval,
+	OIDPoint:       plain(point),
 	OIDDate:        date,
 	OIDTime:        timeOfDay,
-	OIDTimetz:      timetz,
+	OIDTimetz:      plain(timetz),
 	OIDTimestamp:   timestamp,
-	OIDTimestamptz: timestamptz,
+	OIDTimestamptz: plain(timestamptz),
 }
 
-// For returns the mapping of a column, or an error wrapping ErrUnsupported.
+// byName maps extension types, whose OIDs differ between databases.
+var byName = map[string]builder{
+	"citext": plain(text),
+	"ltree":  plain(named(LtreeName, "")),
+	"hstore": hstore,
+}
+
+// unsupportedElements are the element types whose arrays Debezium omits.
+var unsupportedElements = map[uint32]bool{
+	OIDMoney: true, OIDName: true, OIDInterval: true, OIDVarbit: true, OIDXML: true, OIDPoint: true,
+}
+
+// For returns the mapping of a column under Debezium's default modes, or an
+// error wrapping ErrUnsupported.
 func For(c Column) (Mapping, error) {
-	b, ok := builders[c.TypeOID]
-	if !ok {
-		return Mapping{}, fmt.Errorf("mapping type oid %d: %w", c.TypeOID, ErrUnsupported)
+	o := DefaultOptions()
+	return o.For(c)
+}
+
+// For returns the mapping of a column under these modes, or an error
+// wrapping ErrUnsupported. The column's Default expression, when it has
+// one Debezium can evaluate, becomes the schema default.
+func (o *Options) For(c Column) (Mapping, error) {
+	m, err := o.mapping(c)
+	if err != nil {
+		return Mapping{}, err
 	}
-	m := b(c)
 	if m.Unavailable == nil && m.Schema.Type == schema.TypeString {
-		m.Unavailable = UnavailableValue
+		m.Unavailable = o.placeholder()
 	}
 	if m.Unavailable == nil && m.Schema.Type == schema.TypeBytes && m.Schema.Name == "" {
-		m.Unavailable = []byte(UnavailableValue)
+		m.Unavailable = []byte(o.placeholder())
+	}
+	if c.Default != "" {
+		m.Schema = withDefault(m, c)
 	}
 	return m, nil
+}
+
+func (o *Options) mapping(c Column) (Mapping, error) {
+	if b, ok := builders[c.TypeOID]; ok {
+		return b(c, o), nil
+	}
+	if b, ok := byName[c.TypeName]; ok {
+		return b(c, o), nil
+	}
+	switch {
+	case c.TypeKind == KindEnum:
+		return enum(c), nil
+	case c.ElemOID != 0:
+		return o.array(c)
+	}
+	if o.IncludeUnknown {
+		return o.unknown(c), nil
+	}
+	return Mapping{}, fmt.Errorf("mapping type %s (oid %d): %w", c.TypeName, c.TypeOID, ErrUnsupported)
 }
 
 func pick(required, optional *schema.Schema, opt bool) *schema.Schema {
@@ -157,22 +241,18 @@ func pick(required, optional *schema.Schema, opt bool) *schema.Schema {
 	return required
 }
 
-func fixed(required, optional *schema.Schema, dec Decoder, fallback any) builder {
+func fixed(required, optional *schema.Schema, dec Decoder, fallback any) func(Column) Mapping {
 	return func(c Column) Mapping {
 		return Mapping{Schema: pick(required, optional, c.Optional), Decode: dec, Fallback: fallback}
 	}
 }
 
 // integer maps an integer type; a serial column gets the default 0.
-func integer(t schema.Type, dec Decoder, zero any) builder {
+func integer(t schema.Type, dec Decoder, zero any) func(Column) Mapping {
 	req := &schema.Schema{Type: t}
 	opt := &schema.Schema{Type: t, Optional: true}
 	return func(c Column) Mapping {
-		s := pick(req, opt, c.Optional)
-		if c.SerialDefault {
-			s = &schema.Schema{Type: t, Optional: c.Optional, Default: zero, HasDefault: true}
-		}
-		return Mapping{Schema: s, Decode: dec, Fallback: zero}
+		return Mapping{Schema: pick(req, opt, c.Optional), Decode: dec, Fallback: zero}
 	}
 }
 
@@ -180,12 +260,26 @@ func text(c Column) Mapping {
 	return Mapping{Schema: pick(schema.StringSchema, schema.OptionalStringSchema, c.Optional), Decode: decodeString, Fallback: ""}
 }
 
-func bytea(c Column) Mapping {
-	return Mapping{Schema: pick(schema.BytesSchema, schema.OptionalBytesSchema, c.Optional), Decode: decodeBytea, Fallback: []byte{}}
+func bytea(c Column, o *Options) Mapping {
+	if o.Binary == BinaryBytes {
+		return Mapping{Schema: pick(schema.BytesSchema, schema.OptionalBytesSchema, c.Optional), Decode: decodeBytea, Fallback: []byte{}}
+	}
+	enc := o.binaryEncoder()
+	return Mapping{
+		Schema: pick(schema.StringSchema, schema.OptionalStringSchema, c.Optional),
+		Decode: func(b []byte) (any, error) {
+			raw, err := decodeBytea(b)
+			if err != nil {
+				return nil, err
+			}
+			return enc(raw.([]byte)), nil
+		},
+		Fallback: "",
+	}
 }
 
 // named maps a string type carried as-is under a semantic name.
-func named(name string, fallback string) builder {
+func named(name string, fallback string) func(Column) Mapping {
 	req := &schema.Schema{Type: schema.TypeString, Name: name, Version: 1}
 	opt := &schema.Schema{Type: schema.TypeString, Name: name, Version: 1, Optional: true}
 	return func(c Column) Mapping {
@@ -199,15 +293,18 @@ func namedSchemas(t schema.Type, name string) (req, opt *schema.Schema) {
 }
 
 var (
-	dateReq, dateOpt                     = namedSchemas(schema.TypeInt32, DateName)
-	timeReq, timeOpt                     = namedSchemas(schema.TypeInt32, TimeName)
-	microTimeReq, microTimeOpt           = namedSchemas(schema.TypeInt64, MicroTimeName)
-	timestampReq, timestampOpt           = namedSchemas(schema.TypeInt64, TimestampName)
-	microTimestampReq, microTimestampOpt = namedSchemas(schema.TypeInt64, MicroTimestampName)
-	zonedTimestampReq, zonedTimestampOpt = namedSchemas(schema.TypeString, ZonedTimestampName)
-	zonedTimeReq, zonedTimeOpt           = namedSchemas(schema.TypeString, ZonedTimeName)
-	vsdReq                               = vsdSchema(false)
-	vsdOpt                               = vsdSchema(true)
+	dateReq, dateOpt                         = namedSchemas(schema.TypeInt32, DateName)
+	timeReq, timeOpt                         = namedSchemas(schema.TypeInt32, TimeName)
+	microTimeReq, microTimeOpt               = namedSchemas(schema.TypeInt64, MicroTimeName)
+	timestampReq, timestampOpt               = namedSchemas(schema.TypeInt64, TimestampName)
+	microTimestampReq, microTimestampOpt     = namedSchemas(schema.TypeInt64, MicroTimestampName)
+	zonedTimestampReq, zonedTimestampOpt     = namedSchemas(schema.TypeString, ZonedTimestampName)
+	zonedTimeReq, zonedTimeOpt               = namedSchemas(schema.TypeString, ZonedTimeName)
+	connectDateReq, connectDateOpt           = namedSchemas(schema.TypeInt32, schema.DateName)
+	connectTimeReq, connectTimeOpt           = namedSchemas(schema.TypeInt32, schema.TimeName)
+	connectTimestampReq, connectTimestampOpt = namedSchemas(schema.TypeInt64, schema.TimestampName)
+	vsdReq                                   = vsdSchema(false)
+	vsdOpt                                   = vsdSchema(true)
 )
 
 func vsdSchema(optional bool) *schema.Schema {
@@ -228,11 +325,20 @@ func temporalPrecision(typmod int32) int {
 	return int(typmod)
 }
 
-func date(c Column) Mapping {
+func date(c Column, o *Options) Mapping {
+	if o.Time == TimeConnect {
+		return Mapping{Schema: pick(connectDateReq, connectDateOpt, c.Optional), Decode: decodeDate, Fallback: int32(0)}
+	}
 	return Mapping{Schema: pick(dateReq, dateOpt, c.Optional), Decode: decodeDate, Fallback: int32(0)}
 }
 
-func timeOfDay(c Column) Mapping {
+func timeOfDay(c Column, o *Options) Mapping {
+	switch o.Time {
+	case TimeConnect:
+		return Mapping{Schema: pick(connectTimeReq, connectTimeOpt, c.Optional), Decode: decodeTimeMillis, Fallback: int32(0)}
+	case TimeAdaptiveMicros:
+		return Mapping{Schema: pick(microTimeReq, microTimeOpt, c.Optional), Decode: decodeTimeMicros, Fallback: int64(0)}
+	}
 	if temporalPrecision(c.TypeMod) <= 3 {
 		return Mapping{Schema: pick(timeReq, timeOpt, c.Optional), Decode: decodeTimeMillis, Fallback: int32(0)}
 	}
@@ -243,7 +349,10 @@ func timetz(c Column) Mapping {
 	return Mapping{Schema: pick(zonedTimeReq, zonedTimeOpt, c.Optional), Decode: decodeTimetz, Fallback: "00:00:00Z"}
 }
 
-func timestamp(c Column) Mapping {
+func timestamp(c Column, o *Options) Mapping {
+	if o.Time == TimeConnect {
+		return Mapping{Schema: pick(connectTimestampReq, connectTimestampOpt, c.Optional), Decode: decodeTimestampMillis, Fallback: int64(0)}
+	}
 	if temporalPrecision(c.TypeMod) <= 3 {
 		return Mapping{Schema: pick(timestampReq, timestampOpt, c.Optional), Decode: decodeTimestampMillis, Fallback: int64(0)}
 	}
@@ -266,7 +375,13 @@ func numericTypmod(typmod int32) (precision, scale int) {
 	return int((t >> 16) & 0xffff), int(((t & 0x7ff) ^ 1024) - 1024)
 }
 
-func numeric(c Column) Mapping {
+func numeric(c Column, o *Options) Mapping {
+	switch o.Decimal {
+	case DecimalDouble:
+		return decimalAsDouble(c)
+	case DecimalString:
+		return decimalAsString(c)
+	}
 	if c.TypeMod < 0 {
 		return Mapping{
 			Schema:   pick(vsdReq, vsdOpt, c.Optional),

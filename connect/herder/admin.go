@@ -1,0 +1,300 @@
+package herder
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tributary-cdc/tributary/connect"
+)
+
+// Replies of the offsets API (KIP-875) as Kafka Connect words them for a
+// source connector whose alterOffsets is not overridden (Debezium's case).
+const (
+	OffsetsAlteredMessage = "The Connect framework-managed offsets for this connector have been altered successfully. However, if this connector manages offsets externally, they will need to be manually altered in the system that the connector uses."
+	OffsetsResetMessage   = "The Connect framework-managed offsets for this connector have been reset successfully. However, if this connector manages offsets externally, they will need to be manually reset in the system that the connector uses."
+)
+
+// generateTasks asks the connector for its task configs, from the raw
+// (placeholder-keeping) connector config.
+func (h *Herder) generateTasks(config map[string]string) ([]map[string]string, error) {
+	p := h.plugin(config)
+	if p == nil {
+		return nil, fmt.Errorf("connector class %q is not available", config["connector.class"])
+	}
+	maxTasks := 1
+	if n, err := strconv.Atoi(strings.TrimSpace(config["tasks.max"])); err == nil && n > 0 {
+		maxTasks = n
+	}
+	tasks, err := p().TaskConfigs(config, maxTasks)
+	if err != nil {
+		return nil, fmt.Errorf("computing task configs: %w", err)
+	}
+	return tasks, nil
+}
+
+// StopConnector stops the connector and releases its tasks (KIP-875): the
+// target state becomes STOPPED and an empty task set is committed, so that
+// status shows STOPPED with no tasks. Resume generates the tasks anew.
+func (h *Herder) StopConnector(ctx context.Context, name string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, err := h.state(name); err != nil {
+		return err
+	}
+	if err := h.cfg.Configs.PutTargetState(ctx, name, TargetStopped); err != nil {
+		return fmt.Errorf("writing target state: %w", err)
+	}
+	h.stopConnectorTasksLocked(name, connect.StateUnassigned)
+	if err := h.cfg.Configs.PutTaskConfigs(ctx, name, nil); err != nil {
+		return fmt.Errorf("writing empty task configs: %w", err)
+	}
+	h.clearFailedLocked(name)
+	return h.reconcileLocked(ctx, name)
+}
+
+// PatchConnectorConfig applies patch to the connector's config (KIP-477): a
+// nil value removes the key. The result is validated and stored as PUT does.
+func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (connect.ConnectorInfo, error) {
+	st, err := h.state(name)
+	if err != nil {
+		return connect.ConnectorInfo{}, err
+	}
+	config := st.Config
+	for k, v := range patch {
+		if v == nil {
+			delete(config, k)
+		} else {
+			config[k] = *v
+		}
+	}
+	info, _, err := h.putConfig(ctx, name, config, true, TargetStarted)
+	return info, err
+}
+
+// ConnectorOffsets answers GET /connectors/{name}/offsets from the offsets
+// topic, in any state.
+func (h *Herder) ConnectorOffsets(ctx context.Context, name string) (connect.ConnectorOffsets, error) {
+	if _, err := h.state(name); err != nil {
+		return connect.ConnectorOffsets{}, err
+	}
+	if err := h.cfg.Offsets.Refresh(ctx); err != nil {
+		return connect.ConnectorOffsets{}, fmt.Errorf("reading offsets: %w", err)
+	}
+	out := connect.ConnectorOffsets{Offsets: []connect.ConnectorOffset{}}
+	for _, e := range h.cfg.Offsets.Partitions(name) {
+		out.Offsets = append(out.Offsets, connect.ConnectorOffset{Partition: e.Partition, Offset: e.Offset})
+	}
+	return out, nil
+}
+
+// AlterConnectorOffsets writes the given offsets (a nil offset resets its
+// partition) for a STOPPED connector and returns Kafka Connect's reply.
+func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets []connect.ConnectorOffset) (string, error) {
+	if len(offsets) == 0 {
+		return "", &connect.BadRequestError{Message: "Partitions / offsets need to be provided for an alter offsets request"}
+	}
+	for _, o := range offsets {
+		if o.Partition == nil {
+			return "", &connect.BadRequestError{Message: "Source partitions may not be null"}
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.checkStoppedLocked(name); err != nil {
+		return "", err
+	}
+	for _, o := range offsets {
+		if err := h.cfg.Offsets.Put(ctx, name, o.Partition, o.Offset); err != nil {
+			return "", fmt.Errorf("altering offsets: %w", err)
+		}
+	}
+	return OffsetsAlteredMessage, nil
+}
+
+// ResetConnectorOffsets writes a tombstone for every partition of a STOPPED
+// connector and returns Kafka Connect's reply.
+func (h *Herder) ResetConnectorOffsets(ctx context.Context, name string) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.checkStoppedLocked(name); err != nil {
+		return "", err
+	}
+	if err := h.cfg.Offsets.Refresh(ctx); err != nil {
+		return "", fmt.Errorf("resetting offsets: %w", err)
+	}
+	for _, e := range h.cfg.Offsets.Partitions(name) {
+		if err := h.cfg.Offsets.Put(ctx, name, e.Partition, nil); err != nil {
+			return "", fmt.Errorf("resetting offsets: %w", err)
+		}
+	}
+	return OffsetsResetMessage, nil
+}
+
+// checkStoppedLocked is Kafka Connect's precondition for modifying offsets:
+// the connector exists, is STOPPED, has no tasks and none is still running.
+func (h *Herder) checkStoppedLocked(name string) error {
+	st, err := h.state(name)
+	if err != nil {
+		return err
+	}
+	running := false
+	for id := range h.tasks {
+		running = running || id.Connector == name
+	}
+	if st.TargetState != TargetStopped || len(st.Tasks) > 0 || running {
+		return &connect.BadRequestError{Message: "Connectors must be in the STOPPED state before their offsets can be modified. " +
+			"This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/" + name + "/stop' endpoint"}
+	}
+	return nil
+}
+
+// ConnectorTopics answers GET /connectors/{name}/topics: the topics its
+// tasks have produced to since the last reset.
+func (h *Herder) ConnectorTopics(_ context.Context, name string) ([]string, error) {
+	if _, err := h.state(name); err != nil {
+		return nil, err
+	}
+	return h.cfg.Statuses.Topics(name), nil
+}
+
+// ResetConnectorTopics forgets the connector's active topics.
+func (h *Herder) ResetConnectorTopics(ctx context.Context, name string) error {
+	if _, err := h.state(name); err != nil {
+		return err
+	}
+	return h.cfg.Statuses.ResetTopics(ctx, name)
+}
+
+// Framework config groups, as Kafka Connect's ConnectorConfig names them.
+const groupCommon = "Common"
+
+func ptr(s string) *string { return &s }
+
+// frameworkDefs are the connector-level properties the runtime itself reads.
+func (h *Herder) frameworkDefs() []connect.ConfigKey {
+	keys := []connect.ConfigKey{
+		{Name: "name", Type: connect.TypeString, Required: true, Importance: connect.ImportanceHigh,
+			Documentation: "Globally unique name to use for this connector.", DisplayName: "Connector name"},
+		{Name: "connector.class", Type: connect.TypeString, Required: true, Importance: connect.ImportanceHigh,
+			Documentation: "Name or alias of the class for this connector. Must be a subclass of org.apache.kafka.connect.connector.Connector.",
+			DisplayName:   "Connector class"},
+		{Name: "tasks.max", Type: connect.TypeInt, Default: ptr("1"), Importance: connect.ImportanceHigh,
+			Documentation: "Maximum number of tasks to use for this connector.", DisplayName: "Tasks max"},
+		{Name: "key.converter", Type: connect.TypeClass, Importance: connect.ImportanceLow,
+			Documentation: "Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. Defaults to the worker's key.converter.",
+			DisplayName:   "Key converter class"},
+		{Name: "value.converter", Type: connect.TypeClass, Importance: connect.ImportanceLow,
+			Documentation: "Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. Defaults to the worker's value.converter.",
+			DisplayName:   "Value converter class"},
+	}
+	for i := range keys {
+		keys[i].Group, keys[i].Order, keys[i].Width, keys[i].Dependents = groupCommon, i+1, connect.WidthShort, []string{}
+		if keys[i].Type == connect.TypeString || keys[i].Type == connect.TypeClass {
+			keys[i].Width = connect.WidthLong
+		}
+	}
+	return keys
+}
+
+// PluginConfig answers GET /connector-plugins/{plugin}/config: the
+// connector's own property definitions.
+func (h *Herder) PluginConfig(_ context.Context, plugin string) ([]connect.ConfigKey, error) {
+	p := h.plugins[plugin]
+	if p == nil {
+		return nil, fmt.Errorf("plugin %s: %w", plugin, connect.ErrNotFound)
+	}
+	defs := []connect.ConfigKey{}
+	if d, ok := p().(connect.ConfigDefiner); ok {
+		defs = append(defs, d.ConfigDef()...)
+	}
+	return defs, nil
+}
+
+// ValidateConnectorConfig answers PUT /connector-plugins/{plugin}/config/
+// validate: every property's value and all of its errors, found by the same
+// checks as create.
+func (h *Herder) ValidateConnectorConfig(ctx context.Context, config map[string]string) (connect.ConfigInfos, error) {
+	class := config["connector.class"]
+	if class == "" {
+		return connect.ConfigInfos{}, &connect.BadRequestError{Message: "Connector config " + formatConfig(config) + " contains no connector type"}
+	}
+	name, named := config["name"]
+	errs, _, err := h.checkConfig(ctx, name, config)
+	if err != nil {
+		return connect.ConfigInfos{}, err
+	}
+	if !named {
+		for i, e := range errs {
+			if e.Name == "name" {
+				errs[i].Message = `Missing required configuration "name" which has no default value.`
+			}
+		}
+	}
+	defs := h.frameworkDefs()
+	if p := h.plugin(config); p != nil {
+		class = p().Class()
+		if d, ok := p().(connect.ConfigDefiner); ok {
+			defs = append(defs, d.ConfigDef()...)
+		}
+	}
+	byName := map[string][]string{}
+	var order []string
+	for _, e := range errs {
+		if _, seen := byName[e.Name]; !seen {
+			order = append(order, e.Name)
+		}
+		byName[e.Name] = append(byName[e.Name], e.Message)
+	}
+	out := connect.ConfigInfos{Name: class, ErrorCount: len(errs), Groups: []string{}, Configs: []connect.ConfigInfo{}}
+	defined := map[string]bool{}
+	for _, d := range defs {
+		if d.Dependents == nil {
+			d.Dependents = []string{}
+		}
+		defined[d.Name] = true
+		if d.Group != "" && !slices.Contains(out.Groups, d.Group) {
+			out.Groups = append(out.Groups, d.Group)
+		}
+		out.Configs = append(out.Configs, configInfo(d, config, byName[d.Name]))
+	}
+	// Errors about properties without a definition still get reported.
+	for _, name := range order {
+		if defined[name] {
+			continue
+		}
+		d := connect.ConfigKey{Name: name, Type: connect.TypeString, Importance: connect.ImportanceLow,
+			Width: connect.WidthNone, DisplayName: name, Dependents: []string{}}
+		out.Configs = append(out.Configs, configInfo(d, config, byName[name]))
+	}
+	return out, nil
+}
+
+func configInfo(d connect.ConfigKey, config map[string]string, errs []string) connect.ConfigInfo {
+	v := connect.ConfigValueInfo{Name: d.Name, RecommendedValues: []string{}, Errors: errs, Visible: true}
+	if v.Errors == nil {
+		v.Errors = []string{}
+	}
+	if s, ok := config[d.Name]; ok {
+		if d.Type == connect.TypePassword {
+			s = "[hidden]"
+		}
+		v.Value = &s
+	} else if d.Default != nil {
+		v.Value = d.Default
+	}
+	return connect.ConfigInfo{Definition: d, Value: v}
+}
+
+// formatConfig renders a config as Java's Map.toString does: {k=v, …}.
+func formatConfig(config map[string]string) string {
+	keys := slices.Sorted(maps.Keys(config))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + config[k]
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}

@@ -1,0 +1,7 @@
+// Package loglevel makes slog levels adjustable at run time, per logger,
+// for GET/PUT /admin/loggers. A logger is named by the "component"
+// attribute of its slog.Logger (slog.With("component", "herder")); names
+// are hierarchical on dots, as log4j's are, and a logger without a name
+// follows "root". Levels use log4j's names: OFF, FATAL, ERROR, WARN, INFO,
+// DEBUG, TRACE, ALL.
+package loglevel

@@ -1,0 +1,36 @@
+package schemaregistry
+
+import (
+	"math/big"
+	"testing"
+
+	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/schema"
+	"github.com/tributary-cdc/tributary/schema/avro"
+)
+
+// BenchmarkAvroConverter10Columns converts a 10-column row (the value
+// struct alone, ids cached after the first record) to Confluent Avro.
+func BenchmarkAvroConverter10Columns(b *testing.B) {
+	_, c := startRegistry(b, kafkatest.NewCluster(b))
+	conv, err := avro.New(nil, false, c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, full := multiTypeTable()
+	s := schema.StructOf("bench.public.t.Value", true, full.Fields[:10]...)
+	row := &schema.Struct{Schema: s, Values: []any{int32(1), int16(-2), int64(1234567890123), float32(1.5), 2.25, true,
+		"some text value", []byte{0, 1, 2}, schema.Decimal{Unscaled: big.NewInt(1250), Scale: 2}, int32(19844)}}
+	out, err := conv.FromConnect("bench.public.t", s, row)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(out)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := conv.FromConnect("bench.public.t", s, row); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}

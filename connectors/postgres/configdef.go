@@ -1,0 +1,60 @@
+package postgres
+
+import "github.com/tributary-cdc/tributary/connect"
+
+// ConfigDef describes the connector's properties as Debezium's
+// PostgresConnectorConfig does (GET /connector-plugins/{plugin}/config).
+func (*Connector) ConfigDef() []connect.ConfigKey {
+	def := func(s string) *string { return &s }
+	type k = connect.ConfigKey
+	keys := []k{
+		{Name: KeyTopicPrefix, Type: connect.TypeString, Required: true, Importance: connect.ImportanceHigh, Group: "Connector",
+			Documentation: "Topic prefix that identifies and provides a namespace for the particular database server/cluster is capturing changes.", DisplayName: "Topic prefix"},
+		{Name: KeyHostname, Type: connect.TypeString, Required: true, Importance: connect.ImportanceHigh, Group: "Connection",
+			Documentation: "Resolvable hostname or IP address of the database server.", DisplayName: "Hostname"},
+		{Name: KeyPort, Type: connect.TypeInt, Default: def("5432"), Importance: connect.ImportanceHigh, Group: "Connection",
+			Documentation: "Port of the database server.", DisplayName: "Port"},
+		{Name: KeyUser, Type: connect.TypeString, Required: true, Importance: connect.ImportanceHigh, Group: "Connection",
+			Documentation: "Name of the database user to be used when connecting to the database.", DisplayName: "User"},
+		{Name: KeyPassword, Type: connect.TypePassword, Importance: connect.ImportanceHigh, Group: "Connection",
+			Documentation: "Password of the database user to be used when connecting to the database.", DisplayName: "Password"},
+		{Name: KeyDBName, Type: connect.TypeString, Required: true, Importance: connect.ImportanceHigh, Group: "Connection",
+			Documentation: "The name of the database from which the connector should capture changes.", DisplayName: "Database"},
+		{Name: KeyPluginName, Type: connect.TypeString, Default: def("pgoutput"), Importance: connect.ImportanceMedium, Group: "Connection",
+			Documentation: "The name of the Postgres logical decoding plugin installed on the server. Only pgoutput is supported.", DisplayName: "Plugin"},
+		{Name: KeySlotName, Type: connect.TypeString, Default: def("debezium"), Importance: connect.ImportanceMedium, Group: "Connection",
+			Documentation: "The name of the Postgres logical decoding slot created for streaming changes from a plugin.", DisplayName: "Slot"},
+		{Name: KeyPublicationName, Type: connect.TypeString, Default: def("dbz_publication"), Importance: connect.ImportanceLow, Group: "Connection",
+			Documentation: "The name of the Postgres 10+ publication used for streaming changes from a plugin.", DisplayName: "Publication"},
+		{Name: KeyPublicationAutocreate, Type: connect.TypeString, Default: def("all_tables"), Importance: connect.ImportanceLow, Group: "Connection",
+			Documentation: "Applies only when streaming changes using pgoutput: all_tables, disabled, filtered or no_tables.", DisplayName: "Publication autocreate mode"},
+		{Name: KeySnapshotMode, Type: connect.TypeString, Default: def("initial"), Importance: connect.ImportanceMedium, Group: "Connector",
+			Documentation: "The criteria for running a snapshot upon startup of the connector: initial, no_data, initial_only, always, when_needed.", DisplayName: "Snapshot mode"},
+		{Name: KeyTableInclude, Type: connect.TypeList, Importance: connect.ImportanceHigh, Group: "Filters",
+			Documentation: "The tables for which changes are to be captured.", DisplayName: "Include Tables"},
+		{Name: KeyTableExclude, Type: connect.TypeList, Importance: connect.ImportanceMedium, Group: "Filters",
+			Documentation: "A comma-separated list of regular expressions that match the fully-qualified names of tables to be excluded from monitoring.", DisplayName: "Exclude Tables"},
+		{Name: KeySchemaInclude, Type: connect.TypeList, Importance: connect.ImportanceHigh, Group: "Filters",
+			Documentation: "The schemas for which events should be captured.", DisplayName: "Include Schemas"},
+		{Name: KeySchemaExclude, Type: connect.TypeList, Importance: connect.ImportanceMedium, Group: "Filters",
+			Documentation: "The schemas for which events must not be captured.", DisplayName: "Exclude Schemas"},
+		{Name: KeyTombstonesOnDelete, Type: connect.TypeBoolean, Default: def("true"), Importance: connect.ImportanceMedium, Group: "Connector",
+			Documentation: "Whether delete operations should be represented by a delete event and a subsequent tombstone event (true) or only by a delete event (false).", DisplayName: "Change the behaviour of Debezium with regards to delete operations"},
+		{Name: KeyMaxBatchSize, Type: connect.TypeInt, Default: def("2048"), Importance: connect.ImportanceMedium, Group: "Connector",
+			Documentation: "Maximum size of each batch of source records.", DisplayName: "Change event batch size"},
+		{Name: KeyMaxQueueSize, Type: connect.TypeInt, Default: def("8192"), Importance: connect.ImportanceMedium, Group: "Connector",
+			Documentation: "Maximum size of the queue for change events read from the database log but not yet recorded or forwarded.", DisplayName: "Change event buffer size"},
+		{Name: KeyStatusUpdateIntervalMs, Type: connect.TypeInt, Default: def("10000"), Importance: connect.ImportanceMedium, Group: "Connection",
+			Documentation: "Frequency for sending replication connection status updates to the server, given in milliseconds.", DisplayName: "Status update interval (ms)"},
+		{Name: KeySnapshotFetchSize, Type: connect.TypeInt, Importance: connect.ImportanceMedium, Group: "Connector",
+			Documentation: "The maximum number of records that should be loaded into memory while performing a snapshot.", DisplayName: "Snapshot fetch size"},
+	}
+	order := map[string]int{}
+	for i := range keys {
+		order[keys[i].Group]++
+		keys[i].Order = order[keys[i].Group]
+		keys[i].Width = connect.WidthMedium
+		keys[i].Dependents = []string{}
+	}
+	return keys
+}
