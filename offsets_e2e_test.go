@@ -56,7 +56,7 @@ func TestEndToEndOffsetsAPI(t *testing.T) {
 	patch := func(lsn uint64) []byte {
 		return fmt.Appendf(nil, `{"offsets":[{"partition":{"server":"dbserver1"},"offset":{"lsn":%d,"lsn_proc":%d,"lsn_commit":%d}}]}`, lsn, lsn, lsn)
 	}
-	if code, body := w.do("PATCH", "/connectors/inventory/offsets", patch(lsn)); code != http.StatusBadRequest ||
+	if code, body := w.do("PATCH", "/connectors/inventory/offsets", patch(1)); code != http.StatusBadRequest ||
 		!strings.Contains(string(body), "Connectors must be in the STOPPED state before their offsets can be modified") {
 		t.Fatalf("PATCH while running = %d %s, want 400", code, body)
 	}
