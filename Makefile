@@ -3,7 +3,7 @@ BINARY  ?= tributary
 # Bounds for the whole suite; CI allows 90 minutes, the suite takes a few.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build test deps vet fuzz-short clean
+.PHONY: all build test deps vet bench fuzz-short clean
 
 all: build
 
@@ -21,6 +21,13 @@ vet:
 # and the end-to-end test of the built binary checked with kcat).
 test: deps vet
 	$(GO) test -race -shuffle=on -timeout $(TEST_TIMEOUT) ./...
+
+# End-to-end benchmarks against pg_recvlogical and COPY, measured in one
+# run; rewrites the results section of BENCHMARKS.md. `make test` runs a tiny
+# version of the same command (TestBenchCommandSmall).
+BENCH_FLAGS ?=
+bench: deps build
+	./$(BINARY) bench -out BENCHMARKS.md $(BENCH_FLAGS)
 
 # A short run of every fuzz target beyond its checked-in corpus.
 FUZZTIME ?= 20s

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	tributary [worker.properties]
+//	tributary bench [flags]     measure throughput, latency and memory
 //
 // With no bootstrap.servers configured it also runs an embedded
 // Kafka-protocol broker, so a bare `tributary` is a complete system.
@@ -20,7 +21,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Environ()); err != nil {
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "bench" {
+		err = benchMain(ctx, os.Args[2:])
+	} else {
+		err = run(ctx, os.Args[1:], os.Environ())
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "tributary:", err)
 		os.Exit(1)
 	}

@@ -1,15 +1,5 @@
-// Package pgtest starts private, throwaway PostgreSQL clusters for tests.
-//
-// Each Server is one postmaster on a free local port with wal_level=logical,
-// owned by the test that started it: t.Cleanup stops it and removes its data
-// directory. Binaries come from $PG_BIN, `pg_config --bindir`, the newest
-// /usr/lib/postgresql/*/bin, or PATH, in that order. When the test runs as
-// root, initdb and postgres run as the `postgres` OS user, because PostgreSQL
-// refuses to run as root.
-//
-// Clusters live under $PGTEST_TMPDIR, else /dev/shm, else os.TempDir(). The
-// slow initdb runs once per set of binaries: its result is kept there as a
-// template (tributary-pgtest-<uid>_<bindir>) that later clusters copy.
-//
-// Authentication is trust; the superuser is `postgres`.
+// Package pgtest starts private, throwaway PostgreSQL clusters for tests:
+// package pgserver's clusters, owned by the test that started them
+// (t.Cleanup stops each and removes its files) and failing the test on
+// error.
 package pgtest
