@@ -3,7 +3,7 @@ BINARY  ?= tributary
 # Bounds for the whole suite; CI allows 90 minutes, the suite takes a few.
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build test deps vet bench fuzz-short clean
+.PHONY: all build test deps vet bench faults fuzz-short clean
 
 all: build
 
@@ -28,6 +28,12 @@ test: deps vet
 BENCH_FLAGS ?=
 bench: deps build
 	./$(BINARY) bench -out BENCHMARKS.md $(BENCH_FLAGS)
+
+# Fault-injection loops with the delivery validator; rewrites the results
+# table of RELIABILITY.md. `make test` runs each scenario once.
+FAULT_LOOPS ?= 10
+faults: deps
+	FAULT_LOOPS=$(FAULT_LOOPS) FAULT_REPORT=$(CURDIR)/RELIABILITY.md $(GO) test -count=1 -timeout 60m -run '^TestFault' -v . | grep -v ' time='
 
 # A short run of every fuzz target beyond its checked-in corpus.
 FUZZTIME ?= 20s

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -23,6 +24,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 	"github.com/tributary-cdc/tributary/connect/loglevel"
+	"github.com/tributary-cdc/tributary/connect/membership"
 	"github.com/tributary-cdc/tributary/connect/schemaregistry"
 	"github.com/tributary-cdc/tributary/connect/storage"
 	"github.com/tributary-cdc/tributary/connect/worker"
@@ -112,7 +114,16 @@ func run(ctx context.Context, args, environ []string) error {
 		return fmt.Errorf("opening offset store: %w", err)
 	}
 	defer offsets.Close()
-	configs, err := storage.OpenConfigStore(ctx, logCfg(cfg.ConfigTopic, 1, cfg.ConfigReplicationFactor), nil)
+	// Config records written by other workers reach the herder through
+	// onChange; those read before it exists are covered by its first
+	// assignment.
+	var changes atomic.Pointer[herder.Herder]
+	onChange := func(name string) {
+		if h := changes.Load(); h != nil {
+			h.ConfigChanged(name)
+		}
+	}
+	configs, err := storage.OpenConfigStore(ctx, logCfg(cfg.ConfigTopic, 1, cfg.ConfigReplicationFactor), onChange)
 	if err != nil {
 		return fmt.Errorf("opening config store: %w", err)
 	}
@@ -128,6 +139,14 @@ func run(ctx context.Context, args, environ []string) error {
 		return err
 	}
 	workerID := advertisedWorkerID(cfg, listeners[0])
+	timeouts, err := groupTimeouts(cfg.Props)
+	if err != nil {
+		for _, l := range listeners {
+			l.Close()
+		}
+		return err
+	}
+	var group *membership.Group
 
 	h := herder.New(herder.Config{
 		WorkerID:            workerID,
@@ -147,8 +166,20 @@ func run(ctx context.Context, args, environ []string) error {
 		Admin:         admin,
 		FlushInterval: cfg.OffsetFlushInterval,
 		FlushTimeout:  cfg.OffsetFlushTimeout,
+		Clustered:     true,
+		ConfigOffset: func(context.Context) (int64, error) {
+			next, err := client.GetOffset(cfg.ConfigTopic, 0, sarama.OffsetNewest)
+			return next - 1, err
+		},
+		OnWorkChanged: func() { group.Rejoin() },
 		ServerInfo:    herder.ServerInfo{Version: version, Commit: commit(), KafkaClusterID: clusterID},
 		Logger:        log,
+	})
+	changes.Store(h)
+	group = membership.New(membership.Config{
+		Client: client, GroupID: cfg.GroupID, URL: "http://" + workerID,
+		SessionTimeout: timeouts.session, HeartbeatInterval: timeouts.heartbeat, RebalanceTimeout: timeouts.rebalance,
+		Handler: h, Logger: log,
 	})
 	if err := h.Start(ctx); err != nil {
 		for _, l := range listeners {
@@ -171,6 +202,7 @@ func run(ctx context.Context, args, environ []string) error {
 		})
 		log.Info("REST API listening", "addr", l.Addr().String())
 	}
+	group.Start()
 	log.Info("worker started", "worker_id", workerID, "group_id", cfg.GroupID, "kafka", brokers)
 
 	var runErr error
@@ -191,9 +223,37 @@ func run(ctx context.Context, args, environ []string) error {
 	wg.Wait()
 	// 2. Stop tasks: each drains, writes its offsets and commits them.
 	h.Stop()
-	// 3. Deferred: stores, Kafka clients, then the embedded broker.
+	// 3. Leave the group, so that the others take the work over at once.
+	group.Close()
+	// 4. Deferred: stores, Kafka clients, then the embedded broker.
 	log.Info("worker stopped")
 	return runErr
+}
+
+// groupTimeouts are the group membership timeouts of the worker config.
+type groupTimeoutsValue struct{ session, heartbeat, rebalance time.Duration }
+
+func groupTimeouts(props map[string]string) (groupTimeoutsValue, error) {
+	var out groupTimeoutsValue
+	for _, p := range []struct {
+		name string
+		def  time.Duration
+		dst  *time.Duration
+	}{
+		{"session.timeout.ms", 10 * time.Second, &out.session},
+		{"heartbeat.interval.ms", 3 * time.Second, &out.heartbeat},
+		{"rebalance.timeout.ms", time.Minute, &out.rebalance},
+	} {
+		*p.dst = p.def
+		if v, ok := props[p.name]; ok && strings.TrimSpace(v) != "" {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+			if err != nil || n < 1 {
+				return out, fmt.Errorf("parsing %s: %q is not a positive number of milliseconds", p.name, v)
+			}
+			*p.dst = time.Duration(n) * time.Millisecond
+		}
+	}
+	return out, nil
 }
 
 // kafkaClusterID asks a broker for the cluster id reported by GET /.

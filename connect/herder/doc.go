@@ -7,4 +7,10 @@
 // The config topic is the source of truth: after a restart the herder reads
 // it and starts every connector whose target state is STARTED, and each task
 // resumes from its committed offsets.
+//
+// A clustered herder (Config.Clustered) is the membership.Handler of its
+// worker: it runs only the connectors and tasks its group assignment names,
+// gives them all up before the worker rejoins (eager rebalance), follows
+// config records written by other workers (ConfigChanged), and, on the
+// leader, asks for a rebalance when connectors or task counts change.
 package herder

@@ -27,6 +27,7 @@ type ConfigStore interface {
 	RemoveConnector(ctx context.Context, name string) error
 	Connector(name string) (storage.ConnectorState, bool)
 	Connectors() []string
+	Refresh(ctx context.Context) error
 }
 
 // StatusStore is the status topic as the herder uses it.
@@ -92,6 +93,17 @@ type Config struct {
 
 	FlushInterval, FlushTimeout time.Duration
 
+	// Clustered makes the herder run only the connectors and tasks a group
+	// assignment gives it (see Assigned); otherwise it runs them all.
+	Clustered bool
+	// ConfigOffset, when clustered, reports the offset of the last record
+	// of the config topic, which the worker advertises to the group.
+	ConfigOffset func(ctx context.Context) (int64, error)
+	// OnWorkChanged, when clustered, is called on the group leader when the
+	// config topic's connectors or task counts no longer match the work it
+	// last assigned: the group must rebalance.
+	OnWorkChanged func()
+
 	ServerInfo ServerInfo
 	Logger     *slog.Logger
 }
@@ -119,6 +131,20 @@ type Herder struct {
 	baseCtx context.Context
 	stop    context.CancelFunc
 	closed  bool
+
+	// Clustered mode: what the current assignment gives this worker (nil
+	// before the first one) and, on the leader, the work it was computed
+	// from.
+	ownedConnectors map[string]bool
+	ownedTasks      map[connect.TaskID]bool
+	leaderWork      map[string]int
+
+	// dirty holds connectors whose config records changed, for the
+	// watcher goroutine; wake signals it.
+	dirtyMu     sync.Mutex
+	dirty       map[string]bool
+	wake        chan struct{}
+	watcherDone chan struct{}
 }
 
 type runningTask struct {
@@ -140,6 +166,8 @@ func New(cfg Config) *Herder {
 		plugins: make(map[string]func() connect.Connector),
 		tasks:   make(map[connect.TaskID]*runningTask),
 		failed:  make(map[connect.TaskID]bool),
+		dirty:   make(map[string]bool),
+		wake:    make(chan struct{}, 1),
 	}
 	for _, p := range cfg.Plugins {
 		class := p().Class()
@@ -152,8 +180,15 @@ func New(cfg Config) *Herder {
 	return h
 }
 
-// Start runs every stored connector whose target state is STARTED.
+// Start runs every stored connector whose target state is STARTED. A
+// clustered herder runs nothing until its first assignment; it starts
+// following config changes made by other workers instead.
 func (h *Herder) Start(ctx context.Context) error {
+	if h.cfg.Clustered {
+		h.watcherDone = make(chan struct{})
+		go h.watch()
+		return nil
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, name := range h.cfg.Configs.Connectors() {
@@ -171,6 +206,9 @@ func (h *Herder) Stop() {
 	h.stopTasksLocked(slices.Collect(maps.Keys(h.tasks)), connect.StateUnassigned)
 	h.mu.Unlock()
 	h.stop()
+	if h.watcherDone != nil {
+		<-h.watcherDone
+	}
 }
 
 // ServerInfo answers GET /.
@@ -566,13 +604,23 @@ func (h *Herder) reconcileLocked(ctx context.Context, name string) error {
 	if target == "" {
 		target = TargetStarted
 	}
+	owner := h.ownsConnectorLocked(name)
 	if target != TargetStarted {
 		state, taskState := connect.StatePaused, connect.StatePaused
 		if target == TargetStopped {
 			state, taskState = connect.StateStopped, connect.StateUnassigned
 		}
 		h.stopConnectorTasksLocked(name, taskState)
+		if !owner {
+			return nil
+		}
 		return h.putConnectorStatus(ctx, name, state)
+	}
+	if !owner {
+		// Another worker runs the connector; this one may run some of its
+		// tasks.
+		h.reconcileTasksLocked(name, st)
+		return nil
 	}
 	if len(st.Tasks) == 0 {
 		// Started after a stop: the connector generates its tasks anew.
@@ -590,23 +638,52 @@ func (h *Herder) reconcileLocked(ctx context.Context, name string) error {
 	if err := h.putConnectorStatus(ctx, name, connect.StateRunning); err != nil {
 		return err
 	}
+	h.reconcileTasksLocked(name, st)
+	return nil
+}
+
+// reconcileTasksLocked stops the connector's tasks whose config changed or
+// that this worker no longer runs, and starts the missing ones it runs.
+func (h *Herder) reconcileTasksLocked(name string, st storage.ConnectorState) {
 	var stale []connect.TaskID
 	for id, rt := range h.tasks {
-		if id.Connector == name && (id.Task >= len(st.Tasks) || !maps.Equal(rt.config, st.Tasks[id.Task])) {
+		if id.Connector == name && (id.Task >= len(st.Tasks) || !maps.Equal(rt.config, st.Tasks[id.Task]) || !h.runsTaskLocked(id)) {
 			stale = append(stale, id)
 		}
 	}
 	h.stopTasksLocked(stale, "")
+	// Stopping released h.mu: read the config topic again.
+	if cur, ok := h.cfg.Configs.Connector(name); ok && cur.Config != nil {
+		st = cur
+	} else {
+		return
+	}
+	if t := st.TargetState; t != "" && t != TargetStarted {
+		return
+	}
 	for i, tc := range st.Tasks {
 		id := connect.TaskID{Connector: name, Task: i}
-		if _, running := h.tasks[id]; !running && !h.failed[id] && !h.closed {
+		if _, running := h.tasks[id]; !running && !h.failed[id] && !h.closed && h.runsTaskLocked(id) {
 			h.startTaskLocked(id, st.Config, tc)
 		}
 	}
-	return nil
+}
+
+// ownsConnectorLocked reports whether this worker runs the connector
+// instance: always when standalone, per the assignment when clustered.
+func (h *Herder) ownsConnectorLocked(name string) bool {
+	return !h.cfg.Clustered || h.ownedConnectors[name]
+}
+
+// runsTaskLocked reports whether this worker runs the task.
+func (h *Herder) runsTaskLocked(id connect.TaskID) bool {
+	return !h.cfg.Clustered || h.ownedTasks[id]
 }
 
 func (h *Herder) putConnectorStatus(ctx context.Context, name, state string) error {
+	if cur, ok := h.cfg.Statuses.Connector(name); ok && cur.State == state && cur.WorkerID == h.cfg.WorkerID {
+		return nil
+	}
 	if err := h.cfg.Statuses.PutConnector(ctx, name, connect.State{State: state, WorkerID: h.cfg.WorkerID}); err != nil {
 		return fmt.Errorf("writing connector status: %w", err)
 	}

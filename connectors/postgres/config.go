@@ -3,9 +3,12 @@ package postgres
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
@@ -49,6 +52,17 @@ const (
 	KeyMoneyFractionDigits    = "money.fraction.digits"
 	KeyIncludeUnknownTypes    = "include.unknown.datatypes"
 	KeyUnavailablePlaceholder = "unavailable.value.placeholder"
+
+	KeyHeartbeatIntervalMs    = "heartbeat.interval.ms"
+	KeyHeartbeatActionQuery   = "heartbeat.action.query"
+	KeyHeartbeatTopicPrefix   = "topic.heartbeat.prefix"
+	KeyTopicTransaction       = "topic.transaction"
+	KeySlotDropOnStop         = "slot.drop.on.stop"
+	KeySlotMaxRetries         = "slot.max.retries"
+	KeySlotRetryDelayMs       = "slot.retry.delay.ms"
+	KeyReplicaIdentityAutoset = "replica.identity.autoset.values"
+	KeyMessagePrefixInclude   = "message.prefix.include.list"
+	KeyMessagePrefixExclude   = "message.prefix.exclude.list"
 )
 
 // Snapshot modes (canonical names).
@@ -108,6 +122,25 @@ type Config struct {
 	// Skipped holds the skipped operations among c, u, d, t.
 	Skipped         map[string]bool
 	ExtendedHeaders bool
+
+	// HeartbeatInterval is 0 when heartbeats are off.
+	HeartbeatInterval    time.Duration
+	HeartbeatActionQuery string
+	HeartbeatTopic       string // <topic.heartbeat.prefix>.<topic.prefix>
+
+	// ProvideTxMetadata adds BEGIN/END records on TransactionTopic and the
+	// transaction block to every streamed event.
+	ProvideTxMetadata bool
+	TransactionTopic  string // <topic.prefix>.<topic.transaction>
+
+	SlotDropOnStop bool
+	SlotMaxRetries int
+	SlotRetryDelay time.Duration
+	// ReplicaIdentities are the replica.identity.autoset.values rules.
+	ReplicaIdentities []replicaIdentityRule
+
+	// MessagePrefixes filters logical decoding messages by prefix.
+	MessagePrefixes PrefixFilter
 }
 
 // ParseConfig parses and checks a connector configuration without contacting
@@ -165,6 +198,17 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 		Placeholder:    p.str(KeyUnavailablePlaceholder, typemap.UnavailableValue),
 	}
 	c.Skipped = p.skipped()
+	c.HeartbeatInterval = time.Duration(p.intValue(KeyHeartbeatIntervalMs, 0, 0)) * time.Millisecond
+	c.HeartbeatActionQuery = strings.TrimSpace(p.props[KeyHeartbeatActionQuery])
+	c.HeartbeatTopic = p.str(KeyHeartbeatTopicPrefix, "__debezium-heartbeat") + "." + c.TopicPrefix
+	c.ProvideTxMetadata = p.boolValue(KeyProvideTransactionMetadata, false)
+	c.TransactionTopic = c.TopicPrefix + "." + p.str(KeyTopicTransaction, "transaction")
+	c.SlotDropOnStop = p.boolValue(KeySlotDropOnStop, false)
+	c.SlotMaxRetries = p.intValue(KeySlotMaxRetries, 6, 0)
+	c.SlotRetryDelay = time.Duration(p.intValue(KeySlotRetryDelayMs, 10000, 0)) * time.Millisecond
+	c.ReplicaIdentities = p.replicaIdentities()
+	c.MessagePrefixes = PrefixFilter{Include: p.regexList(KeyMessagePrefixInclude), Exclude: p.regexList(KeyMessagePrefixExclude)}
+	p.exclusive(KeyMessagePrefixInclude, KeyMessagePrefixExclude)
 	c.Filter = TableFilter{
 		TableInclude:  p.regexList(KeyTableInclude),
 		TableExclude:  p.regexList(KeyTableExclude),
@@ -419,6 +463,61 @@ func (p *parser) keyColumns() KeyColumnRules {
 				return nil
 			}
 			rule.columns = append(rule.columns, cre)
+		}
+		out = append(out, rule)
+	}
+	return out
+}
+
+// PrefixFilter selects logical decoding messages with anchored regexes over
+// their prefix.
+type PrefixFilter struct {
+	Include, Exclude []*regexp.Regexp
+}
+
+func (f PrefixFilter) captures(prefix string) bool {
+	if len(f.Include) > 0 {
+		return anyMatch(f.Include, prefix)
+	}
+	return !anyMatch(f.Exclude, prefix)
+}
+
+// replicaIdentityRule is one replica.identity.autoset.values entry: tables
+// matching the anchored regex over schema.table get the identity.
+type replicaIdentityRule struct {
+	table    *regexp.Regexp
+	identity string // FULL, DEFAULT, NOTHING or "USING INDEX <name>"
+}
+
+// replicaIdentities parses "public.t1:FULL,public.t2:INDEX t2_idx".
+func (p *parser) replicaIdentities() []replicaIdentityRule {
+	v := strings.TrimSpace(p.props[KeyReplicaIdentityAutoset])
+	if v == "" {
+		return nil
+	}
+	var out []replicaIdentityRule
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		tbl, ident, ok := strings.Cut(part, ":")
+		re, err := regexp.Compile(`^(?:` + strings.TrimSpace(tbl) + `)$`)
+		if !ok || strings.TrimSpace(tbl) == "" || err != nil {
+			p.invalid(KeyReplicaIdentityAutoset, v, fmt.Sprintf("%q must be <table regex>:<replica identity>", part))
+			return nil
+		}
+		fields := strings.Fields(ident)
+		rule := replicaIdentityRule{table: re}
+		switch {
+		case len(fields) == 1 && slices.Contains([]string{"FULL", "DEFAULT", "NOTHING"}, strings.ToUpper(fields[0])):
+			rule.identity = strings.ToUpper(fields[0])
+		case len(fields) == 2 && strings.EqualFold(fields[0], "INDEX"):
+			rule.identity = "USING INDEX " + pgx.Identifier{fields[1]}.Sanitize()
+		default:
+			p.invalid(KeyReplicaIdentityAutoset, v,
+				fmt.Sprintf("%q: the replica identity must be DEFAULT, FULL, NOTHING or INDEX <index name>", part))
+			return nil
 		}
 		out = append(out, rule)
 	}

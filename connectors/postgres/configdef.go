@@ -48,6 +48,22 @@ func (*Connector) ConfigDef() []connect.ConfigKey {
 			Documentation: "Frequency for sending replication connection status updates to the server, given in milliseconds.", DisplayName: "Status update interval (ms)"},
 		{Name: KeySnapshotFetchSize, Type: connect.TypeInt, Importance: connect.ImportanceMedium, Group: "Connector",
 			Documentation: "The maximum number of records that should be loaded into memory while performing a snapshot.", DisplayName: "Snapshot fetch size"},
+		{Name: KeyHeartbeatIntervalMs, Type: connect.TypeInt, Default: def("0"), Importance: connect.ImportanceMedium, Group: "Advanced",
+			Documentation: "Length of an interval in milli-seconds in in which the connector periodically sends heartbeat messages to a heartbeat topic. Use 0 to disable heartbeat messages.", DisplayName: "Connector heartbeat interval (milli-seconds)"},
+		{Name: KeyHeartbeatActionQuery, Type: connect.TypeString, Importance: connect.ImportanceLow, Group: "Advanced",
+			Documentation: "The query executed with every heartbeat.", DisplayName: "An optional query to execute with every heartbeat"},
+		{Name: KeyHeartbeatTopicPrefix, Type: connect.TypeString, Default: def("__debezium-heartbeat"), Importance: connect.ImportanceLow, Group: "Advanced",
+			Documentation: "The prefix that is used to name heartbeat topics.", DisplayName: "A prefix used for naming of heartbeat topics"},
+		{Name: KeyProvideTransactionMetadata, Type: connect.TypeBoolean, Default: def("false"), Importance: connect.ImportanceLow, Group: "Connector",
+			Documentation: "Enables transaction metadata extraction together with event counting", DisplayName: "Store transaction metadata information in a dedicated topic."},
+		{Name: KeySlotDropOnStop, Type: connect.TypeBoolean, Default: def("false"), Importance: connect.ImportanceMedium, Group: "Connection",
+			Documentation: "Whether or not to drop the logical replication slot when the connector finishes orderly.", DisplayName: "Drop slot on stop"},
+		{Name: KeySlotMaxRetries, Type: connect.TypeInt, Default: def("6"), Importance: connect.ImportanceLow, Group: "Connection",
+			Documentation: "How many times to retry connecting to a replication slot when an attempt fails.", DisplayName: "Retry count"},
+		{Name: KeySlotRetryDelayMs, Type: connect.TypeLong, Default: def("10000"), Importance: connect.ImportanceLow, Group: "Connection",
+			Documentation: "Time to wait between retry attempts when the connector fails to connect to a replication slot, given in milliseconds.", DisplayName: "Retry delay"},
+		{Name: KeyReplicaIdentityAutoset, Type: connect.TypeString, Importance: connect.ImportanceLow, Group: "Connector",
+			Documentation: "Applies only when streaming changes using pgoutput: comma-separated <table regex>:<replica identity> entries set on captured tables at start.", DisplayName: "Replica Identity Autoset Values"},
 	}
 	order := map[string]int{}
 	for i := range keys {

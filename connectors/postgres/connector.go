@@ -55,14 +55,24 @@ func (*Connector) Validate(ctx context.Context, config map[string]string) []conn
 		return []connect.ConfigError{{Name: KeyHostname, Message: err.Error()}}
 	}
 	conn, err := pgconn.ConnectConfig(ctx, pc)
+	var pubFound bool
 	if err == nil {
-		err = conn.Exec(ctx, "SELECT 1").Close()
+		var res *pgconn.Result
+		res = conn.ExecParams(ctx, "SELECT 1 FROM pg_publication WHERE pubname = $1",
+			[][]byte{[]byte(cfg.PublicationName)}, nil, nil, nil).Read()
+		err = res.Err
+		pubFound = len(res.Rows) > 0
 		_ = conn.Close(context.Background())
 	}
 	if err != nil {
 		return []connect.ConfigError{{Name: KeyHostname, Message: fmt.Sprintf(
 			"Error while validating connector config: connecting to the database at %s=%s, %s=%d: %v",
 			KeyHostname, cfg.Host, KeyPort, cfg.Port, err)}}
+	}
+	if cfg.PublicationMode == PublicationDisabled && !pubFound {
+		return []connect.ConfigError{{Name: KeyPublicationAutocreate, Message: fmt.Sprintf(
+			"Publication '%s' does not exist and %s is disabled; create it or change %s",
+			cfg.PublicationName, KeyPublicationAutocreate, KeyPublicationAutocreate)}}
 	}
 	return nil
 }

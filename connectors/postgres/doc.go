@@ -7,7 +7,10 @@
 //
 // Invariants:
 //   - The slot is confirmed only up to a position the runtime reported as
-//     committed through Task.Commit (or one the slot had already reached).
+//     committed through Task.Commit, one the slot had already reached, or
+//     one fully processed (a keepalive's WAL end, a commit) at a moment when
+//     no transaction was open and every record handed to Poll had been
+//     covered by Commit (see inflight).
 //   - Snapshot and streaming decode values through the same typemap decoders
 //     (both read PostgreSQL's text format), so they produce equal values.
 //   - The snapshot → stream hand-off has no gap and no duplicate: streaming

@@ -84,6 +84,9 @@ func newHarness(t *testing.T, pg *pgtest.Server, extra map[string]string) *harne
 		"plugin.name":       "pgoutput",
 		// Status updates every 100 ms keep confirmation tests short.
 		"status.update.interval.ms": "100",
+		// A restarted task retries a slot still held by the old walsender.
+		"slot.retry.delay.ms": "100",
+		"slot.max.retries":    "50",
 	}
 	maps.Copy(config, extra)
 	return &harness{t: t, pg: pg, config: config, store: newOffsetStore()}
@@ -186,16 +189,29 @@ func confirmedFlush(t *testing.T, pg *pgtest.Server, slot string) uint64 {
 // waitConfirmed waits until the slot's confirmed_flush_lsn equals want.
 func waitConfirmed(t *testing.T, pg *pgtest.Server, slot string, want uint64) {
 	t.Helper()
+	waitConfirmedFunc(t, pg, slot, "= "+pglogrepl.LSN(want).String(), func(got uint64) bool { return got == want })
+}
+
+// waitConfirmedAtLeast waits until the slot's confirmed_flush_lsn reaches
+// want and returns it.
+func waitConfirmedAtLeast(t *testing.T, pg *pgtest.Server, slot string, want uint64) uint64 {
+	t.Helper()
+	return waitConfirmedFunc(t, pg, slot, ">= "+pglogrepl.LSN(want).String(), func(got uint64) bool { return got >= want })
+}
+
+// waitConfirmedFunc waits until ok accepts the slot's confirmed_flush_lsn.
+func waitConfirmedFunc(t *testing.T, pg *pgtest.Server, slot, want string, ok func(uint64) bool) uint64 {
+	t.Helper()
 	deadline := time.Now().Add(waitTimeout)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		got := confirmedFlush(t, pg, slot)
-		if got == want {
-			return
+		if ok(got) {
+			return got
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("confirmed_flush_lsn of %s is %s, want %s", slot, pglogrepl.LSN(got), pglogrepl.LSN(want))
+			t.Fatalf("confirmed_flush_lsn of %s is %s, want %s", slot, pglogrepl.LSN(got), want)
 		}
 		<-tick.C
 	}

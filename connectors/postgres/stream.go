@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -54,6 +55,39 @@ type streamer struct {
 
 	sentFlush  uint64
 	nextStatus time.Time
+
+	// lastKeepalive is the highest WAL end a keepalive reported: every
+	// transaction committed before it has been received once no
+	// transaction is open. idleLSN is the highest position found safe to
+	// confirm while nothing was in flight.
+	lastKeepalive uint64
+	idleLSN       uint64
+	nextHeartbeat time.Time
+	// lastXid and lastCommitUs describe the last complete transaction.
+	lastXid      uint32
+	hasLastXid   bool
+	lastCommitUs int64
+
+	tx txState
+}
+
+// txState is the transaction metadata of the open transaction.
+type txState struct {
+	begun  bool // BEGIN emitted (or delivered before a restart)
+	total  int64
+	counts []envelope.TxCount
+}
+
+func (x *txState) count(table string) int64 {
+	x.total++
+	for i := range x.counts {
+		if x.counts[i].Table == table {
+			x.counts[i].Count++
+			return x.counts[i].Count
+		}
+	}
+	x.counts = append(x.counts, envelope.TxCount{Table: table, Count: 1})
+	return 1
 }
 
 // relation is one pgoutput relation; table is nil when it is not captured.
@@ -80,29 +114,28 @@ func (t *Task) stream(ctx context.Context) error {
 	if err := t.startReplication(ctx, opts); err != nil {
 		return err
 	}
+	if t.cfg.HeartbeatInterval > 0 {
+		s.nextHeartbeat = time.Now().Add(t.cfg.HeartbeatInterval)
+	}
 	t.log.Info("streaming started", "slot", t.cfg.SlotName, "lsn", pglogrepl.LSN(t.plan.startLSN))
 	return s.loop(ctx)
 }
 
-// Retries of START_REPLICATION while the slot is still held by another
-// walsender (e.g. of a task that just stopped), as slot.max.retries does.
-const (
-	slotRetries    = 6
-	slotRetryDelay = time.Second
-)
-
+// startReplication retries START_REPLICATION while the slot is still held
+// by another walsender (e.g. of a task that just stopped): slot.max.retries
+// times, slot.retry.delay.ms apart.
 func (t *Task) startReplication(ctx context.Context, opts pglogrepl.StartReplicationOptions) error {
 	for attempt := 0; ; attempt++ {
 		err := pglogrepl.StartReplication(ctx, t.repl, t.cfg.SlotName, pglogrepl.LSN(t.plan.startLSN), opts)
 		var pgErr *pgconn.PgError
-		if err == nil || attempt == slotRetries || !errors.As(err, &pgErr) || pgErr.Code != "55006" {
+		if err == nil || attempt >= t.cfg.SlotMaxRetries || !errors.As(err, &pgErr) || pgErr.Code != "55006" {
 			if err != nil {
 				return fmt.Errorf("starting replication from slot %s: %w", t.cfg.SlotName, err)
 			}
 			return nil
 		}
 		t.log.Warn("replication slot in use; retrying", "slot", t.cfg.SlotName, "error", err)
-		timer := time.NewTimer(slotRetryDelay)
+		timer := time.NewTimer(t.cfg.SlotRetryDelay)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
@@ -114,10 +147,18 @@ func (t *Task) startReplication(ctx context.Context, opts pglogrepl.StartReplica
 
 func (s *streamer) loop(ctx context.Context) error {
 	for {
+		s.advanceIdle()
+		if err := s.maybeHeartbeat(ctx); err != nil {
+			return err
+		}
 		if err := s.maybeSendStatus(ctx, false); err != nil {
 			return err
 		}
-		rctx, cancel := context.WithDeadline(ctx, s.nextStatus)
+		deadline := s.nextStatus
+		if !s.nextHeartbeat.IsZero() && !s.inTx && s.nextHeartbeat.Before(deadline) {
+			deadline = s.nextHeartbeat
+		}
+		rctx, cancel := context.WithDeadline(ctx, deadline)
 		if !s.t.wake.arm(cancel) {
 			cancel()
 			continue
@@ -147,10 +188,24 @@ func (s *streamer) loop(ctx context.Context) error {
 	}
 }
 
-// target is the position to confirm: the highest committed one, never below
-// what the slot had already confirmed.
+// target is the position to confirm: the highest committed one, or the
+// highest position reached while nothing was in flight, never below what
+// the slot had already confirmed.
 func (s *streamer) target() uint64 {
-	return max(s.t.committed.Load(), s.t.plan.floor)
+	return max(s.t.committed.Load(), s.t.plan.floor, s.idleLSN)
+}
+
+// advanceIdle moves idleLSN to the position fully processed so far when no
+// transaction is open and every record produced is durable: confirming it
+// then loses nothing, and keeps an idle or filtered-out connector from
+// pinning WAL. A keepalive's WAL end is at most the start of the commit
+// record of any transaction not sent yet, so such a transaction is still
+// decoded after a restart.
+func (s *streamer) advanceIdle() {
+	if s.inTx || s.t.produced != s.t.inflight.acked.Load() {
+		return
+	}
+	s.idleLSN = max(s.idleLSN, s.lastCommit, s.lastKeepalive)
 }
 
 // maybeSendStatus sends a standby status update when one is due, when the
@@ -183,6 +238,8 @@ func (s *streamer) handleCopyData(ctx context.Context, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("parsing keepalive: %w", err)
 		}
+		s.lastKeepalive = max(s.lastKeepalive, uint64(ka.ServerWALEnd))
+		s.advanceIdle()
 		if ka.ReplyRequested {
 			return s.maybeSendStatus(ctx, true)
 		}
@@ -207,12 +264,18 @@ func (s *streamer) handle(ctx context.Context, lsn uint64, msg pglogrepl.Message
 	case *pglogrepl.BeginMessage:
 		s.inTx, s.xid, s.commitTime = true, m.Xid, m.CommitTime
 		s.lastLSN, s.atLSN = 0, 0
+		s.beginTx()
 	case *pglogrepl.CommitMessage:
+		if err := s.endTx(ctx, lsn, uint64(m.TransactionEndLSN)); err != nil {
+			return err
+		}
 		s.inTx = false
 		s.lastCommit = uint64(m.TransactionEndLSN)
+		s.lastXid, s.hasLastXid, s.lastCommitUs = s.xid, true, s.commitTime.UnixMicro()
 		if s.resume != nil && s.xid == uint32(s.resume.TxID) {
 			s.resume = nil // the partly delivered transaction is behind us
 		}
+		s.advanceIdle()
 	case *pglogrepl.InsertMessage:
 		return s.change(ctx, lsn, m.RelationID, msgInsert, nil, 0, m.Tuple)
 	case *pglogrepl.UpdateMessage:
@@ -253,7 +316,11 @@ func (s *streamer) truncate(ctx context.Context, lsn uint64, m *pglogrepl.Trunca
 			TsUs: s.commitTime.UnixMicro(), LastCommitLSN: s.lastCommit, LSN: lsn,
 			TxID: int64(s.xid), HasTxID: true,
 		}).Struct()
-		rec := s.t.record(ct, nil, ct.Envelope(envelope.OpTruncate, nil, nil, src, time.Now()), off)
+		env := ct.Envelope(envelope.OpTruncate, nil, nil, src, time.Now())
+		if err := s.txEvent(ctx, lsn, ct, env, off); err != nil {
+			return err
+		}
+		rec := s.t.record(ct, nil, env, off)
 		if err := s.send(ctx, rec); err != nil {
 			return err
 		}
@@ -309,6 +376,10 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 	if r.table == nil || s.delivered(lsn) {
 		return nil
 	}
+	skipped := s.t.cfg.Skipped
+	if (kind == msgInsert && skipped["c"]) || (kind == msgUpdate && skipped["u"]) || (kind == msgDelete && skipped["d"]) {
+		return nil
+	}
 	ct := r.table
 	var oldRow, newRow []any
 	var err error
@@ -329,45 +400,45 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 		TxID: int64(s.xid), HasTxID: true,
 	}).Struct()
 	now := time.Now()
-	skipped := s.t.cfg.Skipped
 
 	switch kind {
 	case msgInsert:
-		if skipped["c"] {
-			return nil
+		env := ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now)
+		if err := s.txEvent(ctx, lsn, ct, env, off); err != nil {
+			return err
 		}
-		return s.send(ctx, s.t.record(ct, ct.KeyStruct(newRow),
-			ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now), off))
+		return s.send(ctx, s.t.record(ct, ct.KeyStruct(newRow), env, off))
 	case msgUpdate:
-		if skipped["u"] {
-			return nil
-		}
 		newKey := ct.KeyStruct(newRow)
 		if oldRow != nil {
 			if oldKey := ct.KeyStruct(oldRow); oldKey != nil && !reflect.DeepEqual(oldKey.Values, newKey.Values) {
-				return s.keyChange(ctx, ct, oldRow, oldKey, newRow, newKey, src, off, now)
+				return s.keyChange(ctx, lsn, ct, oldRow, oldKey, newRow, newKey, src, off, now)
 			}
 		}
 		var before *schema.Struct
 		if oldRow != nil && oldType == pglogrepl.UpdateMessageTupleTypeOld {
 			before = ct.Value(oldRow)
 		}
-		return s.send(ctx, s.t.record(ct, newKey,
-			ct.Envelope(envelope.OpUpdate, before, ct.Value(newRow), src, now), off))
-	default: // msgDelete
-		if skipped["d"] {
-			return nil
+		env := ct.Envelope(envelope.OpUpdate, before, ct.Value(newRow), src, now)
+		if err := s.txEvent(ctx, lsn, ct, env, off); err != nil {
+			return err
 		}
+		return s.send(ctx, s.t.record(ct, newKey, env, off))
+	default: // msgDelete
 		if oldRow == nil {
 			return fmt.Errorf("streaming %s of %s: no old tuple", kind, ct.Topic)
 		}
 		key := ct.KeyStruct(oldRow)
-		if err := s.send(ctx, s.t.record(ct, key,
-			ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now), off)); err != nil {
+		env := ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now)
+		if err := s.txEvent(ctx, lsn, ct, env, off); err != nil {
+			return err
+		}
+		if err := s.send(ctx, s.t.record(ct, key, env, off)); err != nil {
 			return err
 		}
 		if s.t.cfg.TombstonesOnDelete && key != nil {
-			return s.send(ctx, s.t.record(ct, key, nil, off))
+			// Each record carries its own offset map (see inflight).
+			return s.send(ctx, s.t.record(ct, key, nil, maps.Clone(off)))
 		}
 		return nil
 	}
@@ -375,24 +446,32 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 
 // keyChange emits a primary-key update as Debezium does: a delete of the
 // old key (and its tombstone), then a create of the new key.
-func (s *streamer) keyChange(ctx context.Context, ct *capturedTable, oldRow []any, oldKey *schema.Struct,
+func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable, oldRow []any, oldKey *schema.Struct,
 	newRow []any, newKey *schema.Struct, src *schema.Struct, off map[string]any, now time.Time,
 ) error {
-	del := s.t.record(ct, oldKey, ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now), off)
-	del.Headers = slices.Concat(del.Headers, []connect.Header{keyHeader(headerNewKey, newKey)})
-	recs := []connect.SourceRecord{del}
-	if s.t.cfg.TombstonesOnDelete {
-		recs = append(recs, s.t.record(ct, oldKey, nil, off))
+	delEnv := ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now)
+	if err := s.txEvent(ctx, lsn, ct, delEnv, off); err != nil {
+		return err
 	}
-	create := s.t.record(ct, newKey, ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now), off)
-	create.Headers = slices.Concat(create.Headers, []connect.Header{keyHeader(headerOldKey, oldKey)})
-	recs = append(recs, create)
-	for _, r := range recs {
-		if err := s.send(ctx, r); err != nil {
+	del := s.t.record(ct, oldKey, delEnv, off)
+	del.Headers = slices.Concat(del.Headers, []connect.Header{keyHeader(headerNewKey, newKey)})
+	if err := s.send(ctx, del); err != nil {
+		return err
+	}
+	// Each record carries its own offset map (see inflight).
+	if s.t.cfg.TombstonesOnDelete {
+		if err := s.send(ctx, s.t.record(ct, oldKey, nil, maps.Clone(off))); err != nil {
 			return err
 		}
 	}
-	return nil
+	createOff := maps.Clone(off)
+	createEnv := ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now)
+	if err := s.txEvent(ctx, lsn, ct, createEnv, createOff); err != nil {
+		return err
+	}
+	create := s.t.record(ct, newKey, createEnv, createOff)
+	create.Headers = slices.Concat(create.Headers, []connect.Header{keyHeader(headerOldKey, oldKey)})
+	return s.send(ctx, create)
 }
 
 // delivered reports whether the stored offset already covers the current
@@ -416,6 +495,7 @@ func (s *streamer) delivered(lsn uint64) bool {
 func (s *streamer) send(ctx context.Context, r connect.SourceRecord) error {
 	select {
 	case s.t.records <- r:
+		s.t.produced++
 		return nil
 	default:
 	}
@@ -424,6 +504,7 @@ func (s *streamer) send(ctx context.Context, r connect.SourceRecord) error {
 		select {
 		case s.t.records <- r:
 			timer.Stop()
+			s.t.produced++
 			return nil
 		case <-ctx.Done():
 			timer.Stop()

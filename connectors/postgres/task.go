@@ -43,6 +43,11 @@ type Task struct {
 	tables map[uint32]*capturedTable
 
 	records chan connect.SourceRecord
+	// produced counts the records the run goroutine queued; it is read and
+	// written by that goroutine only. inflight.acked catches up with it
+	// when every record is durable.
+	produced int64
+	inflight inflight
 	// committed is the highest LSN Commit allowed the slot to confirm.
 	committed atomic.Uint64
 	wake      waker
@@ -83,8 +88,10 @@ type plan struct {
 	stream   bool
 	startLSN uint64
 	// resume is the stored offset when streaming resumes from it; events
-	// it already covers are skipped.
-	resume *offset
+	// it already covers are skipped. resumeRaw is the same offset as
+	// stored, carried by heartbeats until the resumed transaction is passed.
+	resume    *offset
+	resumeRaw map[string]any
 	// floor is the slot's confirmed position at start: confirming it again
 	// is a no-op.
 	floor uint64
@@ -106,9 +113,6 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 	t.partition = map[string]any{partitionKey: cfg.TopicPrefix}
 	if cfg.ExtendedHeaders {
 		t.headers = contextHeaders(cfg.TopicPrefix)
-	}
-	if config[KeyProvideTransactionMetadata] == "true" {
-		t.log.Warn("provide.transaction.metadata is not supported yet; transaction blocks stay null")
 	}
 	defer func() {
 		if err != nil {
@@ -133,8 +137,14 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 	if err := t.ensurePublication(ctx, tables); err != nil {
 		return err
 	}
+	if err := t.setReplicaIdentities(ctx, tables); err != nil {
+		return err
+	}
 	if err := t.makePlan(ctx, off, tables); err != nil {
 		return err
+	}
+	if t.plan.resume != nil {
+		t.plan.resumeRaw = stored
 	}
 
 	t.records = make(chan connect.SourceRecord, cfg.MaxQueueSize)
@@ -221,6 +231,25 @@ func (t *Task) ensurePublication(ctx context.Context, tables []tableRef) error {
 		return fmt.Errorf("preparing publication %s: %w", t.cfg.PublicationName, err)
 	}
 	t.log.Info("prepared publication", "statement", stmt)
+	return nil
+}
+
+// setReplicaIdentities applies replica.identity.autoset.values to the
+// captured tables: the first matching rule wins.
+func (t *Task) setReplicaIdentities(ctx context.Context, tables []tableRef) error {
+	for _, tr := range tables {
+		for _, rule := range t.cfg.ReplicaIdentities {
+			if !rule.table.MatchString(tr.Schema + "." + tr.Name) {
+				continue
+			}
+			stmt := "ALTER TABLE " + tr.quoted() + " REPLICA IDENTITY " + rule.identity
+			if _, err := t.conn.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("setting the replica identity of %s.%s (%s): %w", tr.Schema, tr.Name, KeyReplicaIdentityAutoset, err)
+			}
+			t.log.Info("set replica identity", "statement", stmt)
+			break
+		}
+	}
 	return nil
 }
 
@@ -314,6 +343,7 @@ func (t *Task) run(ctx context.Context) error {
 func (t *Task) send(ctx context.Context, r connect.SourceRecord) error {
 	select {
 	case t.records <- r:
+		t.produced++
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -343,14 +373,16 @@ func (t *Task) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
 	}
 	batch := make([]connect.SourceRecord, 1, min(t.cfg.MaxBatchSize, len(t.records)+1))
 	batch[0] = first
+fill:
 	for len(batch) < t.cfg.MaxBatchSize {
 		select {
 		case r := <-t.records:
 			batch = append(batch, r)
 		default:
-			return batch, nil
+			break fill
 		}
 	}
+	t.inflight.delivered(batch)
 	return batch, nil
 }
 
@@ -360,6 +392,9 @@ func (t *Task) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
 func (t *Task) Commit(_ context.Context, partition, off map[string]any) error {
 	if t.cfg == nil || partition[partitionKey] != t.cfg.TopicPrefix {
 		return nil
+	}
+	if t.inflight.commit(off) {
+		t.wake.wake()
 	}
 	o, err := loadOffset(off)
 	if err != nil || o == nil {
@@ -379,14 +414,48 @@ func (t *Task) Commit(_ context.Context, partition, off map[string]any) error {
 }
 
 // Stop cancels the goroutine, waits for it and closes the connections. The
-// slot is kept.
+// slot is kept unless slot.drop.on.stop is set.
 func (t *Task) Stop() error {
 	if t.cancel != nil {
 		t.cancel()
 		_ = t.group.Wait()
 	}
+	var err error
+	if t.cfg != nil && t.cfg.SlotDropOnStop && t.conn != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		if t.repl != nil {
+			_ = t.repl.Close(ctx)
+			t.repl = nil
+		}
+		err = t.dropSlot(ctx)
+		cancel()
+	}
 	t.closeConns()
-	return nil
+	return err
+}
+
+// dropSlot drops the replication slot, waiting for the walsender of the
+// closed replication connection to release it.
+func (t *Task) dropSlot(ctx context.Context) error {
+	for {
+		_, err := t.conn.Exec(ctx, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1",
+			t.cfg.SlotName)
+		var pgErr *pgconn.PgError
+		if err == nil {
+			t.log.Info("dropped replication slot", "slot", t.cfg.SlotName)
+			return nil
+		}
+		if !errors.As(err, &pgErr) || pgErr.Code != "55006" {
+			return fmt.Errorf("dropping replication slot %s: %w", t.cfg.SlotName, err)
+		}
+		timer := time.NewTimer(50 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return fmt.Errorf("dropping replication slot %s: %w", t.cfg.SlotName, err)
+		case <-timer.C:
+		}
+	}
 }
 
 func (t *Task) closeConns() {

@@ -47,6 +47,9 @@ type Codec struct {
 	// useDefaultForNull writes a schema's default in place of a null
 	// value (AvroData does unless ignore.default.for.nullables=true).
 	useDefaultForNull bool
+	// direct is set while Text is the schema derived from Connect: the
+	// direct encoder then writes the bytes goavro would.
+	direct bool
 }
 
 // NewCodec compiles the Avro schema of s.
@@ -59,7 +62,7 @@ func NewCodec(s *schema.Schema, opts SchemaOptions) (*Codec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compiling Avro schema of %q: %w", s.Name, err)
 	}
-	return &Codec{Connect: s, Text: text, codec: c, branches: branches, useDefaultForNull: true}, nil
+	return &Codec{Connect: s, Text: text, codec: c, branches: branches, useDefaultForNull: true, direct: true}, nil
 }
 
 // withWriterSchema returns a copy of c that encodes with another Avro
@@ -70,12 +73,24 @@ func (c *Codec) withWriterSchema(text string) (*Codec, error) {
 		return nil, fmt.Errorf("compiling registered Avro schema: %w", err)
 	}
 	cp := *c
-	cp.Text, cp.codec = []byte(text), gc
+	cp.Text, cp.codec, cp.direct = []byte(text), gc, false
 	return &cp, nil
 }
 
 // AppendBinary appends the Avro binary encoding of v.
 func (c *Codec) AppendBinary(b []byte, v any) ([]byte, error) {
+	if c.direct {
+		out, err := c.appendDirect(b, c.Connect, v)
+		if err != nil {
+			return b, fmt.Errorf("encoding Avro: %w", err)
+		}
+		return out, nil
+	}
+	return c.appendGoavro(b, v)
+}
+
+// appendGoavro encodes v through goavro's native form.
+func (c *Codec) appendGoavro(b []byte, v any) ([]byte, error) {
 	n, err := c.native(c.Connect, v)
 	if err != nil {
 		return b, err

@@ -1,15 +1,28 @@
 // Reads `count` records from `topic` with kafkajs, decodes key and value
 // with @kafkajs/confluent-schema-registry through the registry at
-// `registryURL`, and prints them as one JSON array (bytes as base64).
+// `registryURL`, and prints them as one JSON array (bytes as base64). Avro
+// longs are read as BigInt (avsc refuses longs beyond 2^53 otherwise) and
+// printed as numbers when they are safe integers, as strings when not.
 // Usage: node consume.js <broker> <registryURL> <topic> <count>
 'use strict';
 const { Kafka, logLevel } = require('kafkajs');
 const { SchemaRegistry } = require('@kafkajs/confluent-schema-registry');
+const avro = require('avsc');
+
+const bigLong = avro.types.LongType.__with({
+  fromBuffer: (buf) => buf.readBigInt64LE(),
+  toBuffer: (n) => { const buf = Buffer.alloc(8); buf.writeBigInt64LE(BigInt(n)); return buf; },
+  fromJSON: (x) => BigInt(x),
+  toJSON: (n) => Number(n),
+  isValid: (n) => typeof n === 'bigint',
+  compare: (a, b) => (a === b ? 0 : (a < b ? -1 : 1)),
+});
 
 const [broker, registryURL, topic, countArg] = process.argv.slice(2);
 const count = Number(countArg);
 
 function plain(v) {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (Buffer.isBuffer(v)) return { base64: v.toString('base64') };
   if (Array.isArray(v)) return v.map(plain);
   if (v && typeof v === 'object') {
@@ -22,7 +35,9 @@ function plain(v) {
 
 async function main() {
   const kafka = new Kafka({ clientId: 'kafkajs-check', brokers: [broker], logLevel: logLevel.ERROR });
-  const registry = new SchemaRegistry({ host: registryURL });
+  const registry = new SchemaRegistry({ host: registryURL }, {
+  forSchemaOptions: { typeHook: (s) => (s === 'long' || (s && s.type === 'long') ? bigLong : undefined) },
+});
   const consumer = kafka.consumer({ groupId: 'kafkajs-check-' + process.pid });
   const timer = setTimeout(() => { console.error('timed out'); process.exit(2); }, 60000);
   await consumer.connect();

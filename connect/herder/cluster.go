@@ -1,0 +1,146 @@
+package herder
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/membership"
+)
+
+// The herder is the membership.Handler of its worker when clustered.
+var _ membership.Handler = (*Herder)(nil)
+
+// generationSetter is implemented by status stores that record the group
+// generation with every status.
+type generationSetter interface{ SetGeneration(generation int) }
+
+// ConfigChanged tells the herder that a config-topic record about connector
+// name was applied, possibly written by another worker. It never blocks and
+// may be called before Start (the config store's onChange callback).
+func (h *Herder) ConfigChanged(name string) {
+	h.dirtyMu.Lock()
+	h.dirty[name] = true
+	h.dirtyMu.Unlock()
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// watch applies config changes to what this worker runs until Stop.
+func (h *Herder) watch() {
+	defer close(h.watcherDone)
+	for {
+		select {
+		case <-h.baseCtx.Done():
+			return
+		case <-h.wake:
+		}
+		h.dirtyMu.Lock()
+		names := slices.Sorted(maps.Keys(h.dirty))
+		clear(h.dirty)
+		h.dirtyMu.Unlock()
+		h.mu.Lock()
+		if h.ownedConnectors != nil && !h.closed {
+			for _, name := range names {
+				if err := h.reconcileLocked(h.baseCtx, name); err != nil {
+					h.log.Error("applying a config change", "connector", name, "error", err)
+				}
+			}
+		}
+		h.checkWorkLocked()
+		h.mu.Unlock()
+	}
+}
+
+// checkWorkLocked asks for a rebalance when this worker is the leader and
+// the config topic's work differs from what it last assigned.
+func (h *Herder) checkWorkLocked() {
+	if h.leaderWork == nil || h.closed || maps.Equal(h.leaderWork, h.work()) {
+		return
+	}
+	h.leaderWork = nil // one request per assignment
+	h.log.Info("connectors or tasks changed, requesting a rebalance")
+	if h.cfg.OnWorkChanged != nil {
+		h.cfg.OnWorkChanged()
+	}
+}
+
+// work is the task count of every connector in the config topic.
+func (h *Herder) work() map[string]int {
+	out := map[string]int{}
+	for _, name := range h.cfg.Configs.Connectors() {
+		if st, ok := h.cfg.Configs.Connector(name); ok && st.Config != nil {
+			out[name] = len(st.Tasks)
+		}
+	}
+	return out
+}
+
+// ReadConfig reads the config topic to its end and reports its offset and
+// work (membership.Handler).
+func (h *Herder) ReadConfig(ctx context.Context) (int64, map[string]int, error) {
+	if err := h.cfg.Configs.Refresh(ctx); err != nil {
+		return 0, nil, err
+	}
+	offset := int64(-1)
+	if h.cfg.ConfigOffset != nil {
+		var err error
+		if offset, err = h.cfg.ConfigOffset(ctx); err != nil {
+			return 0, nil, fmt.Errorf("reading the config topic offset: %w", err)
+		}
+	}
+	return offset, h.work(), nil
+}
+
+// Revoke stops every task this worker runs, writing UNASSIGNED as their
+// status once their offsets are committed, and forgets the assignment
+// (membership.Handler). Failed tasks get another chance after the
+// rebalance, as in Kafka Connect.
+func (h *Herder) Revoke() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ownedConnectors, h.ownedTasks, h.leaderWork = map[string]bool{}, map[connect.TaskID]bool{}, nil
+	h.stopTasksLocked(slices.Collect(maps.Keys(h.tasks)), connect.StateUnassigned)
+	clear(h.failed)
+}
+
+// Assigned runs what the assignment gives this worker (membership.Handler).
+func (h *Herder) Assigned(a membership.Assignment, generation int32, work map[string]int) {
+	if g, ok := h.cfg.Statuses.(generationSetter); ok {
+		g.SetGeneration(int(generation))
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ownedConnectors = map[string]bool{}
+	for _, c := range a.Connectors {
+		h.ownedConnectors[c] = true
+	}
+	h.ownedTasks = map[connect.TaskID]bool{}
+	for _, t := range a.Tasks {
+		h.ownedTasks[t] = true
+	}
+	h.leaderWork = work
+	if h.closed {
+		return
+	}
+	names := map[string]bool{}
+	for _, c := range a.Connectors {
+		names[c] = true
+	}
+	for _, t := range a.Tasks {
+		names[t.Connector] = true
+	}
+	// Tasks of a connector whose instance runs elsewhere are reconciled by
+	// reconcileLocked too (it starts only the owned ones).
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		if err := h.reconcileLocked(h.baseCtx, name); err != nil {
+			h.log.Error("starting assigned connector", "connector", name, "error", err)
+		}
+	}
+	// Records that landed while the group synced.
+	h.checkWorkLocked()
+}

@@ -1,0 +1,66 @@
+package herder
+
+import (
+	"testing"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/connect/membership"
+)
+
+func TestClusteredRunsOnlyItsAssignment(t *testing.T) {
+	s := openStores(t, kafkatest.NewCluster(t))
+	rebalances := make(chan struct{}, 10)
+	h := newHerderWith(t, s, func(c *Config) {
+		c.Clustered = true
+		c.OnWorkChanged = func() { rebalances <- struct{}{} }
+	})
+	if _, err := h.CreateConnector(t.Context(), "a", config()); err != nil {
+		t.Fatal(err)
+	}
+	// Not assigned yet: nothing runs, and no status is written.
+	if st, err := h.ConnectorStatus(t.Context(), "a"); err != nil || st.Tasks[0].State != connect.StateUnassigned {
+		t.Fatalf("status before any assignment = %+v, %v", st, err)
+	}
+	offset, work, err := h.ReadConfig(t.Context())
+	if err != nil || work["a"] != 1 || offset != -1 {
+		t.Fatalf("ReadConfig = %d, %v, %v; want -1 (no ConfigOffset), a:1", offset, work, err)
+	}
+
+	// As leader, with work computed before the connector existed: it asks
+	// for a rebalance.
+	id := connect.TaskID{Connector: "a", Task: 0}
+	h.Assigned(membership.Assignment{Connectors: []string{"a"}, Tasks: []connect.TaskID{id}}, 1, map[string]int{})
+	select {
+	case <-rebalances:
+	default:
+		t.Fatal("no rebalance requested for work the assignment did not cover")
+	}
+	waitState(t, h, "a", connect.StateRunning, connect.StateRunning)
+
+	// Revoked: the task stops and reports UNASSIGNED.
+	h.Revoke()
+	if st, _ := s.statuses.Task(id); st.State != connect.StateUnassigned {
+		t.Fatalf("task status after revoke = %+v", st)
+	}
+	h.mu.Lock()
+	n := len(h.tasks)
+	h.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d tasks still running after revoke", n)
+	}
+
+	// The connector alone, its task elsewhere: the task stays down.
+	h.Assigned(membership.Assignment{Connectors: []string{"a"}}, 2, nil)
+	h.mu.Lock()
+	n = len(h.tasks)
+	h.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d tasks running without being assigned", n)
+	}
+	select {
+	case <-rebalances:
+		t.Fatal("a non-leader asked for a rebalance")
+	default:
+	}
+}

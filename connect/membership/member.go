@@ -1,0 +1,419 @@
+package membership
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// Handler is the worker side of membership. The group loop calls it from a
+// single goroutine, so calls never overlap.
+type Handler interface {
+	// ReadConfig reads the config topic to its end and returns the offset of
+	// its last record (-1 when empty) and the work it describes: the task
+	// count of every connector.
+	ReadConfig(ctx context.Context) (offset int64, work map[string]int, err error)
+	// Revoke stops everything the previous assignment gave this worker,
+	// committing offsets, and returns when it has stopped.
+	Revoke()
+	// Assigned starts what the new assignment gives this worker. On the
+	// leader, work is what the assignment was computed from, so that the
+	// leader can ask for a rebalance when the config topic moves past it;
+	// on the other members it is nil.
+	Assigned(a Assignment, generation int32, work map[string]int)
+}
+
+// Config wires a Group.
+type Config struct {
+	// Client locates the group coordinator.
+	Client sarama.Client
+	// Sarama configures the connection to the coordinator; its read
+	// timeout is raised to cover a rebalance. Defaults to Client's config.
+	Sarama *sarama.Config
+
+	GroupID string
+	URL     string // this worker's advertised REST URL
+
+	SessionTimeout    time.Duration // session.timeout.ms
+	HeartbeatInterval time.Duration // heartbeat.interval.ms
+	RebalanceTimeout  time.Duration // rebalance.timeout.ms
+
+	Handler Handler
+	Logger  *slog.Logger
+}
+
+// Group is one worker's membership, from Start until Close.
+type Group struct {
+	cfg     Config
+	log     *slog.Logger
+	ctx     context.Context
+	started atomic.Bool
+	rejoin  chan struct{}
+	cancel  context.CancelFunc
+	done    chan struct{}
+
+	mu         sync.Mutex
+	broker     *sarama.Broker // connection to the coordinator
+	memberID   string
+	generation int32
+	leaderURL  string
+}
+
+// New returns a Group; Start joins it.
+func New(cfg Config) *Group {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Sarama == nil {
+		cfg.Sarama = cfg.Client.Config()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Group{
+		cfg:    cfg,
+		log:    cfg.Logger.With("component", "membership", "group_id", cfg.GroupID),
+		ctx:    ctx,
+		rejoin: make(chan struct{}, 1),
+		cancel: cancel,
+		done:   make(chan struct{}),
+	}
+}
+
+// Start runs the group loop in a goroutine owned by g until Close.
+func (g *Group) Start() {
+	g.started.Store(true)
+	go g.run(g.ctx)
+}
+
+// Rejoin asks for a rebalance, for example because the set of connectors
+// or tasks changed. It never blocks.
+func (g *Group) Rejoin() {
+	select {
+	case g.rejoin <- struct{}{}:
+	default:
+	}
+}
+
+// LeaderURL is the REST URL of the current leader, empty before the first
+// assignment.
+func (g *Group) LeaderURL() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.leaderURL
+}
+
+// Close stops the loop and leaves the group, so that the others rebalance
+// at once instead of after the session timeout. Stop the worker's tasks
+// before calling it: the group keeps heartbeating until then.
+func (g *Group) Close() {
+	g.cancel()
+	if !g.started.Load() {
+		return
+	}
+	g.mu.Lock()
+	if g.broker != nil {
+		// Unblocks a JoinGroup waiting for the rebalance to complete.
+		_ = g.broker.Close()
+	}
+	g.mu.Unlock()
+	<-g.done
+	g.leave()
+	g.mu.Lock()
+	if g.broker != nil {
+		_ = g.broker.Close()
+		g.broker = nil
+	}
+	g.mu.Unlock()
+}
+
+func (g *Group) run(ctx context.Context) {
+	defer close(g.done)
+	assigned := false
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		if assigned {
+			g.cfg.Handler.Revoke()
+			assigned = false
+		}
+		a, work, err := g.joinAndSync(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			g.log.Warn("joining the group", "error", err)
+			g.sleep(ctx, backoff)
+			backoff = min(2*backoff, 5*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
+		if a.Error != NoError {
+			g.log.Warn("assignment failed, rejoining", "error_code", a.Error)
+			g.sleep(ctx, time.Second)
+			continue
+		}
+		g.mu.Lock()
+		g.leaderURL = a.LeaderURL
+		gen := g.generation
+		g.mu.Unlock()
+		g.log.Info("joined group", "generation", gen, "leader_url", a.LeaderURL,
+			"connectors", a.Connectors, "tasks", len(a.Tasks))
+		g.cfg.Handler.Assigned(a, gen, work)
+		assigned = true
+		g.heartbeat(ctx)
+	}
+}
+
+func (g *Group) sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// coordinator returns the open connection to the group coordinator.
+func (g *Group) coordinator() (*sarama.Broker, error) {
+	g.mu.Lock()
+	b := g.broker
+	g.mu.Unlock()
+	if b != nil {
+		if ok, _ := b.Connected(); ok {
+			return b, nil
+		}
+		_ = b.Close()
+	}
+	if err := g.cfg.Client.RefreshCoordinator(g.cfg.GroupID); err != nil {
+		return nil, fmt.Errorf("finding the group coordinator: %w", err)
+	}
+	c, err := g.cfg.Client.Coordinator(g.cfg.GroupID)
+	if err != nil {
+		return nil, fmt.Errorf("finding the group coordinator: %w", err)
+	}
+	conf := *g.cfg.Sarama
+	// JoinGroup is answered only when the rebalance completes.
+	conf.Net.ReadTimeout = g.cfg.RebalanceTimeout + conf.Net.ReadTimeout
+	b = sarama.NewBroker(c.Addr())
+	if err := b.Open(&conf); err != nil {
+		return nil, fmt.Errorf("connecting to the group coordinator %s: %w", c.Addr(), err)
+	}
+	g.mu.Lock()
+	g.broker = b
+	g.mu.Unlock()
+	return b, nil
+}
+
+func (g *Group) dropCoordinator() {
+	g.mu.Lock()
+	if g.broker != nil {
+		_ = g.broker.Close()
+		g.broker = nil
+	}
+	g.mu.Unlock()
+}
+
+// joinAndSync runs one JoinGroup/SyncGroup round and returns this member's
+// assignment and, on the leader, the work it distributed.
+func (g *Group) joinAndSync(ctx context.Context) (_ Assignment, leaderWork map[string]int, _ error) {
+	offset, work, err := g.cfg.Handler.ReadConfig(ctx)
+	if err != nil {
+		return Assignment{}, nil, fmt.Errorf("reading the config topic: %w", err)
+	}
+	b, err := g.coordinator()
+	if err != nil {
+		return Assignment{}, nil, err
+	}
+	meta := EncodeMetadata(WorkerState{URL: g.cfg.URL, ConfigOffset: offset})
+	var resp *sarama.JoinGroupResponse
+join:
+	for range 3 {
+		g.mu.Lock()
+		memberID := g.memberID
+		g.mu.Unlock()
+		req := &sarama.JoinGroupRequest{
+			Version:               5,
+			GroupId:               g.cfg.GroupID,
+			SessionTimeout:        int32(g.cfg.SessionTimeout / time.Millisecond),
+			RebalanceTimeout:      int32(g.cfg.RebalanceTimeout / time.Millisecond),
+			MemberId:              memberID,
+			ProtocolType:          ProtocolType,
+			OrderedGroupProtocols: []*sarama.GroupProtocol{{Name: Protocol, Metadata: meta}},
+		}
+		resp, err = b.JoinGroup(req)
+		if err != nil {
+			g.dropCoordinator()
+			return Assignment{}, nil, fmt.Errorf("joining group %s: %w", g.cfg.GroupID, err)
+		}
+		switch {
+		case errors.Is(resp.Err, sarama.ErrMemberIdRequired):
+			g.setMember(resp.MemberId, -1)
+			continue
+		case errors.Is(resp.Err, sarama.ErrUnknownMemberId):
+			g.setMember("", -1)
+			continue
+		case errors.Is(resp.Err, sarama.ErrNotCoordinatorForConsumer), errors.Is(resp.Err, sarama.ErrConsumerCoordinatorNotAvailable):
+			g.dropCoordinator()
+		}
+		break join
+	}
+	if !errors.Is(resp.Err, sarama.ErrNoError) {
+		return Assignment{}, nil, fmt.Errorf("joining group %s: %w", g.cfg.GroupID, resp.Err)
+	}
+	g.setMember(resp.MemberId, resp.GenerationId)
+
+	var assignments []sarama.SyncGroupRequestAssignment
+	if resp.LeaderId == resp.MemberId {
+		if assignments, leaderWork, err = g.lead(ctx, resp, offset, work); err != nil {
+			return Assignment{}, nil, err
+		}
+	}
+	protoType, proto := ProtocolType, Protocol
+	sresp, err := b.SyncGroup(&sarama.SyncGroupRequest{
+		Version:          5,
+		GroupId:          g.cfg.GroupID,
+		GenerationId:     resp.GenerationId,
+		MemberId:         resp.MemberId,
+		ProtocolType:     &protoType,
+		ProtocolName:     &proto,
+		GroupAssignments: assignments,
+	})
+	if err != nil {
+		g.dropCoordinator()
+		return Assignment{}, nil, fmt.Errorf("syncing group %s: %w", g.cfg.GroupID, err)
+	}
+	if !errors.Is(sresp.Err, sarama.ErrNoError) {
+		if errors.Is(sresp.Err, sarama.ErrUnknownMemberId) {
+			g.setMember("", -1)
+		}
+		return Assignment{}, nil, fmt.Errorf("syncing group %s: %w", g.cfg.GroupID, sresp.Err)
+	}
+	a, err := DecodeAssignment(sresp.MemberAssignment)
+	if err != nil {
+		return Assignment{}, nil, err
+	}
+	if a.ConfigOffset > offset {
+		// The leader saw config records this worker has not read yet.
+		if _, _, err := g.cfg.Handler.ReadConfig(ctx); err != nil {
+			return Assignment{}, nil, fmt.Errorf("reading the config topic: %w", err)
+		}
+	}
+	return a, leaderWork, nil
+}
+
+func (g *Group) setMember(id string, generation int32) {
+	g.mu.Lock()
+	g.memberID, g.generation = id, generation
+	g.mu.Unlock()
+}
+
+// lead computes every member's assignment from the leader's view of the
+// config topic, read at least as far as any member's.
+func (g *Group) lead(ctx context.Context, resp *sarama.JoinGroupResponse, offset int64, work map[string]int) ([]sarama.SyncGroupRequestAssignment, map[string]int, error) {
+	members := make([]Member, 0, len(resp.Members))
+	maxOffset := offset
+	urls := map[string]string{}
+	for _, m := range resp.Members {
+		st, err := DecodeMetadata(m.Metadata)
+		if err != nil {
+			return nil, nil, fmt.Errorf("member %s: %w", m.MemberId, err)
+		}
+		members = append(members, Member{ID: m.MemberId, WorkerState: st})
+		urls[m.MemberId] = st.URL
+		maxOffset = max(maxOffset, st.ConfigOffset)
+	}
+	if maxOffset > offset {
+		var err error
+		if offset, work, err = g.cfg.Handler.ReadConfig(ctx); err != nil {
+			return nil, nil, fmt.Errorf("reading the config topic: %w", err)
+		}
+	}
+	plan := Assign(members, work)
+	out := make([]sarama.SyncGroupRequestAssignment, 0, len(plan))
+	for id, a := range plan {
+		a.Leader, a.LeaderURL, a.ConfigOffset = resp.MemberId, urls[resp.MemberId], offset
+		if offset < maxOffset {
+			a.Error = ConfigMismatch
+		}
+		out = append(out, sarama.SyncGroupRequestAssignment{MemberId: id, Assignment: EncodeAssignment(a)})
+	}
+	g.log.Debug("assigned work", "members", len(members), "connectors", len(work))
+	return out, work, nil
+}
+
+// heartbeat keeps the membership alive until a rebalance starts, a rejoin
+// is requested, or ctx ends.
+func (g *Group) heartbeat(ctx context.Context) {
+	t := time.NewTicker(g.cfg.HeartbeatInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-g.rejoin:
+			g.log.Info("rejoining the group")
+			return
+		case <-t.C:
+		}
+		b, err := g.coordinator()
+		if err != nil {
+			g.log.Warn("heartbeat", "error", err)
+			continue
+		}
+		g.mu.Lock()
+		req := &sarama.HeartbeatRequest{Version: 3, GroupId: g.cfg.GroupID, GenerationId: g.generation, MemberId: g.memberID}
+		g.mu.Unlock()
+		resp, err := b.Heartbeat(req)
+		if err != nil {
+			g.dropCoordinator()
+			g.log.Warn("heartbeat", "error", err)
+			continue
+		}
+		switch {
+		case errors.Is(resp.Err, sarama.ErrNoError):
+		case errors.Is(resp.Err, sarama.ErrRebalanceInProgress):
+			g.log.Info("group is rebalancing")
+			return
+		case errors.Is(resp.Err, sarama.ErrUnknownMemberId), errors.Is(resp.Err, sarama.ErrIllegalGeneration):
+			g.log.Warn("membership lost, rejoining", "error", resp.Err)
+			g.setMember("", -1)
+			return
+		default:
+			g.log.Warn("heartbeat", "error", resp.Err)
+			if errors.Is(resp.Err, sarama.ErrNotCoordinatorForConsumer) {
+				g.dropCoordinator()
+			}
+		}
+	}
+}
+
+// leave tells the coordinator this member is gone.
+func (g *Group) leave() {
+	g.mu.Lock()
+	memberID := g.memberID
+	g.mu.Unlock()
+	if memberID == "" {
+		return
+	}
+	b, err := g.coordinator()
+	if err != nil {
+		g.log.Warn("leaving the group", "error", err)
+		return
+	}
+	resp, err := b.LeaveGroup(&sarama.LeaveGroupRequest{Version: 3, GroupId: g.cfg.GroupID,
+		Members: []sarama.MemberIdentity{{MemberId: memberID}}})
+	if err != nil {
+		g.log.Warn("leaving the group", "error", err)
+		return
+	}
+	if !errors.Is(resp.Err, sarama.ErrNoError) {
+		g.log.Warn("leaving the group", "error", resp.Err)
+		return
+	}
+	g.setMember("", -1)
+	g.log.Info("left the group")
+}

@@ -1,0 +1,386 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
+)
+
+// The fault suite runs the built binary under a workload of inserts,
+// updates and deletes whose every change carries a unique sequence number,
+// injects a fault, and checks with a validator that every committed change
+// was delivered (duplicates are allowed; loss and per-key reordering are
+// not). `make test` runs each scenario once, small; `make faults` sets
+// FAULT_LOOPS and FAULT_REPORT to run longer and write RELIABILITY.md.
+
+// change is one committed row change: op c/u/d, the row id and the sequence
+// number of the row version it created (c, u) or removed (d).
+type change struct {
+	op  string
+	id  int
+	seq int64
+}
+
+// ledgerWriter applies random single-statement transactions to the ledger
+// table from one goroutine and records each change once it has committed.
+type ledgerWriter struct {
+	conn *pgx.Conn
+	rnd  *rand.Rand
+
+	mu        sync.Mutex
+	committed []change
+	live      map[int]int64 // id → seq of the current row version
+	nextID    int
+}
+
+const ledgerDDL = `CREATE TABLE ledger (id int PRIMARY KEY, seq bigint NOT NULL);
+ALTER TABLE ledger REPLICA IDENTITY FULL;
+CREATE SEQUENCE ledger_seq;`
+
+func newLedgerWriter(t *testing.T, pg *pgtest.Server, seed uint64) *ledgerWriter {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), pg.DSN("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return &ledgerWriter{conn: conn, rnd: rand.New(rand.NewPCG(seed, seed)), live: map[int]int64{}}
+}
+
+// step commits one random change.
+func (l *ledgerWriter) step(ctx context.Context) error {
+	l.mu.Lock()
+	ids := make([]int, 0, len(l.live))
+	for id := range l.live {
+		ids = append(ids, id)
+	}
+	l.mu.Unlock()
+	slices.Sort(ids)
+	var c change
+	switch r := l.rnd.IntN(10); {
+	case len(ids) < 5 || r < 5:
+		l.nextID++
+		c = change{op: "c", id: l.nextID}
+		if err := l.conn.QueryRow(ctx, `INSERT INTO ledger VALUES ($1, nextval('ledger_seq')) RETURNING seq`, c.id).Scan(&c.seq); err != nil {
+			return err
+		}
+	case r < 8:
+		c = change{op: "u", id: ids[l.rnd.IntN(len(ids))]}
+		if err := l.conn.QueryRow(ctx, `UPDATE ledger SET seq = nextval('ledger_seq') WHERE id = $1 RETURNING seq`, c.id).Scan(&c.seq); err != nil {
+			return err
+		}
+	default:
+		c = change{op: "d", id: ids[l.rnd.IntN(len(ids))]}
+		if err := l.conn.QueryRow(ctx, `DELETE FROM ledger WHERE id = $1 RETURNING seq`, c.id).Scan(&c.seq); err != nil {
+			return err
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.committed = append(l.committed, c)
+	if c.op == "d" {
+		delete(l.live, c.id)
+	} else {
+		l.live[c.id] = c.seq
+	}
+	return nil
+}
+
+// run writes until ctx ends.
+func (l *ledgerWriter) run(ctx context.Context, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := l.step(ctx); err != nil && ctx.Err() == nil {
+				return err
+			}
+		}
+	}
+}
+
+func (l *ledgerWriter) changes() []change {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.committed)
+}
+
+// faultReport is one validator verdict.
+type faultReport struct {
+	scenario                          string
+	faults                            int
+	committed, delivered, lost, dupes int
+	outOfOrder                        int
+}
+
+// validate compares the delivered records with the committed changes.
+// Snapshot records (op r) stand for the row version they show.
+func validate(t *testing.T, scenario string, faults int, committed []change, records []kcatMessage) faultReport {
+	t.Helper()
+	rep := faultReport{scenario: scenario, faults: faults, committed: len(committed)}
+	var delivered []change
+	for _, m := range records {
+		ev := decodeEvent(t, m)
+		if ev.tomb {
+			continue
+		}
+		row := ev.after
+		op := ev.op
+		if op == "d" {
+			row = ev.before
+		}
+		if op == "r" {
+			op = "c"
+		}
+		delivered = append(delivered, change{op: op, id: int(row["id"].(float64)), seq: int64(row["seq"].(float64))})
+	}
+	rep.delivered = len(delivered)
+	seen := map[change]bool{}
+	var firsts []change
+	for _, c := range delivered {
+		if seen[c] {
+			rep.dupes++
+			continue
+		}
+		seen[c] = true
+		firsts = append(firsts, c)
+	}
+	for _, c := range committed {
+		if !seen[c] {
+			rep.lost++
+		}
+	}
+	// Per key, first deliveries must follow commit order (seq order).
+	last := map[int]int64{}
+	for _, c := range firsts {
+		if prev, ok := last[c.id]; ok && c.seq < prev {
+			rep.outOfOrder++
+		}
+		if c.seq > last[c.id] {
+			last[c.id] = c.seq
+		}
+	}
+	return rep
+}
+
+func faultLoops() int {
+	if n, err := strconv.Atoi(os.Getenv("FAULT_LOOPS")); err == nil && n > 0 {
+		return n
+	}
+	return 1
+}
+
+var (
+	faultReportsMu sync.Mutex
+	faultReports   []faultReport
+)
+
+func recordFaultReport(t *testing.T, r faultReport) {
+	t.Helper()
+	t.Logf("%s: faults=%d committed=%d delivered=%d lost=%d duplicated=%d out-of-order=%d",
+		r.scenario, r.faults, r.committed, r.delivered, r.lost, r.dupes, r.outOfOrder)
+	if r.lost != 0 || r.outOfOrder != 0 {
+		t.Errorf("%s: %d changes lost, %d out of order per key", r.scenario, r.lost, r.outOfOrder)
+	}
+	faultReportsMu.Lock()
+	faultReports = append(faultReports, r)
+	faultReportsMu.Unlock()
+	writeFaultReport(t)
+}
+
+// writeFaultReport rewrites FAULT_REPORT (RELIABILITY.md) with the table of
+// every scenario run so far in this process.
+func writeFaultReport(t *testing.T) {
+	path := os.Getenv("FAULT_REPORT")
+	if path == "" {
+		return
+	}
+	faultReportsMu.Lock()
+	defer faultReportsMu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "| Scenario | Faults injected | Changes committed | Records delivered | Lost | Duplicated | Out of order per key |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range faultReports {
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d |\n", r.scenario, r.faults, r.committed, r.delivered, r.lost, r.dupes, r.outOfOrder)
+	}
+	if err := writeSection(path, "faults", b.String()); err != nil {
+		t.Errorf("writing %s: %v", path, err)
+	}
+}
+
+// writeSection replaces the text between <!-- name begin/end --> markers.
+func writeSection(path, name, body string) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	begin, end := "<!-- "+name+" begin -->", "<!-- "+name+" end -->"
+	text := string(old)
+	i, j := strings.Index(text, begin), strings.Index(text, end)
+	if i < 0 || j < i {
+		return fmt.Errorf("markers %s … %s not found", begin, end)
+	}
+	text = text[:i] + begin + "\n" + body + text[j:]
+	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+func ledgerConfig(t *testing.T, pg *pgtest.Server) []byte {
+	return inventoryConfig(t, pg, func(c map[string]string) {
+		c["table.include.list"] = "public.ledger"
+	})
+}
+
+// waitDelivered waits until every committed change is in the topic and
+// returns the records.
+func waitDelivered(t *testing.T, w *process, topic string, committed []change) []kcatMessage {
+	t.Helper()
+	var records []kcatMessage
+	waitFor(t, 90*time.Second, fmt.Sprintf("%d committed changes to be delivered", len(committed)), func() bool {
+		records = consume(t, w.kafka, topic)
+		return validate(t, "", 0, committed, records).lost == 0
+	})
+	return records
+}
+
+// TestFaultKillDuringStreaming SIGKILLs the worker repeatedly while a
+// workload runs; after the last restart every committed change must be in
+// Kafka, in order per key.
+func TestFaultKillDuringStreaming(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, ledgerDDL)
+	env := workerEnv{restPort: freePort(t), kafkaPort: freePort(t), dataDir: filepath.Join(t.TempDir(), "data")}
+	w := startWorker(t, env)
+	if code, body := w.do("POST", "/connectors", ledgerConfig(t, pg)); code != 201 {
+		t.Fatalf("POST /connectors = %d %s", code, body)
+	}
+	waitRunning(t, w, "inventory")
+
+	writer := newLedgerWriter(t, pg, 1)
+	ctx, stop := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() { errc <- writer.run(ctx, 2*time.Millisecond) }()
+
+	const topic = "dbserver1.public.ledger"
+	// The snapshot of the empty table leaves no offset; crash only once
+	// streaming has committed one, or the restart snapshots again.
+	waitFor(t, 60*time.Second, "a committed offset", func() bool {
+		_, body := w.do("GET", "/connectors/inventory/offsets", nil)
+		return strings.Contains(string(body), `"lsn"`)
+	})
+	loops := faultLoops()
+	for range loops {
+		// Let some changes flow, then crash at an arbitrary point.
+		target := len(writer.changes()) + 100
+		waitFor(t, 60*time.Second, "the workload to progress", func() bool { return len(writer.changes()) >= target })
+		w.kill()
+		w = startWorker(t, env)
+		waitRunning(t, w, "inventory")
+	}
+	stop()
+	if err := <-errc; err != nil {
+		t.Fatalf("workload: %v", err)
+	}
+	committed := writer.changes()
+	records := waitDelivered(t, w, topic, committed)
+	recordFaultReport(t, validate(t, "SIGKILL during streaming", loops, committed, records))
+	w.stop()
+}
+
+// TestFaultKillDuringSnapshot SIGKILLs the worker while the initial
+// snapshot is being written; the restarted worker must deliver every row.
+func TestFaultKillDuringSnapshot(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, ledgerDDL, `INSERT INTO ledger SELECT g, nextval('ledger_seq') FROM generate_series(1, 20000) g`)
+	committed := make([]change, 0, 20000)
+	for i := 1; i <= 20000; i++ {
+		committed = append(committed, change{op: "c", id: i, seq: int64(i)})
+	}
+	env := workerEnv{restPort: freePort(t), kafkaPort: freePort(t), dataDir: filepath.Join(t.TempDir(), "data")}
+	const topic = "dbserver1.public.ledger"
+	loops := faultLoops()
+	w := startWorker(t, env)
+	if code, body := w.do("POST", "/connectors", ledgerConfig(t, pg)); code != 201 {
+		t.Fatalf("POST /connectors = %d %s", code, body)
+	}
+	for range loops {
+		// Crash once the snapshot has begun to reach Kafka.
+		waitFor(t, 60*time.Second, "the snapshot to start", func() bool {
+			out, err := kcatOffsets(w.kafka, topic)
+			return err == nil && out > 0
+		})
+		w.kill()
+		w = startWorker(t, env)
+	}
+	waitRunning(t, w, "inventory")
+	records := waitDelivered(t, w, topic, committed)
+	recordFaultReport(t, validate(t, "SIGKILL during snapshot", loops, committed, records))
+	w.stop()
+}
+
+// kcatOffsets returns how many records topic holds (its end offset), as
+// kcat's offset query reports it.
+func kcatOffsets(broker, topic string) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := execOutput(ctx, "kcat", "-b", broker, "-Q", "-t", topic+":0:-1")
+	if err != nil {
+		return 0, err
+	}
+	// Output: "<topic> [0] offset <n>"
+	fields := strings.Fields(strings.TrimSpace(out))
+	if len(fields) < 4 {
+		return 0, fmt.Errorf("unexpected kcat -Q output %q", out)
+	}
+	return strconv.ParseInt(fields[len(fields)-1], 10, 64)
+}
+
+func execOutput(ctx context.Context, name string, args ...string) (string, error) {
+	b, err := exec.CommandContext(ctx, name, args...).Output()
+	return string(b), err
+}
+
+// TestValidator checks the validator itself on hand-made records: a lost
+// change, a duplicate and a per-key reordering are each counted.
+func TestValidator(t *testing.T) {
+	rec := func(op string, id, seq int) kcatMessage {
+		key := fmt.Sprintf(`{"schema":null,"payload":{"id":%d}}`, id)
+		row := fmt.Sprintf(`{"id":%d,"seq":%d}`, id, seq)
+		before, after := "null", row
+		if op == "d" {
+			before, after = row, "null"
+		}
+		value := fmt.Sprintf(`{"schema":null,"payload":{"before":%s,"after":%s,"source":{},"op":%q}}`, before, after, op)
+		return kcatMessage{Key: &key, Payload: &value}
+	}
+	tombstone := rec("d", 2, 2)
+	tombstone.Payload = nil
+	committed := []change{{"c", 1, 1}, {"c", 2, 2}, {"u", 1, 3}, {"d", 2, 2}, {"u", 1, 4}}
+	records := []kcatMessage{
+		rec("r", 1, 1), rec("c", 2, 2), rec("u", 1, 4), rec("u", 1, 3), // 1: 4 before 3
+		rec("d", 2, 2), tombstone, // a tombstone is ignored
+		rec("c", 2, 2), // a duplicate
+	}
+	got := validate(t, "synthetic", 0, committed, records)
+	want := faultReport{scenario: "synthetic", committed: 5, delivered: 6, lost: 0, dupes: 1, outOfOrder: 1}
+	if got != want {
+		t.Fatalf("validate = %+v, want %+v", got, want)
+	}
+	if got := validate(t, "synthetic", 0, committed, records[:3]); got.lost != 2 {
+		t.Fatalf("lost = %d, want 2 (u 1/3 and d 2/2 missing)", got.lost)
+	}
+}
