@@ -36,14 +36,15 @@ const (
 	nodeModulesDir     = ".cache/node/node_modules"
 )
 
-// avroWorker starts a worker whose embedded registry listens on a known
-// port, and returns it with the registry's URL.
+// avroWorker starts a worker with its embedded registry, and returns it with
+// the registry's URL.
 func avroWorker(t *testing.T, extraEnv ...string) (*process, string) {
 	t.Helper()
-	regURL := "http://127.0.0.1:" + strconv.Itoa(freePort(t))
-	env := workerEnv{restPort: freePort(t), kafkaPort: freePort(t), dataDir: filepath.Join(t.TempDir(), "data"),
-		extraEnv: append([]string{"CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS=" + regURL}, extraEnv...)}
-	return startWorker(t, env), regURL
+	w := startWorker(t, workerEnv{dataDir: filepath.Join(t.TempDir(), "data"), extraEnv: extraEnv})
+	if w.registry == "" {
+		t.Fatalf("the worker runs no embedded registry:\n%s", w.log())
+	}
+	return w, w.registry
 }
 
 // connectorJSON is a Debezium PostgreSQL connector config for one table of

@@ -115,12 +115,10 @@ func TestClusterSurvivesKill(t *testing.T) {
 		"CONNECT_HEARTBEAT_INTERVAL_MS=1000",
 		"CONNECT_REBALANCE_TIMEOUT_MS=20000",
 	}
-	kafkaPort := freePort(t)
-	host := startWorker(t, workerEnv{restPort: freePort(t), kafkaPort: kafkaPort,
-		dataDir: filepath.Join(t.TempDir(), "data"), extraEnv: group})
+	host := startWorker(t, workerEnv{dataDir: filepath.Join(t.TempDir(), "data"), extraEnv: group})
 	joined := append([]string{"CONNECT_BOOTSTRAP_SERVERS=" + host.kafka}, group...)
-	w2 := startWorker(t, workerEnv{restPort: freePort(t), kafkaPort: kafkaPort, dataDir: t.TempDir(), extraEnv: joined})
-	w3 := startWorker(t, workerEnv{restPort: freePort(t), kafkaPort: kafkaPort, dataDir: t.TempDir(), extraEnv: joined})
+	w2 := startWorker(t, workerEnv{dataDir: t.TempDir(), extraEnv: joined})
+	w3 := startWorker(t, workerEnv{dataDir: t.TempDir(), extraEnv: joined})
 	workers := []*process{host, w2, w3}
 
 	// Each connector is created through a different worker.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,37 +65,41 @@ func freePort(t *testing.T) int {
 
 // process is one running tributary process.
 type process struct {
-	t       *testing.T
-	cmd     *exec.Cmd
-	rest    string
-	kafka   string
-	exited  chan struct{}
-	logMu   sync.Mutex
-	logs    bytes.Buffer
-	waitErr error
+	t        *testing.T
+	cmd      *exec.Cmd
+	rest     string // http://host:port
+	kafka    string // the broker the worker uses
+	registry string // the embedded registry's URL, if it runs one
+	exited   chan struct{}
+	logMu    sync.Mutex
+	logs     bytes.Buffer
+	waitErr  error
 }
 
+// workerEnv configures a worker process. Every listener uses port 0 and the
+// test reads the bound addresses from the worker's log, so no port can be
+// taken by someone else between choosing and binding it.
 type workerEnv struct {
-	restPort, kafkaPort int
-	dataDir             string
-	extraEnv            []string // more KEY=value entries
+	dataDir  string
+	extraEnv []string // more KEY=value entries; they win over the defaults
 }
 
 func startWorker(t *testing.T, env workerEnv) *process {
 	t.Helper()
 	cmd := exec.Command(tributaryBinary(t))
 	cmd.Env = append(os.Environ(),
-		"CONNECT_LISTENERS=http://127.0.0.1:"+strconv.Itoa(env.restPort),
-		"CONNECT_EMBEDDED_KAFKA_LISTENERS=127.0.0.1:"+strconv.Itoa(env.kafkaPort),
+		"CONNECT_LISTENERS=http://127.0.0.1:0",
+		"CONNECT_EMBEDDED_KAFKA_LISTENERS=127.0.0.1:0",
 		"CONNECT_EMBEDDED_DATA_DIR="+env.dataDir,
 		"CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS=http://127.0.0.1:0",
 		"CONNECT_OFFSET_FLUSH_INTERVAL_MS=300",
 	)
 	cmd.Env = append(cmd.Env, env.extraEnv...)
-	w := &process{
-		t: t, cmd: cmd, exited: make(chan struct{}),
-		rest:  "http://127.0.0.1:" + strconv.Itoa(env.restPort),
-		kafka: "127.0.0.1:" + strconv.Itoa(env.kafkaPort),
+	w := &process{t: t, cmd: cmd, exited: make(chan struct{})}
+	for _, kv := range env.extraEnv {
+		if v, ok := strings.CutPrefix(kv, "CONNECT_BOOTSTRAP_SERVERS="); ok {
+			w.kafka = v
+		}
 	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -131,6 +136,21 @@ func startWorker(t *testing.T, env workerEnv) *process {
 			t.Fatalf("worker exited during startup: %v\n%s", w.waitErr, w.log())
 		default:
 		}
+		logs := w.log()
+		if w.kafka == "" {
+			w.kafka = logAttr(logs, "embedded Kafka broker started", "addr")
+		}
+		if w.registry == "" {
+			w.registry = logAttr(logs, "embedded schema registry listening", "url")
+		}
+		if w.rest == "" {
+			if addr := logAttr(logs, "REST API listening", "addr"); addr != "" {
+				w.rest = "http://" + addr
+			}
+		}
+		if w.rest == "" || w.kafka == "" {
+			return false
+		}
 		resp, err := http.Get(w.rest + "/")
 		if err != nil {
 			return false
@@ -139,6 +159,24 @@ func startWorker(t *testing.T, env workerEnv) *process {
 		return resp.StatusCode == http.StatusOK
 	})
 	return w
+}
+
+var logLine = regexp.MustCompile(`msg="([^"]*)"(.*)`)
+
+// logAttr returns attribute key of the first log line with message msg.
+func logAttr(logs, msg, key string) string {
+	for _, line := range strings.Split(logs, "\n") {
+		m := logLine.FindStringSubmatch(line)
+		if m == nil || m[1] != msg {
+			continue
+		}
+		for _, f := range strings.Fields(m[2]) {
+			if v, ok := strings.CutPrefix(f, key+"="); ok {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 func (w *process) log() string {
@@ -393,7 +431,7 @@ func TestEndToEndInventory(t *testing.T) {
 	pg := pgtest.Start(t)
 	pg.Exec(t, inventorySchema)
 
-	env := workerEnv{restPort: freePort(t), kafkaPort: freePort(t), dataDir: filepath.Join(t.TempDir(), "data")}
+	env := workerEnv{dataDir: filepath.Join(t.TempDir(), "data")}
 	w := startWorker(t, env)
 
 	// Create the connector from the example config.
@@ -520,7 +558,7 @@ func TestEndToEndInventory(t *testing.T) {
 
 func TestEndToEndBadConfigs(t *testing.T) {
 	pg := pgtest.Start(t)
-	env := workerEnv{restPort: freePort(t), kafkaPort: freePort(t), dataDir: filepath.Join(t.TempDir(), "data")}
+	env := workerEnv{dataDir: filepath.Join(t.TempDir(), "data")}
 	w := startWorker(t, env)
 
 	cases := []struct {

@@ -263,7 +263,7 @@ func waitDelivered(t *testing.T, w *process, topic string, committed []change) [
 func TestFaultKillDuringStreaming(t *testing.T) {
 	pg := pgtest.Start(t)
 	pg.Exec(t, ledgerDDL)
-	env := workerEnv{restPort: freePort(t), kafkaPort: freePort(t), dataDir: filepath.Join(t.TempDir(), "data")}
+	env := workerEnv{dataDir: filepath.Join(t.TempDir(), "data")}
 	w := startWorker(t, env)
 	if code, body := w.do("POST", "/connectors", ledgerConfig(t, pg)); code != 201 {
 		t.Fatalf("POST /connectors = %d %s", code, body)
@@ -310,7 +310,7 @@ func TestFaultKillDuringSnapshot(t *testing.T) {
 	for i := 1; i <= 20000; i++ {
 		committed = append(committed, change{op: "c", id: i, seq: int64(i)})
 	}
-	env := workerEnv{restPort: freePort(t), kafkaPort: freePort(t), dataDir: filepath.Join(t.TempDir(), "data")}
+	env := workerEnv{dataDir: filepath.Join(t.TempDir(), "data")}
 	const topic = "dbserver1.public.ledger"
 	loops := faultLoops()
 	w := startWorker(t, env)

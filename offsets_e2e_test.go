@@ -24,7 +24,7 @@ const offsetsWait = 60 * time.Second
 func TestEndToEndOffsetsAPI(t *testing.T) {
 	pg := pgtest.Start(t)
 	pg.Exec(t, inventorySchema)
-	w := startWorker(t, workerEnv{restPort: freePort(t), kafkaPort: freePort(t), dataDir: filepath.Join(t.TempDir(), "data")})
+	w := startWorker(t, workerEnv{dataDir: filepath.Join(t.TempDir(), "data")})
 	if code, body := w.do("POST", "/connectors", inventoryConfig(t, pg, nil)); code != http.StatusCreated {
 		t.Fatalf("POST /connectors = %d %s", code, body)
 	}

@@ -26,7 +26,7 @@ func TestThirdPartyRESTClient(t *testing.T) {
 	user := body.Config["database.user"]
 	body.Config["database.user"] = "${env:TRIBUTARY_TEST_PG_USER}"
 	w := startWorker(t, workerEnv{
-		restPort: freePort(t), kafkaPort: freePort(t), dataDir: t.TempDir(),
+		dataDir: t.TempDir(),
 		extraEnv: []string{
 			"CONNECT_CONFIG_PROVIDERS=env",
 			"CONNECT_CONFIG_PROVIDERS_ENV_CLASS=org.apache.kafka.common.config.provider.EnvVarConfigProvider",

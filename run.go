@@ -346,6 +346,7 @@ func startEmbeddedRegistry(ctx context.Context, cfg *workerconfig.Config, broker
 		}
 		return "", nil, fmt.Errorf("starting the embedded schema registry: %w", err)
 	}
+	log.Info("embedded schema registry listening", "url", url)
 	return url, func() { reg.Close() }, nil
 }
 
