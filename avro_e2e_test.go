@@ -474,7 +474,7 @@ func TestEndToEndAvroWorkerConverters(t *testing.T) {
 // delivers exactly the records that were held back.
 func TestEndToEndAvroSchemaEvolution(t *testing.T) {
 	pg := pgtest.Start(t)
-	pg.Exec(t, `CREATE TABLE evo (id SERIAL PRIMARY KEY, n INTEGER)`, `INSERT INTO evo (n) VALUES (1)`)
+	pg.Exec(t, `CREATE TABLE evo (id SERIAL PRIMARY KEY, n INTEGER, extra TEXT)`, `INSERT INTO evo (n) VALUES (1)`)
 	w, regURL := avroWorker(t)
 	createConnector(t, w, connectorJSON(t, "evo", pg, "evo", "public.evo", map[string]string{
 		"key.converter":   avroConverterClass,
@@ -485,7 +485,6 @@ func TestEndToEndAvroSchemaEvolution(t *testing.T) {
 	waitRaw(t, w.kafka, topic, 1)
 
 	pg.Exec(t, `ALTER TABLE evo ADD COLUMN note TEXT`, `INSERT INTO evo (n, note) VALUES (2, 'hi')`)
-	afterInsert2 := pgLSN(t, pg, `SELECT pg_current_wal_lsn()::text`)
 	raw := waitRaw(t, w.kafka, topic, 2)
 	var versions []int
 	registryGet(t, regURL, "/subjects/"+subject+"/versions", &versions)
@@ -505,19 +504,40 @@ func TestEndToEndAvroSchemaEvolution(t *testing.T) {
 		t.Errorf("version 2 lacks the nullable note column: %s", v2.Schema)
 	}
 	recs := kafkajsRead(t, w.kafka, regURL, topic, 2)
-	if after := recs[1].Value["after"]; !reflect.DeepEqual(after, jsonValue(t, `{"id":2,"n":2,"note":"hi"}`)) {
+	if after := recs[1].Value["after"]; !reflect.DeepEqual(after, jsonValue(t, `{"id":2,"n":2,"extra":null,"note":"hi"}`)) {
 		t.Errorf("record after ADD COLUMN decodes as %v", after)
 	}
-	if after := recs[0].Value["after"]; !reflect.DeepEqual(after, jsonValue(t, `{"id":1,"n":1}`)) {
+	if after := recs[0].Value["after"]; !reflect.DeepEqual(after, jsonValue(t, `{"id":1,"n":1,"extra":null}`)) {
 		t.Errorf("first record decodes as %v", after)
 	}
 
-	// Wait until the two records are committed and confirmed to PostgreSQL.
-	waitFor(t, 30*time.Second, "the slot to confirm the first two records", func() bool {
-		return pgLSN(t, pg, `SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'slot_evo'`) >= afterInsert2
+	// DROP COLUMN is a compatible change too: version 3, without extra.
+	pg.Exec(t, `ALTER TABLE evo DROP COLUMN extra`, `INSERT INTO evo (n) VALUES (5)`)
+	afterInsert3 := pgLSN(t, pg, `SELECT pg_current_wal_lsn()::text`)
+	raw = waitRaw(t, w.kafka, topic, 3)
+	registryGet(t, regURL, "/subjects/"+subject+"/versions", &versions)
+	if !slices.Equal(versions, []int{1, 2, 3}) {
+		t.Fatalf("versions of %s after DROP COLUMN = %v, want [1 2 3]", subject, versions)
+	}
+	var v3 subjectVersion
+	registryGet(t, regURL, "/subjects/"+subject+"/versions/3", &v3)
+	if got := schemaID(t, raw[2].value); got != v3.ID {
+		t.Errorf("record after DROP COLUMN uses schema id %d, want version 3's %d", got, v3.ID)
+	}
+	if strings.Contains(v3.Schema, `"extra"`) || !strings.Contains(v3.Schema, `"note"`) {
+		t.Errorf("version 3 should have note and not the dropped extra column: %s", v3.Schema)
+	}
+	recs = kafkajsRead(t, w.kafka, regURL, topic, 3)
+	if after := recs[2].Value["after"]; !reflect.DeepEqual(after, jsonValue(t, `{"id":3,"n":5,"note":null}`)) {
+		t.Errorf("record after DROP COLUMN decodes as %v", after)
+	}
+
+	// Wait until the three records are committed and confirmed to PostgreSQL.
+	waitFor(t, 30*time.Second, "the slot to confirm the first three records", func() bool {
+		return pgLSN(t, pg, `SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'slot_evo'`) >= afterInsert3
 	})
 
-	// int → string is no Avro promotion: BACKWARD refuses version 3. The
+	// int → string is no Avro promotion: BACKWARD refuses version 4. The
 	// DDL itself replicates nothing; the first insert after it is the
 	// failing record.
 	pg.Exec(t, `ALTER TABLE evo ALTER COLUMN n TYPE TEXT`)
@@ -534,19 +554,19 @@ func TestEndToEndAvroSchemaEvolution(t *testing.T) {
 			t.Errorf("task trace does not contain %q:\n%s", want, trace)
 		}
 	}
-	if n := len(readRaw(t, w.kafka, topic)); n != 2 {
-		t.Errorf("%s holds %d records after the failure, want 2", topic, n)
+	if n := len(readRaw(t, w.kafka, topic)); n != 3 {
+		t.Errorf("%s holds %d records after the failure, want 3", topic, n)
 	}
 	if got := pgLSN(t, pg, `SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = 'slot_evo'`); got > beforeFailing {
 		t.Errorf("slot confirmed %X after the failing record (it started after %X)", got, beforeFailing)
 	}
 	registryGet(t, regURL, "/subjects/"+subject+"/versions", &versions)
-	if !slices.Equal(versions, []int{1, 2}) {
-		t.Errorf("versions of %s after the refused change = %v, want [1 2]", subject, versions)
+	if !slices.Equal(versions, []int{1, 2, 3}) {
+		t.Errorf("versions of %s after the refused change = %v, want [1 2 3]", subject, versions)
 	}
 
 	// Accept the change for this subject and restart the task: the held-back
-	// records arrive, once each, with version 3.
+	// records arrive, once each, with version 4.
 	if code, body := registrySend(t, http.MethodPut, regURL, "/config/"+subject, `{"compatibility":"NONE"}`); code != http.StatusOK {
 		t.Fatalf("PUT /config/%s = %d %s", subject, code, body)
 	}
@@ -557,22 +577,22 @@ func TestEndToEndAvroSchemaEvolution(t *testing.T) {
 		state, _ := taskStatus(t, w, "evo")
 		return state == "RUNNING"
 	})
-	raw = waitRaw(t, w.kafka, topic, 4)
-	var v3 subjectVersion
-	registryGet(t, regURL, "/subjects/"+subject+"/versions/3", &v3)
-	for i := 2; i < len(raw); i++ {
-		if got := schemaID(t, raw[i].value); got != v3.ID {
-			t.Errorf("record %d uses schema id %d, want version 3's %d", i, got, v3.ID)
+	raw = waitRaw(t, w.kafka, topic, 5)
+	var v4 subjectVersion
+	registryGet(t, regURL, "/subjects/"+subject+"/versions/4", &v4)
+	for i := 3; i < len(raw); i++ {
+		if got := schemaID(t, raw[i].value); got != v4.ID {
+			t.Errorf("record %d uses schema id %d, want version 4's %d", i, got, v4.ID)
 		}
 	}
-	recs = kafkajsRead(t, w.kafka, regURL, topic, 4)
+	recs = kafkajsRead(t, w.kafka, regURL, topic, 5)
 	var ns []any
-	for _, r := range recs[2:] {
+	for _, r := range recs[3:] {
 		after, _ := r.Value["after"].(map[string]any)
 		ns = append(ns, after["n"])
 	}
-	if len(raw) != 4 || !reflect.DeepEqual(ns, []any{"three", "four"}) {
-		t.Errorf("after the restart %s holds %d records, the new ones with n = %v; want 4 and [three four]", topic, len(raw), ns)
+	if len(raw) != 5 || !reflect.DeepEqual(ns, []any{"three", "four"}) {
+		t.Errorf("after the restart %s holds %d records, the new ones with n = %v; want 5 and [three four]", topic, len(raw), ns)
 	}
 	w.stop()
 }
