@@ -45,6 +45,7 @@ type benchOptions struct {
 	rate      int
 	out       string
 	converter string // json, avro or both
+	profile   string // directory for the workers' CPU and allocation profiles
 }
 
 type benchResult struct {
@@ -69,6 +70,7 @@ func benchMain(ctx context.Context, args []string) error {
 	fs.IntVar(&o.rate, "rate", 5000, "events per second in the latency scenario")
 	fs.StringVar(&o.out, "out", "", "rewrite the results section of this Markdown file (e.g. BENCHMARKS.md)")
 	fs.StringVar(&o.converter, "converter", "both", "json, avro or both")
+	fs.StringVar(&o.profile, "profile", "", "write each scenario worker's CPU and allocation profiles into this directory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -145,6 +147,9 @@ func (b *bench) next(prefix string) string {
 // that the next scenarios find free ones (max_replication_slots).
 func (b *bench) finish(w *benchWorker, table string) {
 	w.stop()
+	if b.opts.profile != "" {
+		_ = os.WriteFile(filepath.Join(b.opts.profile, table+".log"), w.log.Bytes(), 0o644)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_ = b.exec(ctx, fmt.Sprintf(
@@ -255,7 +260,7 @@ func (b *bench) streaming(ctx context.Context, name, converter string, workload 
 		return benchResult{}, err
 	}
 
-	w, err := startBenchWorker(ctx, b.tempDir())
+	w, err := b.startWorker(ctx, table)
 	if err != nil {
 		return benchResult{}, err
 	}
@@ -301,7 +306,7 @@ func (b *bench) snapshot(ctx context.Context, converter string) (benchResult, er
 		return benchResult{}, fmt.Errorf("copying: %w", err)
 	}
 
-	w, err := startBenchWorker(ctx, b.tempDir())
+	w, err := b.startWorker(ctx, table)
 	if err != nil {
 		return benchResult{}, err
 	}
@@ -329,7 +334,7 @@ func (b *bench) latency(ctx context.Context, converter string) (benchResult, err
 	if err := b.createTable(ctx, table); err != nil {
 		return benchResult{}, err
 	}
-	w, err := startBenchWorker(ctx, b.tempDir())
+	w, err := b.startWorker(ctx, table)
 	if err != nil {
 		return benchResult{}, err
 	}
@@ -410,7 +415,17 @@ type benchWorker struct {
 	log      bytes.Buffer
 }
 
-func startBenchWorker(ctx context.Context, dir string) (*benchWorker, error) {
+// startWorker starts a worker for the scenario on table, profiled when
+// -profile is set.
+func (b *bench) startWorker(ctx context.Context, table string) (*benchWorker, error) {
+	profile := ""
+	if b.opts.profile != "" {
+		profile = filepath.Join(b.opts.profile, table)
+	}
+	return startBenchWorker(ctx, b.tempDir(), profile)
+}
+
+func startBenchWorker(ctx context.Context, dir, profile string) (*benchWorker, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -432,6 +447,7 @@ func startBenchWorker(ctx context.Context, dir string) (*benchWorker, error) {
 		"CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS="+w.registry,
 		"CONNECT_EMBEDDED_DATA_DIR="+filepath.Join(dir, "data"),
 		"CONNECT_OFFSET_FLUSH_INTERVAL_MS=1000",
+		profileEnv+"="+profile,
 	)
 	w.cmd.Stdout, w.cmd.Stderr = io.Discard, &w.log
 	if err := w.cmd.Start(); err != nil {

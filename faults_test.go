@@ -99,7 +99,8 @@ func (l *ledgerWriter) step(ctx context.Context) error {
 	return nil
 }
 
-// run writes until ctx ends.
+// run writes until ctx ends. A statement under way when it ends still
+// completes, so that no change is in doubt.
 func (l *ledgerWriter) run(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -108,10 +109,44 @@ func (l *ledgerWriter) run(ctx context.Context, every time.Duration) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			if err := l.step(ctx); err != nil && ctx.Err() == nil {
+			if err := l.step(context.WithoutCancel(ctx)); err != nil {
 				return err
 			}
 		}
+	}
+}
+
+// reconnect replaces the writer's connection (after a database restart).
+func (l *ledgerWriter) reconnect(t *testing.T, pg *pgtest.Server) {
+	t.Helper()
+	_ = l.conn.Close(context.Background())
+	conn, err := pgx.Connect(t.Context(), pg.DSN("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.conn = conn
+	t.Cleanup(func() { conn.Close(context.Background()) })
+}
+
+// workload runs a ledgerWriter in its own goroutine until halted.
+type workload struct {
+	stop context.CancelFunc
+	errc chan error
+}
+
+func startWorkload(t *testing.T, l *ledgerWriter) *workload {
+	ctx, stop := context.WithCancel(t.Context())
+	w := &workload{stop: stop, errc: make(chan error, 1)}
+	go func() { w.errc <- l.run(ctx, 2*time.Millisecond) }()
+	return w
+}
+
+// halt stops the writer after its current statement.
+func (w *workload) halt(t *testing.T) {
+	t.Helper()
+	w.stop()
+	if err := <-w.errc; err != nil {
+		t.Fatalf("workload: %v", err)
 	}
 }
 
@@ -383,4 +418,132 @@ func TestValidator(t *testing.T) {
 	if got := validate(t, "synthetic", 0, committed, records[:3]); got.lost != 2 {
 		t.Fatalf("lost = %d, want 2 (u 1/3 and d 2/2 missing)", got.lost)
 	}
+}
+
+// Database fault scenarios: the worker keeps running while PostgreSQL
+// misbehaves; its task fails with a retriable error, is restarted by the
+// runtime after retriable.restart.connector.wait.ms and resumes from the
+// committed offsets.
+
+// retriableFailure is the worker's log message for a task restarted after
+// a retriable error, and restartedTask the one for the restart itself.
+const (
+	retriableFailure = "task failed with a retriable error; restarting it"
+	restartedTask    = "restarting task after a retriable failure"
+)
+
+func logCount(w *process, msg string) int {
+	return strings.Count(w.log(), `msg="`+msg+`"`)
+}
+
+// dbFaultConfig is the ledger connector with quick restarts.
+func dbFaultConfig(t *testing.T, pg *pgtest.Server) []byte {
+	return inventoryConfig(t, pg, func(c map[string]string) {
+		c["table.include.list"] = "public.ledger"
+		c["retriable.restart.connector.wait.ms"] = "200"
+		c["slot.retry.delay.ms"] = "200"
+		c["slot.max.retries"] = "50"
+		// PostgreSQL shuts down only once its walsender has been told how
+		// far the connector got.
+		c["status.update.interval.ms"] = "500"
+	})
+}
+
+// runDatabaseFault streams a workload, injects fault once per loop and
+// waits each time for the task to be restarted and RUNNING again; then it
+// validates delivery.
+func runDatabaseFault(t *testing.T, scenario string, fault func(t *testing.T, pg *pgtest.Server, w *process, writer *ledgerWriter, load **workload)) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, ledgerDDL)
+	env := workerEnv{dataDir: filepath.Join(t.TempDir(), "data")}
+	w := startWorker(t, env)
+	if code, body := w.do("POST", "/connectors", dbFaultConfig(t, pg)); code != 201 {
+		t.Fatalf("POST /connectors = %d %s", code, body)
+	}
+	waitRunning(t, w, "inventory")
+	writer := newLedgerWriter(t, pg, 2)
+	load := startWorkload(t, writer)
+	const topic = "dbserver1.public.ledger"
+	waitFor(t, 60*time.Second, "a committed offset", func() bool {
+		_, body := w.do("GET", "/connectors/inventory/offsets", nil)
+		return strings.Contains(string(body), `"lsn"`)
+	})
+	loops := faultLoops()
+	for i := range loops {
+		target := len(writer.changes()) + 100
+		waitFor(t, 60*time.Second, "the workload to progress", func() bool { return len(writer.changes()) >= target })
+		fault(t, pg, w, writer, &load)
+		waitFor(t, 60*time.Second, "the task to be restarted", func() bool { return logCount(w, restartedTask) > i })
+		waitRunning(t, w, "inventory")
+	}
+	// The task streams again: changes made after the last fault arrive.
+	target := len(writer.changes()) + 50
+	waitFor(t, 60*time.Second, "the workload to progress", func() bool { return len(writer.changes()) >= target })
+	load.halt(t)
+	committed := writer.changes()
+	records := waitDelivered(t, w, topic, committed)
+	recordFaultReport(t, validate(t, scenario, loops, committed, records))
+	if n := logCount(w, retriableFailure); n < loops {
+		t.Errorf("%d retriable failures logged, want at least %d", n, loops)
+	}
+	if os.Getenv("FAULT_DEBUG") != "" {
+		t.Log(w.log())
+	}
+	w.stop()
+}
+
+// terminateWalsender ends the connector's walsender with
+// pg_terminate_backend, once it is streaming.
+func terminateWalsender(t *testing.T, pg *pgtest.Server) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), pg.DSN("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	waitFor(t, 60*time.Second, "the walsender to be terminated", func() bool {
+		var done bool
+		err := conn.QueryRow(t.Context(), `SELECT coalesce(bool_or(pg_terminate_backend(active_pid)), false)
+			FROM pg_replication_slots WHERE slot_name = 'debezium_inventory' AND active_pid IS NOT NULL`).Scan(&done)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return done
+	})
+}
+
+// TestFaultWalsenderTerminated: the replication connection is terminated
+// on the server side while changes stream.
+func TestFaultWalsenderTerminated(t *testing.T) {
+	runDatabaseFault(t, "walsender terminated (pg_terminate_backend)", func(t *testing.T, pg *pgtest.Server, _ *process, _ *ledgerWriter, _ **workload) {
+		terminateWalsender(t, pg)
+	})
+}
+
+// TestFaultPostgresRestart: PostgreSQL is restarted while changes stream.
+func TestFaultPostgresRestart(t *testing.T) {
+	runDatabaseFault(t, "PostgreSQL restarted", func(t *testing.T, pg *pgtest.Server, _ *process, writer *ledgerWriter, load **workload) {
+		(*load).halt(t)
+		pg.Restart(t)
+		writer.reconnect(t, pg)
+		*load = startWorkload(t, writer)
+	})
+}
+
+// TestFaultPostgresUnreachable: PostgreSQL is down long enough for restart
+// attempts to fail with connection refused, then comes back.
+func TestFaultPostgresUnreachable(t *testing.T) {
+	runDatabaseFault(t, "PostgreSQL unreachable (stopped, then started)", func(t *testing.T, pg *pgtest.Server, w *process, writer *ledgerWriter, load **workload) {
+		(*load).halt(t)
+		before := logCount(w, retriableFailure)
+		pg.Stop(t)
+		// The streaming task fails, and at least one restart fails too
+		// while the server is down.
+		waitFor(t, 60*time.Second, "restarts to fail while the database is down", func() bool {
+			return logCount(w, retriableFailure) >= before+2
+		})
+		pg.Restart(t)
+		writer.reconnect(t, pg)
+		*load = startWorkload(t, writer)
+	})
 }

@@ -16,12 +16,13 @@ const module = "github.com/tributary-cdc/tributary/"
 // ← connectors; the runtime and rest on top; main wires.
 var layeringRules = map[string][]string{
 	"schema":                     {"connect", "connectors", "rest"},
-	"connectors":                 {"connect/worker", "connect/herder", "connect/storage", "connect/kafkalog", "connect/kafkaclient", "connect/embedded", "connect/workerconfig", "rest"},
-	"rest":                       {"connect/worker", "connect/herder", "connect/storage", "connect/kafkalog", "connect/embedded", "connectors"},
+	"connectors":                 {"connect/worker", "connect/herder", "connect/storage", "connect/kafkalog", "connect/kafkaclient", "connect/embedded", "connect/workerconfig", "connect/membership", "rest"},
+	"rest":                       {"connect/worker", "connect/herder", "connect/storage", "connect/kafkalog", "connect/embedded", "connect/membership", "connectors"},
 	"connect/storage":            {"connect/worker", "connect/herder", "rest", "connectors"},
 	"connect/kafkalog":           {"connect/storage", "connect/worker", "connect/herder", "rest", "connectors"},
 	"connect/worker":             {"connect/herder", "connect/storage", "rest", "connectors"},
 	"connect/herder":             {"rest", "connectors"},
+	"connect/membership":         {"connect/herder", "connect/storage", "connect/worker", "connect/kafkalog", "connect/embedded", "connect/workerconfig", "rest", "connectors"},
 	"connectors/postgres/decode": {"connectors/postgres/snapshot", "connectors/postgres/stream"},
 }
 

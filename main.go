@@ -25,7 +25,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "bench" {
 		err = benchMain(ctx, os.Args[2:])
 	} else {
+		stopProfiles := startProfiles(os.Getenv(profileEnv))
 		err = run(ctx, os.Args[1:], os.Environ())
+		stopProfiles()
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tributary:", err)

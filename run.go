@@ -139,13 +139,6 @@ func run(ctx context.Context, args, environ []string) error {
 		return err
 	}
 	workerID := advertisedWorkerID(cfg, listeners[0])
-	timeouts, err := groupTimeouts(cfg.Props)
-	if err != nil {
-		for _, l := range listeners {
-			l.Close()
-		}
-		return err
-	}
 	var group *membership.Group
 
 	h := herder.New(herder.Config{
@@ -171,14 +164,17 @@ func run(ctx context.Context, args, environ []string) error {
 			next, err := client.GetOffset(cfg.ConfigTopic, 0, sarama.OffsetNewest)
 			return next - 1, err
 		},
-		OnWorkChanged: func() { group.Rejoin() },
-		ServerInfo:    herder.ServerInfo{Version: version, Commit: commit(), KafkaClusterID: clusterID},
-		Logger:        log,
+		OnWorkChanged:         func() { group.Rejoin() },
+		TopicTrackingDisabled: !cfg.TopicTrackingEnable,
+		Loggers:               levels,
+		ServerInfo:            herder.ServerInfo{Version: version, Commit: commit(), KafkaClusterID: clusterID},
+		Logger:                log,
 	})
 	changes.Store(h)
+	configs.SetListener(h)
 	group = membership.New(membership.Config{
 		Client: client, GroupID: cfg.GroupID, URL: "http://" + workerID,
-		SessionTimeout: timeouts.session, HeartbeatInterval: timeouts.heartbeat, RebalanceTimeout: timeouts.rebalance,
+		SessionTimeout: cfg.SessionTimeout, HeartbeatInterval: cfg.HeartbeatInterval, RebalanceTimeout: cfg.RebalanceTimeout,
 		Handler: h, Logger: log,
 	})
 	if err := h.Start(ctx); err != nil {
@@ -189,7 +185,8 @@ func run(ctx context.Context, args, environ []string) error {
 		return err
 	}
 
-	handler := rest.NewHandler(rest.Config{Herder: restHerder{h}, Logger: log.With("component", "rest"), Loggers: levels})
+	handler := rest.NewHandler(rest.Config{Herder: restHerder{h}, Logger: log.With("component", "rest"), Loggers: levels,
+		TopicTrackingDisabled: !cfg.TopicTrackingEnable, TopicTrackingResetDisabled: !cfg.TopicTrackingAllowReset})
 	servers := make([]*http.Server, len(listeners))
 	var wg sync.WaitGroup
 	serveErr := make(chan error, len(listeners))
@@ -228,32 +225,6 @@ func run(ctx context.Context, args, environ []string) error {
 	// 4. Deferred: stores, Kafka clients, then the embedded broker.
 	log.Info("worker stopped")
 	return runErr
-}
-
-// groupTimeouts are the group membership timeouts of the worker config.
-type groupTimeoutsValue struct{ session, heartbeat, rebalance time.Duration }
-
-func groupTimeouts(props map[string]string) (groupTimeoutsValue, error) {
-	var out groupTimeoutsValue
-	for _, p := range []struct {
-		name string
-		def  time.Duration
-		dst  *time.Duration
-	}{
-		{"session.timeout.ms", 10 * time.Second, &out.session},
-		{"heartbeat.interval.ms", 3 * time.Second, &out.heartbeat},
-		{"rebalance.timeout.ms", time.Minute, &out.rebalance},
-	} {
-		*p.dst = p.def
-		if v, ok := props[p.name]; ok && strings.TrimSpace(v) != "" {
-			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
-			if err != nil || n < 1 {
-				return out, fmt.Errorf("parsing %s: %q is not a positive number of milliseconds", p.name, v)
-			}
-			*p.dst = time.Duration(n) * time.Millisecond
-		}
-	}
-	return out, nil
 }
 
 // kafkaClusterID asks a broker for the cluster id reported by GET /.

@@ -40,11 +40,45 @@ type healthBody struct {
 	Message string `json:"message"`
 }
 
-// health answers GET /health (KIP-1017). The REST server starts serving
-// only once the herder has started, so a reply means the worker is ready.
-func (h *handler) health(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, healthBody{Status: "healthy", Message: "Worker has completed startup and is ready to handle requests."})
+// Messages of Kafka Connect's WorkerStatus.
+const (
+	healthyMessage   = "Worker has completed startup and is ready to handle requests."
+	startingMessage  = "Worker is still starting up."
+	unhealthyMessage = "Worker was unable to handle this request and may be unable to handle other requests."
+)
+
+// health answers GET /health (KIP-1017): 200 healthy, 503 while the worker
+// is starting, 500 when its herder does not answer in time.
+func (h *handler) health(w http.ResponseWriter, r *http.Request) {
+	hc, ok := h.herder.(HealthChecker)
+	if !ok {
+		writeJSON(w, http.StatusOK, healthBody{Status: "healthy", Message: healthyMessage})
+		return
+	}
+	ctx, cancel := h.ctx(r)
+	defer cancel()
+	status, detail := hc.Health(ctx)
+	withDetail := func(msg string) string {
+		if detail != "" {
+			return msg + " " + detail
+		}
+		return msg
+	}
+	switch status {
+	case "healthy":
+		writeJSON(w, http.StatusOK, healthBody{Status: status, Message: healthyMessage})
+	case "starting":
+		writeJSON(w, http.StatusServiceUnavailable, healthBody{Status: status, Message: withDetail(startingMessage)})
+	default:
+		writeJSON(w, http.StatusInternalServerError, healthBody{Status: "unhealthy", Message: withDetail(unhealthyMessage)})
+	}
 }
+
+// Replies of the topics routes when topic tracking is turned off.
+var (
+	errTopicTrackingDisabled = &requestError{status: http.StatusForbidden, message: "Topic tracking is disabled."}
+	errTopicResetDisabled    = &requestError{status: http.StatusForbidden, message: "Topic tracking reset is disabled."}
+)
 
 func (h *handler) stopConnector(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.herder.(ConnectorStopper)
@@ -259,6 +293,10 @@ func (h *handler) connectorTopics(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, errNotImplemented, subject{})
 		return
 	}
+	if h.topicTrackingDisabled {
+		h.fail(w, r, errTopicTrackingDisabled, subject{})
+		return
+	}
 	name := pathVar(r, "connector")
 	ctx, cancel := h.ctx(r)
 	defer cancel()
@@ -277,6 +315,14 @@ func (h *handler) resetTopics(w http.ResponseWriter, r *http.Request) {
 	t, ok := h.herder.(TopicTracker)
 	if !ok {
 		h.fail(w, r, errNotImplemented, subject{})
+		return
+	}
+	switch {
+	case h.topicTrackingDisabled:
+		h.fail(w, r, errTopicTrackingDisabled, subject{})
+		return
+	case h.topicResetDisabled:
+		h.fail(w, r, errTopicResetDisabled, subject{})
 		return
 	}
 	h.connectorAction(w, r, "resetting topics of", t.ResetConnectorTopics, http.StatusAccepted)
@@ -380,9 +426,9 @@ func (h *handler) logger(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, LoggerLevel{Level: level, LastModified: mod})
 }
 
-// setLogger answers PUT /admin/loggers/{logger}. scope=cluster is not
-// supported yet: it answers 501; any other scope means this worker, as in
-// Kafka Connect.
+// setLogger answers PUT /admin/loggers/{logger}. scope=cluster writes the
+// level to the config topic for every worker to apply and answers 204; any
+// other scope means this worker, as in Kafka Connect.
 func (h *handler) setLogger(w http.ResponseWriter, r *http.Request) {
 	l, ok := h.loggerAPI(w, r)
 	if !ok {
@@ -410,7 +456,18 @@ func (h *handler) setLogger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.EqualFold(r.URL.Query().Get("scope"), "cluster") {
-		h.fail(w, r, errNotImplemented, subject{})
+		cl, ok := h.herder.(ClusterLoggerSetter)
+		if !ok {
+			h.fail(w, r, errNotImplemented, subject{})
+			return
+		}
+		ctx, cancel := h.ctx(r)
+		defer cancel()
+		if err := cl.SetClusterLoggerLevel(ctx, name, strings.ToUpper(level)); err != nil {
+			h.fail(w, r, fmt.Errorf("setting the cluster's level of %s: %w", name, err), subject{})
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	changed := l.SetLevel(name, level)

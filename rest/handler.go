@@ -33,6 +33,13 @@ type Config struct {
 	// Loggers, if set, backs /admin/loggers; without it those routes
 	// answer 501.
 	Loggers Loggers
+	// TopicTrackingDisabled (topic.tracking.enable=false) and
+	// TopicTrackingResetDisabled (topic.tracking.allow.reset=false) make
+	// the topics routes answer 403.
+	TopicTrackingDisabled, TopicTrackingResetDisabled bool
+	// Client forwards requests to other workers; nil means a client with
+	// no timeout of its own (the request timeout bounds it).
+	Client *http.Client
 }
 
 type handler struct {
@@ -40,11 +47,18 @@ type handler struct {
 	log        *slog.Logger
 	timeout    time.Duration
 	loggersAPI Loggers
+	client     *http.Client
+
+	topicTrackingDisabled, topicResetDisabled bool
 }
 
 // NewHandler returns the HTTP handler serving Kafka Connect's REST API.
 func NewHandler(cfg Config) http.Handler {
-	h := &handler{herder: cfg.Herder, log: cfg.Logger, timeout: cfg.RequestTimeout, loggersAPI: cfg.Loggers}
+	h := &handler{herder: cfg.Herder, log: cfg.Logger, timeout: cfg.RequestTimeout, loggersAPI: cfg.Loggers,
+		client: cfg.Client, topicTrackingDisabled: cfg.TopicTrackingDisabled, topicResetDisabled: cfg.TopicTrackingResetDisabled}
+	if h.client == nil {
+		h.client = &http.Client{}
+	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -411,6 +425,10 @@ func (h *handler) restartTask(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := h.ctx(r)
 	defer cancel()
 	if err := h.herder.RestartTask(ctx, id); err != nil {
+		if url, ok := forwardTo(err); ok {
+			h.forward(ctx, w, r, url, nil)
+			return
+		}
 		h.fail(w, r, fmt.Errorf("restarting task %s: %w", taskName(id.Connector, id.Task), err), taskSubject(subjectTask, id))
 		return
 	}

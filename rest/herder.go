@@ -134,3 +134,26 @@ type LoggerLevel struct {
 	Level        string `json:"level"`
 	LastModified *int64 `json:"last_modified"`
 }
+
+// HealthChecker is implemented by herders that report their health
+// (GET /health): status is "healthy", "starting" or "unhealthy", and detail,
+// if not empty, says what the worker is doing. Without it the worker is
+// healthy once it serves.
+type HealthChecker interface {
+	Health(ctx context.Context) (status, detail string)
+}
+
+// ClusterLoggerSetter is implemented by herders that set a log level on
+// every worker of the cluster (PUT /admin/loggers/{l}?scope=cluster).
+// Without it such requests answer 501.
+type ClusterLoggerSetter interface {
+	SetClusterLoggerLevel(ctx context.Context, namespace, level string) error
+}
+
+// forwardable is an error naming the worker that can serve the request
+// (Kafka Connect's NotAssignedException): the REST layer forwards the
+// request there, or answers 409 when it may not or no worker is named.
+type forwardable interface {
+	error
+	ForwardURL() string
+}

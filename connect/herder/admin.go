@@ -58,7 +58,11 @@ func (h *Herder) StopConnector(ctx context.Context, name string) error {
 
 // PatchConnectorConfig applies patch to the connector's config (KIP-477): a
 // nil value removes the key. The result is validated and stored as PUT does.
+// The read, the patch and the write happen under the herder's lock, so
+// that concurrent patches on this worker each see the other's result.
 func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (connect.ConnectorInfo, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	st, err := h.state(name)
 	if err != nil {
 		return connect.ConnectorInfo{}, err
@@ -71,7 +75,7 @@ func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch ma
 			config[k] = *v
 		}
 	}
-	info, _, err := h.putConfig(ctx, name, config, true, TargetStarted)
+	info, _, err := h.putConfigLocked(ctx, name, config, true, TargetStarted)
 	return info, err
 }
 
@@ -145,11 +149,36 @@ func (h *Herder) checkStoppedLocked(name string) error {
 	for id := range h.tasks {
 		running = running || id.Connector == name
 	}
+	if h.cfg.Clustered {
+		running = running || h.runsElsewhereLocked(name)
+	}
 	if st.TargetState != TargetStopped || len(st.Tasks) > 0 || running {
 		return &connect.BadRequestError{Message: "Connectors must be in the STOPPED state before their offsets can be modified. " +
 			"This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/" + name + "/stop' endpoint"}
 	}
 	return nil
+}
+
+// runsElsewhereLocked reports whether the status topic says another worker
+// still runs a task of the connector: a RUNNING, PAUSED or RESTARTING status
+// written in the current group generation or later. Under the eager
+// protocol every rebalance stops every task, so an older one is stale (its
+// worker died before it could report the task UNASSIGNED).
+func (h *Herder) runsElsewhereLocked(name string) bool {
+	for _, ts := range h.cfg.Statuses.TaskStatuses(name) {
+		switch ts.State.State {
+		case connect.StateRunning, connect.StatePaused, connect.StateRestarting:
+		default:
+			continue
+		}
+		if ts.State.WorkerID == h.cfg.WorkerID {
+			continue // this worker knows what it runs: h.tasks
+		}
+		if ts.Generation >= int64(h.generation) {
+			return true
+		}
+	}
+	return false
 }
 
 // ConnectorTopics answers GET /connectors/{name}/topics: the topics its

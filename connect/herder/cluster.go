@@ -43,6 +43,8 @@ func (h *Herder) watch() {
 		names := slices.Sorted(maps.Keys(h.dirty))
 		clear(h.dirty)
 		h.dirtyMu.Unlock()
+		restarts := h.takeRestarts()
+		end := h.stages.begin("applying config changes")
 		h.mu.Lock()
 		if h.ownedConnectors != nil && !h.closed {
 			for _, name := range names {
@@ -50,9 +52,15 @@ func (h *Herder) watch() {
 					h.log.Error("applying a config change", "connector", name, "error", err)
 				}
 			}
+			for _, req := range restarts {
+				if err := h.restartLocked(h.baseCtx, req); err != nil {
+					h.log.Error("restarting", "connector", req.Connector, "error", err)
+				}
+			}
 		}
 		h.checkWorkLocked()
 		h.mu.Unlock()
+		end()
 	}
 }
 
@@ -83,6 +91,7 @@ func (h *Herder) work() map[string]int {
 // ReadConfig reads the config topic to its end and reports its offset and
 // work (membership.Handler).
 func (h *Herder) ReadConfig(ctx context.Context) (int64, map[string]int, error) {
+	defer h.stages.begin("reading to the end of the config topic")()
 	if err := h.cfg.Configs.Refresh(ctx); err != nil {
 		return 0, nil, err
 	}
@@ -101,6 +110,7 @@ func (h *Herder) ReadConfig(ctx context.Context) (int64, map[string]int, error) 
 // (membership.Handler). Failed tasks get another chance after the
 // rebalance, as in Kafka Connect.
 func (h *Herder) Revoke() {
+	defer h.stages.begin("stopping its tasks for a rebalance")()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.ownedConnectors, h.ownedTasks, h.leaderWork = map[string]bool{}, map[connect.TaskID]bool{}, nil
@@ -113,8 +123,11 @@ func (h *Herder) Assigned(a membership.Assignment, generation int32, work map[st
 	if g, ok := h.cfg.Statuses.(generationSetter); ok {
 		g.SetGeneration(int(generation))
 	}
+	defer h.ready.Store(true)
+	defer h.stages.begin("starting the connectors and tasks of a new assignment")()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.generation = int(generation)
 	h.ownedConnectors = map[string]bool{}
 	for _, c := range a.Connectors {
 		h.ownedConnectors[c] = true

@@ -13,4 +13,10 @@
 // gives them all up before the worker rejoins (eager rebalance), follows
 // config records written by other workers (ConfigChanged), and, on the
 // leader, asks for a rebalance when connectors or task counts change.
+// Restart requests and cluster-wide log levels travel as config-topic
+// records (restart-connector-*, logger-cluster-*) that every worker applies
+// to itself (ConfigListener); a task restart for a task running elsewhere
+// answers a NotAssignedError naming that worker, for the REST layer to
+// forward. Health reports whether the worker has started and whether its
+// herder still makes progress.
 package herder

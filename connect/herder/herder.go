@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -25,6 +26,8 @@ type ConfigStore interface {
 	PutTaskConfigs(ctx context.Context, name string, tasks []map[string]string) error
 	PutTargetState(ctx context.Context, name, state string) error
 	RemoveConnector(ctx context.Context, name string) error
+	PutRestartRequest(ctx context.Context, req storage.RestartRequest) error
+	PutLoggerLevel(ctx context.Context, namespace, level string) error
 	Connector(name string) (storage.ConnectorState, bool)
 	Connectors() []string
 	Refresh(ctx context.Context) error
@@ -36,6 +39,7 @@ type StatusStore interface {
 	PutTask(ctx context.Context, id connect.TaskID, st connect.State) error
 	Connector(name string) (connect.State, bool)
 	Task(id connect.TaskID) (connect.State, bool)
+	TaskStatuses(connector string) []storage.TaskStatus
 	RemoveConnector(ctx context.Context, name string, tasks int) error
 	PutTopic(ctx context.Context, st storage.TopicStatus) error
 	Topics(connector string) []string
@@ -104,8 +108,23 @@ type Config struct {
 	// last assigned: the group must rebalance.
 	OnWorkChanged func()
 
+	// TopicTrackingDisabled stops tasks from recording their active topics
+	// (topic.tracking.enable=false).
+	TopicTrackingDisabled bool
+	// Loggers, if set, receives the log levels set for the whole cluster
+	// (logger-cluster-* records).
+	Loggers LevelSetter
+	// HealthTimeout bounds the health check's wait for the herder; zero
+	// means DefaultHealthTimeout.
+	HealthTimeout time.Duration
+
 	ServerInfo ServerInfo
 	Logger     *slog.Logger
+}
+
+// LevelSetter sets the level of a logger and its descendants.
+type LevelSetter interface {
+	SetLevel(name, level string) []string
 }
 
 // ServerInfo is the body of GET /.
@@ -138,13 +157,24 @@ type Herder struct {
 	ownedConnectors map[string]bool
 	ownedTasks      map[connect.TaskID]bool
 	leaderWork      map[string]int
+	generation      int
+
+	// ready is set once the herder can serve: at Start when standalone,
+	// at the first assignment when clustered.
+	ready atomic.Bool
+	// stages are the operations in progress, for the health check.
+	stages stages
 
 	// dirty holds connectors whose config records changed, for the
 	// watcher goroutine; wake signals it.
 	dirtyMu     sync.Mutex
 	dirty       map[string]bool
+	restarts    map[string]storage.RestartRequest
 	wake        chan struct{}
 	watcherDone chan struct{}
+
+	// retry restarts tasks that failed with a retriable error (retry.go).
+	retry retryState
 }
 
 type runningTask struct {
@@ -161,13 +191,14 @@ func New(cfg Config) *Herder {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &Herder{
-		cfg:     cfg,
-		log:     cfg.Logger.With("component", "herder"),
-		plugins: make(map[string]func() connect.Connector),
-		tasks:   make(map[connect.TaskID]*runningTask),
-		failed:  make(map[connect.TaskID]bool),
-		dirty:   make(map[string]bool),
-		wake:    make(chan struct{}, 1),
+		cfg:      cfg,
+		log:      cfg.Logger.With("component", "herder"),
+		plugins:  make(map[string]func() connect.Connector),
+		tasks:    make(map[connect.TaskID]*runningTask),
+		failed:   make(map[connect.TaskID]bool),
+		dirty:    make(map[string]bool),
+		restarts: make(map[string]storage.RestartRequest),
+		wake:     make(chan struct{}, 1),
 	}
 	for _, p := range cfg.Plugins {
 		class := p().Class()
@@ -196,6 +227,7 @@ func (h *Herder) Start(ctx context.Context) error {
 			return fmt.Errorf("starting connector %s: %w", name, err)
 		}
 	}
+	h.ready.Store(true)
 	return nil
 }
 
@@ -206,6 +238,7 @@ func (h *Herder) Stop() {
 	h.stopTasksLocked(slices.Collect(maps.Keys(h.tasks)), connect.StateUnassigned)
 	h.mu.Unlock()
 	h.stop()
+	h.retry.wg.Wait()
 	if h.watcherDone != nil {
 		<-h.watcherDone
 	}
@@ -335,11 +368,14 @@ func (h *Herder) PutConnectorConfig(ctx context.Context, name string, config map
 // putConfig validates and stores a connector config, creating the
 // connector in target state initial if it does not exist yet.
 func (h *Herder) putConfig(ctx context.Context, name string, config map[string]string, allowUpdate bool, initial string) (connect.ConnectorInfo, bool, error) {
-	config = maps.Clone(config)
-	config["name"] = name
-
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.putConfigLocked(ctx, name, config, allowUpdate, initial)
+}
+
+func (h *Herder) putConfigLocked(ctx context.Context, name string, config map[string]string, allowUpdate bool, initial string) (connect.ConnectorInfo, bool, error) {
+	config = maps.Clone(config)
+	config["name"] = name
 	if h.closed {
 		return connect.ConnectorInfo{}, false, errors.New("worker is shutting down")
 	}
@@ -417,6 +453,8 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 			"Invalid value %s for configuration connector.class: Failed to find any class that implements Connector and which name matches %s, available connectors are: %s",
 			class, class, strings.Join(h.classes(), ", "))})
 	}
+	_, policyErrs := parseRestartPolicy(config)
+	errs = append(errs, policyErrs...)
 	maxTasks := 1
 	if v, ok := config["tasks.max"]; ok {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
@@ -533,7 +571,16 @@ func (h *Herder) setTarget(ctx context.Context, name, target string) error {
 // RestartConnector restarts the connector instance only, as Kafka
 // Connect's plain restart does. Tributary's connectors hold no resources
 // outside their tasks, so this re-applies the connector's target state.
+//
+// A clustered herder writes a restart-connector-<name> record instead, which
+// the worker running the connector applies.
 func (h *Herder) RestartConnector(ctx context.Context, name string) error {
+	if h.cfg.Clustered {
+		if _, err := h.state(name); err != nil {
+			return err
+		}
+		return h.requestRestart(ctx, storage.RestartRequest{Connector: name})
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, err := h.state(name); err != nil {
@@ -564,6 +611,15 @@ func (h *Herder) RestartConnectorAndTasks(ctx context.Context, name string, incl
 			}
 		}
 	}
+	if h.cfg.Clustered {
+		// Every worker restarts its part of the plan when it reads the
+		// request, as Kafka Connect's workers do.
+		req := storage.RestartRequest{Connector: name, IncludeTasks: includeTasks, OnlyFailed: onlyFailed}
+		if err := h.requestRestart(ctx, req); err != nil {
+			return connect.ConnectorStateInfo{}, err
+		}
+		return status, nil
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.stopTasksLocked(ids, connect.StateRestarting)
@@ -576,7 +632,9 @@ func (h *Herder) RestartConnectorAndTasks(ctx context.Context, name string, incl
 	return status, nil
 }
 
-// RestartTask restarts one task.
+// RestartTask restarts one task. A clustered herder that does not run the
+// task answers a *NotAssignedError naming the worker that does, per the
+// status topic, so that the request can be forwarded there.
 func (h *Herder) RestartTask(ctx context.Context, id connect.TaskID) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -586,6 +644,9 @@ func (h *Herder) RestartTask(ctx context.Context, id connect.TaskID) error {
 	}
 	if id.Task < 0 || id.Task >= len(st.Tasks) {
 		return fmt.Errorf("task %s-%d: %w", id.Connector, id.Task, connect.ErrNotFound)
+	}
+	if !h.runsTaskLocked(id) {
+		return h.notAssigned(id)
 	}
 	h.stopTasksLocked([]connect.TaskID{id}, connect.StateRestarting)
 	delete(h.failed, id)
@@ -718,6 +779,7 @@ func (h *Herder) stopTasksLocked(ids []connect.TaskID, state string) {
 	}
 	h.mu.Unlock()
 	defer h.mu.Lock()
+	defer h.stages.begin("waiting for tasks to stop")()
 	var wg sync.WaitGroup
 	for _, id := range ids {
 		wg.Go(func() { h.stopTask(id, state) })
@@ -764,8 +826,7 @@ func (h *Herder) startTaskLocked(id connect.TaskID, connConfig, taskConfig map[s
 		defer cancelStatus()
 		switch {
 		case err != nil:
-			log.Error("task failed", "error", err)
-			h.putTaskStatus(statusCtx, id, connect.StateFailed, trace(err), log)
+			h.taskFailed(statusCtx, id, rt, connConfig, err, log)
 		default:
 			h.mu.Lock()
 			state := rt.stopState
@@ -813,7 +874,7 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, connConfig, tas
 		producer.AsyncClose()
 		return err
 	}
-	topics, err := newTopicCreator(h.cfg.Admin, connConfig, h.cfg.Statuses, id)
+	topics, err := newTopicCreator(h.cfg.Admin, connConfig, h.cfg.Statuses, id, !h.cfg.TopicTrackingDisabled)
 	if err != nil {
 		producer.AsyncClose()
 		return err
@@ -823,7 +884,7 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, connConfig, tas
 	cancel()
 	runner := worker.NewSourceTaskRunner(worker.SourceTaskConfig{
 		ID:             id,
-		Task:           p().NewTask(),
+		Task:           h.watchProgress(id, p().NewTask()),
 		Config:         taskConfig,
 		KeyConverter:   keyConv,
 		ValueConverter: valueConv,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,10 +50,27 @@ type countingTask struct {
 	topic      string
 	next, last int64
 	fail       bool
+	block      chan struct{} // Poll ignores cancellation until it is closed
 }
+
+// failedOnce holds the "fail.once" keys of tasks that have failed already.
+var failedOnce sync.Map
+
+// blockers holds, by "block" key, channels whose closing lets a blocked
+// task's Poll return.
+var blockers sync.Map
 
 func (c *countingTask) Start(ctx context.Context, tc connect.TaskContext, config map[string]string) error {
 	c.topic, c.fail = config["topic"], config["fail"] == "true"
+	if key := config["fail.once"]; key != "" {
+		if _, failed := failedOnce.LoadOrStore(key, true); !failed {
+			c.fail = true
+		}
+	}
+	if key := config["block"]; key != "" {
+		ch, _ := blockers.Load(key)
+		c.block = ch.(chan struct{})
+	}
 	n, err := strconv.ParseInt(config["records"], 10, 64)
 	if err != nil {
 		return fmt.Errorf("parsing records: %w", err)
@@ -74,6 +92,9 @@ func (c *countingTask) Poll(ctx context.Context) ([]connect.SourceRecord, error)
 			return nil, errors.New("simulated source failure")
 		}
 		<-ctx.Done()
+		if c.block != nil {
+			<-c.block
+		}
 		return nil, ctx.Err()
 	}
 	var out []connect.SourceRecord
@@ -99,12 +120,19 @@ type stores struct {
 
 func openStores(t *testing.T, brokers []string) *stores {
 	t.Helper()
+	return openStoresWith(t, brokers, nil)
+}
+
+// openStoresWith opens the three topics as one worker does, with onChange
+// told of every config record.
+func openStoresWith(t *testing.T, brokers []string, onChange func(string)) *stores {
+	t.Helper()
 	cfg := func(topic string, parts int32) kafkalog.Config {
 		return kafkalog.Config{Brokers: brokers, Topic: topic, Partitions: parts, ReplicationFactor: -1, ClientID: "test"}
 	}
 	s := &stores{brokers: brokers}
 	var err error
-	if s.configs, err = storage.OpenConfigStore(t.Context(), cfg("connect-configs", 1), nil); err != nil {
+	if s.configs, err = storage.OpenConfigStore(t.Context(), cfg("connect-configs", 1), onChange); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.configs.Close() })

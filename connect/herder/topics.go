@@ -25,10 +25,11 @@ type topicCreator struct {
 	rf         int16
 	statuses   StatusStore
 	id         connect.TaskID
+	track      bool // topic.tracking.enable
 }
 
-func newTopicCreator(admin sarama.ClusterAdmin, config map[string]string, statuses StatusStore, id connect.TaskID) (*topicCreator, error) {
-	tc := &topicCreator{admin: admin, partitions: 1, rf: -1, statuses: statuses, id: id}
+func newTopicCreator(admin sarama.ClusterAdmin, config map[string]string, statuses StatusStore, id connect.TaskID, track bool) (*topicCreator, error) {
+	tc := &topicCreator{admin: admin, partitions: 1, rf: -1, statuses: statuses, id: id, track: track}
 	if v, ok := config["topic.creation.default.partitions"]; ok {
 		n, err := strconv.ParseInt(v, 10, 32)
 		if err != nil || (n < 1 && n != -1) {
@@ -49,6 +50,9 @@ func newTopicCreator(admin sarama.ClusterAdmin, config map[string]string, status
 func (t *topicCreator) EnsureTopic(ctx context.Context, topic string) error {
 	if err := kafkaclient.EnsureTopic(ctx, t.admin, topic, t.partitions, t.rf, nil); err != nil {
 		return err
+	}
+	if !t.track {
+		return nil
 	}
 	st := storage.TopicStatus{Topic: topic, Connector: t.id.Connector, Task: t.id.Task, Discovered: time.Now()}
 	if err := t.statuses.PutTopic(ctx, st); err != nil {

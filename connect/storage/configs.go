@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 )
@@ -27,7 +28,38 @@ const (
 	taskPrefix        = "task-"
 	commitPrefix      = "commit-"
 	targetStatePrefix = "target-state-"
+	restartPrefix     = "restart-connector-"
+	loggerPrefix      = "logger-cluster-"
 )
+
+// RestartRequest is a restart-connector-<name> record: POST
+// /connectors/{c}/restart as every worker of the cluster applies it to what
+// it runs.
+type RestartRequest struct {
+	Connector    string
+	IncludeTasks bool
+	OnlyFailed   bool
+}
+
+// restartValue keeps Kafka Connect's field names and order.
+type restartValue struct {
+	IncludeTasks bool `json:"include-tasks"`
+	OnlyFailed   bool `json:"only-failed"`
+}
+
+// loggerValue is the value of a logger-cluster-<namespace> record.
+type loggerValue struct {
+	Level string `json:"level"`
+}
+
+// ConfigListener receives the config records that are requests rather than
+// state: restarts and cluster-wide log levels. As in Kafka Connect, only
+// records written after the store was opened are passed on; the ones read
+// at start-up are history.
+type ConfigListener interface {
+	RestartRequested(req RestartRequest)
+	LoggerLevelChanged(namespace, level string)
+}
 
 // ConnectorState is what the config topic says about one connector.
 type ConnectorState struct {
@@ -45,6 +77,8 @@ type ConfigStore struct {
 	log      *kafkalog.Log
 	logger   *slog.Logger
 	onChange func(connector string)
+	started  atomic.Bool
+	listener atomic.Pointer[ConfigListener]
 
 	mu          sync.RWMutex
 	configs     map[string]map[string]string
@@ -77,8 +111,13 @@ func OpenConfigStore(ctx context.Context, cfg kafkalog.Config, onChange func(con
 		return nil, fmt.Errorf("opening config store: topic %q has %d partitions, it must have exactly 1", cfg.Topic, n)
 	}
 	s.log = l
+	s.started.Store(true)
 	return s, nil
 }
+
+// SetListener makes l receive the restart and log-level records read from
+// now on.
+func (s *ConfigStore) SetListener(l ConfigListener) { s.listener.Store(&l) }
 
 type propertiesValue struct {
 	Properties map[string]string `json:"properties"`
@@ -112,9 +151,14 @@ func (s *ConfigStore) apply(key, value []byte) {
 	case strings.HasPrefix(k, targetStatePrefix):
 		connector = k[len(targetStatePrefix):]
 		err = s.applyTargetState(connector, value)
+	case strings.HasPrefix(k, restartPrefix):
+		s.applyRestart(k[len(restartPrefix):], value)
+		return
+	case strings.HasPrefix(k, loggerPrefix):
+		s.applyLogger(k[len(loggerPrefix):], value)
+		return
 	default:
-		// restart requests, session keys, fencing and logger records are
-		// not kept by this store.
+		// Session keys and fencing records are not kept by this store.
 		s.logger.Debug("ignoring config record", "key", k)
 		return
 	}
@@ -125,6 +169,46 @@ func (s *ConfigStore) apply(key, value []byte) {
 	}
 	if s.onChange != nil && connector != "" {
 		s.onChange(connector)
+	}
+}
+
+// listenerIfStarted is the listener for a request record, nil for records
+// read while opening.
+func (s *ConfigStore) listenerIfStarted() ConfigListener {
+	if !s.started.Load() {
+		return nil
+	}
+	if l := s.listener.Load(); l != nil {
+		return *l
+	}
+	return nil
+}
+
+func (s *ConfigStore) applyRestart(connector string, value []byte) {
+	if value == nil {
+		return
+	}
+	var v restartValue
+	if err := json.Unmarshal(value, &v); err != nil {
+		s.logger.Error("ignoring malformed restart request", "connector", connector, "error", err)
+		return
+	}
+	if l := s.listenerIfStarted(); l != nil {
+		l.RestartRequested(RestartRequest{Connector: connector, IncludeTasks: v.IncludeTasks, OnlyFailed: v.OnlyFailed})
+	}
+}
+
+func (s *ConfigStore) applyLogger(namespace string, value []byte) {
+	if value == nil {
+		return
+	}
+	var v loggerValue
+	if err := json.Unmarshal(value, &v); err != nil || v.Level == "" {
+		s.logger.Error("ignoring malformed logger level record", "namespace", namespace, "error", err)
+		return
+	}
+	if l := s.listenerIfStarted(); l != nil {
+		l.LoggerLevelChanged(namespace, v.Level)
 	}
 }
 
@@ -314,6 +398,24 @@ func (s *ConfigStore) PutTargetState(ctx context.Context, name, state string) er
 	}
 	if err := s.write(ctx, targetStatePrefix+name, v); err != nil {
 		return fmt.Errorf("writing target state of %q: %w", name, err)
+	}
+	return nil
+}
+
+// PutRestartRequest writes restart-connector-<name>, which every worker
+// applies to the connector and tasks it runs.
+func (s *ConfigStore) PutRestartRequest(ctx context.Context, req RestartRequest) error {
+	if err := s.write(ctx, restartPrefix+req.Connector, restartValue{IncludeTasks: req.IncludeTasks, OnlyFailed: req.OnlyFailed}); err != nil {
+		return fmt.Errorf("writing restart request of %q: %w", req.Connector, err)
+	}
+	return nil
+}
+
+// PutLoggerLevel writes logger-cluster-<namespace>, which every worker
+// applies to its log levels.
+func (s *ConfigStore) PutLoggerLevel(ctx context.Context, namespace, level string) error {
+	if err := s.write(ctx, loggerPrefix+namespace, loggerValue{Level: level}); err != nil {
+		return fmt.Errorf("writing log level of %q: %w", namespace, err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ type StatusStore struct {
 	mu         sync.RWMutex
 	connectors map[string]connect.State
 	tasks      map[connect.TaskID]connect.State
+	taskGens   map[connect.TaskID]int64
 	topics     map[string]map[string]TopicStatus // by connector, then topic
 }
 
@@ -48,6 +50,7 @@ func OpenStatusStore(ctx context.Context, cfg kafkalog.Config) (*StatusStore, er
 		logger:     loggerOf(cfg),
 		connectors: map[string]connect.State{},
 		tasks:      map[connect.TaskID]connect.State{},
+		taskGens:   map[connect.TaskID]int64{},
 		topics:     map[string]map[string]TopicStatus{},
 	}
 	cfg.OnRecord = s.apply
@@ -92,16 +95,18 @@ func (s *StatusStore) apply(key, value []byte) {
 		if value == nil {
 			s.mu.Lock()
 			delete(s.tasks, id)
+			delete(s.taskGens, id)
 			s.mu.Unlock()
 			return
 		}
-		st, err := parseStatus(value)
+		st, gen, err := parseStatusGeneration(value)
 		if err != nil {
 			s.logger.Error("ignoring malformed status record", "key", k, "error", err)
 			return
 		}
 		s.mu.Lock()
 		s.tasks[id] = st
+		s.taskGens[id] = gen
 		s.mu.Unlock()
 	case strings.HasPrefix(k, topicStatusPrefix):
 		if err := s.applyTopic(k[len(topicStatusPrefix):], value); err != nil {
@@ -125,18 +130,23 @@ func parseTaskID(s string) (connect.TaskID, error) {
 }
 
 func parseStatus(value []byte) (connect.State, error) {
+	st, _, err := parseStatusGeneration(value)
+	return st, err
+}
+
+func parseStatusGeneration(value []byte) (connect.State, int64, error) {
 	var v statusValue
 	if err := json.Unmarshal(value, &v); err != nil {
-		return connect.State{}, fmt.Errorf("decoding status: %w", err)
+		return connect.State{}, 0, fmt.Errorf("decoding status: %w", err)
 	}
 	if v.State == "" {
-		return connect.State{}, fmt.Errorf("decoding status: no state")
+		return connect.State{}, 0, fmt.Errorf("decoding status: no state")
 	}
 	st := connect.State{State: v.State, WorkerID: v.WorkerID}
 	if v.Trace != nil {
 		st.Trace = *v.Trace
 	}
-	return st, nil
+	return st, v.Generation, nil
 }
 
 func (s *StatusStore) put(ctx context.Context, key string, st connect.State) error {
@@ -185,6 +195,29 @@ func (s *StatusStore) Task(id connect.TaskID) (connect.State, bool) {
 	defer s.mu.RUnlock()
 	st, ok := s.tasks[id]
 	return st, ok
+}
+
+// TaskStatus is a task's last state with the group generation of the
+// worker that wrote it.
+type TaskStatus struct {
+	ID         connect.TaskID
+	State      connect.State
+	Generation int64
+}
+
+// TaskStatuses returns the last state of every task of connector with a
+// status, by task number.
+func (s *StatusStore) TaskStatuses(connector string) []TaskStatus {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []TaskStatus
+	for id, st := range s.tasks {
+		if id.Connector == connector {
+			out = append(out, TaskStatus{ID: id, State: st, Generation: s.taskGens[id]})
+		}
+	}
+	slices.SortFunc(out, func(a, b TaskStatus) int { return a.ID.Task - b.ID.Task })
+	return out
 }
 
 // RemoveConnector writes tombstones for a connector's status and for the

@@ -34,6 +34,11 @@ const (
 	PropEmbeddedDataDir        = "embedded.data.dir"
 	PropTopicCreationEnable    = "topic.creation.enable"
 	PropTaskShutdownTimeout    = "task.shutdown.graceful.timeout.ms"
+	PropSessionTimeout         = "session.timeout.ms"
+	PropHeartbeatInterval      = "heartbeat.interval.ms"
+	PropRebalanceTimeout       = "rebalance.timeout.ms"
+	PropTopicTrackingEnable    = "topic.tracking.enable"
+	PropTopicTrackingReset     = "topic.tracking.allow.reset"
 	legacyRestHostName         = "rest.host.name"
 	legacyRestPort             = "rest.port"
 	schemasEnable              = "schemas.enable"
@@ -67,6 +72,11 @@ var defaults = map[string]string{
 	PropEmbeddedKafkaListeners: defaultEmbeddedListen,
 	PropEmbeddedDataDir:        defaultEmbeddedDataDir,
 	PropTopicCreationEnable:    "true",
+	PropSessionTimeout:         "10000",
+	PropHeartbeatInterval:      "3000",
+	PropRebalanceTimeout:       "60000",
+	PropTopicTrackingEnable:    "true",
+	PropTopicTrackingReset:     "true",
 }
 
 // Config is a worker's effective configuration.
@@ -98,6 +108,14 @@ type Config struct {
 	EmbeddedKafkaListeners string
 	EmbeddedDataDir        string
 	TopicCreationEnable    bool
+
+	// Group membership: session.timeout.ms, heartbeat.interval.ms and
+	// rebalance.timeout.ms.
+	SessionTimeout, HeartbeatInterval, RebalanceTimeout time.Duration
+
+	// TopicTrackingEnable and TopicTrackingAllowReset are
+	// topic.tracking.enable and topic.tracking.allow.reset.
+	TopicTrackingEnable, TopicTrackingAllowReset bool
 }
 
 // Load reads the properties file at path (none if path is ""), applies the
@@ -262,6 +280,28 @@ func build(p map[string]string) (*Config, error) {
 	if cfg.TopicCreationEnable, err = boolean(p, PropTopicCreationEnable); err != nil {
 		return nil, err
 	}
+	if cfg.TopicTrackingEnable, err = boolean(p, PropTopicTrackingEnable); err != nil {
+		return nil, err
+	}
+	if cfg.TopicTrackingAllowReset, err = boolean(p, PropTopicTrackingReset); err != nil {
+		return nil, err
+	}
+	for _, g := range []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{PropSessionTimeout, &cfg.SessionTimeout},
+		{PropHeartbeatInterval, &cfg.HeartbeatInterval},
+		{PropRebalanceTimeout, &cfg.RebalanceTimeout},
+	} {
+		if *g.dst, err = positiveMillis(p, g.name); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.HeartbeatInterval >= cfg.SessionTimeout {
+		return nil, fmt.Errorf("parsing %s: %s must be lower than %s (%s)", PropHeartbeatInterval,
+			p[PropHeartbeatInterval], PropSessionTimeout, p[PropSessionTimeout])
+	}
 	if strings.TrimSpace(cfg.EmbeddedKafkaListeners) == "" {
 		return nil, fmt.Errorf("parsing %s: must not be empty", PropEmbeddedKafkaListeners)
 	}
@@ -290,6 +330,16 @@ func millis(p map[string]string, name string) (time.Duration, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(p[name]), 10, 64)
 	if err != nil || n < 0 || n > int64(time.Duration(1<<63-1)/time.Millisecond) {
 		return 0, fmt.Errorf("parsing %s: %q is not a number of milliseconds", name, p[name])
+	}
+	return time.Duration(n) * time.Millisecond, nil
+}
+
+// positiveMillis is a duration in milliseconds that fits Kafka's int32
+// group protocol fields and is at least 1.
+func positiveMillis(p map[string]string, name string) (time.Duration, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(p[name]), 10, 32)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("parsing %s: %q is not a positive number of milliseconds", name, p[name])
 	}
 	return time.Duration(n) * time.Millisecond, nil
 }

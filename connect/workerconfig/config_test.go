@@ -41,6 +41,8 @@ func TestLoadDefaults(t *testing.T) {
 		Listeners:              []string{"http://:8083"},
 		EmbeddedKafkaListeners: "127.0.0.1:9092", EmbeddedDataDir: "./tributary-data",
 		TopicCreationEnable: true,
+		SessionTimeout:      10 * time.Second, HeartbeatInterval: 3 * time.Second, RebalanceTimeout: time.Minute,
+		TopicTrackingEnable: true, TopicTrackingAllowReset: true,
 	}
 	got := *cfg
 	got.Props = nil
@@ -219,6 +221,12 @@ func TestBadValues(t *testing.T) {
 		{env: "REST_PORT=http", wantInErr: "REST_PORT"},
 		{file: "rest.advertised.port=eighty", wantInErr: "rest.advertised.port"},
 		{file: "topic.creation.enable=yes", wantInErr: "topic.creation.enable"},
+		{file: "topic.tracking.enable=on", wantInErr: "topic.tracking.enable"},
+		{env: "CONNECT_TOPIC_TRACKING_ALLOW_RESET=1", wantInErr: "topic.tracking.allow.reset"},
+		{file: "session.timeout.ms=0", wantInErr: "session.timeout.ms"},
+		{env: "CONNECT_HEARTBEAT_INTERVAL_MS=often", wantInErr: "heartbeat.interval.ms"},
+		{file: "rebalance.timeout.ms=9999999999", wantInErr: "rebalance.timeout.ms"},
+		{file: "session.timeout.ms=3000\nheartbeat.interval.ms=3000", wantInErr: "heartbeat.interval.ms"},
 		{env: "CONNECT_GROUP_ID=", wantInErr: "group.id"},
 		{file: `bad=\uXYZW`, wantInErr: "line 1"},
 	} {
@@ -234,6 +242,20 @@ func TestBadValues(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.wantInErr) {
 			t.Errorf("file %q env %q: error %v, want one naming %s", tc.file, tc.env, err, tc.wantInErr)
 		}
+	}
+}
+
+func TestGroupAndTopicTrackingSettings(t *testing.T) {
+	path := writeFile(t, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\ntopic.tracking.allow.reset=false\n")
+	cfg, unknown, err := workerconfig.Load(path, []string{"CONNECT_REBALANCE_TIMEOUT_MS=20000", "CONNECT_TOPIC_TRACKING_ENABLE=FALSE"})
+	if err != nil || len(unknown) != 0 {
+		t.Fatalf("Load = %v, unknown %v", err, unknown)
+	}
+	if cfg.SessionTimeout != 6*time.Second || cfg.HeartbeatInterval != time.Second || cfg.RebalanceTimeout != 20*time.Second {
+		t.Errorf("group timeouts = %v %v %v", cfg.SessionTimeout, cfg.HeartbeatInterval, cfg.RebalanceTimeout)
+	}
+	if cfg.TopicTrackingEnable || cfg.TopicTrackingAllowReset {
+		t.Errorf("topic tracking = %v, reset %v; want both off", cfg.TopicTrackingEnable, cfg.TopicTrackingAllowReset)
 	}
 }
 

@@ -183,7 +183,7 @@ func (s *streamer) loop(ctx context.Context) error {
 		case *pgproto3.ErrorResponse:
 			return fmt.Errorf("streaming: %w", pgconn.ErrorResponseToPgError(msg))
 		case *pgproto3.CopyDone:
-			return errors.New("streaming: the server ended replication")
+			return fmt.Errorf("streaming: %w", errReplicationEnded)
 		}
 	}
 }

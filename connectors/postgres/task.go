@@ -116,6 +116,7 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 	}
 	defer func() {
 		if err != nil {
+			err = t.classify(err)
 			t.closeConns()
 		}
 	}()
@@ -155,6 +156,9 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 	t.group = g
 	g.Go(func() error {
 		err := t.run(gctx)
+		if gctx.Err() == nil {
+			err = t.classify(err)
+		}
 		t.err = err
 		close(t.done)
 		return err
@@ -260,9 +264,9 @@ func (t *Task) makePlan(ctx context.Context, off *offset, tables []tableRef) err
 	completed := off != nil && off.snapshotDone()
 	var slotPos pglogrepl.LSN
 	var slotFound bool
-	var pos *string
-	err := t.conn.QueryRow(ctx, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1",
-		t.cfg.SlotName).Scan(&pos)
+	var pos, walStatus *string
+	err := t.conn.QueryRow(ctx, "SELECT confirmed_flush_lsn::text, wal_status FROM pg_replication_slots WHERE slot_name = $1",
+		t.cfg.SlotName).Scan(&pos, &walStatus)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
@@ -274,6 +278,19 @@ func (t *Task) makePlan(ctx context.Context, off *offset, tables []tableRef) err
 				return fmt.Errorf("parsing the position of slot %s: %w", t.cfg.SlotName, err)
 			}
 		}
+	}
+
+	if slotFound && walStatus != nil && *walStatus == "lost" {
+		// The WAL the slot needs was removed (max_slot_wal_keep_size).
+		if mode != SnapshotWhenNeeded {
+			return fmt.Errorf("%w: replication slot %s has lost the WAL it needs; the changes since its position %s are gone (set %s=%s to take a new snapshot)",
+				errSlotMissing, t.cfg.SlotName, slotPos, KeySnapshotMode, SnapshotWhenNeeded)
+		}
+		t.log.Warn("replication slot lost its WAL; dropping it and taking a new snapshot", "slot", t.cfg.SlotName)
+		if _, err := t.conn.Exec(ctx, "SELECT pg_drop_replication_slot($1)", t.cfg.SlotName); err != nil {
+			return fmt.Errorf("dropping replication slot %s: %w", t.cfg.SlotName, err)
+		}
+		slotFound, slotPos = false, 0
 	}
 
 	p := &t.plan
@@ -288,6 +305,12 @@ func (t *Task) makePlan(ctx context.Context, off *offset, tables []tableRef) err
 	}
 	p.stream = mode != SnapshotInitialOnly
 
+	if !slotFound && off != nil && p.stream && !p.snapshot {
+		// Creating the slot now would silently skip every change between
+		// the stored offset and now.
+		return fmt.Errorf("%w: replication slot %s does not exist, but the stored offset (lsn %s) needs it; the changes since then are gone (set %s=%s to take a new snapshot, or reset the connector's offsets)",
+			errSlotMissing, t.cfg.SlotName, pglogrepl.LSN(off.resumeLSN()), KeySnapshotMode, SnapshotWhenNeeded)
+	}
 	if !slotFound {
 		action := "NOEXPORT_SNAPSHOT"
 		if p.snapshot {
@@ -303,8 +326,7 @@ func (t *Task) makePlan(ctx context.Context, off *offset, tables []tableRef) err
 		}
 		p.exported = res.SnapshotName
 		if off != nil {
-			t.log.Warn("the slot was missing although offsets exist; changes between the stored offset and now are lost",
-				"slot", t.cfg.SlotName)
+			t.log.Warn("the slot was missing although offsets exist; taking a new snapshot", "slot", t.cfg.SlotName)
 		}
 		t.log.Info("created replication slot", "slot", t.cfg.SlotName, "consistent_point", slotPos)
 	}

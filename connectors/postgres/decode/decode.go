@@ -10,13 +10,20 @@ import (
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 )
 
-// Parse decodes one pgoutput message.
+// Parse decodes one pgoutput message. The tuples of Insert, Update and
+// Delete messages alias data (their column bytes are not copied): the
+// message is valid only while data is, and decoders copy what they keep.
 func Parse(data []byte) (msg pglogrepl.Message, err error) {
 	if len(data) == 0 {
 		return nil, errors.New("decoding pgoutput message: empty")
 	}
 	if err := checkLengths(data); err != nil {
 		return nil, fmt.Errorf("decoding pgoutput message %q: %w", data[0], err)
+	}
+	switch pglogrepl.MessageType(data[0]) {
+	case pglogrepl.MessageTypeInsert, pglogrepl.MessageTypeUpdate, pglogrepl.MessageTypeDelete:
+		// checkLengths has validated every length these read.
+		return parseChange(data)
 	}
 	// pglogrepl indexes into its input without checking every length; a
 	// truncated or corrupt message must fail the task, not crash it.
@@ -60,6 +67,63 @@ func checkLengths(data []byte) error {
 }
 
 var errShort = errors.New("message too short")
+
+// parseChange decodes an Insert, Update or Delete message that checkLengths
+// accepted, without copying column data.
+func parseChange(data []byte) (pglogrepl.Message, error) {
+	relID := binary.BigEndian.Uint32(data[1:])
+	b := data[5:]
+	switch pglogrepl.MessageType(data[0]) {
+	case pglogrepl.MessageTypeInsert:
+		m := &pglogrepl.InsertMessage{RelationID: relID}
+		m.SetType(pglogrepl.MessageTypeInsert)
+		m.Tuple, _ = aliasTuple(b[1:])
+		return m, nil
+	case pglogrepl.MessageTypeUpdate:
+		m := &pglogrepl.UpdateMessage{RelationID: relID}
+		m.SetType(pglogrepl.MessageTypeUpdate)
+		if b[0] == 'K' || b[0] == 'O' {
+			m.OldTupleType = b[0]
+			var n int
+			m.OldTuple, n = aliasTuple(b[1:])
+			b = b[1+n:]
+		}
+		m.NewTuple, _ = aliasTuple(b[1:])
+		return m, nil
+	default:
+		if b[0] != 'K' && b[0] != 'O' {
+			return nil, fmt.Errorf("decoding pgoutput message %q: expected an old tuple or key, got %q", data[0], b[0])
+		}
+		m := &pglogrepl.DeleteMessage{RelationID: relID, OldTupleType: b[0]}
+		m.SetType(pglogrepl.MessageTypeDelete)
+		m.OldTuple, _ = aliasTuple(b[1:])
+		return m, nil
+	}
+}
+
+// aliasTuple decodes a TupleData that checkTuple accepted, its column data
+// aliasing b, and returns its size.
+func aliasTuple(b []byte) (*pglogrepl.TupleData, int) {
+	n := int(binary.BigEndian.Uint16(b))
+	cols := make([]pglogrepl.TupleDataColumn, n)
+	ptrs := make([]*pglogrepl.TupleDataColumn, n)
+	p := 2
+	for i := range cols {
+		c := &cols[i]
+		ptrs[i] = c
+		c.DataType = b[p]
+		p++
+		if c.DataType != pglogrepl.TupleDataTypeText && c.DataType != pglogrepl.TupleDataTypeBinary {
+			continue
+		}
+		l := int(binary.BigEndian.Uint32(b[p:]))
+		p += 4
+		c.Length = uint32(l)
+		c.Data = b[p : p+l : p+l]
+		p += l
+	}
+	return &pglogrepl.TupleData{ColumnNum: uint16(n), Columns: ptrs}, p
+}
 
 // checkTuples checks Insert (N tuple) and Update ([K|O tuple] N tuple)
 // bodies after the message type.

@@ -90,7 +90,12 @@ type Source struct {
 
 // Struct builds the source struct.
 func (s *Source) Struct() *schema.Struct {
-	v := make([]any, sourceFieldCount)
+	// The struct and its values share one allocation.
+	blk := &struct {
+		st schema.Struct
+		v  [sourceFieldCount]any
+	}{}
+	v := blk.v[:]
 	v[0] = ConnectorVersion
 	v[1] = ConnectorName
 	v[2] = s.Name
@@ -110,7 +115,8 @@ func (s *Source) Struct() *schema.Struct {
 	if s.LSN != 0 {
 		v[12] = int64(s.LSN)
 	}
-	return &schema.Struct{Schema: SourceSchema, Values: v}
+	blk.st = schema.Struct{Schema: SourceSchema, Values: v}
+	return &blk.st
 }
 
 // SetSnapshot rewrites the snapshot mark of a source struct built by

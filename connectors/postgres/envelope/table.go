@@ -114,7 +114,12 @@ func (t *Table) fill(i int, v any) any {
 // to ts_ms, ts_us and ts_ns.
 func (t *Table) Envelope(op string, before, after, source *schema.Struct, now time.Time) *schema.Struct {
 	ns := now.UnixNano()
-	v := make([]any, 8)
+	// The struct and its values share one allocation.
+	blk := &struct {
+		st schema.Struct
+		v  [8]any
+	}{}
+	v := blk.v[:]
 	if before != nil {
 		v[0] = before
 	}
@@ -126,5 +131,6 @@ func (t *Table) Envelope(op string, before, after, source *schema.Struct, now ti
 	v[5] = ns / 1_000_000
 	v[6] = ns / 1_000
 	v[7] = ns
-	return &schema.Struct{Schema: t.EnvelopeSchema, Values: v}
+	blk.st = schema.Struct{Schema: t.EnvelopeSchema, Values: v}
+	return &blk.st
 }

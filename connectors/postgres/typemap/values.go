@@ -361,10 +361,14 @@ func decodeTimetz(b []byte) (any, error) {
 	}
 	us = ((us-off*microsPerSecond)%microsPerDay + microsPerDay) % microsPerDay
 	secs, frac := us/microsPerSecond, us%microsPerSecond
-	out := fmt.Appendf(nil, "%02d:%02d:%02d", secs/3600, secs/60%60, secs%60)
+	out := make([]byte, 0, 20)
+	out = appendPadded(out, int(secs/3600), 2)
+	out = appendPadded(append(out, ':'), int(secs/60%60), 2)
+	out = appendPadded(append(out, ':'), int(secs%60), 2)
 	if frac != 0 {
-		f := fmt.Appendf(nil, "%06d", frac)
-		out = append(append(out, '.'), bytes.TrimRight(f, "0")...)
+		var f [6]byte
+		appendPadded(f[:0], int(frac), 6)
+		out = append(append(out, '.'), bytes.TrimRight(f[:], "0")...)
 	}
 	return string(append(out, 'Z')), nil
 }
@@ -450,19 +454,42 @@ func formatZoned(us int64, digits int) string {
 	out := make([]byte, 0, 40)
 	switch y := t.Year(); {
 	case y > 9999:
-		out = fmt.Appendf(out, "+%d", y)
+		out = strconv.AppendInt(append(out, '+'), int64(y), 10)
 	case y < 0:
-		out = fmt.Appendf(out, "-%04d", -y)
+		out = appendPadded(append(out, '-'), -y, 4)
 	default:
-		out = fmt.Appendf(out, "%04d", y)
+		out = appendPadded(out, y, 4)
 	}
-	out = fmt.Appendf(out, "-%02d-%02dT%02d:%02d:%02d", t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second())
+	_, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	out = appendPadded(append(out, '-'), int(month), 2)
+	out = appendPadded(append(out, '-'), day, 2)
+	out = appendPadded(append(out, 'T'), hour, 2)
+	out = appendPadded(append(out, ':'), minute, 2)
+	out = appendPadded(append(out, ':'), sec, 2)
 	if digits > 0 {
-		f := fmt.Appendf(nil, "%06d", t.Nanosecond()/1000)
-		for len(f) < digits {
-			f = append(f, '0')
+		var f [6]byte
+		appendPadded(f[:0], t.Nanosecond()/1000, 6)
+		out = append(out, '.')
+		out = append(out, f[:min(digits, 6)]...)
+		for n := 6; n < digits; n++ {
+			out = append(out, '0')
 		}
-		out = append(append(out, '.'), f[:digits]...)
 	}
 	return string(append(out, 'Z'))
+}
+
+// appendPadded appends the non-negative v in decimal, zero-padded to width.
+func appendPadded(b []byte, v, width int) []byte {
+	var buf [20]byte
+	i := len(buf)
+	for v >= 10 || width > 1 {
+		i--
+		buf[i] = byte('0' + v%10)
+		v /= 10
+		width--
+	}
+	i--
+	buf[i] = byte('0' + v)
+	return append(b, buf[i:]...)
 }
