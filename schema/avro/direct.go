@@ -257,7 +257,7 @@ func keyInt(k any) (int64, bool) {
 // when n fits in an int64.
 func appendTwosComplement(b []byte, n *big.Int) []byte {
 	if !n.IsInt64() {
-		tc := twosComplement(n)
+		tc := schema.BigIntBytes(n)
 		b = binary.AppendVarint(b, int64(len(tc)))
 		return append(b, tc...)
 	}

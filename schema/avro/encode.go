@@ -131,7 +131,7 @@ func (c *Codec) nativeBase(s *schema.Schema, v any) (any, error) {
 			}
 			scale, precision, _ := decimalParams(s)
 			if scale < 0 || scale > precision {
-				return twosComplement(u), nil
+				return schema.BigIntBytes(u), nil
 			}
 			return new(big.Rat).SetFrac(u, pow10(scale)), nil
 		}

@@ -2,7 +2,6 @@ package avro
 
 import (
 	"bytes"
-	"math/big"
 	"testing"
 
 	"github.com/tributary-cdc/tributary/schema"
@@ -63,17 +62,5 @@ func TestOptionalAndDefaultEncoding(t *testing.T) {
 	c.useDefaultForNull = false
 	if got, _ := c.AppendBinary(nil, &schema.Struct{Schema: s, Values: []any{nil, nil}}); !bytes.Equal(got, []byte{0, 0x02}) {
 		t.Errorf("ignore.default.for.nullables: got % x, want 00 02", got)
-	}
-}
-
-func TestTwosComplement(t *testing.T) {
-	for _, tc := range []struct {
-		n    int64
-		want []byte
-	}{{0, []byte{0}}, {1250, []byte{0x04, 0xe2}}, {-5, []byte{0xfb}}, {127, []byte{0x7f}}, {128, []byte{0, 0x80}},
-		{-128, []byte{0x80}}, {-129, []byte{0xff, 0x7f}}, {-256, []byte{0xff, 0x00}}} {
-		if got := twosComplement(big.NewInt(tc.n)); !bytes.Equal(got, tc.want) {
-			t.Errorf("%d: got % x, want % x", tc.n, got, tc.want)
-		}
 	}
 }

@@ -408,7 +408,7 @@ func appendDefault(b []byte, s *schema.Schema, v any) ([]byte, error) {
 		if err != nil {
 			return b, err
 		}
-		return appendLatin1(b, twosComplement(unscaled)), nil
+		return appendLatin1(b, schema.BigIntBytes(unscaled)), nil
 	case schema.DateName, schema.TimeName, schema.TimestampName:
 		n, err := temporal(s, v)
 		if err != nil {
@@ -501,32 +501,6 @@ func decimalUnscaled(s *schema.Schema, v any) (*big.Int, error) {
 		return nil, fmt.Errorf("Decimal has mismatching scale value %d for given Decimal schema scale %d", d.Scale, scale)
 	}
 	return d.Unscaled, nil
-}
-
-// twosComplement is Java's BigInteger.toByteArray: the shortest big-endian
-// two's-complement encoding.
-func twosComplement(n *big.Int) []byte {
-	switch n.Sign() {
-	case 0:
-		return []byte{0}
-	case 1:
-		b := n.Bytes()
-		if b[0]&0x80 != 0 {
-			b = append([]byte{0}, b...)
-		}
-		return b
-	}
-	// -n = ~(n-1): take |n|-1, invert every byte.
-	m := new(big.Int).Neg(n)
-	m.Sub(m, big.NewInt(1))
-	b := m.Bytes()
-	for i := range b {
-		b[i] = ^b[i]
-	}
-	if len(b) == 0 || b[0]&0x80 == 0 {
-		b = append([]byte{0xff}, b...)
-	}
-	return b
 }
 
 const millisPerDay = 24 * 60 * 60 * 1000

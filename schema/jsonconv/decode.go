@@ -465,7 +465,7 @@ func decimalValue(s *schema.Schema, n *jnode) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return schema.Decimal{Unscaled: fromTwosComplement(raw), Scale: scale}, nil
+		return schema.Decimal{Unscaled: schema.BigIntFromBytes(raw), Scale: scale}, nil
 	}
 	return nil, dataErr("invalid type for Decimal, underlying representation should be numeric or bytes but was %s", n.kind)
 }

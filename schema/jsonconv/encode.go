@@ -540,7 +540,7 @@ func (e *encoder) appendDecimal(b []byte, s *schema.Schema, v any) ([]byte, erro
 		if err != nil {
 			return b, err
 		}
-		return appendBigDecimal(b, fromTwosComplement(x), scale), nil
+		return appendBigDecimal(b, schema.BigIntFromBytes(x), scale), nil
 	default:
 		return b, dataErr("invalid type for Decimal, expected schema.Decimal but was %T", v)
 	}

@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/tributary-cdc/tributary/schema"
 )
 
 // This file reproduces the text Jackson and the JDK produce for numbers and
@@ -271,41 +273,5 @@ func appendUnscaledBase64(b []byte, x *big.Int) []byte {
 		}
 		return appendBase64(b, tmp[i:])
 	}
-	return appendBase64(b, twosComplement(x))
-}
-
-// twosComplement returns BigInteger.toByteArray of x.
-func twosComplement(x *big.Int) []byte {
-	if x.Sign() >= 0 {
-		raw := x.Bytes()
-		if len(raw) == 0 || raw[0]&0x80 != 0 {
-			return append([]byte{0}, raw...)
-		}
-		return raw
-	}
-	m := new(big.Int).Neg(x)
-	m.Sub(m, big.NewInt(1))
-	raw := m.Bytes()
-	for i := range raw {
-		raw[i] = ^raw[i]
-	}
-	if len(raw) == 0 || raw[0]&0x80 == 0 {
-		return append([]byte{0xFF}, raw...)
-	}
-	return raw
-}
-
-// fromTwosComplement is new BigInteger(b) for a non-empty b.
-func fromTwosComplement(b []byte) *big.Int {
-	x := new(big.Int)
-	if len(b) == 0 || b[0]&0x80 == 0 {
-		return x.SetBytes(b)
-	}
-	inv := make([]byte, len(b))
-	for i, c := range b {
-		inv[i] = ^c
-	}
-	x.SetBytes(inv)
-	x.Add(x, big.NewInt(1))
-	return x.Neg(x)
+	return appendBase64(b, schema.BigIntBytes(x))
 }

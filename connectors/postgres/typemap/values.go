@@ -173,7 +173,7 @@ func decodeVariableScale(b []byte, optional bool) (any, error) {
 		u = q
 		frac--
 	}
-	return variableScaleStruct(optional, int32(frac), TwosComplement(u)), nil
+	return variableScaleStruct(optional, int32(frac), schema.BigIntBytes(u)), nil
 }
 
 func variableScaleStruct(optional bool, scale int32, value []byte) *schema.Struct {
@@ -181,28 +181,6 @@ func variableScaleStruct(optional bool, scale int32, value []byte) *schema.Struc
 	s.Values[0] = scale
 	s.Values[1] = value
 	return s
-}
-
-// TwosComplement returns the minimal big-endian two's-complement bytes of v,
-// as Java's BigInteger.toByteArray does.
-func TwosComplement(v *big.Int) []byte {
-	switch v.Sign() {
-	case 0:
-		return []byte{0}
-	case 1:
-		b := v.Bytes()
-		if b[0]&0x80 != 0 {
-			return append([]byte{0}, b...)
-		}
-		return b
-	}
-	m := new(big.Int).Neg(v)
-	m.Sub(m, big.NewInt(1))
-	n := m.BitLen()/8 + 1
-	t := new(big.Int).Lsh(big.NewInt(1), uint(8*n))
-	t.Add(t, v)
-	out := make([]byte, n)
-	return t.FillBytes(out)
 }
 
 // parseDate parses "YYYY-MM-DD" (years may have more than 4 digits) and
