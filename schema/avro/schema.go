@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tributary-cdc/tributary/schema"
+	"github.com/tributary-cdc/tributary/schema/internal/jackson"
 )
 
 // Names and properties AvroData uses (io.confluent.connect.avro.AvroData).
@@ -127,7 +127,7 @@ func (w *schemaWriter) appendBase(b []byte, s *schema.Schema, ns string) ([]byte
 		b = append(b, `{"type":"array","items":`...)
 		full := connectNamespace + "." + mapEntryRecordName
 		if w.defined[full] {
-			b = appendString(b, qualified(connectNamespace, mapEntryRecordName, ns))
+			b = jackson.AppendString(b, qualified(connectNamespace, mapEntryRecordName, ns))
 		} else {
 			w.defined[full] = true
 			b = append(b, `{"type":"record","name":"MapEntry"`...)
@@ -210,7 +210,7 @@ func (w *schemaWriter) appendMeta(b []byte, s *schema.Schema, logical string) ([
 	if w.opts.ConnectMetaData {
 		if s.Doc != "" {
 			b = append(b, `,"`+propConnectDoc+`":`...)
-			b = appendString(b, s.Doc)
+			b = jackson.AppendString(b, s.Doc)
 		}
 		if s.Version != 0 {
 			b = append(b, `,"`+propConnectVersion+`":`...)
@@ -222,9 +222,9 @@ func (w *schemaWriter) appendMeta(b []byte, s *schema.Schema, logical string) ([
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendString(b, p.Key)
+				b = jackson.AppendString(b, p.Key)
 				b = append(b, ':')
-				b = appendString(b, p.Value)
+				b = jackson.AppendString(b, p.Value)
 			}
 			b = append(b, '}')
 		}
@@ -237,7 +237,7 @@ func (w *schemaWriter) appendMeta(b []byte, s *schema.Schema, logical string) ([
 		}
 		if s.Name != "" {
 			b = append(b, `,"`+propConnectName+`":`...)
-			b = appendString(b, s.Name)
+			b = jackson.AppendString(b, s.Name)
 		}
 		switch s.Type {
 		case schema.TypeInt8:
@@ -273,20 +273,20 @@ func (w *schemaWriter) appendRecord(b []byte, s *schema.Schema, ns string) ([]by
 				return b, fmt.Errorf("field %q: %w", f.Name, err)
 			}
 		}
-		return appendString(b, qualified(space, name, ns)), nil
+		return jackson.AppendString(b, qualified(space, name, ns)), nil
 	}
 	w.defined[full] = true
 	b = append(b, `{"type":"record","name":`...)
-	b = appendString(b, name)
+	b = jackson.AppendString(b, name)
 	if space != ns {
 		b = append(b, `,"namespace":`...)
-		b = appendString(b, space)
+		b = jackson.AppendString(b, space)
 	}
 	// AvroData keeps a Connect doc only as the connect.doc property; the
 	// record's own doc comes from a connect.record.doc parameter.
 	if doc, ok := s.Param("connect.record.doc"); ok {
 		b = append(b, `,"doc":`...)
-		b = appendString(b, doc)
+		b = jackson.AppendString(b, doc)
 	}
 	b = append(b, `,"fields":[`...)
 	var err error
@@ -334,7 +334,7 @@ func (w *schemaWriter) appendField(b []byte, f schema.Field, ns string) ([]byte,
 		return b, errors.New("no schema")
 	}
 	b = append(b, `{"name":`...)
-	b = appendString(b, f.Name)
+	b = jackson.AppendString(b, f.Name)
 	b = append(b, `,"type":`...)
 	b, err := w.appendSchema(b, f.Schema, ns)
 	if err != nil {
@@ -434,7 +434,7 @@ func appendDefault(b []byte, s *schema.Schema, v any) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case string:
-		return appendString(b, x), nil
+		return jackson.AppendString(b, x), nil
 	case []byte:
 		return appendLatin1(b, x), nil
 	case *schema.Struct:
@@ -443,7 +443,7 @@ func appendDefault(b []byte, s *schema.Schema, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, f.Name)
+			b = jackson.AppendString(b, f.Name)
 			b = append(b, ':')
 			var err error
 			if b, err = appendDefault(b, f.Schema, x.Values[i]); err != nil {
@@ -543,45 +543,6 @@ func temporal(s *schema.Schema, v any) (int64, error) {
 	return 0, fmt.Errorf("invalid type for Timestamp, expected time.Time but was %T", v)
 }
 
-// appendString writes a JSON string the way Jackson does: only quotes,
-// backslashes and control characters are escaped.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			if c < utf8.RuneSelf {
-				b = append(b, c)
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			b = utf8.AppendRune(b, r)
-			i += size
-			continue
-		}
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			const hex = "0123456789ABCDEF"
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		i++
-	}
-	return append(b, '"')
-}
-
 // appendLatin1 writes bytes as a JSON string of the code points 0-255, as
 // Avro's JSON encoding of bytes defaults does.
 func appendLatin1(b, data []byte) []byte {
@@ -589,5 +550,5 @@ func appendLatin1(b, data []byte) []byte {
 	for _, c := range data {
 		sb.WriteRune(rune(c))
 	}
-	return appendString(b, sb.String())
+	return jackson.AppendString(b, sb.String())
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/schema"
+	"github.com/tributary-cdc/tributary/schema/internal/jackson"
 )
 
 // jsonTypeNames are JsonConverter's type names (JsonSchema.java), which
@@ -51,7 +52,7 @@ func fieldKeys(s *schema.Schema, keys map[*schema.Schema][][]byte) {
 		}
 		ks := make([][]byte, len(s.Fields))
 		for i := range s.Fields {
-			ks[i] = append(appendString(nil, s.Fields[i].Name), ':')
+			ks[i] = append(jackson.AppendString(nil, s.Fields[i].Name), ':')
 		}
 		keys[s] = ks
 		for i := range s.Fields {
@@ -100,7 +101,7 @@ func (e *encoder) appendSchemaBody(b []byte, s *schema.Schema) ([]byte, error) {
 				return b, withField(err, f.Name)
 			}
 			b = append(b, `,"field":`...)
-			b = appendString(b, f.Name)
+			b = jackson.AppendString(b, f.Name)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -132,7 +133,7 @@ func (e *encoder) appendSchemaBody(b []byte, s *schema.Schema) ([]byte, error) {
 	}
 	if s.Name != "" {
 		b = append(b, `,"name":`...)
-		b = appendString(b, s.Name)
+		b = jackson.AppendString(b, s.Name)
 	}
 	if s.Version != 0 {
 		b = append(b, `,"version":`...)
@@ -140,7 +141,7 @@ func (e *encoder) appendSchemaBody(b []byte, s *schema.Schema) ([]byte, error) {
 	}
 	if s.Doc != "" {
 		b = append(b, `,"doc":`...)
-		b = appendString(b, s.Doc)
+		b = jackson.AppendString(b, s.Doc)
 	}
 	if len(s.Params) > 0 {
 		b = append(b, `,"parameters":{`...)
@@ -148,9 +149,9 @@ func (e *encoder) appendSchemaBody(b []byte, s *schema.Schema) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, p.Key)
+			b = jackson.AppendString(b, p.Key)
 			b = append(b, ':')
-			b = appendString(b, p.Value)
+			b = jackson.AppendString(b, p.Value)
 		}
 		b = append(b, '}')
 	}
@@ -216,11 +217,11 @@ func (e *encoder) appendValue(b []byte, s *schema.Schema, v any) ([]byte, error)
 		}
 	case schema.TypeFloat32:
 		if x, ok := v.(float32); ok {
-			return appendJavaFloat(b, float64(x), 32), nil
+			return jackson.AppendJavaFloat(b, float64(x), 32), nil
 		}
 	case schema.TypeFloat64:
 		if x, ok := v.(float64); ok {
-			return appendJavaFloat(b, x, 64), nil
+			return jackson.AppendJavaFloat(b, x, 64), nil
 		}
 	case schema.TypeBoolean:
 		if x, ok := v.(bool); ok {
@@ -228,7 +229,7 @@ func (e *encoder) appendValue(b []byte, s *schema.Schema, v any) ([]byte, error)
 		}
 	case schema.TypeString:
 		if x, ok := v.(string); ok {
-			return appendString(b, x), nil
+			return jackson.AppendString(b, x), nil
 		}
 	case schema.TypeBytes:
 		if x, ok := v.([]byte); ok {
@@ -275,7 +276,7 @@ func (e *encoder) appendStruct(b []byte, s *schema.Schema, st *schema.Struct) ([
 		if keys != nil {
 			b = append(b, keys[i]...)
 		} else {
-			b = appendString(b, f.Name)
+			b = jackson.AppendString(b, f.Name)
 			b = append(b, ':')
 		}
 		if f.Schema == nil {
@@ -395,7 +396,7 @@ func (e *encoder) appendObjectEntry(b []byte, i int, vs *schema.Schema, k string
 	if i > 0 {
 		b = append(b, ',')
 	}
-	b = appendString(b, k)
+	b = jackson.AppendString(b, k)
 	b = append(b, ':')
 	b, err := e.appendValue(b, vs, v)
 	if err != nil {
@@ -455,11 +456,11 @@ func (e *encoder) appendSchemaless(b []byte, v any) ([]byte, error) {
 	case int:
 		return strconv.AppendInt(b, int64(x), 10), nil
 	case float32:
-		return appendJavaFloat(b, float64(x), 32), nil
+		return jackson.AppendJavaFloat(b, float64(x), 32), nil
 	case float64:
-		return appendJavaFloat(b, x, 64), nil
+		return jackson.AppendJavaFloat(b, x, 64), nil
 	case string:
-		return appendString(b, x), nil
+		return jackson.AppendString(b, x), nil
 	case []byte:
 		return appendBase64(b, x), nil
 	case []any:
@@ -487,9 +488,9 @@ func (e *encoder) appendSchemaless(b []byte, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = jackson.AppendString(b, k)
 			b = append(b, ':')
-			b = appendString(b, x[k])
+			b = jackson.AppendString(b, x[k])
 		}
 		return append(b, '}'), nil
 	case map[any]any:
@@ -540,7 +541,7 @@ func (e *encoder) appendDecimal(b []byte, s *schema.Schema, v any) ([]byte, erro
 		if err != nil {
 			return b, err
 		}
-		return appendBigDecimal(b, schema.BigIntFromBytes(x), scale), nil
+		return jackson.AppendBigDecimal(b, schema.BigIntFromBytes(x), scale), nil
 	default:
 		return b, dataErr("invalid type for Decimal, expected schema.Decimal but was %T", v)
 	}
@@ -548,7 +549,7 @@ func (e *encoder) appendDecimal(b []byte, s *schema.Schema, v any) ([]byte, erro
 		return b, dataErr("Decimal has no unscaled value")
 	}
 	if e.numeric {
-		return appendBigDecimal(b, d.Unscaled, d.Scale), nil
+		return jackson.AppendBigDecimal(b, d.Unscaled, d.Scale), nil
 	}
 	scale, err := decimalScale(s)
 	if err != nil {
