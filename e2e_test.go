@@ -596,3 +596,38 @@ func TestEndToEndBadConfigs(t *testing.T) {
 	}
 	w.stop()
 }
+
+// TestEndToEndSeveralListeners: every URL in listeners serves the API, and
+// the worker advertises the first one unless rest.advertised.* say otherwise.
+func TestEndToEndSeveralListeners(t *testing.T) {
+	w := startWorker(t, workerEnv{dataDir: t.TempDir(), extraEnv: []string{
+		"CONNECT_LISTENERS=http://127.0.0.1:0,http://127.0.0.1:0",
+	}})
+	var addrs []string
+	for _, line := range strings.Split(w.log(), "\n") {
+		if m := logLine.FindStringSubmatch(line); m != nil && m[1] == "REST API listening" {
+			for _, f := range strings.Fields(m[2]) {
+				if v, ok := strings.CutPrefix(f, "addr="); ok {
+					addrs = append(addrs, v)
+				}
+			}
+		}
+	}
+	if len(addrs) != 2 || addrs[0] == addrs[1] {
+		t.Fatalf("listening on %v, want two addresses", addrs)
+	}
+	for _, a := range addrs {
+		resp, err := http.Get("http://" + a + "/connectors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /connectors on %s = %d", a, resp.StatusCode)
+		}
+	}
+	if got := logAttr(w.log(), "worker started", "worker_id"); got != addrs[0] {
+		t.Fatalf("worker_id %q, want the first listener %s", got, addrs[0])
+	}
+	w.stop()
+}
