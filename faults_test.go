@@ -547,3 +547,87 @@ func TestFaultPostgresUnreachable(t *testing.T) {
 		*load = startWorkload(t, writer)
 	})
 }
+
+// Broker faults: the worker under test uses a broker hosted by another
+// tributary process (its embedded broker, with its data dir on disk, and no
+// connectors); the broker host is stopped for a while and started again on
+// the same data dir and port.
+
+// brokerHostEnv is a tributary process that only hosts the broker: its own
+// group and internal topics keep it out of the worker's cluster.
+func brokerHostEnv(dataDir string, port int) workerEnv {
+	return workerEnv{dataDir: dataDir, extraEnv: []string{
+		fmt.Sprintf("CONNECT_EMBEDDED_KAFKA_LISTENERS=127.0.0.1:%d", port),
+		"CONNECT_GROUP_ID=broker-host",
+		"CONNECT_CONFIG_STORAGE_TOPIC=broker-host-configs",
+		"CONNECT_OFFSET_STORAGE_TOPIC=broker-host-offsets",
+		"CONNECT_STATUS_STORAGE_TOPIC=broker-host-status",
+	}}
+}
+
+// brokerOutage is how long the broker stays down: short in `make test`,
+// longer (FAULT_BROKER_OUTAGE, e.g. 2m) under `make faults`.
+func brokerOutage() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("FAULT_BROKER_OUTAGE")); err == nil && d > 0 {
+		return d
+	}
+	if faultLoops() > 1 {
+		return 30 * time.Second
+	}
+	return 10 * time.Second
+}
+
+// TestFaultBrokerOutage stops the worker's broker (SIGTERM to the process
+// hosting it) while a workload runs, keeps it down for brokerOutage, and
+// starts it again; the task must be RUNNING afterwards and every committed
+// change delivered, in order per key.
+func TestFaultBrokerOutage(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, ledgerDDL)
+	hostEnv := brokerHostEnv(filepath.Join(t.TempDir(), "broker"), freePort(t))
+	host := startWorker(t, hostEnv)
+	w := startWorker(t, workerEnv{dataDir: t.TempDir(), extraEnv: []string{
+		"CONNECT_BOOTSTRAP_SERVERS=" + host.kafka,
+		// Rebalances after the outage settle quickly.
+		"CONNECT_SESSION_TIMEOUT_MS=6000",
+		"CONNECT_HEARTBEAT_INTERVAL_MS=1000",
+	}})
+	if code, body := w.do("POST", "/connectors", dbFaultConfig(t, pg)); code != 201 {
+		t.Fatalf("POST /connectors = %d %s", code, body)
+	}
+	waitRunning(t, w, "inventory")
+	writer := newLedgerWriter(t, pg, 3)
+	load := startWorkload(t, writer)
+	const topic = "dbserver1.public.ledger"
+	waitFor(t, 60*time.Second, "a committed offset", func() bool {
+		_, body := w.do("GET", "/connectors/inventory/offsets", nil)
+		return strings.Contains(string(body), `"lsn"`)
+	})
+	loops := faultLoops()
+	outage := brokerOutage()
+	for range loops {
+		target := len(writer.changes()) + 100
+		waitFor(t, 60*time.Second, "the workload to progress", func() bool { return len(writer.changes()) >= target })
+		host.stop()
+		// The workload goes on while the broker is down; the pipeline
+		// waits on it (bounded) instead of buffering without limit.
+		down := time.Now()
+		target = len(writer.changes()) + 100
+		waitFor(t, outage+60*time.Second, "the outage to last", func() bool {
+			return time.Since(down) >= outage && len(writer.changes()) >= target
+		})
+		host = startWorker(t, hostEnv)
+		waitRunning(t, w, "inventory")
+	}
+	target := len(writer.changes()) + 50
+	waitFor(t, 60*time.Second, "the workload to progress", func() bool { return len(writer.changes()) >= target })
+	load.halt(t)
+	committed := writer.changes()
+	records := waitDelivered(t, host, topic, committed)
+	recordFaultReport(t, validate(t, "broker outage (broker host stopped, then started)", loops, committed, records))
+	if os.Getenv("FAULT_DEBUG") != "" {
+		t.Log(w.log())
+	}
+	w.stop()
+	host.stop()
+}

@@ -154,7 +154,7 @@ func run(ctx context.Context, args, environ []string) error {
 		Offsets:             offsets,
 		Transformer:         transformer,
 		NewProducer: func() (sarama.AsyncProducer, error) {
-			return sarama.NewAsyncProducer(brokers, kafkaclient.NewConfig(clientID))
+			return kafkaclient.NewProducer(brokers, clientID)
 		},
 		Admin:         admin,
 		FlushInterval: cfg.OffsetFlushInterval,

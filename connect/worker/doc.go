@@ -6,7 +6,14 @@
 // to the offsets topic only once Kafka has acknowledged every record up to the
 // one that carried it, and the task is told (SourceTask.Commit) only after that
 // write is durable. Producer or conversion errors fail the task; they are
-// never logged and skipped.
+// never logged and skipped. A produce error that means Kafka was unreachable
+// (kafkaclient.IsRetriable) fails it with a connect.RetriableError, so the
+// runtime restarts it from its committed offsets; a periodic offset commit
+// that fails that way is logged and made at the next flush.
+//
+// Backpressure: at most MaxInFlight records and MaxInFlightBytes bytes are
+// produced but unacknowledged; while either budget is spent, polling waits,
+// so a slow or absent broker slows the task down instead of growing memory.
 //
 // Shutdown order (SourceTaskRunner.Run): stop polling, wait for in-flight
 // records to be acknowledged, write and commit the last offsets, stop the

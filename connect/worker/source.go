@@ -13,6 +13,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -51,6 +52,11 @@ type SourceTaskConfig struct {
 	FlushTimeout  time.Duration
 	// MaxInFlight bounds records produced but not yet acknowledged.
 	MaxInFlight int
+	// MaxInFlightBytes bounds the bytes (keys, values and headers) of those
+	// records, like the Java producer's buffer.memory: polling waits while
+	// the budget is spent. A record larger than the whole budget still goes
+	// out, alone.
+	MaxInFlightBytes int64
 
 	Logger *slog.Logger
 }
@@ -61,6 +67,7 @@ type SourceTaskRunner struct {
 	log *slog.Logger
 
 	slots   chan struct{} // one token per in-flight record
+	bytes   *byteBudget   // bytes of the in-flight records
 	tracker *ackTracker
 	topics  map[string]bool
 	commitM sync.Mutex // serialises offset flushes
@@ -75,7 +82,10 @@ func NewSourceTaskRunner(cfg SourceTaskConfig) *SourceTaskRunner {
 		cfg.FlushTimeout = 5 * time.Second
 	}
 	if cfg.MaxInFlight <= 0 {
-		cfg.MaxInFlight = 16384
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	if cfg.MaxInFlightBytes <= 0 {
+		cfg.MaxInFlightBytes = DefaultMaxInFlightBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -84,6 +94,7 @@ func NewSourceTaskRunner(cfg SourceTaskConfig) *SourceTaskRunner {
 		cfg:     cfg,
 		log:     cfg.Logger,
 		slots:   make(chan struct{}, cfg.MaxInFlight),
+		bytes:   newByteBudget(cfg.MaxInFlightBytes),
 		tracker: newAckTracker(),
 		topics:  make(map[string]bool),
 	}
@@ -122,6 +133,15 @@ func (r *SourceTaskRunner) Run(ctx context.Context) error {
 				return
 			case <-t.C:
 				if err := r.flush(runCtx); err != nil {
+					if connect.IsRetriable(err) && runCtx.Err() == nil {
+						// As Kafka Connect does: an offset commit that
+						// fails because Kafka is unreachable is logged and
+						// made at the next flush, with newer offsets; the
+						// records keep flowing (the producer waits for the
+						// broker on its own).
+						r.log.Warn("committing offsets failed; retrying at the next flush", "error", err)
+						continue
+					}
 					cancel(err)
 					return
 				}
@@ -224,13 +244,21 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 		}
 	}
 
+	size := int64(len(key) + len(value))
+	for _, h := range msg.Headers {
+		size += int64(len(h.Key) + len(h.Value))
+	}
 	select {
 	case r.slots <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	if err := r.bytes.acquire(ctx, size); err != nil {
+		<-r.slots
+		return err
+	}
 	seq := r.tracker.add(rec.SourcePartition, rec.SourceOffset)
-	msg.Metadata = seq
+	msg.Metadata = inFlight{seq: seq, size: size}
 	select {
 	case r.cfg.Producer.Input() <- msg:
 		return nil
@@ -239,9 +267,16 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 		// the records after it are never committed, so it is re-read after
 		// a restart.
 		r.tracker.dropLast(seq)
+		r.bytes.release(size)
 		<-r.slots
 		return ctx.Err()
 	}
+}
+
+// inFlight is the metadata the runner attaches to each produced message.
+type inFlight struct {
+	seq  uint64
+	size int64
 }
 
 // headerBytes is Kafka Connect's SimpleHeaderConverter for the header values
@@ -273,7 +308,9 @@ func (r *SourceTaskRunner) collectAcks(fail func(error)) {
 				successes = nil
 				continue
 			}
-			r.tracker.ack(msg.Metadata.(uint64))
+			m := msg.Metadata.(inFlight)
+			r.tracker.ack(m.seq)
+			r.bytes.release(m.size)
 			<-r.slots
 		case perr, ok := <-errs:
 			if !ok {
@@ -281,11 +318,20 @@ func (r *SourceTaskRunner) collectAcks(fail func(error)) {
 				continue
 			}
 			if !failed {
+				r.log.Warn("a record could not be produced; failing the task", "topic", perr.Msg.Topic, "error", perr.Err)
 				failed = true
 				// Set the cause before waking waiters on the tracker.
-				fail(fmt.Errorf("producing to topic %s: %w", perr.Msg.Topic, perr.Err))
+				err := fmt.Errorf("producing to topic %s: %w", perr.Msg.Topic, perr.Err)
+				if kafkaclient.IsRetriable(perr.Err) {
+					// Kafka is unreachable: the restarted task re-reads
+					// from the committed offsets, which never pass this
+					// record.
+					err = connect.Retriable(err)
+				}
+				fail(err)
 			}
 			r.tracker.fail()
+			r.bytes.release(perr.Msg.Metadata.(inFlight).size)
 			<-r.slots
 		}
 	}
@@ -317,7 +363,11 @@ func (r *SourceTaskRunner) flush(ctx context.Context) error {
 	defer r.commitM.Unlock()
 	for _, p := range r.tracker.takeCommittable() {
 		if err := r.cfg.Offsets.Put(ctx, r.cfg.ID.Connector, p.partition, p.offset); err != nil {
-			return fmt.Errorf("writing offsets: %w", err)
+			err = fmt.Errorf("writing offsets: %w", err)
+			if kafkaclient.IsRetriable(err) {
+				err = connect.Retriable(err)
+			}
+			return err
 		}
 		if err := r.cfg.Task.Commit(ctx, p.partition, p.offset); err != nil {
 			return fmt.Errorf("committing offsets to the task: %w", err)

@@ -260,6 +260,9 @@ func TestRunFailsOnProduceErrorAndNeverCommitsPastIt(t *testing.T) {
 	if !errors.As(err, &cfgErr) || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("Run = %v, want it to wrap the producer's message-size error", err)
 	}
+	if connect.IsRetriable(err) {
+		t.Fatalf("Run = %v: a record Kafka will never accept must not be retriable", err)
+	}
 	off, gerr := f.store.Get(t.Context(), "conn", map[string]any{"server": "s"})
 	if gerr != nil {
 		t.Fatal(gerr)

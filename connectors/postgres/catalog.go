@@ -14,6 +14,7 @@ import (
 	"github.com/tributary-cdc/tributary/connectors/postgres/decode"
 	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
+	"github.com/tributary-cdc/tributary/schema"
 )
 
 // tableRef names one captured table.
@@ -214,7 +215,11 @@ func buildTable(cfg *Config, info *tableInfo, log *slog.Logger) *capturedTable {
 			continue
 		}
 		ct.pos[c.Name] = len(cols)
-		cols = append(cols, envelope.Column{Name: c.Name, Mapping: m})
+		col := envelope.Column{Name: c.Name, Mapping: m}
+		if m.Schema.Type == schema.TypeString && m.Schema.Name == "" {
+			col.Transform = cfg.rewrite(info.Schema, info.Name, c.Name)
+		}
+		cols = append(cols, col)
 	}
 	keyCols := info.PK
 	if custom, ok := cfg.KeyColumns.columns(info); ok {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -141,6 +142,10 @@ type Config struct {
 
 	// MessagePrefixes filters logical decoding messages by prefix.
 	MessagePrefixes PrefixFilter
+
+	// ColumnRewrites are the column.mask.with.<n>.chars and
+	// column.truncate.to.<n>.chars rules, in property-name order.
+	ColumnRewrites []columnRewrite
 }
 
 // ParseConfig parses and checks a connector configuration without contacting
@@ -217,6 +222,7 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	}
 	c.Columns = ColumnFilter{Include: p.regexList(KeyColumnInclude), Exclude: p.regexList(KeyColumnExclude)}
 	c.KeyColumns = p.keyColumns()
+	c.ColumnRewrites = p.columnRewrites()
 	p.exclusive(KeyColumnInclude, KeyColumnExclude)
 	p.exclusive(KeyTableInclude, KeyTableExclude)
 	p.exclusive(KeySchemaInclude, KeySchemaExclude)
@@ -522,4 +528,83 @@ func (p *parser) replicaIdentities() []replicaIdentityRule {
 		out = append(out, rule)
 	}
 	return out
+}
+
+// columnRewrite is one column.mask.with.<n>.chars (mask) or
+// column.truncate.to.<n>.chars rule over schema.table.column.
+type columnRewrite struct {
+	columns []*regexp.Regexp
+	mask    bool
+	n       int
+}
+
+var (
+	maskKeyRE     = regexp.MustCompile(`^column\.mask\.with\.(\d+)\.chars$`)
+	truncateKeyRE = regexp.MustCompile(`^column\.truncate\.to\.(\d+)\.chars$`)
+)
+
+// columnRewrites reads the column.mask.with.<n>.chars and
+// column.truncate.to.<n>.chars properties.
+func (p *parser) columnRewrites() []columnRewrite {
+	keys := make([]string, 0, len(p.props))
+	for k := range p.props {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var out []columnRewrite
+	for _, k := range keys {
+		mask := true
+		m := maskKeyRE.FindStringSubmatch(k)
+		if m == nil {
+			mask = false
+			if m = truncateKeyRE.FindStringSubmatch(k); m == nil {
+				continue
+			}
+		}
+		n, err := strconv.Atoi(m[1])
+		if err != nil || (!mask && n < 1) {
+			p.invalid(k, p.props[k], "the number of characters must be a positive integer")
+			continue
+		}
+		if res := p.regexList(k); len(res) > 0 {
+			out = append(out, columnRewrite{columns: res, mask: mask, n: n})
+		}
+	}
+	return out
+}
+
+// rewrite returns the value rewrite of a string column, or nil.
+func (c *Config) rewrite(schemaName, table, column string) func(any) any {
+	full := schemaName + "." + table + "." + column
+	var fns []func(string) string
+	for _, r := range c.ColumnRewrites {
+		if !anyMatch(r.columns, full) {
+			continue
+		}
+		if r.mask {
+			masked := strings.Repeat("*", r.n)
+			fns = append(fns, func(string) string { return masked })
+		} else {
+			n := r.n
+			fns = append(fns, func(s string) string {
+				if utf8.RuneCountInString(s) <= n {
+					return s
+				}
+				return string([]rune(s)[:n])
+			})
+		}
+	}
+	if len(fns) == 0 {
+		return nil
+	}
+	return func(v any) any {
+		s, ok := v.(string)
+		if !ok {
+			return v
+		}
+		for _, f := range fns {
+			s = f(s)
+		}
+		return s
+	}
 }

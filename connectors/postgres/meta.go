@@ -118,7 +118,7 @@ func (s *streamer) putTx(off map[string]any) {
 // txEvent accounts one data event of the open transaction when
 // provide.transaction.metadata is set: the first one emits BEGIN, and the
 // event gets its transaction block and offset keys.
-func (s *streamer) txEvent(ctx context.Context, lsn uint64, ct *capturedTable, env *schema.Struct, off map[string]any) error {
+func (s *streamer) txEvent(ctx context.Context, lsn uint64, collection string, env *schema.Struct, off map[string]any) error {
 	if !s.t.cfg.ProvideTxMetadata {
 		return nil
 	}
@@ -133,7 +133,7 @@ func (s *streamer) txEvent(ctx context.Context, lsn uint64, ct *capturedTable, e
 			return err
 		}
 	}
-	order := s.tx.count(ct.Schema + "." + ct.Name)
+	order := s.tx.count(collection)
 	envelope.SetTransaction(env, envelope.Block(id, s.tx.total, order))
 	s.putTx(off)
 	return nil

@@ -272,7 +272,7 @@ func (s *streamer) handle(ctx context.Context, lsn uint64, msg pglogrepl.Message
 		s.inTx = false
 		s.lastCommit = uint64(m.TransactionEndLSN)
 		s.lastXid, s.hasLastXid, s.lastCommitUs = s.xid, true, s.commitTime.UnixMicro()
-		if s.resume != nil && s.xid == uint32(s.resume.TxID) {
+		if s.resume != nil && (!s.resume.HasTxID || s.xid == uint32(s.resume.TxID)) {
 			s.resume = nil // the partly delivered transaction is behind us
 		}
 		s.advanceIdle()
@@ -284,9 +284,10 @@ func (s *streamer) handle(ctx context.Context, lsn uint64, msg pglogrepl.Message
 		return s.change(ctx, lsn, m.RelationID, msgDelete, m.OldTuple, m.OldTupleType, nil)
 	case *pglogrepl.TruncateMessage:
 		return s.truncate(ctx, lsn, m)
+	case *pglogrepl.LogicalDecodingMessage:
+		return s.message(ctx, m)
 	}
-	// Logical decoding messages, Origin and Type messages produce no
-	// records yet.
+	// Origin and Type messages produce no records.
 	return nil
 }
 
@@ -317,7 +318,7 @@ func (s *streamer) truncate(ctx context.Context, lsn uint64, m *pglogrepl.Trunca
 			TxID: int64(s.xid), HasTxID: true,
 		}).Struct()
 		env := ct.Envelope(envelope.OpTruncate, nil, nil, src, time.Now())
-		if err := s.txEvent(ctx, lsn, ct, env, off); err != nil {
+		if err := s.txEvent(ctx, lsn, ct.collection(), env, off); err != nil {
 			return err
 		}
 		rec := s.t.record(ct, nil, env, off)
@@ -404,7 +405,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 	switch kind {
 	case msgInsert:
 		env := ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now)
-		if err := s.txEvent(ctx, lsn, ct, env, off); err != nil {
+		if err := s.txEvent(ctx, lsn, ct.collection(), env, off); err != nil {
 			return err
 		}
 		return s.send(ctx, s.t.record(ct, ct.KeyStruct(newRow), env, off))
@@ -420,7 +421,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 			before = ct.Value(oldRow)
 		}
 		env := ct.Envelope(envelope.OpUpdate, before, ct.Value(newRow), src, now)
-		if err := s.txEvent(ctx, lsn, ct, env, off); err != nil {
+		if err := s.txEvent(ctx, lsn, ct.collection(), env, off); err != nil {
 			return err
 		}
 		return s.send(ctx, s.t.record(ct, newKey, env, off))
@@ -430,7 +431,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 		}
 		key := ct.KeyStruct(oldRow)
 		env := ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now)
-		if err := s.txEvent(ctx, lsn, ct, env, off); err != nil {
+		if err := s.txEvent(ctx, lsn, ct.collection(), env, off); err != nil {
 			return err
 		}
 		if err := s.send(ctx, s.t.record(ct, key, env, off)); err != nil {
@@ -450,7 +451,7 @@ func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable,
 	newRow []any, newKey *schema.Struct, src *schema.Struct, off map[string]any, now time.Time,
 ) error {
 	delEnv := ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now)
-	if err := s.txEvent(ctx, lsn, ct, delEnv, off); err != nil {
+	if err := s.txEvent(ctx, lsn, ct.collection(), delEnv, off); err != nil {
 		return err
 	}
 	del := s.t.record(ct, oldKey, delEnv, off)
@@ -466,7 +467,7 @@ func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable,
 	}
 	createOff := maps.Clone(off)
 	createEnv := ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now)
-	if err := s.txEvent(ctx, lsn, ct, createEnv, createOff); err != nil {
+	if err := s.txEvent(ctx, lsn, ct.collection(), createEnv, createOff); err != nil {
 		return err
 	}
 	create := s.t.record(ct, newKey, createEnv, createOff)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -41,6 +42,8 @@ type Task struct {
 	// tables holds the built schemas by table OID, shared by snapshot and
 	// streaming so that a table keeps its schema pointers across both.
 	tables map[uint32]*capturedTable
+	// message holds the schemas of logical decoding message records.
+	message *envelope.Message
 
 	records chan connect.SourceRecord
 	// produced counts the records the run goroutine queued; it is read and
@@ -109,6 +112,7 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 		return fmt.Errorf("parsing config: %w", errors.Join(msgs...))
 	}
 	t.cfg = cfg
+	t.message = envelope.NewMessage(cfg.Types.Binary != typemap.BinaryBytes)
 	t.log = tc.Logger().With("component", "postgres")
 	t.partition = map[string]any{partitionKey: cfg.TopicPrefix}
 	if cfg.ExtendedHeaders {

@@ -20,6 +20,9 @@ const (
 type Column struct {
 	Name    string
 	Mapping typemap.Mapping
+	// Transform, if set, rewrites every non-null value (column.mask.*,
+	// column.truncate.*).
+	Transform func(any) any
 }
 
 // Table holds the schemas of one captured table. It is immutable.
@@ -106,6 +109,9 @@ func (t *Table) fill(i int, v any) any {
 		return m.Fallback
 	case typemap.Unchanged:
 		return m.Unavailable
+	}
+	if f := t.Columns[i].Transform; f != nil {
+		return f(v)
 	}
 	return v
 }
