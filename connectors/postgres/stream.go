@@ -170,7 +170,10 @@ func (s *streamer) loop(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if rctx.Err() != nil || pgconn.Timeout(err) {
+			// A timeout only ends this wait; any other error has made
+			// pgconn close the connection (asynchronously), after which it
+			// must not be written to.
+			if (rctx.Err() != nil || pgconn.Timeout(err)) && !s.t.repl.IsClosed() {
 				continue
 			}
 			return fmt.Errorf("receiving replication messages: %w", err)
