@@ -75,6 +75,10 @@ type SourceRecord struct {
 	SourcePartition map[string]any
 	SourceOffset    map[string]any
 
+	// Topic is the Kafka topic. An empty Topic makes an offset-only record:
+	// nothing is produced, and its SourceOffset is committed once every
+	// record before it is acknowledged. Tasks use it to make progress
+	// durable when there is no record to carry it (e.g. an empty snapshot).
 	Topic string
 	// Partition, if non-nil, forces the Kafka partition.
 	Partition *int32

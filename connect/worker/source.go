@@ -209,6 +209,10 @@ func (r *SourceTaskRunner) pollLoop(ctx context.Context) error {
 // send converts one record and hands it to the producer, blocking while the
 // in-flight budget is spent.
 func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) error {
+	if rec.Topic == "" { // offset-only: acknowledged at once, committed in order
+		r.tracker.ack(r.tracker.add(rec.SourcePartition, rec.SourceOffset))
+		return nil
+	}
 	if !r.topics[rec.Topic] {
 		if err := r.cfg.Topics.EnsureTopic(ctx, rec.Topic); err != nil {
 			return fmt.Errorf("creating topic %s: %w", rec.Topic, err)

@@ -281,3 +281,35 @@ func TestRunFailsOnProduceErrorAndNeverCommitsPastIt(t *testing.T) {
 		t.Fatal(task.badCommit)
 	}
 }
+
+func TestOffsetOnlyRecordIsCommittedInOrder(t *testing.T) {
+	f := newFixture(t)
+	recs := records(3, func(i int) string { return fmt.Sprintf("v%d", i) })
+	recs = append(recs, connect.SourceRecord{ // nothing to produce, only progress
+		SourcePartition: recs[0].SourcePartition, SourceOffset: map[string]any{"pos": int64(3)},
+	})
+	task := &scriptedTask{records: recs, store: f.store, polled: make(chan struct{})}
+	r := f.runner(t, task, time.Hour)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	<-task.polled
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	total := 0
+	for _, vals := range readTopic(t, f.brokers, "events") {
+		total += len(vals)
+	}
+	if total != 3 {
+		t.Fatalf("topic holds %d records, want 3 (the offset-only record produces nothing)", total)
+	}
+	off, err := f.store.Get(t.Context(), "conn", map[string]any{"server": "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off["pos"] != int64(3) {
+		t.Fatalf("stored offset %v, want the offset-only record's pos 3", off)
+	}
+}

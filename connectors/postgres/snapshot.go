@@ -178,7 +178,13 @@ func (e *snapshotEmitter) flush(ctx context.Context) error {
 func (e *snapshotEmitter) finish(ctx context.Context) error {
 	p := e.pending
 	if p == nil {
-		return nil
+		// No row at all: an offset-only record makes the completed
+		// snapshot durable, so a restart streams instead of snapshotting
+		// again.
+		return e.t.send(ctx, connect.SourceRecord{
+			SourcePartition: e.t.partition,
+			SourceOffset:    snapshotOffset(e.lsn, e.txID, time.Now().UnixMicro(), true),
+		})
 	}
 	p.mark = envelope.SnapshotLast
 	p.rec.SourceOffset[offLastSnapshotRecord] = true

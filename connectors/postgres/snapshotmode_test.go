@@ -149,3 +149,30 @@ func TestSnapshotModeWhenNeeded(t *testing.T) {
 		t.Fatalf("after restart, want only the insert of c3:\n%s", describe(got))
 	}
 }
+
+// TestEmptySnapshotIsDurable: a snapshot of empty tables still commits its
+// completion (an offset-only record), so a restart streams instead of
+// snapshotting again.
+func TestEmptySnapshotIsDurable(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, customersDDL)
+	h := newHarness(t, pg, nil)
+	h.start()
+	pg.Exec(t, `INSERT INTO customers(email) VALUES ('first')`)
+	if r := h.poll(1)[0]; op(t, r) != "c" {
+		t.Fatalf("first record after an empty snapshot: %s", describe([]connect.SourceRecord{r}))
+	}
+	stored, err := h.store.Offset(t.Context(), map[string]any{"server": "dbserver1"})
+	if err != nil || stored == nil || stored["snapshot_completed"] != true {
+		t.Fatalf("stored offset after the empty snapshot = %v, %v; want snapshot_completed", stored, err)
+	}
+	h.stop()
+	h.start()
+	pg.Exec(t, `INSERT INTO customers(email) VALUES ('second')`)
+	got := h.pollUntil(func(r connect.SourceRecord) bool { return op(t, r) == "c" && after(t, r).Get("email") == "second" })
+	for _, r := range got {
+		if op(t, r) == "r" {
+			t.Fatalf("restart took a new snapshot:\n%s", describe(got))
+		}
+	}
+}
