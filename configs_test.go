@@ -1,0 +1,47 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/tributary-cdc/tributary/connect/workerconfig"
+	"github.com/tributary-cdc/tributary/connectors/postgres"
+)
+
+// TestExampleConfigs loads the files in configs/ as a user would hand them
+// to Tributary: the worker file parses with no unknown property, and the
+// connector file is a valid Debezium config apart from the database it
+// points at.
+func TestExampleConfigs(t *testing.T) {
+	cfg, unknown, err := workerconfig.Load("configs/worker.properties", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unknown) != 0 {
+		t.Errorf("configs/worker.properties has unknown properties %v", unknown)
+	}
+	if len(cfg.BootstrapServers) != 0 || cfg.GroupID != "tributary" || cfg.OffsetTopic != "connect-offsets" ||
+		cfg.OffsetFlushInterval != 10*time.Second || cfg.EmbeddedDataDir != "./tributary-data" {
+		t.Errorf("configs/worker.properties loaded as %+v", cfg)
+	}
+
+	raw, err := os.ReadFile("configs/inventory-connector.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Name   string            `json:"name"`
+		Config map[string]string `json:"config"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Name != "inventory" || body.Config["connector.class"] != postgres.ConnectorClass {
+		t.Errorf("configs/inventory-connector.json: %+v", body)
+	}
+	if _, errs := postgres.ParseConfig(body.Config); len(errs) != 0 {
+		t.Errorf("configs/inventory-connector.json does not parse: %v", errs)
+	}
+}
