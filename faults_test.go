@@ -313,10 +313,7 @@ func TestFaultKillDuringStreaming(t *testing.T) {
 	const topic = "dbserver1.public.ledger"
 	// Crash only once an offset is committed (the empty snapshot's own
 	// offset-only record is enough): the scenario is about streaming.
-	waitFor(t, 60*time.Second, "a committed offset", func() bool {
-		_, body := w.do("GET", "/connectors/inventory/offsets", nil)
-		return strings.Contains(string(body), `"lsn"`)
-	})
+	waitCommittedOffset(t, w)
 	loops := faultLoops()
 	for range loops {
 		// Let some changes flow, then crash at an arbitrary point.
@@ -464,10 +461,7 @@ func runDatabaseFault(t *testing.T, scenario string, fault func(t *testing.T, pg
 	writer := newLedgerWriter(t, pg, 2)
 	load := startWorkload(t, writer)
 	const topic = "dbserver1.public.ledger"
-	waitFor(t, 60*time.Second, "a committed offset", func() bool {
-		_, body := w.do("GET", "/connectors/inventory/offsets", nil)
-		return strings.Contains(string(body), `"lsn"`)
-	})
+	waitCommittedOffset(t, w)
 	loops := faultLoops()
 	for i := range loops {
 		target := len(writer.changes()) + 100
@@ -599,10 +593,7 @@ func TestFaultBrokerOutage(t *testing.T) {
 	writer := newLedgerWriter(t, pg, 3)
 	load := startWorkload(t, writer)
 	const topic = "dbserver1.public.ledger"
-	waitFor(t, 60*time.Second, "a committed offset", func() bool {
-		_, body := w.do("GET", "/connectors/inventory/offsets", nil)
-		return strings.Contains(string(body), `"lsn"`)
-	})
+	waitCommittedOffset(t, w)
 	loops := faultLoops()
 	outage := brokerOutage()
 	for range loops {
@@ -630,4 +621,14 @@ func TestFaultBrokerOutage(t *testing.T) {
 	}
 	w.stop()
 	host.stop()
+}
+
+// waitCommittedOffset waits until the inventory connector has a committed
+// offset: faults injected before that would test the initial snapshot.
+func waitCommittedOffset(t *testing.T, w *process) {
+	t.Helper()
+	waitFor(t, 60*time.Second, "a committed offset", func() bool {
+		_, body := w.do("GET", "/connectors/inventory/offsets", nil)
+		return strings.Contains(string(body), `"lsn"`)
+	})
 }

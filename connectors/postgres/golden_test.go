@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
 	"github.com/tributary-cdc/tributary/schema/jsonconv"
 )
@@ -80,43 +81,10 @@ func TestGoldenCustomersInsertJSON(t *testing.T) {
 	}
 	r := h.poll(1)[0]
 
-	keyConv, err := jsonconv.New(nil, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	valueConv, err := jsonconv.New(nil, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := keyConv.FromConnect(r.Topic, r.KeySchema, r.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := golden(t, "customers_insert_key.json"); !bytes.Equal(key, want) {
-		t.Errorf("key bytes:\n got %s\nwant %s", key, want)
-	}
-
-	value, err := valueConv.FromConnect(r.Topic, r.ValueSchema, r.Value)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := golden(t, "customers_insert_value.json")
-	// The schema half is pinned byte for byte: field order, names,
-	// versions, parameters and defaults are the contract.
-	gotSchema, _, _ := bytes.Cut(value, []byte(`,"payload":`))
-	wantSchema, _, _ := bytes.Cut(want, []byte(`,"payload":`))
-	if !bytes.Equal(gotSchema, wantSchema) {
-		t.Errorf("value schema:\n got %s\nwant %s", gotSchema, wantSchema)
-	}
-	volatile := [][]string{
-		{"payload", "source", "ts_ms"}, {"payload", "source", "ts_us"}, {"payload", "source", "ts_ns"},
-		{"payload", "source", "sequence"}, {"payload", "source", "txId"}, {"payload", "source", "lsn"},
-		{"payload", "ts_ms"}, {"payload", "ts_us"}, {"payload", "ts_ns"},
-	}
-	gotDoc, wantDoc := masked(t, decodeJSON(t, value), volatile...), masked(t, decodeJSON(t, want), volatile...)
-	if !reflect.DeepEqual(gotDoc, wantDoc) {
-		t.Errorf("value payload (masked):\n got %v\nwant %v", gotDoc, wantDoc)
-	}
+	assertGoldenJSON(t, r, "customers_insert_key.json", "customers_insert_value.json",
+		[]string{"payload", "source", "ts_ms"}, []string{"payload", "source", "ts_us"}, []string{"payload", "source", "ts_ns"},
+		[]string{"payload", "source", "sequence"}, []string{"payload", "source", "txId"}, []string{"payload", "source", "lsn"},
+		[]string{"payload", "ts_ms"}, []string{"payload", "ts_us"}, []string{"payload", "ts_ns"})
 
 	// The offset as the runtime stores it (schemaless JSON).
 	offJSON, err := json.Marshal(r.SourceOffset)
@@ -134,5 +102,43 @@ func TestGoldenCustomersInsertJSON(t *testing.T) {
 	}
 	if !reflect.DeepEqual(r.SourcePartition, map[string]any{"server": "dbserver1"}) {
 		t.Errorf("partition %v", r.SourcePartition)
+	}
+}
+
+// assertGoldenJSON converts r with a default JsonConverter and compares it
+// with the golden key and value files: the key bytes exactly, the value's
+// schema half exactly (field order, names, versions, parameters and defaults
+// are the contract), and the value's payload as JSON with the volatile paths
+// masked.
+func assertGoldenJSON(t *testing.T, r connect.SourceRecord, keyFile, valueFile string, volatile ...[]string) {
+	t.Helper()
+	keyConv, err := jsonconv.New(nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	valueConv, err := jsonconv.New(nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := keyConv.FromConnect(r.Topic, r.KeySchema, r.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := golden(t, keyFile); !bytes.Equal(key, want) {
+		t.Errorf("key bytes:\n got %s\nwant %s", key, want)
+	}
+	value, err := valueConv.FromConnect(r.Topic, r.ValueSchema, r.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := golden(t, valueFile)
+	gotSchema, _, _ := bytes.Cut(value, []byte(`,"payload":`))
+	wantSchema, _, _ := bytes.Cut(want, []byte(`,"payload":`))
+	if !bytes.Equal(gotSchema, wantSchema) {
+		t.Errorf("value schema:\n got %s\nwant %s", gotSchema, wantSchema)
+	}
+	gotDoc, wantDoc := masked(t, decodeJSON(t, value), volatile...), masked(t, decodeJSON(t, want), volatile...)
+	if !reflect.DeepEqual(gotDoc, wantDoc) {
+		t.Errorf("value payload (masked):\n got %v\nwant %v", gotDoc, wantDoc)
 	}
 }
