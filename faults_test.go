@@ -285,11 +285,59 @@ func ledgerConfig(t *testing.T, pg *pgtest.Server) []byte {
 func waitDelivered(t *testing.T, w *process, topic string, committed []change) []kcatMessage {
 	t.Helper()
 	var records []kcatMessage
-	waitFor(t, 90*time.Second, fmt.Sprintf("%d committed changes to be delivered", len(committed)), func() bool {
+	deadline := time.NewTimer(90 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
 		records = consume(t, w.kafka, topic)
-		return validate(t, "", 0, committed, records).lost == 0
-	})
-	return records
+		if validate(t, "", 0, committed, records).lost == 0 {
+			return records
+		}
+		select {
+		case <-deadline.C:
+			break wait
+		case <-tick.C:
+		}
+	}
+	t.Fatalf("timed out after 90s waiting for %d committed changes to be delivered: %s",
+		len(committed), describeLoss(t, committed, records))
+	return nil
+}
+
+// describeLoss names the first committed changes missing from records and
+// the position of the last one delivered, for a failure message.
+func describeLoss(t *testing.T, committed []change, records []kcatMessage) string {
+	t.Helper()
+	seen := map[change]bool{}
+	for _, m := range records {
+		ev := decodeEvent(t, m)
+		if ev.tomb {
+			continue
+		}
+		row, op := ev.after, ev.op
+		if op == "d" {
+			row = ev.before
+		}
+		if op == "r" {
+			op = "c"
+		}
+		seen[change{op: op, id: int(row["id"].(float64)), seq: int64(row["seq"].(float64))}] = true
+	}
+	var lost []string
+	lastSeen := -1
+	for i, c := range committed {
+		if seen[c] {
+			lastSeen = i
+			continue
+		}
+		if len(lost) < 10 {
+			lost = append(lost, fmt.Sprintf("#%d %s id=%d seq=%d", i, c.op, c.id, c.seq))
+		}
+	}
+	return fmt.Sprintf("%d records read; last committed change delivered is #%d; first lost: %s",
+		len(records), lastSeen, strings.Join(lost, ", "))
 }
 
 // TestFaultKillDuringStreaming SIGKILLs the worker repeatedly while a
@@ -304,6 +352,10 @@ func TestFaultKillDuringStreaming(t *testing.T) {
 		t.Fatalf("POST /connectors = %d %s", code, body)
 	}
 	waitRunning(t, w, "inventory")
+	// The workload starts once the (empty) snapshot's offset is committed:
+	// the scenario is about streaming, and a change committed before the
+	// snapshot shows only as the row version the snapshot read.
+	waitCommittedOffset(t, w)
 
 	writer := newLedgerWriter(t, pg, 1)
 	ctx, stop := context.WithCancel(t.Context())
@@ -311,9 +363,6 @@ func TestFaultKillDuringStreaming(t *testing.T) {
 	go func() { errc <- writer.run(ctx, 2*time.Millisecond) }()
 
 	const topic = "dbserver1.public.ledger"
-	// Crash only once an offset is committed (the empty snapshot's own
-	// offset-only record is enough): the scenario is about streaming.
-	waitCommittedOffset(t, w)
 	loops := faultLoops()
 	for range loops {
 		// Let some changes flow, then crash at an arbitrary point.
@@ -458,10 +507,11 @@ func runDatabaseFault(t *testing.T, scenario string, fault func(t *testing.T, pg
 		t.Fatalf("POST /connectors = %d %s", code, body)
 	}
 	waitRunning(t, w, "inventory")
+	// Streaming scenario: the workload starts after the empty snapshot.
+	waitCommittedOffset(t, w)
 	writer := newLedgerWriter(t, pg, 2)
 	load := startWorkload(t, writer)
 	const topic = "dbserver1.public.ledger"
-	waitCommittedOffset(t, w)
 	loops := faultLoops()
 	for i := range loops {
 		target := len(writer.changes()) + 100
@@ -590,10 +640,11 @@ func TestFaultBrokerOutage(t *testing.T) {
 		t.Fatalf("POST /connectors = %d %s", code, body)
 	}
 	waitRunning(t, w, "inventory")
+	// Streaming scenario: the workload starts after the empty snapshot.
+	waitCommittedOffset(t, w)
 	writer := newLedgerWriter(t, pg, 3)
 	load := startWorkload(t, writer)
 	const topic = "dbserver1.public.ledger"
-	waitCommittedOffset(t, w)
 	loops := faultLoops()
 	outage := brokerOutage()
 	for range loops {
