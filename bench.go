@@ -46,6 +46,8 @@ type benchOptions struct {
 	out       string
 	converter string // json, avro or both
 	profile   string // directory for the workers' CPU and allocation profiles
+	scenarios string // comma-separated: stream, snapshot, latency, outage
+	outage    time.Duration
 }
 
 type benchResult struct {
@@ -57,6 +59,9 @@ type benchResult struct {
 	RefSecs   float64
 	PeakRSSMB float64
 	P50, P99  time.Duration
+	// Detail, when set, is the Tributary column of a scenario without a
+	// reference or latencies.
+	Detail string
 }
 
 func (r benchResult) rate() float64    { return float64(r.Events) / r.Seconds }
@@ -71,8 +76,19 @@ func benchMain(ctx context.Context, args []string) error {
 	fs.StringVar(&o.out, "out", "", "rewrite the results section of this Markdown file (e.g. BENCHMARKS.md)")
 	fs.StringVar(&o.converter, "converter", "both", "json, avro or both")
 	fs.StringVar(&o.profile, "profile", "", "write each scenario worker's CPU and allocation profiles into this directory")
+	fs.StringVar(&o.scenarios, "scenarios", "stream,snapshot,latency,outage", "comma-separated scenarios to run: stream, snapshot, latency, outage")
+	fs.DurationVar(&o.outage, "outage", 2*time.Minute, "how long the broker stays down in the outage scenario")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	want := map[string]bool{}
+	for _, sc := range strings.Split(o.scenarios, ",") {
+		switch sc = strings.TrimSpace(sc); sc {
+		case "stream", "snapshot", "latency", "outage":
+			want[sc] = true
+		default:
+			return fmt.Errorf("unknown scenario %q in -scenarios", sc)
+		}
 	}
 	var converters []string
 	switch o.converter {
@@ -104,6 +120,9 @@ func benchMain(ctx context.Context, args []string) error {
 		return nil
 	}
 	for _, conv := range converters {
+		if !want["stream"] {
+			break
+		}
 		if err := run(b.streaming(ctx, "stream: 1 transaction", conv, b.oneTransaction)); err != nil {
 			return err
 		}
@@ -111,11 +130,20 @@ func benchMain(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	if err := run(b.snapshot(ctx, converters[0])); err != nil {
-		return err
+	if want["snapshot"] {
+		if err := run(b.snapshot(ctx, converters[0])); err != nil {
+			return err
+		}
 	}
-	if err := run(b.latency(ctx, converters[0])); err != nil {
-		return err
+	if want["latency"] {
+		if err := run(b.latency(ctx, converters[0])); err != nil {
+			return err
+		}
+	}
+	if want["outage"] {
+		if err := run(b.brokerOutage(ctx, converters[0])); err != nil {
+			return err
+		}
 	}
 	report := b.report(results)
 	fmt.Println(report)
@@ -351,6 +379,13 @@ func (b *bench) latency(ctx context.Context, converter string) (benchResult, err
 		return benchResult{}, err
 	}
 	defer conn.Close(context.Background())
+	// The server runs with synchronous_commit=off for the throughput
+	// scenarios; then a commit reaches the walsender only when the WAL
+	// writer flushes (wal_writer_delay, 200 ms), which would dominate the
+	// latency. The load commits as PostgreSQL does by default.
+	if _, err := conn.Exec(ctx, "SET synchronous_commit = on"); err != nil {
+		return benchResult{}, err
+	}
 	const tick = 10 * time.Millisecond
 	perTick := max(1, b.opts.rate*int(tick)/int(time.Second))
 	ticks := b.opts.latencyS * int(time.Second/tick)
@@ -425,7 +460,7 @@ func (b *bench) startWorker(ctx context.Context, table string) (*benchWorker, er
 	return startBenchWorker(ctx, b.tempDir(), profile)
 }
 
-func startBenchWorker(ctx context.Context, dir, profile string) (*benchWorker, error) {
+func startBenchWorker(ctx context.Context, dir, profile string, extraEnv ...string) (*benchWorker, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -449,6 +484,7 @@ func startBenchWorker(ctx context.Context, dir, profile string) (*benchWorker, e
 		"CONNECT_OFFSET_FLUSH_INTERVAL_MS=1000",
 		profileEnv+"="+profile,
 	)
+	w.cmd.Env = append(w.cmd.Env, extraEnv...)
 	w.cmd.Stdout, w.cmd.Stderr = io.Discard, &w.log
 	if err := w.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting worker: %w", err)
@@ -668,6 +704,10 @@ func shortConverter(class string) string {
 }
 
 func (r benchResult) line() string {
+	if r.Detail != "" {
+		return fmt.Sprintf("%s (%s): %d events, %s, peak RSS %.0f MB",
+			r.Scenario, shortConverter(r.Converter), r.Events, r.Detail, r.PeakRSSMB)
+	}
 	if r.RefName == "" {
 		return fmt.Sprintf("%s (%s): %d events, p50 %s, p99 %s, peak RSS %.0f MB",
 			r.Scenario, shortConverter(r.Converter), r.Events, r.P50, r.P99, r.PeakRSSMB)
@@ -691,9 +731,15 @@ func (b *bench) report(results []benchResult) string {
 	}
 	fmt.Fprintf(&s, "Measured %s on %s (%d CPUs, %s, %s), PostgreSQL from %s.\n",
 		time.Now().UTC().Format("2006-01-02"), host, runtime.NumCPU(), cpu, runtime.Version(), b.pg.BinDir())
-	fmt.Fprintf(&s, "Command: `tributary bench -rows %d -latency-seconds %d -rate %d`.\n\n", b.opts.rows, b.opts.latencyS, b.opts.rate)
+	fmt.Fprintf(&s, "Command: `tributary bench -rows %d -latency-seconds %d -rate %d -outage %s -scenarios %s`.\n\n",
+		b.opts.rows, b.opts.latencyS, b.opts.rate, b.opts.outage, b.opts.scenarios)
 	s.WriteString("| Scenario | Converter | Events | Tributary | Reference | Ratio | Peak RSS |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
+		if r.Detail != "" {
+			fmt.Fprintf(&s, "| %s | %s | %d | %s | – | – | %.0f MB |\n",
+				r.Scenario, shortConverter(r.Converter), r.Events, r.Detail, r.PeakRSSMB)
+			continue
+		}
 		if r.RefName == "" {
 			fmt.Fprintf(&s, "| %s | %s | %d | p50 %s, p99 %s | – | – | %.0f MB |\n",
 				r.Scenario, shortConverter(r.Converter), r.Events, r.P50, r.P99, r.PeakRSSMB)
@@ -721,4 +767,82 @@ func writeResults(path, report string) error {
 		text += "\n## End to end (`make bench`)\n\n" + section + "\n"
 	}
 	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// brokerOutage stops the worker's broker (hosted by another tributary
+// process, with its data dir on disk), commits one transaction of -rows
+// inserts while it is down, keeps it down for -outage and starts it again
+// on the same port and data dir. Every change must then arrive; the
+// worker's peak RSS shows that the pipeline waited instead of buffering the
+// transaction.
+func (b *bench) brokerOutage(ctx context.Context, converter string) (benchResult, error) {
+	table := b.next("bench_out")
+	if err := b.createTable(ctx, table); err != nil {
+		return benchResult{}, err
+	}
+	hostDir := b.tempDir()
+	hostEnv := []string{
+		"CONNECT_GROUP_ID=broker-host",
+		"CONNECT_CONFIG_STORAGE_TOPIC=broker-host-configs",
+		"CONNECT_OFFSET_STORAGE_TOPIC=broker-host-offsets",
+		"CONNECT_STATUS_STORAGE_TOPIC=broker-host-status",
+	}
+	host, err := startBenchWorker(ctx, hostDir, "", hostEnv...)
+	if err != nil {
+		return benchResult{}, fmt.Errorf("starting the broker host: %w", err)
+	}
+	defer func() { host.stop() }()
+	profile := ""
+	if b.opts.profile != "" {
+		profile = filepath.Join(b.opts.profile, table)
+	}
+	w, err := startBenchWorker(ctx, b.tempDir(), profile, "CONNECT_BOOTSTRAP_SERVERS="+host.broker)
+	if err != nil {
+		return benchResult{}, err
+	}
+	w.broker = host.broker
+	defer b.finish(w, table)
+	if err := w.createConnector(ctx, b.connectorConfig(table, converter, "no_data")); err != nil {
+		return benchResult{}, err
+	}
+	if err := w.waitRunning(ctx); err != nil {
+		return benchResult{}, err
+	}
+
+	host.stop()
+	down := time.Now()
+	records, err := b.oneTransaction(ctx, table)
+	if err != nil {
+		return benchResult{}, err
+	}
+	timer := time.NewTimer(time.Until(down.Add(b.opts.outage)))
+	select {
+	case <-ctx.Done():
+		timer.Stop()
+		return benchResult{}, ctx.Err()
+	case <-timer.C:
+	}
+	host, err = startBenchWorker(ctx, hostDir, "", append(hostEnv, "CONNECT_EMBEDDED_KAFKA_LISTENERS="+w.broker)...)
+	if err != nil {
+		return benchResult{}, fmt.Errorf("restarting the broker host: %w", err)
+	}
+	back := time.Now()
+	if err := w.waitRecords(ctx, "bench.public."+table, records); err != nil {
+		return benchResult{}, err
+	}
+	drained := time.Since(back)
+	rss, err := w.peakRSS()
+	if err != nil {
+		return benchResult{}, err
+	}
+	hostRSS, err := host.peakRSS()
+	if err != nil {
+		return benchResult{}, err
+	}
+	return benchResult{
+		Scenario:  fmt.Sprintf("memory: 1 transaction committed during a %s broker outage", b.opts.outage),
+		Converter: converter, Events: records, PeakRSSMB: rss,
+		Detail: fmt.Sprintf("all delivered %.1f s after the broker returned (broker process: peak RSS %.0f MB)",
+			drained.Seconds(), hostRSS),
+	}, nil
 }
