@@ -14,7 +14,6 @@ import (
 	"github.com/tributary-cdc/tributary/connectors/postgres/decode"
 	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
-	"github.com/tributary-cdc/tributary/schema"
 )
 
 // tableRef names one captured table.
@@ -37,6 +36,9 @@ type columnInfo struct {
 	TypeMod int32
 	NotNull bool
 	Default string // pg_get_expr of the default, "" for none
+	// DeclType is the declared type's name (a domain's own name, "_elem"
+	// for arrays), as Debezium reports it.
+	DeclType string
 	// Type details of the domain-resolved type, see typemap.Column.
 	TypeName   string
 	TypeKind   string
@@ -56,6 +58,15 @@ func (c *columnInfo) typemapColumn() typemap.Column {
 	}
 }
 
+// declaredType is the type name Debezium reports and matches
+// datatype.propagate.source.type against.
+func (c *columnInfo) declaredType() string {
+	if c.DeclType != "" {
+		return c.DeclType
+	}
+	return c.TypeName
+}
+
 func firstByte(s string) byte {
 	if s == "" {
 		return 0
@@ -71,11 +82,15 @@ type tableInfo struct {
 }
 
 // listTables returns the captured tables in snapshot order: by the first
-// table.include.list pattern they match, then by name.
+// table.include.list pattern they match, then by name. Partitioned tables
+// and their partitions are tables alike, as for Debezium (JDBC types TABLE
+// and PARTITIONED TABLE): which of them the filters capture decides whether
+// a partition's rows are read through the root, through the partition, or
+// both.
 func listTables(ctx context.Context, conn *pgx.Conn, f TableFilter) ([]tableRef, error) {
 	rows, err := conn.Query(ctx, `SELECT c.oid, n.nspname, c.relname
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+		WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
 		  AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'`)
 	if err != nil {
 		return nil, fmt.Errorf("listing tables: %w", err)
@@ -124,7 +139,7 @@ func loadTable(ctx context.Context, conn *pgx.Conn, oid uint32) (*tableInfo, err
 			CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,
 			a.attnotnull,
 			COALESCE(pg_get_expr(d.adbin, d.adrelid), ''),
-			bt.typname::text, bt.typtype::text,
+			t.typname::text, bt.typname::text, bt.typtype::text,
 			COALESCE((SELECT string_agg(e.enumlabel::text, ',' ORDER BY e.enumsortorder)
 				FROM pg_enum e WHERE e.enumtypid = bt.oid), ''),
 			COALESCE(et.oid, 0), COALESCE(et.typname::text, ''), COALESCE(et.typtype::text, ''),
@@ -142,7 +157,7 @@ func loadTable(ctx context.Context, conn *pgx.Conn, oid uint32) (*tableInfo, err
 	}
 	var c columnInfo
 	_, err = pgx.ForEachRow(rows, []any{&c.Name, &c.TypeOID, &c.TypeMod, &c.NotNull, &c.Default,
-		&c.TypeName, &c.TypeKind, &c.EnumLabels, &c.ElemOID, &c.ElemName, &c.ElemKind, &c.ElemLabels}, func() error {
+		&c.DeclType, &c.TypeName, &c.TypeKind, &c.EnumLabels, &c.ElemOID, &c.ElemName, &c.ElemKind, &c.ElemLabels}, func() error {
 		info.Columns = append(info.Columns, c)
 		return nil
 	})
@@ -215,11 +230,8 @@ func buildTable(cfg *Config, info *tableInfo, log *slog.Logger) *capturedTable {
 			continue
 		}
 		ct.pos[c.Name] = len(cols)
-		col := envelope.Column{Name: c.Name, Mapping: m}
-		if m.Schema.Type == schema.TypeString && m.Schema.Name == "" {
-			col.Transform = cfg.rewrite(info.Schema, info.Name, c.Name)
-		}
-		cols = append(cols, col)
+		mapped := cfg.mapColumn(info.Schema, info.Name, &c, m)
+		cols = append(cols, envelope.Column{Name: c.Name, Mapping: m, Transform: mapped.transform, ValueSchema: mapped.schema})
 	}
 	keyCols := info.PK
 	if custom, ok := cfg.KeyColumns.columns(info); ok {
@@ -236,7 +248,10 @@ func buildTable(cfg *Config, info *tableInfo, log *slog.Logger) *capturedTable {
 			"table", info.Schema+"."+info.Name)
 		key = nil
 	}
-	ct.Table = envelope.NewTable(cfg.TopicPrefix, info.Schema, info.Name, cols, key)
+	ct.Table = envelope.NewTableNamed(cfg.TopicPrefix, info.Schema, info.Name, cols, key, envelope.Naming{
+		Schema: envelope.SchemaNameAdjuster(cfg.SchemaNaming),
+		Field:  envelope.FieldNameAdjuster(cfg.FieldNaming),
+	})
 	return ct
 }
 

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -64,6 +63,13 @@ const (
 	KeyReplicaIdentityAutoset = "replica.identity.autoset.values"
 	KeyMessagePrefixInclude   = "message.prefix.include.list"
 	KeyMessagePrefixExclude   = "message.prefix.exclude.list"
+)
+
+// Snapshot tuning keys.
+const (
+	KeySnapshotMaxThreads        = "snapshot.max.threads"
+	KeySnapshotSelectOverrides   = "snapshot.select.statement.overrides"
+	KeySnapshotIncludeCollection = "snapshot.include.collection.list"
 )
 
 // Snapshot modes (canonical names).
@@ -146,6 +152,28 @@ type Config struct {
 	// ColumnRewrites are the column.mask.with.<n>.chars and
 	// column.truncate.to.<n>.chars rules, in property-name order.
 	ColumnRewrites []columnRewrite
+
+	// Mappers are the column mappers in Debezium's precedence order:
+	// column.truncate.*, column.mask.with.*, column.propagate.source.type,
+	// datatype.propagate.source.type, column.mask.hash.*,
+	// column.mask.hash.v2.*; a column gets the first that matches.
+	Mappers []mapperRule
+	// SchemaNaming and FieldNaming are schema.name.adjustment.mode and
+	// field.name.adjustment.mode (none, avro, avro_unicode).
+	SchemaNaming, FieldNaming string
+	// PublishViaPartitionRoot creates the publication with
+	// publish_via_partition_root = true (publish.via.partition.root).
+	PublishViaPartitionRoot bool
+
+	// SnapshotMaxThreads is the number of connections reading tables in
+	// parallel during the snapshot.
+	SnapshotMaxThreads int
+	// SnapshotSelects maps "schema.table" to the SELECT that snapshots it
+	// (snapshot.select.statement.overrides).
+	SnapshotSelects map[string]string
+	// SnapshotInclude selects, among the captured tables, those the
+	// snapshot reads; nil reads them all.
+	SnapshotInclude []*regexp.Regexp
 }
 
 // ParseConfig parses and checks a connector configuration without contacting
@@ -223,9 +251,11 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	c.Columns = ColumnFilter{Include: p.regexList(KeyColumnInclude), Exclude: p.regexList(KeyColumnExclude)}
 	c.KeyColumns = p.keyColumns()
 	c.ColumnRewrites = p.columnRewrites()
+	p.fidelity(c)
 	p.exclusive(KeyColumnInclude, KeyColumnExclude)
 	p.exclusive(KeyTableInclude, KeyTableExclude)
 	p.exclusive(KeySchemaInclude, KeySchemaExclude)
+	p.snapshotTuning(c)
 	return c, p.errs
 }
 
@@ -566,45 +596,41 @@ func (p *parser) columnRewrites() []columnRewrite {
 			p.invalid(k, p.props[k], "the number of characters must be a positive integer")
 			continue
 		}
-		if res := p.regexList(k); len(res) > 0 {
+		if res := p.patternList(k); len(res) > 0 {
 			out = append(out, columnRewrite{columns: res, mask: mask, n: n})
 		}
 	}
 	return out
 }
 
-// rewrite returns the value rewrite of a string column, or nil.
-func (c *Config) rewrite(schemaName, table, column string) func(any) any {
-	full := schemaName + "." + table + "." + column
-	var fns []func(string) string
-	for _, r := range c.ColumnRewrites {
-		if !anyMatch(r.columns, full) {
+// snapshotTuning reads snapshot.max.threads,
+// snapshot.select.statement.overrides (+ .<schema>.<table>) and
+// snapshot.include.collection.list. A table listed in the overrides
+// without its statement is an error naming the missing property: running
+// the default SELECT instead would silently snapshot rows the override was
+// meant to leave out.
+func (p *parser) snapshotTuning(c *Config) {
+	c.SnapshotMaxThreads = p.intValue(KeySnapshotMaxThreads, 1, 1)
+	c.SnapshotInclude = p.regexList(KeySnapshotIncludeCollection)
+	list := strings.TrimSpace(p.props[KeySnapshotSelectOverrides])
+	if list == "" {
+		return
+	}
+	for _, table := range strings.Split(list, ",") {
+		table = strings.TrimSpace(table)
+		if table == "" {
 			continue
 		}
-		if r.mask {
-			masked := strings.Repeat("*", r.n)
-			fns = append(fns, func(string) string { return masked })
-		} else {
-			n := r.n
-			fns = append(fns, func(s string) string {
-				if utf8.RuneCountInString(s) <= n {
-					return s
-				}
-				return string([]rune(s)[:n])
-			})
+		key := KeySnapshotSelectOverrides + "." + table
+		stmt := strings.TrimSpace(p.props[key])
+		if stmt == "" {
+			p.add(key, fmt.Sprintf("Missing configuration \"%s\": %s lists %s but gives no SELECT statement for it",
+				key, KeySnapshotSelectOverrides, table))
+			continue
 		}
-	}
-	if len(fns) == 0 {
-		return nil
-	}
-	return func(v any) any {
-		s, ok := v.(string)
-		if !ok {
-			return v
+		if c.SnapshotSelects == nil {
+			c.SnapshotSelects = map[string]string{}
 		}
-		for _, f := range fns {
-			s = f(s)
-		}
-		return s
+		c.SnapshotSelects[table] = stmt
 	}
 }

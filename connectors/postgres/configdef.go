@@ -65,6 +65,16 @@ func (*Connector) ConfigDef() []connect.ConfigKey {
 		{Name: KeyReplicaIdentityAutoset, Type: connect.TypeString, Importance: connect.ImportanceLow, Group: "Connector",
 			Documentation: "Applies only when streaming changes using pgoutput: comma-separated <table regex>:<replica identity> entries set on captured tables at start.", DisplayName: "Replica Identity Autoset Values"},
 	}
+	keys = append(keys, []k{
+		{Name: KeySnapshotMaxThreads, Type: connect.TypeInt, Default: def("1"), Importance: connect.ImportanceMedium, Group: "Connector",
+			Documentation: "The maximum number of threads used to perform the snapshot. Defaults to 1.", DisplayName: "Snapshot maximum threads"},
+		{Name: KeySnapshotSelectOverrides, Type: connect.TypeString, Importance: connect.ImportanceMedium, Group: "Connector",
+			Documentation: "This property contains a comma-separated list of fully-qualified tables (SCHEMA_NAME.TABLE_NAME). Select statements for the individual tables are specified in further configuration properties, one for each table, identified by the id 'snapshot.select.statement.overrides.[SCHEMA_NAME].[TABLE_NAME]'. The value of those properties is the select statement to use when retrieving data from the specific table during snapshotting.",
+			DisplayName:   "List of tables where the default select statement used during snapshotting should be overridden."},
+		{Name: KeySnapshotIncludeCollection, Type: connect.TypeList, Importance: connect.ImportanceMedium, Group: "Connector",
+			Documentation: "This setting must be set to specify a list of tables/collections whose snapshot must be taken on creating or restarting the connector.", DisplayName: "Snapshot mode include data collection"},
+	}...)
+	keys = append(keys, fidelityConfigKeys()...)
 	order := map[string]int{}
 	for i := range keys {
 		order[keys[i].Group]++

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -234,6 +235,11 @@ func (t *Task) ensurePublication(ctx context.Context, tables []tableRef) error {
 	}
 	if stmt == "" {
 		return nil
+	}
+	if t.cfg.PublishViaPartitionRoot && strings.HasPrefix(stmt, "CREATE ") {
+		// As Debezium: only a publication it creates gets the option; an
+		// existing one keeps its own.
+		stmt += " WITH (publish_via_partition_root = true)"
 	}
 	if _, err := t.conn.Exec(ctx, stmt); err != nil {
 		return fmt.Errorf("preparing publication %s: %w", t.cfg.PublicationName, err)

@@ -20,9 +20,36 @@ const (
 type Column struct {
 	Name    string
 	Mapping typemap.Mapping
-	// Transform, if set, rewrites every non-null value (column.mask.*,
-	// column.truncate.*).
+	// Transform, if set, rewrites every non-null value of the value
+	// struct (column.mask.*, column.truncate.*); keys are never rewritten,
+	// as Debezium builds key structs without column mappers.
 	Transform func(any) any
+	// ValueSchema, if set, replaces Mapping.Schema in the value struct: a
+	// column mapper's copy carrying extra parameters. Key fields keep
+	// Mapping.Schema.
+	ValueSchema *schema.Schema
+}
+
+// Naming adjusts the names of a table's schemas and fields
+// (schema.name.adjustment.mode and field.name.adjustment.mode); a nil
+// function leaves names as they are.
+type Naming struct {
+	Schema func(string) string
+	Field  func(string) string
+}
+
+func (n Naming) schema(s string) string {
+	if n.Schema == nil {
+		return s
+	}
+	return n.Schema(s)
+}
+
+func (n Naming) field(s string) string {
+	if n.Field == nil {
+		return s
+	}
+	return n.Field(s)
 }
 
 // Table holds the schemas of one captured table. It is immutable.
@@ -41,24 +68,36 @@ type Table struct {
 	EnvelopeSchema *schema.Schema
 }
 
-// NewTable builds the schemas of a table.
+// NewTable builds the schemas of a table with names as they are.
 func NewTable(prefix, schemaName, tableName string, cols []Column, key []int) *Table {
-	topic := prefix + "." + schemaName + "." + tableName
+	return NewTableNamed(prefix, schemaName, tableName, cols, key, Naming{})
+}
+
+// NewTableNamed builds the schemas of a table. The topic is
+// TopicName(prefix, schema, table); the Key, Value and Envelope schema names
+// are the topic with a suffix, adjusted by n.Schema, and field names are
+// column names adjusted by n.Field (Debezium's TableSchemaBuilder).
+func NewTableNamed(prefix, schemaName, tableName string, cols []Column, key []int, n Naming) *Table {
+	topic := TopicName(prefix, schemaName, tableName)
 	t := &Table{Schema: schemaName, Name: tableName, Topic: topic, Columns: cols, Key: key}
 
 	fields := make([]schema.Field, len(cols))
 	for i, c := range cols {
-		fields[i] = schema.NewField(c.Name, c.Mapping.Schema)
+		s := c.ValueSchema
+		if s == nil {
+			s = c.Mapping.Schema
+		}
+		fields[i] = schema.NewField(n.field(c.Name), s)
 	}
-	t.ValueSchema = schema.StructOf(topic+".Value", true, fields...)
+	t.ValueSchema = schema.StructOf(n.schema(topic+".Value"), true, fields...)
 	if len(key) > 0 {
 		kf := make([]schema.Field, len(key))
 		for i, p := range key {
-			kf[i] = schema.NewField(cols[p].Name, cols[p].Mapping.Schema)
+			kf[i] = schema.NewField(n.field(cols[p].Name), cols[p].Mapping.Schema)
 		}
-		t.KeySchema = schema.StructOf(topic+".Key", false, kf...)
+		t.KeySchema = schema.StructOf(n.schema(topic+".Key"), false, kf...)
 	}
-	env := schema.StructOf(topic+".Envelope", false,
+	env := schema.StructOf(n.schema(topic+".Envelope"), false,
 		schema.NewField("before", t.ValueSchema),
 		schema.NewField("after", t.ValueSchema),
 		schema.NewField("source", SourceSchema),
@@ -79,7 +118,7 @@ func NewTable(prefix, schemaName, tableName string, cols []Column, key []int) *T
 func (t *Table) Value(row []any) *schema.Struct {
 	v := make([]any, len(t.Columns))
 	for i := range t.Columns {
-		v[i] = t.fill(i, row[i])
+		v[i] = t.fill(i, row[i], true)
 	}
 	return &schema.Struct{Schema: t.ValueSchema, Values: v}
 }
@@ -91,12 +130,12 @@ func (t *Table) KeyStruct(row []any) *schema.Struct {
 	}
 	v := make([]any, len(t.Key))
 	for i, p := range t.Key {
-		v[i] = t.fill(p, row[p])
+		v[i] = t.fill(p, row[p], false)
 	}
 	return &schema.Struct{Schema: t.KeySchema, Values: v}
 }
 
-func (t *Table) fill(i int, v any) any {
+func (t *Table) fill(i int, v any, transform bool) any {
 	m := &t.Columns[i].Mapping
 	switch v.(type) {
 	case nil:
@@ -110,7 +149,7 @@ func (t *Table) fill(i int, v any) any {
 	case typemap.Unchanged:
 		return m.Unavailable
 	}
-	if f := t.Columns[i].Transform; f != nil {
+	if f := t.Columns[i].Transform; f != nil && transform {
 		return f(v)
 	}
 	return v
