@@ -129,6 +129,14 @@ func benchMain(ctx context.Context, args []string) error {
 		if err := run(b.streaming(ctx, "stream: mixed small transactions", conv, b.mixedTransactions)); err != nil {
 			return err
 		}
+		if conv == benchConverterJSON {
+			// Debezium JSON records with schemas are large and repetitive:
+			// the same run with the worker's producer compressing.
+			if err := run(b.streaming(ctx, "stream: 1 transaction, producer.compression.type=lz4", conv, b.oneTransaction,
+				"CONNECT_PRODUCER_COMPRESSION_TYPE=lz4")); err != nil {
+				return err
+			}
+		}
 	}
 	if want["snapshot"] {
 		if err := run(b.snapshot(ctx, converters[0])); err != nil {
@@ -270,7 +278,7 @@ func (b *bench) recvlogical(ctx context.Context, slot, publication, endpos strin
 	return time.Since(start), nil
 }
 
-func (b *bench) streaming(ctx context.Context, name, converter string, workload func(context.Context, string) (int, error)) (benchResult, error) {
+func (b *bench) streaming(ctx context.Context, name, converter string, workload func(context.Context, string) (int, error), workerEnv ...string) (benchResult, error) {
 	table := b.next("bench_s")
 	if err := b.createTable(ctx, table); err != nil {
 		return benchResult{}, err
@@ -288,7 +296,7 @@ func (b *bench) streaming(ctx context.Context, name, converter string, workload 
 		return benchResult{}, err
 	}
 
-	w, err := b.startWorker(ctx, table)
+	w, err := b.startWorker(ctx, table, workerEnv...)
 	if err != nil {
 		return benchResult{}, err
 	}
@@ -452,12 +460,12 @@ type benchWorker struct {
 
 // startWorker starts a worker for the scenario on table, profiled when
 // -profile is set.
-func (b *bench) startWorker(ctx context.Context, table string) (*benchWorker, error) {
+func (b *bench) startWorker(ctx context.Context, table string, extraEnv ...string) (*benchWorker, error) {
 	profile := ""
 	if b.opts.profile != "" {
 		profile = filepath.Join(b.opts.profile, table)
 	}
-	return startBenchWorker(ctx, b.tempDir(), profile)
+	return startBenchWorker(ctx, b.tempDir(), profile, extraEnv...)
 }
 
 func startBenchWorker(ctx context.Context, dir, profile string, extraEnv ...string) (*benchWorker, error) {

@@ -18,7 +18,7 @@ func TestBenchCommandSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(tributaryBinary(t), "bench", "-rows", "3000", "-latency-seconds", "1", "-rate", "500",
-		"-converter", "both", "-out", report)
+		"-outage", "2s", "-converter", "both", "-out", report)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("tributary bench: %v\n%s", err, out)
@@ -31,8 +31,10 @@ func TestBenchCommandSmall(t *testing.T) {
 	for _, want := range []string{
 		"prose kept", "more prose",
 		"| stream: 1 transaction | JSON | 3000 |", "| stream: mixed small transactions | JSON | 3000 |",
+		"| stream: 1 transaction, producer.compression.type=lz4 | JSON | 3000 |",
 		"| stream: 1 transaction | Avro | 3000 |", "| stream: mixed small transactions | Avro | 3000 |",
 		"| snapshot | JSON | 3000 |", "| latency at 500 events/s | JSON | 500 |", "pg_recvlogical", "COPY TO STDOUT",
+		"| memory: 1 transaction committed during a 2s broker outage | JSON | 3000 | all delivered ",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)

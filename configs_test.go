@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,5 +44,17 @@ func TestExampleConfigs(t *testing.T) {
 	}
 	if _, errs := postgres.ParseConfig(body.Config); len(errs) != 0 {
 		t.Errorf("configs/inventory-connector.json does not parse: %v", errs)
+	}
+}
+
+// A worker producer setting with an invalid value stops the worker before
+// it starts anything, with a message naming the property.
+func TestInvalidWorkerProducerSettingRefusesToStart(t *testing.T) {
+	err := run(t.Context(), nil, []string{
+		"CONNECT_PRODUCER_COMPRESSION_TYPE=brotli",
+		"CONNECT_EMBEDDED_DATA_DIR=" + t.TempDir(),
+	})
+	if err == nil || !strings.Contains(err.Error(), "producer.compression.type") || !strings.Contains(err.Error(), "brotli") {
+		t.Fatalf("run = %v, want an error naming producer.compression.type", err)
 	}
 }

@@ -256,11 +256,15 @@ type kcatMessage struct {
 }
 
 // consume reads every record of topic with kcat.
-func consume(t *testing.T, broker, topic string) []kcatMessage {
+// kcatArgs are added to kcat's (e.g. "-X", "isolation.level=read_committed").
+func consume(t *testing.T, broker, topic string, kcatArgs ...string) []kcatMessage {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// Generous: the fault suite reads tens of thousands of 3 KB records,
+	// which kcat escapes into JSON, on a busy 2-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "kcat", "-b", broker, "-C", "-t", topic, "-o", "beginning", "-e", "-J", "-q")
+	args := append([]string{"-b", broker, "-C", "-t", topic, "-o", "beginning", "-e", "-J", "-q"}, kcatArgs...)
+	cmd := exec.CommandContext(ctx, "kcat", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -66,6 +66,15 @@ func run(ctx context.Context, args, environ []string) error {
 		log.Warn("the configuration was supplied but isn't a known config", "property", k)
 	}
 
+	producerSettings, ignoredProducer, err := kafkaclient.ParseProducerSettings(
+		kafkaclient.DefaultProducerSettings(), cfg.Props, kafkaclient.WorkerProducerPrefix)
+	if err != nil {
+		return fmt.Errorf("loading worker config: %w", err)
+	}
+	if len(ignoredProducer) > 0 {
+		log.Warn("ignoring producer settings Tributary does not support", "properties", ignoredProducer)
+	}
+
 	transformer, err := configprovider.New(cfg.Props, configprovider.EnvLookup(environ))
 	if err != nil {
 		return fmt.Errorf("configuring config providers: %w", err)
@@ -105,9 +114,12 @@ func run(ctx context.Context, args, environ []string) error {
 		return err
 	}
 
+	// With exactly-once source support, offsets (and configs) are written in
+	// transactions: read only what committed.
+	exactlyOnce := cfg.ExactlyOnceSource == workerconfig.ExactlyOnceEnabled
 	logCfg := func(topic string, partitions int32, rf int16) kafkalog.Config {
 		return kafkalog.Config{Brokers: brokers, Topic: topic, Partitions: partitions, ReplicationFactor: rf,
-			ClientID: clientID, Logger: log.With("component", "kafkalog", "topic", topic)}
+			ClientID: clientID, Logger: log.With("component", "kafkalog", "topic", topic), ReadCommitted: exactlyOnce}
 	}
 	offsets, err := storage.OpenOffsetStore(ctx, logCfg(cfg.OffsetTopic, cfg.OffsetPartitions, cfg.OffsetReplicationFactor))
 	if err != nil {
@@ -153,13 +165,20 @@ func run(ctx context.Context, args, environ []string) error {
 		Statuses:            statuses,
 		Offsets:             offsets,
 		Transformer:         transformer,
-		NewProducer: func() (sarama.AsyncProducer, error) {
-			return kafkaclient.NewProducer(brokers, clientID)
+		NewProducer: func(s kafkaclient.ProducerSettings) (sarama.AsyncProducer, error) {
+			return kafkaclient.NewProducer(brokers, clientID, s)
 		},
-		Admin:         admin,
-		FlushInterval: cfg.OffsetFlushInterval,
-		FlushTimeout:  cfg.OffsetFlushTimeout,
-		Clustered:     true,
+		ProducerSettings: producerSettings,
+		ExactlyOnce: exactlyOnce,
+		GroupID:     cfg.GroupID,
+		NewTransactionalProducer: func(transactionalID string, s kafkaclient.ProducerSettings) (sarama.AsyncProducer, error) {
+			return kafkaclient.NewTransactionalProducer(brokers, clientID, transactionalID, s)
+		},
+		FenceProducers: func(ids []string) error { return kafkaclient.FenceTransactionalIDs(client, ids) },
+		Admin:          admin,
+		FlushInterval:  cfg.OffsetFlushInterval,
+		FlushTimeout:   cfg.OffsetFlushTimeout,
+		Clustered:      true,
 		ConfigOffset: func(context.Context) (int64, error) {
 			next, err := client.GetOffset(cfg.ConfigTopic, 0, sarama.OffsetNewest)
 			return next - 1, err

@@ -91,3 +91,21 @@ type SourceRecord struct {
 	Timestamp time.Time // zero means "let the producer choose"
 	Headers   []Header
 }
+
+// ExactlyOnceSupport is a connector's answer to whether it can deliver
+// exactly once with a given config (Kafka's SourceConnector
+// exactlyOnceSupport).
+type ExactlyOnceSupport int
+
+const (
+	ExactlyOnceUnsupported ExactlyOnceSupport = iota
+	ExactlyOnceSupported
+)
+
+// ExactlyOnceConnector is implemented by a Connector that declares its
+// exactly-once support; exactly.once.support=required is refused for a
+// connector that does not implement it, as Kafka Connect refuses one whose
+// exactlyOnceSupport returns null.
+type ExactlyOnceConnector interface {
+	ExactlyOnceSupport(config map[string]string) ExactlyOnceSupport
+}

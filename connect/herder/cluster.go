@@ -140,6 +140,7 @@ func (h *Herder) Assigned(a membership.Assignment, generation int32, work map[st
 	if h.closed {
 		return
 	}
+	h.fenceZombiesLocked(h.baseCtx, work)
 	names := map[string]bool{}
 	for _, c := range a.Connectors {
 		names[c] = true

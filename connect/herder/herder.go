@@ -16,6 +16,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/storage"
 	"github.com/tributary-cdc/tributary/connect/worker"
 )
@@ -90,8 +91,20 @@ type Config struct {
 	// Transformer, if set, resolves config placeholders (config.providers).
 	Transformer ConfigTransformer
 
-	// NewProducer returns a fresh producer for one task.
-	NewProducer func() (sarama.AsyncProducer, error)
+	// NewProducer returns a fresh producer for one task, with the worker's
+	// producer settings as the connector overrides them.
+	NewProducer func(kafkaclient.ProducerSettings) (sarama.AsyncProducer, error)
+	// ProducerSettings are the worker's `producer.*` settings.
+	ProducerSettings kafkaclient.ProducerSettings
+
+	// ExactlyOnce is exactly.once.source.support=enabled: tasks run with
+	// a transactional producer (NewTransactionalProducer, given the
+	// transactional id) and the leader fences removed tasks' producers
+	// (FenceProducers) and writes tasks-fencing records.
+	ExactlyOnce              bool
+	GroupID                  string
+	NewTransactionalProducer func(transactionalID string, s kafkaclient.ProducerSettings) (sarama.AsyncProducer, error)
+	FenceProducers           func(transactionalIDs []string) error
 	// Admin creates change-event topics.
 	Admin sarama.ClusterAdmin
 
@@ -455,6 +468,13 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 	}
 	_, policyErrs := parseRestartPolicy(config)
 	errs = append(errs, policyErrs...)
+	errs = append(errs, h.checkExactlyOnce(config, p)...)
+	if _, _, err := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, config, kafkaclient.ConnectorProducerPrefix); err != nil {
+		var se *kafkaclient.ProducerSettingError
+		if errors.As(err, &se) {
+			errs = append(errs, connect.ConfigError{Name: se.Key, Message: se.Error()})
+		}
+	}
 	maxTasks := 1
 	if v, ok := config["tasks.max"]; ok {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
@@ -862,39 +882,50 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, connConfig, tas
 	if err != nil {
 		return fmt.Errorf("configuring value converter: %w", err)
 	}
-	producer, err := h.cfg.NewProducer()
-	if err != nil {
-		return fmt.Errorf("creating producer: %w", err)
-	}
 	if connConfig, err = h.resolve(connConfig); err != nil {
-		producer.AsyncClose()
 		return err
 	}
 	if taskConfig, err = h.resolve(taskConfig); err != nil {
-		producer.AsyncClose()
 		return err
 	}
 	topics, err := newTopicCreator(h.cfg.Admin, connConfig, h.cfg.Statuses, id, !h.cfg.TopicTrackingDisabled)
 	if err != nil {
-		producer.AsyncClose()
 		return err
+	}
+	producerSettings, ignored, err := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, connConfig, kafkaclient.ConnectorProducerPrefix)
+	if err != nil {
+		return err
+	}
+	if len(ignored) > 0 {
+		log.Warn("ignoring producer overrides Tributary does not support", "properties", ignored)
+	}
+	cfg := worker.SourceTaskConfig{
+		ID:               id,
+		Task:             h.watchProgress(id, p().NewTask()),
+		Config:           taskConfig,
+		KeyConverter:     keyConv,
+		ValueConverter:   valueConv,
+		Offsets:          h.cfg.Offsets,
+		Topics:           topics,
+		FlushInterval:    h.cfg.FlushInterval,
+		FlushTimeout:     h.cfg.FlushTimeout,
+		MaxInFlightBytes: producerSettings.BufferMemory,
+		Logger:           log,
+	}
+	var runner interface{ Run(context.Context) error }
+	if h.cfg.ExactlyOnce {
+		if runner, err = h.newExactlyOnceRunner(id, connConfig, cfg, producerSettings); err != nil {
+			return err
+		}
+	} else {
+		if cfg.Producer, err = h.cfg.NewProducer(producerSettings); err != nil {
+			return fmt.Errorf("creating producer: %w", err)
+		}
+		runner = worker.NewSourceTaskRunner(cfg)
 	}
 	statusCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	h.putTaskStatus(statusCtx, id, connect.StateRunning, "", log)
 	cancel()
-	runner := worker.NewSourceTaskRunner(worker.SourceTaskConfig{
-		ID:             id,
-		Task:           h.watchProgress(id, p().NewTask()),
-		Config:         taskConfig,
-		KeyConverter:   keyConv,
-		ValueConverter: valueConv,
-		Producer:       producer,
-		Offsets:        h.cfg.Offsets,
-		Topics:         topics,
-		FlushInterval:  h.cfg.FlushInterval,
-		FlushTimeout:   h.cfg.FlushTimeout,
-		Logger:         log,
-	})
 	return runner.Run(ctx)
 }
 

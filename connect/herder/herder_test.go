@@ -173,9 +173,12 @@ func newHerderWith(t *testing.T, s *stores, mutate func(*Config)) *Herder {
 		},
 		KeyConverter: "org.apache.kafka.connect.json.JsonConverter", ValueConverter: "org.apache.kafka.connect.json.JsonConverter",
 		Configs: s.configs, Statuses: s.statuses, Offsets: s.offsets,
-		NewProducer: func() (sarama.AsyncProducer, error) {
-			return sarama.NewAsyncProducer(s.brokers, kafkaclient.NewConfig("test"))
+		NewProducer: func(ps kafkaclient.ProducerSettings) (sarama.AsyncProducer, error) {
+			pc := kafkaclient.NewConfig("test")
+			ps.Apply(pc)
+			return sarama.NewAsyncProducer(s.brokers, pc)
 		},
+		ProducerSettings: kafkaclient.DefaultProducerSettings(),
 		Admin:         s.admin,
 		FlushInterval: 20 * time.Millisecond,
 		FlushTimeout:  5 * time.Second,
@@ -296,6 +299,7 @@ func TestCreateRejectsInvalidConfigsAndCreatesNothing(t *testing.T) {
 		{"unknown converter", config("value.converter", "com.example.NoConverter"), "value.converter"},
 		{"bad converter setting", config("key.converter.decimal.format", "ROMAN"), "key.converter"},
 		{"connector validation", config("topic", ""), "topic"},
+		{"bad producer override", config("producer.override.compression.type", "brotli"), "producer.override.compression.type"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -47,8 +47,14 @@ func newTopicCreator(admin sarama.ClusterAdmin, config map[string]string, status
 	return tc, nil
 }
 
+// EnsureTopic creates topic unless it exists. Failing to reach Kafka is a
+// retriable error: the runtime restarts the task, which resends from its
+// committed offsets, instead of failing it for good.
 func (t *topicCreator) EnsureTopic(ctx context.Context, topic string) error {
 	if err := kafkaclient.EnsureTopic(ctx, t.admin, topic, t.partitions, t.rf, nil); err != nil {
+		if kafkaclient.IsRetriable(err) {
+			return connect.Retriable(err)
+		}
 		return err
 	}
 	if !t.track {
@@ -56,7 +62,11 @@ func (t *topicCreator) EnsureTopic(ctx context.Context, topic string) error {
 	}
 	st := storage.TopicStatus{Topic: topic, Connector: t.id.Connector, Task: t.id.Task, Discovered: time.Now()}
 	if err := t.statuses.PutTopic(ctx, st); err != nil {
-		return fmt.Errorf("recording active topic: %w", err)
+		err = fmt.Errorf("recording active topic: %w", err)
+		if kafkaclient.IsRetriable(err) {
+			return connect.Retriable(err)
+		}
+		return err
 	}
 	return nil
 }

@@ -22,21 +22,23 @@ const (
 	producerMetadataBackoff = 500 * time.Millisecond
 )
 
-// NewProducerConfig is NewConfig for a source task's producer: it also
-// rides out a broker outage of about half a minute by retrying metadata
-// requests instead of failing the records it holds at once.
-func NewProducerConfig(clientID string) *sarama.Config {
+// NewProducerConfig is NewConfig for a source task's producer with the
+// given settings: it also rides out a broker outage of about half a minute
+// by retrying metadata requests instead of failing the records it holds at
+// once.
+func NewProducerConfig(clientID string, s ProducerSettings) *sarama.Config {
 	cfg := NewConfig(clientID)
 	cfg.Metadata.Retry.Max = producerMetadataRetries
 	cfg.Metadata.Retry.Backoff = producerMetadataBackoff
+	s.Apply(cfg)
 	return cfg
 }
 
 // NewProducer creates a source task's asynchronous producer. Failing to
 // reach any broker is a retriable error (connect.RetriableError): the
 // runtime restarts the task later.
-func NewProducer(brokers []string, clientID string) (sarama.AsyncProducer, error) {
-	p, err := sarama.NewAsyncProducer(brokers, NewProducerConfig(clientID))
+func NewProducer(brokers []string, clientID string, s ProducerSettings) (sarama.AsyncProducer, error) {
+	p, err := sarama.NewAsyncProducer(brokers, NewProducerConfig(clientID, s))
 	if err != nil {
 		err = fmt.Errorf("connecting the producer to %v: %w", brokers, err)
 		if IsRetriable(err) {

@@ -40,6 +40,11 @@ type Config struct {
 	// single goroutine. A nil value is a tombstone. The slices are not
 	// reused by the Log, so OnRecord may keep them.
 	OnRecord func(key, value []byte)
+	// ReadCommitted reads with read_committed isolation: records of open
+	// or aborted transactions never reach OnRecord, and ReadToEnd reads up
+	// to the last stable offset. Exactly-once source tasks write offsets
+	// in transactions, so their offsets topic must be read this way.
+	ReadCommitted bool
 }
 
 // position is where a record landed in the topic.
@@ -50,9 +55,10 @@ type position struct {
 
 // Log is a compacted topic read to its end and then tailed.
 type Log struct {
-	topic    string
-	onRecord func(key, value []byte)
-	logger   *slog.Logger
+	topic     string
+	onRecord  func(key, value []byte)
+	logger    *slog.Logger
+	isolation sarama.IsolationLevel
 
 	// client serves metadata, admin requests, offset listing and the
 	// producer; fetchClient serves only the consumer. They are separate
@@ -123,6 +129,9 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		records:  make(chan *sarama.ConsumerMessage, recordBuffer),
 		closing:  make(chan struct{}),
 	}
+	if cfg.ReadCommitted {
+		l.isolation = sarama.ReadCommitted
+	}
 	if err := l.open(ctx, cfg); err != nil {
 		_ = l.Close() // the open error is the one to report
 		return nil, fmt.Errorf("opening kafka log %q: %w", cfg.Topic, err)
@@ -140,6 +149,7 @@ func (l *Log) open(ctx context.Context, cfg Config) error {
 	// Internal topics are quiet; a short long-poll costs a few idle fetches
 	// a second and bounds how long Close waits for the consumer to stop.
 	fetchCfg.Consumer.MaxWaitTime = fetchMaxWait
+	fetchCfg.Consumer.IsolationLevel = l.isolation
 	l.fetchClient, err = sarama.NewClient(cfg.Brokers, fetchCfg)
 	if err != nil {
 		return fmt.Errorf("connecting: %w", err)
@@ -277,6 +287,9 @@ func (l *Log) advance(partition int32, next int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	prev := l.next[partition]
+	if next <= prev {
+		return
+	}
 	l.next[partition] = next
 	if len(l.waiters) == 0 {
 		return
@@ -330,18 +343,110 @@ func (l *Log) wait(ctx context.Context, targets []int64) error {
 	l.waiters = append(l.waiters, w)
 	l.mu.Unlock()
 
-	select {
-	case <-w.done:
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		return l.err
-	case <-ctx.Done():
-		l.removeWaiter(w)
-		return ctx.Err()
-	case <-l.closing:
-		l.removeWaiter(w)
-		return ErrClosed
+	// The consumer delivers no transaction markers (and, read_committed,
+	// no aborted records), so a partition that ends with them never shows
+	// its applied position reaching the target. While waiting, look at what
+	// lies between the applied position and the target and skip it when
+	// nothing there can be delivered.
+	probe := time.NewTimer(fetchMaxWait / 2)
+	defer probe.Stop()
+	for {
+		select {
+		case <-w.done:
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			return l.err
+		case <-ctx.Done():
+			l.removeWaiter(w)
+			return ctx.Err()
+		case <-l.closing:
+			l.removeWaiter(w)
+			return ErrClosed
+		case <-probe.C:
+			if err := l.skipUndeliverable(targets); err != nil {
+				l.logger.Warn("looking for transaction markers at the end of the topic", "error", err)
+			}
+			probe.Reset(fetchMaxWait)
+		}
 	}
+}
+
+// skipUndeliverable advances the applied position of every partition short
+// of its target over records the consumer will never deliver: transaction
+// control batches and, read_committed, batches of aborted transactions.
+// Kafka's Java consumer does the same by reporting its fetch position.
+func (l *Log) skipUndeliverable(targets []int64) error {
+	l.mu.Lock()
+	next := slices.Clone(l.next)
+	l.mu.Unlock()
+	for p, t := range targets {
+		if t < 0 || next[p] >= t {
+			continue
+		}
+		end, err := l.undeliverableUntil(int32(p), next[p], t)
+		if err != nil {
+			return err
+		}
+		if end > next[p] {
+			l.advance(int32(p), end)
+		}
+	}
+	return nil
+}
+
+// undeliverableUntil fetches partition from offset from and returns the
+// offset up to which (at most target) it holds no deliverable record.
+func (l *Log) undeliverableUntil(partition int32, from, target int64) (int64, error) {
+	b, err := l.client.Leader(l.topic, partition)
+	if err != nil {
+		return from, fmt.Errorf("finding leader of partition %d: %w", partition, err)
+	}
+	req := &sarama.FetchRequest{Version: 4, MaxWaitTime: 0, MinBytes: 0, MaxBytes: 1 << 20, Isolation: l.isolation}
+	req.AddBlock(l.topic, partition, from, 1<<20, -1)
+	resp, err := b.Fetch(req)
+	if err != nil {
+		return from, fmt.Errorf("fetching partition %d: %w", partition, err)
+	}
+	block := resp.GetBlock(l.topic, partition)
+	if block == nil {
+		return from, fmt.Errorf("fetching partition %d: %w", partition, sarama.ErrIncompleteResponse)
+	}
+	if !errors.Is(block.Err, sarama.ErrNoError) {
+		return from, fmt.Errorf("fetching partition %d: %w", partition, block.Err)
+	}
+	aborted := slices.Clone(block.AbortedTransactions)
+	slices.SortFunc(aborted, func(a, b *sarama.AbortedTransaction) int { return int(a.FirstOffset - b.FirstOffset) })
+	abortedPIDs := map[int64]bool{}
+	end := from
+	for _, rs := range block.RecordsSet {
+		batch := rs.RecordBatch
+		if batch == nil || batch.PartialTrailingRecord {
+			return end, nil // legacy or incomplete: leave it to the consumer
+		}
+		if batch.LastOffset() < end {
+			continue
+		}
+		if batch.FirstOffset >= target {
+			return target, nil
+		}
+		for len(aborted) > 0 && aborted[0].FirstOffset <= batch.LastOffset() {
+			abortedPIDs[aborted[0].ProducerID] = true
+			aborted = aborted[1:]
+		}
+		switch {
+		case batch.Control:
+			// An abort marker ends that producer's aborted transaction.
+			delete(abortedPIDs, batch.ProducerID)
+		case l.isolation == sarama.ReadCommitted && batch.IsTransactional && abortedPIDs[batch.ProducerID]:
+		default:
+			return end, nil // a deliverable record: the consumer will report it
+		}
+		end = min(batch.LastOffset()+1, target)
+	}
+	if len(block.RecordsSet) == 0 {
+		return target, nil // compacted away: nothing left to deliver
+	}
+	return end, nil
 }
 
 func (l *Log) removeWaiter(w *waiter) {
@@ -410,6 +515,9 @@ func (l *Log) listOffsets(b *sarama.Broker, version sarama.KafkaVersion, parts [
 	for _, p := range parts {
 		req.AddBlock(l.topic, p, which, 1)
 	}
+	// read_committed, the newest offset is the last stable offset: records
+	// of transactions still open are not waited for.
+	req.IsolationLevel = l.isolation
 	resp, err := b.GetAvailableOffsets(req)
 	if err != nil {
 		return nil, fmt.Errorf("listing offsets: %w", err)

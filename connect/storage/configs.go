@@ -30,7 +30,15 @@ const (
 	targetStatePrefix = "target-state-"
 	restartPrefix     = "restart-connector-"
 	loggerPrefix      = "logger-cluster-"
+	fencingPrefix     = "tasks-fencing-"
 )
+
+// taskCountValue is the value of a tasks-fencing-<name> record: the number
+// of tasks of the connector's generation whose predecessors were fenced
+// (exactly-once source support).
+type taskCountValue struct {
+	TaskCount int `json:"task-count"`
+}
 
 // RestartRequest is a restart-connector-<name> record: POST
 // /connectors/{c}/restart as every worker of the cluster applies it to what
@@ -85,6 +93,7 @@ type ConfigStore struct {
 	tasks       map[string][]map[string]string
 	targets     map[string]string
 	uncommitted map[string]map[int]map[string]string // task configs waiting for their commit record
+	taskCounts  map[string]int                       // tasks-fencing-<name> records
 }
 
 // OpenConfigStore opens the config topic described by cfg (its OnRecord is
@@ -99,6 +108,7 @@ func OpenConfigStore(ctx context.Context, cfg kafkalog.Config, onChange func(con
 		tasks:       map[string][]map[string]string{},
 		targets:     map[string]string{},
 		uncommitted: map[string]map[int]map[string]string{},
+		taskCounts:  map[string]int{},
 	}
 	cfg.OnRecord = s.apply
 	cfg.Partitions = 1 // Kafka Connect requires a single-partition config topic
@@ -157,8 +167,13 @@ func (s *ConfigStore) apply(key, value []byte) {
 	case strings.HasPrefix(k, loggerPrefix):
 		s.applyLogger(k[len(loggerPrefix):], value)
 		return
+	case strings.HasPrefix(k, fencingPrefix):
+		// Bookkeeping of the leader's fencing, not a change of the
+		// connector: no onChange.
+		s.applyTaskCount(k[len(fencingPrefix):], value)
+		return
 	default:
-		// Session keys and fencing records are not kept by this store.
+		// Session keys are not kept by this store.
 		s.logger.Debug("ignoring config record", "key", k)
 		return
 	}
@@ -180,6 +195,41 @@ func (s *ConfigStore) listenerIfStarted() ConfigListener {
 	}
 	if l := s.listener.Load(); l != nil {
 		return *l
+	}
+	return nil
+}
+
+func (s *ConfigStore) applyTaskCount(connector string, value []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if value == nil {
+		delete(s.taskCounts, connector)
+		return
+	}
+	var v taskCountValue
+	if err := json.Unmarshal(value, &v); err != nil {
+		s.logger.Error("ignoring malformed task count record", "connector", connector, "error", err)
+		return
+	}
+	s.taskCounts[connector] = v.TaskCount
+}
+
+// TaskCountRecord returns the task count of connector's last
+// tasks-fencing-<name> record: how many tasks of its latest fenced
+// generation may hold transactional ids.
+func (s *ConfigStore) TaskCountRecord(connector string) (int, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n, ok := s.taskCounts[connector]
+	return n, ok
+}
+
+// PutTaskCountRecord writes tasks-fencing-<name> = {"task-count":n}, which
+// the leader writes once the transactional producers of the connector's
+// previous tasks are fenced.
+func (s *ConfigStore) PutTaskCountRecord(ctx context.Context, connector string, n int) error {
+	if err := s.write(ctx, fencingPrefix+connector, taskCountValue{TaskCount: n}); err != nil {
+		return fmt.Errorf("writing task count record of %q: %w", connector, err)
 	}
 	return nil
 }

@@ -26,6 +26,7 @@ type OffsetEntry struct {
 type OffsetStore struct {
 	log    *kafkalog.Log
 	logger *slog.Logger
+	topic  string
 
 	mu      sync.RWMutex
 	entries map[string]offsetRecord // by canonical key
@@ -44,7 +45,7 @@ type offsetRecord struct {
 // OpenOffsetStore opens the offsets topic described by cfg (its OnRecord is
 // replaced) and reads it to the end.
 func OpenOffsetStore(ctx context.Context, cfg kafkalog.Config) (*OffsetStore, error) {
-	s := &OffsetStore{logger: loggerOf(cfg), entries: map[string]offsetRecord{}}
+	s := &OffsetStore{logger: loggerOf(cfg), topic: cfg.Topic, entries: map[string]offsetRecord{}}
 	cfg.OnRecord = s.apply
 	l, err := kafkalog.Open(ctx, cfg)
 	if err != nil {
@@ -151,24 +152,39 @@ func (s *OffsetStore) Get(ctx context.Context, connector string, partition map[s
 	return nil, nil
 }
 
-// Put writes a connector partition's offset (nil = reset) and returns once it
-// is durable and visible to Get and Partitions.
-func (s *OffsetStore) Put(ctx context.Context, connector string, partition, offset map[string]any) error {
+// Topic is the offsets topic.
+func (s *OffsetStore) Topic() string { return s.topic }
+
+// Encode returns the record that Put would write for a connector
+// partition's offset (nil = reset): its key (the bytes an existing record of
+// the partition was written with) and value. Exactly-once source tasks
+// write it with their own transactional producer; the store sees it, like
+// any record of the topic, once it is committed.
+func (s *OffsetStore) Encode(connector string, partition, offset map[string]any) (key, value []byte, err error) {
 	canon, err := offsetKey(connector, partition)
 	if err != nil {
-		return fmt.Errorf("writing offset: %w", err)
+		return nil, nil, err
 	}
-	key := []byte(canon)
+	key = []byte(canon)
 	s.mu.RLock()
 	if r, ok := s.entries[canon]; ok {
 		key = r.rawKey
 	}
 	s.mu.RUnlock()
-	var value []byte
 	if offset != nil {
 		if value, err = marshal(offset); err != nil {
-			return fmt.Errorf("writing offset: encoding offset: %w", err)
+			return nil, nil, fmt.Errorf("encoding offset: %w", err)
 		}
+	}
+	return key, value, nil
+}
+
+// Put writes a connector partition's offset (nil = reset) and returns once it
+// is durable and visible to Get and Partitions.
+func (s *OffsetStore) Put(ctx context.Context, connector string, partition, offset map[string]any) error {
+	key, value, err := s.Encode(connector, partition, offset)
+	if err != nil {
+		return fmt.Errorf("writing offset: %w", err)
 	}
 	if err := s.log.SendAndApply(ctx, key, value); err != nil {
 		return fmt.Errorf("writing offset: %w", err)

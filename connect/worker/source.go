@@ -69,7 +69,7 @@ type SourceTaskRunner struct {
 	slots   chan struct{} // one token per in-flight record
 	bytes   *byteBudget   // bytes of the in-flight records
 	tracker *ackTracker
-	topics  map[string]bool
+	conv    *recordConverter
 	commitM sync.Mutex // serialises offset flushes
 }
 
@@ -96,7 +96,7 @@ func NewSourceTaskRunner(cfg SourceTaskConfig) *SourceTaskRunner {
 		slots:   make(chan struct{}, cfg.MaxInFlight),
 		bytes:   newByteBudget(cfg.MaxInFlightBytes),
 		tracker: newAckTracker(),
-		topics:  make(map[string]bool),
+		conv:    newRecordConverter(cfg.KeyConverter, cfg.ValueConverter, cfg.Topics),
 	}
 }
 
@@ -213,44 +213,9 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 		r.tracker.ack(r.tracker.add(rec.SourcePartition, rec.SourceOffset))
 		return nil
 	}
-	if !r.topics[rec.Topic] {
-		if err := r.cfg.Topics.EnsureTopic(ctx, rec.Topic); err != nil {
-			return fmt.Errorf("creating topic %s: %w", rec.Topic, err)
-		}
-		r.topics[rec.Topic] = true
-	}
-	key, err := r.cfg.KeyConverter.FromConnect(rec.Topic, rec.KeySchema, rec.Key)
+	msg, size, err := r.conv.message(ctx, rec)
 	if err != nil {
-		return fmt.Errorf("converting key for topic %s: %w", rec.Topic, err)
-	}
-	value, err := r.cfg.ValueConverter.FromConnect(rec.Topic, rec.ValueSchema, rec.Value)
-	if err != nil {
-		return fmt.Errorf("converting value for topic %s: %w", rec.Topic, err)
-	}
-	msg := &sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp}
-	if key != nil {
-		msg.Key = sarama.ByteEncoder(key)
-	}
-	if value != nil {
-		msg.Value = sarama.ByteEncoder(value)
-	}
-	if rec.Partition != nil {
-		msg.Partition = *rec.Partition
-	}
-	if len(rec.Headers) > 0 {
-		msg.Headers = make([]sarama.RecordHeader, len(rec.Headers))
-		for i, h := range rec.Headers {
-			v, err := headerBytes(h)
-			if err != nil {
-				return fmt.Errorf("converting header %s: %w", h.Key, err)
-			}
-			msg.Headers[i] = sarama.RecordHeader{Key: []byte(h.Key), Value: v}
-		}
-	}
-
-	size := int64(len(key) + len(value))
-	for _, h := range msg.Headers {
-		size += int64(len(h.Key) + len(h.Value))
+		return err
 	}
 	select {
 	case r.slots <- struct{}{}:
@@ -275,6 +240,62 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 		<-r.slots
 		return ctx.Err()
 	}
+}
+
+// recordConverter turns source records into producer messages, creating
+// each topic before its first record.
+type recordConverter struct {
+	key, value Converter
+	topics     TopicCreator
+	created    map[string]bool
+}
+
+func newRecordConverter(key, value Converter, topics TopicCreator) *recordConverter {
+	return &recordConverter{key: key, value: value, topics: topics, created: make(map[string]bool)}
+}
+
+// message converts rec (which has a topic) and returns the message and its
+// size in bytes (keys, values and headers).
+func (c *recordConverter) message(ctx context.Context, rec *connect.SourceRecord) (*sarama.ProducerMessage, int64, error) {
+	if !c.created[rec.Topic] {
+		if err := c.topics.EnsureTopic(ctx, rec.Topic); err != nil {
+			return nil, 0, fmt.Errorf("creating topic %s: %w", rec.Topic, err)
+		}
+		c.created[rec.Topic] = true
+	}
+	key, err := c.key.FromConnect(rec.Topic, rec.KeySchema, rec.Key)
+	if err != nil {
+		return nil, 0, fmt.Errorf("converting key for topic %s: %w", rec.Topic, err)
+	}
+	value, err := c.value.FromConnect(rec.Topic, rec.ValueSchema, rec.Value)
+	if err != nil {
+		return nil, 0, fmt.Errorf("converting value for topic %s: %w", rec.Topic, err)
+	}
+	msg := &sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp}
+	if key != nil {
+		msg.Key = sarama.ByteEncoder(key)
+	}
+	if value != nil {
+		msg.Value = sarama.ByteEncoder(value)
+	}
+	if rec.Partition != nil {
+		msg.Partition = *rec.Partition
+	}
+	if len(rec.Headers) > 0 {
+		msg.Headers = make([]sarama.RecordHeader, len(rec.Headers))
+		for i, h := range rec.Headers {
+			v, err := headerBytes(h)
+			if err != nil {
+				return nil, 0, fmt.Errorf("converting header %s: %w", h.Key, err)
+			}
+			msg.Headers[i] = sarama.RecordHeader{Key: []byte(h.Key), Value: v}
+		}
+	}
+	size := int64(len(key) + len(value))
+	for _, h := range msg.Headers {
+		size += int64(len(h.Key) + len(h.Value))
+	}
+	return msg, size, nil
 }
 
 // inFlight is the metadata the runner attaches to each produced message.
@@ -382,8 +403,13 @@ func (r *SourceTaskRunner) flush(ctx context.Context) error {
 
 type taskContext struct {
 	connector string
-	offsets   OffsetStore
+	offsets   offsetReader
 	log       *slog.Logger
+}
+
+// offsetReader is what a task's context needs of the offset store.
+type offsetReader interface {
+	Get(ctx context.Context, connector string, partition map[string]any) (map[string]any, error)
 }
 
 func (t *taskContext) Offset(ctx context.Context, partition map[string]any) (map[string]any, error) {

@@ -39,6 +39,7 @@ const (
 	PropRebalanceTimeout       = "rebalance.timeout.ms"
 	PropTopicTrackingEnable    = "topic.tracking.enable"
 	PropTopicTrackingReset     = "topic.tracking.allow.reset"
+	PropExactlyOnceSource      = "exactly.once.source.support"
 	legacyRestHostName         = "rest.host.name"
 	legacyRestPort             = "rest.port"
 	schemasEnable              = "schemas.enable"
@@ -77,7 +78,18 @@ var defaults = map[string]string{
 	PropRebalanceTimeout:       "60000",
 	PropTopicTrackingEnable:    "true",
 	PropTopicTrackingReset:     "true",
+	PropExactlyOnceSource:      ExactlyOnceDisabled,
 }
+
+// Values of exactly.once.source.support (KIP-618). "preparing" lets a
+// rolling upgrade bring every worker to a version that knows exactly-once
+// support before any worker enables it; like Kafka Connect, a preparing
+// worker runs tasks as a disabled one does.
+const (
+	ExactlyOnceDisabled  = "disabled"
+	ExactlyOncePreparing = "preparing"
+	ExactlyOnceEnabled   = "enabled"
+)
 
 // Config is a worker's effective configuration.
 type Config struct {
@@ -116,6 +128,10 @@ type Config struct {
 	// TopicTrackingEnable and TopicTrackingAllowReset are
 	// topic.tracking.enable and topic.tracking.allow.reset.
 	TopicTrackingEnable, TopicTrackingAllowReset bool
+
+	// ExactlyOnceSource is exactly.once.source.support, lower-cased:
+	// disabled, preparing or enabled.
+	ExactlyOnceSource string
 }
 
 // Load reads the properties file at path (none if path is ""), applies the
@@ -285,6 +301,14 @@ func build(p map[string]string) (*Config, error) {
 	}
 	if cfg.TopicTrackingAllowReset, err = boolean(p, PropTopicTrackingReset); err != nil {
 		return nil, err
+	}
+	// Kafka's ConfigDef.CaseInsensitiveValidString.
+	switch v := strings.ToLower(strings.TrimSpace(p[PropExactlyOnceSource])); v {
+	case ExactlyOnceDisabled, ExactlyOncePreparing, ExactlyOnceEnabled:
+		cfg.ExactlyOnceSource = v
+	default:
+		return nil, fmt.Errorf("Invalid value %s for configuration %s: String must be one of (case insensitive): DISABLED, PREPARING, ENABLED",
+			p[PropExactlyOnceSource], PropExactlyOnceSource)
 	}
 	for _, g := range []struct {
 		name string

@@ -43,6 +43,7 @@ func TestLoadDefaults(t *testing.T) {
 		TopicCreationEnable: true,
 		SessionTimeout:      10 * time.Second, HeartbeatInterval: 3 * time.Second, RebalanceTimeout: time.Minute,
 		TopicTrackingEnable: true, TopicTrackingAllowReset: true,
+		ExactlyOnceSource: workerconfig.ExactlyOnceDisabled,
 	}
 	got := *cfg
 	got.Props = nil
@@ -262,5 +263,29 @@ func TestGroupAndTopicTrackingSettings(t *testing.T) {
 func TestMissingFile(t *testing.T) {
 	if _, _, err := workerconfig.Load(filepath.Join(t.TempDir(), "none.properties"), nil); err == nil {
 		t.Fatal("no error for a missing file")
+	}
+}
+
+func TestExactlyOnceSourceSupport(t *testing.T) {
+	for _, c := range []struct{ env, want string }{
+		{"", workerconfig.ExactlyOnceDisabled},
+		{"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled", workerconfig.ExactlyOnceEnabled},
+		{"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=PREPARING", workerconfig.ExactlyOncePreparing},
+	} {
+		var env []string
+		if c.env != "" {
+			env = []string{c.env}
+		}
+		cfg, _, err := workerconfig.Load("", env)
+		if err != nil {
+			t.Fatalf("%q: %v", c.env, err)
+		}
+		if cfg.ExactlyOnceSource != c.want {
+			t.Errorf("%q: ExactlyOnceSource = %q, want %q", c.env, cfg.ExactlyOnceSource, c.want)
+		}
+	}
+	_, _, err := workerconfig.Load("", []string{"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=sometimes"})
+	if err == nil || !strings.Contains(err.Error(), "Invalid value sometimes for configuration exactly.once.source.support") {
+		t.Fatalf("Load with a bad value = %v, want a refusal naming the property", err)
 	}
 }

@@ -85,6 +85,14 @@ func (*Connector) TaskConfigs(config map[string]string, _ int) ([]map[string]str
 // NewTask implements connect.Connector.
 func (*Connector) NewTask() connect.SourceTask { return NewTask() }
 
+// ExactlyOnceSupport answers SUPPORTED, as Debezium's PostgresConnector
+// does: with exactly-once source support the runtime writes each batch of
+// records and its offsets in one Kafka transaction, and the task confirms an
+// LSN to the slot only after that transaction committed.
+func (*Connector) ExactlyOnceSupport(map[string]string) connect.ExactlyOnceSupport {
+	return connect.ExactlyOnceSupported
+}
+
 // sessionParams make the server's text output match what typemap parses, on
 // query and replication connections alike.
 var sessionParams = map[string]string{
