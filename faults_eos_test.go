@@ -61,4 +61,3 @@ func TestFaultKillExactlyOnce(t *testing.T) {
 	}
 	w.stop()
 }
-

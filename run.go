@@ -169,8 +169,8 @@ func run(ctx context.Context, args, environ []string) error {
 			return kafkaclient.NewProducer(brokers, clientID, s)
 		},
 		ProducerSettings: producerSettings,
-		ExactlyOnce: exactlyOnce,
-		GroupID:     cfg.GroupID,
+		ExactlyOnce:      exactlyOnce,
+		GroupID:          cfg.GroupID,
 		NewTransactionalProducer: func(transactionalID string, s kafkaclient.ProducerSettings) (sarama.AsyncProducer, error) {
 			return kafkaclient.NewTransactionalProducer(brokers, clientID, transactionalID, s)
 		},

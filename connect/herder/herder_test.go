@@ -179,9 +179,9 @@ func newHerderWith(t *testing.T, s *stores, mutate func(*Config)) *Herder {
 			return sarama.NewAsyncProducer(s.brokers, pc)
 		},
 		ProducerSettings: kafkaclient.DefaultProducerSettings(),
-		Admin:         s.admin,
-		FlushInterval: 20 * time.Millisecond,
-		FlushTimeout:  5 * time.Second,
+		Admin:            s.admin,
+		FlushInterval:    20 * time.Millisecond,
+		FlushTimeout:     5 * time.Second,
 	}
 	mutate(&cfg)
 	h := New(cfg)
