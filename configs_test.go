@@ -58,3 +58,15 @@ func TestInvalidWorkerProducerSettingRefusesToStart(t *testing.T) {
 		t.Fatalf("run = %v, want an error naming producer.compression.type", err)
 	}
 }
+
+// Exactly-once delivery is refused on the embedded broker, whose crash
+// recovery cannot complete a transaction that was committing.
+func TestExactlyOnceNeedsAKafkaCluster(t *testing.T) {
+	err := run(t.Context(), nil, []string{
+		"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled",
+		"CONNECT_EMBEDDED_DATA_DIR=" + t.TempDir(),
+	})
+	if err == nil || !strings.Contains(err.Error(), "exactly.once.source.support") || !strings.Contains(err.Error(), "bootstrap.servers") {
+		t.Fatalf("run = %v, want an error naming exactly.once.source.support and bootstrap.servers", err)
+	}
+}

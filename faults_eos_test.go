@@ -13,13 +13,18 @@ import (
 // commit in one Kafka transaction, so a read_committed reader must see
 // every committed change exactly once — no loss, no reordering and, unlike
 // at-least-once delivery, no duplicates — however often the worker is
-// SIGKILLed.
+// SIGKILLed. As with Kafka, the broker must survive the worker: it runs in
+// its own process (exactly-once is refused on a worker's embedded broker).
 func TestFaultKillExactlyOnce(t *testing.T) {
 	pg := pgtest.Start(t)
 	pg.Exec(t, ledgerDDL)
+	host := startWorker(t, brokerHostEnv(filepath.Join(t.TempDir(), "broker"), freePort(t)))
 	env := workerEnv{
-		dataDir:  filepath.Join(t.TempDir(), "data"),
-		extraEnv: []string{"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled"},
+		dataDir: filepath.Join(t.TempDir(), "data"),
+		extraEnv: []string{
+			"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled",
+			"CONNECT_BOOTSTRAP_SERVERS=" + host.kafka,
+		},
 	}
 	w := startWorker(t, env)
 	config := inventoryConfig(t, pg, func(c map[string]string) {
@@ -54,10 +59,11 @@ func TestFaultKillExactlyOnce(t *testing.T) {
 		records = consume(t, w.kafka, topic, "-X", "isolation.level=read_committed")
 		return validate(t, "", 0, committed, records).lost == 0
 	})
-	rep := validate(t, "SIGKILL during streaming, exactly-once", loops, committed, records)
+	rep := validate(t, "SIGKILL of the worker during streaming, exactly-once", loops, committed, records)
 	recordFaultReport(t, rep)
 	if rep.dupes != 0 {
 		t.Errorf("exactly-once: %d changes delivered more than once to a read_committed reader", rep.dupes)
 	}
 	w.stop()
+	host.stop()
 }

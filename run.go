@@ -80,6 +80,15 @@ func run(ctx context.Context, args, environ []string) error {
 		return fmt.Errorf("configuring config providers: %w", err)
 	}
 
+	if cfg.ExactlyOnceSource == workerconfig.ExactlyOnceEnabled && len(cfg.BootstrapServers) == 0 {
+		// kfake writes a committing transaction's markers partition by
+		// partition and, after a crash, aborts every partition that lacks
+		// one: a transaction cut by the death of this process could keep
+		// its offsets and lose its records.
+		return errors.New("loading worker config: exactly.once.source.support=enabled needs a Kafka cluster " +
+			"(bootstrap.servers): the embedded broker cannot complete a transaction that was committing when its " +
+			"process died, so a crash could lose the transaction's records while keeping their offsets")
+	}
 	brokers := cfg.BootstrapServers
 	if len(brokers) == 0 {
 		b, err := embedded.Start(cfg.EmbeddedKafkaListeners, cfg.EmbeddedDataDir, log.With("component", "embedded-broker"))
