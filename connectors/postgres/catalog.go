@@ -31,11 +31,15 @@ func (r tableRef) quoted() string {
 
 // columnInfo is one column as the catalog describes it.
 type columnInfo struct {
-	Name    string
-	TypeOID uint32
-	TypeMod int32
-	NotNull bool
-	Default string // pg_get_expr of the default, "" for none
+	Name string
+	// AttTypeOID and AttTypeMod are the column's pg_attribute type and
+	// typmod as pgoutput sends them (a domain's own oid).
+	AttTypeOID uint32
+	AttTypeMod int32
+	TypeOID    uint32
+	TypeMod    int32
+	NotNull    bool
+	Default    string // pg_get_expr of the default, "" for none
 	// DeclType is the declared type's name (a domain's own name, "_elem"
 	// for arrays), as Debezium reports it.
 	DeclType string
@@ -135,7 +139,7 @@ func loadTable(ctx context.Context, conn *pgx.Conn, oid uint32) (*tableInfo, err
 	if err != nil {
 		return nil, fmt.Errorf("loading table %d: %w", oid, err)
 	}
-	rows, err := conn.Query(ctx, `SELECT a.attname, bt.oid,
+	rows, err := conn.Query(ctx, `SELECT a.attname, a.atttypid, a.atttypmod, bt.oid,
 			CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END,
 			a.attnotnull,
 			COALESCE(pg_get_expr(d.adbin, d.adrelid), ''),
@@ -156,7 +160,7 @@ func loadTable(ctx context.Context, conn *pgx.Conn, oid uint32) (*tableInfo, err
 		return nil, fmt.Errorf("loading columns of %s: %w", info.quoted(), err)
 	}
 	var c columnInfo
-	_, err = pgx.ForEachRow(rows, []any{&c.Name, &c.TypeOID, &c.TypeMod, &c.NotNull, &c.Default,
+	_, err = pgx.ForEachRow(rows, []any{&c.Name, &c.AttTypeOID, &c.AttTypeMod, &c.TypeOID, &c.TypeMod, &c.NotNull, &c.Default,
 		&c.DeclType, &c.TypeName, &c.TypeKind, &c.EnumLabels, &c.ElemOID, &c.ElemName, &c.ElemKind, &c.ElemLabels}, func() error {
 		info.Columns = append(info.Columns, c)
 		return nil
@@ -191,12 +195,81 @@ func loadTable(ctx context.Context, conn *pgx.Conn, oid uint32) (*tableInfo, err
 func relationInfo(m *pglogrepl.RelationMessage) *tableInfo {
 	info := &tableInfo{tableRef: tableRef{OID: m.RelationID, Schema: m.Namespace, Name: m.RelationName}}
 	for _, c := range m.Columns {
-		info.Columns = append(info.Columns, columnInfo{Name: c.Name, TypeOID: c.DataType, TypeMod: c.TypeModifier})
+		info.Columns = append(info.Columns, columnInfo{Name: c.Name, AttTypeOID: c.DataType, AttTypeMod: c.TypeModifier,
+			TypeOID: c.DataType, TypeMod: c.TypeModifier})
 		if m.ReplicaIdentity == 'd' && c.Flags&1 != 0 {
 			info.PK = append(info.PK, c.Name)
 		}
 	}
 	return info
+}
+
+// relationShape is the table as Debezium's PgOutputMessageDecoder builds it
+// from a Relation message: the columns, their order, type oids and typmods
+// come from the message, which describes the table as it was when the
+// changes that follow were written; optionality and defaults are looked up
+// by name in the current catalog (a column the catalog no longer has is
+// optional, without default); the primary key is the catalog's, less the
+// columns the message does not have. The catalog may be ahead of the WAL:
+// a column dropped since, added since, or of another type since.
+func relationShape(ctx context.Context, conn *pgx.Conn, m *pglogrepl.RelationMessage, cat *tableInfo) (*tableInfo, error) {
+	info := &tableInfo{tableRef: cat.tableRef}
+	info.Schema, info.Name = m.Namespace, m.RelationName
+	byName := make(map[string]*columnInfo, len(cat.Columns))
+	for i := range cat.Columns {
+		byName[cat.Columns[i].Name] = &cat.Columns[i]
+	}
+	names := make(map[string]bool, len(m.Columns))
+	for _, rc := range m.Columns {
+		names[rc.Name] = true
+		cc := byName[rc.Name]
+		if cc != nil && cc.AttTypeOID == rc.DataType && cc.AttTypeMod == rc.TypeModifier {
+			info.Columns = append(info.Columns, *cc)
+			continue
+		}
+		c, err := typeColumn(ctx, conn, rc.DataType, rc.TypeModifier)
+		if err != nil {
+			return nil, fmt.Errorf("column %s of %s: %w", rc.Name, info.quoted(), err)
+		}
+		c.Name = rc.Name
+		if cc != nil {
+			c.NotNull, c.Default = cc.NotNull, cc.Default
+		}
+		info.Columns = append(info.Columns, c)
+	}
+	for _, k := range cat.PK {
+		if names[k] {
+			info.PK = append(info.PK, k)
+		}
+	}
+	return info, nil
+}
+
+// typeColumn describes a column of the given type and typmod as loadTable
+// would, domains resolved to their base type.
+func typeColumn(ctx context.Context, conn *pgx.Conn, oid uint32, typmod int32) (columnInfo, error) {
+	c := columnInfo{AttTypeOID: oid, AttTypeMod: typmod}
+	err := conn.QueryRow(ctx, `SELECT bt.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE $2 END,
+			t.typname::text, bt.typname::text, bt.typtype::text,
+			COALESCE((SELECT string_agg(e.enumlabel::text, ',' ORDER BY e.enumsortorder)
+				FROM pg_enum e WHERE e.enumtypid = bt.oid), ''),
+			COALESCE(et.oid, 0), COALESCE(et.typname::text, ''), COALESCE(et.typtype::text, ''),
+			COALESCE((SELECT string_agg(e.enumlabel::text, ',' ORDER BY e.enumsortorder)
+				FROM pg_enum e WHERE e.enumtypid = et.oid), '')
+		FROM pg_type t
+		JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+		LEFT JOIN pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
+		WHERE t.oid = $1`, oid, typmod).
+		Scan(&c.TypeOID, &c.TypeMod, &c.DeclType, &c.TypeName, &c.TypeKind, &c.EnumLabels,
+			&c.ElemOID, &c.ElemName, &c.ElemKind, &c.ElemLabels)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// The type is gone too: map by oid alone (built-in types still map).
+		return columnInfo{AttTypeOID: oid, AttTypeMod: typmod, TypeOID: oid, TypeMod: typmod}, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("loading type %d: %w", oid, err)
+	}
+	return c, nil
 }
 
 // equal reports whether two infos describe the same shape.

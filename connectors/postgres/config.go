@@ -332,25 +332,9 @@ func (p *parser) oneOf(name, def string, allowed ...string) string {
 	return def
 }
 
+// regexList reads a Debezium regex list (see patternList).
 func (p *parser) regexList(name string) []*regexp.Regexp {
-	v := strings.TrimSpace(p.props[name])
-	if v == "" {
-		return nil
-	}
-	var out []*regexp.Regexp
-	for _, part := range strings.Split(v, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		re, err := regexp.Compile(`^(?:` + part + `)$`)
-		if err != nil {
-			p.invalid(name, v, fmt.Sprintf("%q is not a valid regular expression: %v", part, err))
-			return nil
-		}
-		out = append(out, re)
-	}
-	return out
+	return p.patternList(name)
 }
 
 func (p *parser) exclusive(include, exclude string) {
@@ -440,67 +424,64 @@ func (f ColumnFilter) captures(schemaName, table, column string) bool {
 	return !anyMatch(f.Exclude, full)
 }
 
-// KeyColumnRules are message.key.columns: for tables matching a rule (an
-// anchored regex over schema.table), the key is the columns the rule
-// names, in the table's column order.
+// KeyColumnRules are message.key.columns. As in Debezium's
+// CustomKeyMapper, every "<table regex>:<c1>,<c2>" rule becomes one
+// predicate per column, "<table regex>.<column>", matched (anchored,
+// case-insensitive) against schema.table.column; the key is the columns
+// each predicate matches, predicate by predicate, so the key fields follow
+// the order the property lists them in.
 type KeyColumnRules []keyColumnRule
 
 type keyColumnRule struct {
-	table   *regexp.Regexp
-	columns []*regexp.Regexp
+	patterns []*regexp.Regexp // one predicate: any pattern matches
 }
 
-// columns returns the key columns of the first rule matching the table.
+// columns returns the key columns of the table, or false when no predicate
+// matches any of its columns (the primary key stays the key).
 func (r KeyColumnRules) columns(info *tableInfo) ([]string, bool) {
-	full := info.Schema + "." + info.Name
+	prefix := info.Schema + "." + info.Name + "."
+	var out []string
 	for _, rule := range r {
-		if !rule.table.MatchString(full) {
-			continue
-		}
-		var out []string
 		for _, c := range info.Columns {
-			if anyMatch(rule.columns, c.Name) {
+			// Debezium would add a column twice when two predicates match it
+			// (and then fail to build the key schema); it is listed once.
+			if anyMatch(rule.patterns, prefix+c.Name) && !slices.Contains(out, c.Name) {
 				out = append(out, c.Name)
 			}
 		}
-		return out, len(out) > 0
 	}
-	return nil, false
+	return out, len(out) > 0
 }
+
+// msgKeyColumnsRE is Debezium's CustomKeyMapper.MSG_KEY_COLUMNS_PATTERN.
+var msgKeyColumnsRE = regexp.MustCompile(`^\s*([^:]+):([^:,]+(,[^:,]+)*)\s*$`)
 
 // keyColumns parses "schema.tbl:c1,c2;(.*).orders:pk3".
 func (p *parser) keyColumns() KeyColumnRules {
-	v := strings.TrimSpace(p.props[KeyMessageKeyColumns])
-	if v == "" {
+	v := p.props[KeyMessageKeyColumns]
+	if strings.TrimSpace(v) == "" {
 		return nil
 	}
+	// Java's String.split drops trailing empty strings.
+	parts := strings.Split(v, ";")
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
 	var out KeyColumnRules
-	for _, part := range strings.Split(v, ";") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		tbl, cols, ok := strings.Cut(part, ":")
-		if !ok || strings.TrimSpace(tbl) == "" || strings.TrimSpace(cols) == "" {
-			p.invalid(KeyMessageKeyColumns, v, fmt.Sprintf("%q must be <fully-qualified table>:<column>[,<column>...]", part))
+	for _, part := range parts {
+		if !msgKeyColumnsRE.MatchString(part) {
+			p.invalid(KeyMessageKeyColumns, v, fmt.Sprintf("%s has an invalid format (expecting '%s')", part, msgKeyColumnsRE))
 			return nil
 		}
-		re, err := regexp.Compile(`^(?:` + strings.TrimSpace(tbl) + `)$`)
-		if err != nil {
-			p.invalid(KeyMessageKeyColumns, v, fmt.Sprintf("%q is not a valid regular expression: %v", tbl, err))
-			return nil
-		}
-		rule := keyColumnRule{table: re}
+		tbl, cols, _ := strings.Cut(part, ":")
 		for _, c := range strings.Split(cols, ",") {
-			c = strings.TrimSpace(c)
-			cre, err := regexp.Compile(`^(?:` + c + `)$`)
-			if c == "" || err != nil {
-				p.invalid(KeyMessageKeyColumns, v, fmt.Sprintf("%q is not a valid column name or regular expression", c))
+			res, err := compileRegexList(tbl + "." + strings.TrimSpace(c))
+			if err != nil {
+				p.invalid(KeyMessageKeyColumns, v, err.Error())
 				return nil
 			}
-			rule.columns = append(rule.columns, cre)
+			out = append(out, keyColumnRule{patterns: res})
 		}
-		out = append(out, rule)
 	}
 	return out
 }
@@ -538,7 +519,9 @@ func (p *parser) replicaIdentities() []replicaIdentityRule {
 			continue
 		}
 		tbl, ident, ok := strings.Cut(part, ":")
-		re, err := regexp.Compile(`^(?:` + strings.TrimSpace(tbl) + `)$`)
+		// Debezium matches the table part with Predicates.includes: anchored
+		// and case-insensitive.
+		re, err := regexp.Compile(`(?i)^(?:` + strings.TrimSpace(tbl) + `)$`)
 		if !ok || strings.TrimSpace(tbl) == "" || err != nil {
 			p.invalid(KeyReplicaIdentityAutoset, v, fmt.Sprintf("%q must be <table regex>:<replica identity>", part))
 			return nil

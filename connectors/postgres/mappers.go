@@ -130,49 +130,74 @@ func (p *parser) fidelity(c *Config) {
 	c.Mappers = append(c.Mappers, hashesV2...)
 }
 
-// patternList reads a Debezium regex list: comma-separated (a comma
-// escaped by a backslash belongs to the pattern), each pattern anchored and
-// case-insensitive (Strings.setOfRegex with CASE_INSENSITIVE, matches()).
+// patternList reads a Debezium regex list (Strings.setOfRegex with
+// Pattern.CASE_INSENSITIVE, matched with matches()): every pattern
+// anchored and case-insensitive. An invalid list is reported against name.
 func (p *parser) patternList(name string) []*regexp.Regexp {
 	v := p.props[name]
 	if strings.TrimSpace(v) == "" {
 		return nil
 	}
+	res, err := compileRegexList(v)
+	if err != nil {
+		p.invalid(name, v, err.Error())
+		return nil
+	}
+	return res
+}
+
+// compileRegexList splits a regex list as Debezium's RegExSplitter does and
+// compiles each pattern anchored and case-insensitive.
+func compileRegexList(v string) ([]*regexp.Regexp, error) {
+	parts, err := splitRegexList(v)
+	if err != nil {
+		return nil, err
+	}
 	var out []*regexp.Regexp
-	for _, part := range splitRegexList(v) {
-		part = strings.TrimSpace(part)
+	for _, part := range parts {
 		if part == "" {
 			continue
 		}
 		re, err := regexp.Compile(`(?i)^(?:` + part + `)$`)
 		if err != nil {
-			p.invalid(name, v, fmt.Sprintf("%q is not a valid regular expression: %v", part, err))
-			return nil
+			return nil, fmt.Errorf("%q is not a valid regular expression: %w", part, err)
 		}
 		out = append(out, re)
 	}
-	return out
+	return out, nil
 }
 
-// splitRegexList splits at commas not preceded by a backslash; "\," stands
-// for a literal comma.
-func splitRegexList(s string) []string {
-	var out []string
-	var cur strings.Builder
+// splitRegexList is Debezium's Strings.RegExSplitter: a comma separates
+// patterns unless a backslash escapes it (a backslash escapes whatever
+// character follows, so "\\," is a backslash and then a separator);
+// empty pieces are dropped, the others trimmed, and "\," in them becomes
+// ",". A backslash at the very end is an error.
+func splitRegexList(s string) ([]string, error) {
+	var pieces []string
+	start := 0
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) && s[i+1] == ',' {
-			cur.WriteByte(',')
+		switch s[i] {
+		case '\\':
+			if i+1 >= len(s) {
+				return nil, fmt.Errorf("unterminated escape sequence at the end of %q", s)
+			}
 			i++
-			continue
+		case ',':
+			pieces = append(pieces, s[start:i])
+			start = i + 1
 		}
-		if s[i] == ',' {
-			out = append(out, cur.String())
-			cur.Reset()
-			continue
-		}
-		cur.WriteByte(s[i])
 	}
-	return append(out, cur.String())
+	pieces = append(pieces, s[start:])
+	out := pieces[:0]
+	for _, p := range pieces {
+		if p == "" {
+			continue
+		}
+		// String.trim: every character up to U+0020.
+		p = strings.TrimFunc(p, func(r rune) bool { return r <= ' ' })
+		out = append(out, strings.ReplaceAll(p, `\,`, ","))
+	}
+	return out, nil
 }
 
 // columnMapping is what the first matching mapper does to one column: the
@@ -203,28 +228,27 @@ func (c *Config) mapColumn(schemaName, table string, col *columnInfo, m typemap.
 func (r *mapperRule) apply(col *columnInfo, m typemap.Mapping) columnMapping {
 	tc := col.typemapColumn()
 	length := typemap.SourceLength(col.TypeOID, col.ElemOID, col.TypeMod)
-	plainString := m.Schema.Type == schema.TypeString && m.Schema.Name == ""
 	switch r.kind {
 	case mapTruncate:
-		var out columnMapping
-		if plainString {
-			out.transform = truncator(r.n)
+		// TruncateColumn acts only on columns it could shorten (length
+		// unknown or above the limit), whatever their type: its converter
+		// cuts any String value (text, but also json, uuid, xml, enums,
+		// ZonedTimestamp, base64/hex binary...) and any ByteBuffer (bytea in
+		// bytes mode) and passes everything else through.
+		if length >= 0 && length <= r.n {
+			return columnMapping{}
 		}
-		// TruncateColumn marks every column it could shorten.
-		if length < 0 || length > r.n {
-			out.schema = withParams(m.Schema, schema.Param{Key: "truncateLength", Value: strconv.Itoa(r.n)})
+		return columnMapping{
+			schema:    withParams(m.Schema, schema.Param{Key: "truncateLength", Value: strconv.Itoa(r.n)}),
+			transform: truncator(r.n),
 		}
-		return out
 	case mapMask:
 		out := columnMapping{schema: withParams(m.Schema, schema.Param{Key: "masked", Value: "true"})}
 		if typemap.StringLike(tc) {
+			// MaskingValueConverter returns the mask for every value, null
+			// included.
 			masked := strings.Repeat("*", r.n)
-			out.transform = func(v any) any {
-				if _, ok := v.(string); ok {
-					return masked
-				}
-				return v
-			}
+			out.transform = func(any) any { return masked }
 		}
 		return out
 	case mapPropagateColumn, mapPropagateType:
@@ -260,21 +284,26 @@ func withParams(s *schema.Schema, params ...schema.Param) *schema.Schema {
 	return &c
 }
 
+// truncator is TruncatingValueConverter: a string is cut to n UTF-16 code
+// units (String.substring), bytes to n bytes; other values pass through.
 func truncator(n int) func(any) any {
 	return func(v any) any {
-		s, ok := v.(string)
-		if !ok {
-			return v
+		switch x := v.(type) {
+		case string:
+			if len(x) <= n {
+				return x
+			}
+			u := utf16.Encode([]rune(x))
+			if len(u) <= n {
+				return x
+			}
+			return string(utf16.Decode(u[:n]))
+		case []byte:
+			if len(x) > n {
+				return x[:n:n]
+			}
 		}
-		// Java counts UTF-16 code units.
-		if len(s) <= n {
-			return s
-		}
-		u := utf16.Encode([]rune(s))
-		if len(u) <= n {
-			return s
-		}
-		return string(utf16.Decode(u[:n]))
+		return v
 	}
 }
 

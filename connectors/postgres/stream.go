@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pglogrepl"
@@ -69,6 +70,17 @@ type streamer struct {
 	lastCommitUs int64
 
 	tx txState
+
+	// parser decodes each change into the same memory: a change is handled
+	// before the next message is read.
+	parser decode.Parser
+	// cache holds the values the records of a transaction share.
+	cache *eventCache
+	// timer is send's wait for the next status update, reused.
+	timer *time.Timer
+	// interrupted is set when a wake-up cut a receive short by moving the
+	// connection's read deadline into the past.
+	interrupted atomic.Bool
 }
 
 // txState is the transaction metadata of the open transaction.
@@ -105,6 +117,7 @@ func (t *Task) stream(ctx context.Context) error {
 		rels:       map[uint32]*relation{},
 		lastCommit: t.plan.startLSN,
 		resume:     t.plan.resume,
+		cache:      newEventCache(t.cfg.TopicPrefix, t.db),
 	}
 	opts := pglogrepl.StartReplicationOptions{PluginArgs: []string{
 		"proto_version '1'",
@@ -145,7 +158,31 @@ func (t *Task) startReplication(ctx context.Context, opts pglogrepl.StartReplica
 	}
 }
 
+// expiredDeadline is a read deadline in the past: it ends a blocked read.
+var expiredDeadline = time.Unix(1, 0)
+
+// loop receives replication messages until ctx ends or an error occurs.
+// A wait for the next message ends at the next status update (or
+// heartbeat), on a wake-up from Commit, or when ctx ends. Rather than a
+// context with a deadline per message (each one a timer and a watch by
+// pgconn), these set the connection's read deadline: the status deadline
+// is set only when it changes, and a wake-up or the end of ctx moves it
+// into the past. A read that times out leaves the connection usable
+// (pgconn does the same when a context it watches ends).
 func (s *streamer) loop(ctx context.Context) error {
+	conn := s.t.repl.Conn()
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(expiredDeadline) })
+	defer func() {
+		stop()
+		_ = conn.SetReadDeadline(time.Time{})
+	}()
+	// interrupt runs only while a receive is armed, under the waker's
+	// lock; disarm returns after it, so the next iteration sees the flag.
+	interrupt := func() {
+		_ = conn.SetReadDeadline(expiredDeadline)
+		s.interrupted.Store(true)
+	}
+	var armed time.Time // the read deadline set on conn
 	for {
 		s.advanceIdle()
 		if err := s.maybeHeartbeat(ctx); err != nil {
@@ -158,14 +195,22 @@ func (s *streamer) loop(ctx context.Context) error {
 		if !s.nextHeartbeat.IsZero() && !s.inTx && s.nextHeartbeat.Before(deadline) {
 			deadline = s.nextHeartbeat
 		}
-		rctx, cancel := context.WithDeadline(ctx, deadline)
-		if !s.t.wake.arm(cancel) {
-			cancel()
+		if s.interrupted.Swap(false) || !deadline.Equal(armed) {
+			if err := conn.SetReadDeadline(deadline); err != nil {
+				return fmt.Errorf("receiving replication messages: %w", err)
+			}
+			armed = deadline
+		}
+		// After the deadline is set: once ctx ends, its AfterFunc expires
+		// the deadline again.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !s.t.wake.arm(interrupt) {
 			continue
 		}
-		raw, err := s.t.repl.ReceiveMessage(rctx)
+		raw, err := s.t.repl.ReceiveMessage(context.Background())
 		s.t.wake.disarm()
-		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -173,7 +218,7 @@ func (s *streamer) loop(ctx context.Context) error {
 			// A timeout only ends this wait; any other error has made
 			// pgconn close the connection (asynchronously), after which it
 			// must not be written to.
-			if (rctx.Err() != nil || pgconn.Timeout(err)) && !s.t.repl.IsClosed() {
+			if pgconn.Timeout(err) && !s.t.repl.IsClosed() {
 				continue
 			}
 			return fmt.Errorf("receiving replication messages: %w", err)
@@ -251,7 +296,7 @@ func (s *streamer) handleCopyData(ctx context.Context, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("parsing XLogData: %w", err)
 		}
-		msg, err := decode.Parse(xld.WALData)
+		msg, err := s.parser.Parse(xld.WALData)
 		if err != nil {
 			return err
 		}
@@ -332,12 +377,11 @@ func (s *streamer) truncate(ctx context.Context, lsn uint64, m *pglogrepl.Trunca
 	return nil
 }
 
-// relation caches a relation. A captured table's schemas are rebuilt from
-// the catalog only when its shape changed.
+// relation caches a relation. Every Relation message is taken as Debezium
+// takes it (see relationShape): its columns describe the changes that
+// follow, even when the catalog has moved on. A captured table's schemas
+// are rebuilt only when that shape changed.
 func (s *streamer) relation(ctx context.Context, m *pglogrepl.RelationMessage) error {
-	if old := s.rels[m.RelationID]; old != nil && reflect.DeepEqual(old.msg, m) {
-		return nil
-	}
 	r := &relation{msg: m}
 	s.rels[m.RelationID] = r
 	if ok, _ := s.t.cfg.Filter.Captures(m.Namespace, m.RelationName); !ok {
@@ -348,8 +392,11 @@ func (s *streamer) relation(ctx context.Context, m *pglogrepl.RelationMessage) e
 		// Dropped since this WAL was written: use the relation's own shape.
 		s.t.log.Warn("table no longer in the catalog; using the shape pgoutput sent",
 			"table", m.Namespace+"."+m.RelationName)
-		info = relationInfo(m)
-	} else if err != nil {
+		info, err = relationInfo(m), nil
+	} else if err == nil {
+		info, err = relationShape(ctx, s.t.conn, m, info)
+	}
+	if err != nil {
 		return fmt.Errorf("streaming: %w", err)
 	}
 	ct := s.t.table(info)
@@ -385,6 +432,9 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 		return nil
 	}
 	ct := r.table
+	// The rows are decoded afresh for this change: their key structs are
+	// built first, then the value structs are written over them
+	// (ValueOver).
 	var oldRow, newRow []any
 	var err error
 	if oldTuple != nil {
@@ -397,34 +447,35 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 			return fmt.Errorf("streaming %s of %s: %w", kind, ct.Topic, err)
 		}
 	}
-	off := streamOffset(lsn, s.lastCommit, s.xid, s.commitTime.UnixMicro(), kind, s.atLSN)
-	src := (&envelope.Source{
-		Name: s.t.cfg.TopicPrefix, DB: s.t.db, Schema: ct.Schema, Table: ct.Name,
-		TsUs: s.commitTime.UnixMicro(), LastCommitLSN: s.lastCommit, LSN: lsn,
-		TxID: int64(s.xid), HasTxID: true,
-	}).Struct()
+	// The offset's lsn and lsn_proc and the source's lsn share one box.
+	lsnBox := any(int64(lsn))
+	s.cache.tx(s.xid, s.commitTime.UnixMicro(), s.lastCommit)
+	tb := s.cache.table(ct)
+	off := s.cache.offset(lsnBox, kind, s.atLSN)
+	src := s.cache.source(tb, lsn, lsnBox)
 	now := time.Now()
 
 	switch kind {
 	case msgInsert:
-		env := ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now)
-		if err := s.txEvent(ctx, lsn, ct.collection(), env, off); err != nil {
+		key := ct.KeyStructPacked(newRow)
+		env := ct.Envelope(envelope.OpCreate, nil, ct.ValueOver(newRow), src, now)
+		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
 			return err
 		}
-		return s.send(ctx, s.t.record(ct, ct.KeyStruct(newRow), env, off))
+		return s.send(ctx, s.t.record(ct, key, env, off))
 	case msgUpdate:
-		newKey := ct.KeyStruct(newRow)
+		newKey := ct.KeyStructPacked(newRow)
 		if oldRow != nil {
-			if oldKey := ct.KeyStruct(oldRow); oldKey != nil && !reflect.DeepEqual(oldKey.Values, newKey.Values) {
-				return s.keyChange(ctx, lsn, ct, oldRow, oldKey, newRow, newKey, src, off, now)
+			if oldKey := ct.KeyStructPacked(oldRow); oldKey != nil && !reflect.DeepEqual(oldKey.Values, newKey.Values) {
+				return s.keyChange(ctx, lsn, ct, tb.collection, oldRow, oldKey, newRow, newKey, src, off, now)
 			}
 		}
 		var before *schema.Struct
 		if oldRow != nil && oldType == pglogrepl.UpdateMessageTupleTypeOld {
-			before = ct.Value(oldRow)
+			before = ct.ValueOver(oldRow)
 		}
-		env := ct.Envelope(envelope.OpUpdate, before, ct.Value(newRow), src, now)
-		if err := s.txEvent(ctx, lsn, ct.collection(), env, off); err != nil {
+		env := ct.Envelope(envelope.OpUpdate, before, ct.ValueOver(newRow), src, now)
+		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
 			return err
 		}
 		return s.send(ctx, s.t.record(ct, newKey, env, off))
@@ -432,9 +483,9 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 		if oldRow == nil {
 			return fmt.Errorf("streaming %s of %s: no old tuple", kind, ct.Topic)
 		}
-		key := ct.KeyStruct(oldRow)
-		env := ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now)
-		if err := s.txEvent(ctx, lsn, ct.collection(), env, off); err != nil {
+		key := ct.KeyStructPacked(oldRow)
+		env := ct.Envelope(envelope.OpDelete, ct.ValueOver(oldRow), nil, src, now)
+		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
 			return err
 		}
 		if err := s.send(ctx, s.t.record(ct, key, env, off)); err != nil {
@@ -450,11 +501,11 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 
 // keyChange emits a primary-key update as Debezium does: a delete of the
 // old key (and its tombstone), then a create of the new key.
-func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable, oldRow []any, oldKey *schema.Struct,
+func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable, collection string, oldRow []any, oldKey *schema.Struct,
 	newRow []any, newKey *schema.Struct, src *schema.Struct, off map[string]any, now time.Time,
 ) error {
-	delEnv := ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now)
-	if err := s.txEvent(ctx, lsn, ct.collection(), delEnv, off); err != nil {
+	delEnv := ct.Envelope(envelope.OpDelete, ct.ValueOver(oldRow), nil, src, now)
+	if err := s.txEvent(ctx, lsn, collection, delEnv, off); err != nil {
 		return err
 	}
 	del := s.t.record(ct, oldKey, delEnv, off)
@@ -469,8 +520,8 @@ func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable,
 		}
 	}
 	createOff := maps.Clone(off)
-	createEnv := ct.Envelope(envelope.OpCreate, nil, ct.Value(newRow), src, now)
-	if err := s.txEvent(ctx, lsn, ct.collection(), createEnv, createOff); err != nil {
+	createEnv := ct.Envelope(envelope.OpCreate, nil, ct.ValueOver(newRow), src, now)
+	if err := s.txEvent(ctx, lsn, collection, createEnv, createOff); err != nil {
 		return err
 	}
 	create := s.t.record(ct, newKey, createEnv, createOff)
@@ -504,18 +555,23 @@ func (s *streamer) send(ctx context.Context, r connect.SourceRecord) error {
 	default:
 	}
 	for {
-		timer := time.NewTimer(time.Until(s.nextStatus))
+		if s.timer == nil {
+			s.timer = time.NewTimer(time.Until(s.nextStatus))
+		} else {
+			// Since Go 1.23 a reset timer delivers no stale expiry.
+			s.timer.Reset(time.Until(s.nextStatus))
+		}
 		select {
 		case s.t.records <- r:
-			timer.Stop()
+			s.timer.Stop()
 			s.t.produced++
 			return nil
 		case <-ctx.Done():
-			timer.Stop()
+			s.timer.Stop()
 			return ctx.Err()
 		case <-s.t.wake.ch:
-			timer.Stop()
-		case <-timer.C:
+			s.timer.Stop()
+		case <-s.timer.C:
 		}
 		if err := s.maybeSendStatus(ctx, false); err != nil {
 			return err

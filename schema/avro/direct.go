@@ -167,7 +167,7 @@ func (c *Codec) appendDirectArray(b []byte, s *schema.Schema, items []any) ([]by
 
 // appendDirectMap writes an Avro map (string keys) or an array of MapEntry
 // records (other keys). Entries are written in key order where keys are
-// strings; Avro gives map order no meaning.
+// strings (Avro gives map order no meaning), an OrderedMap in its order.
 func (c *Codec) appendDirectMap(b []byte, s *schema.Schema, v any) ([]byte, error) {
 	type entry struct {
 		k any
@@ -175,6 +175,11 @@ func (c *Codec) appendDirectMap(b []byte, s *schema.Schema, v any) ([]byte, erro
 	}
 	var entries []entry
 	switch m := v.(type) {
+	case schema.OrderedMap:
+		entries = make([]entry, len(m))
+		for i, en := range m {
+			entries[i] = entry{en.Key, en.Value}
+		}
 	case map[string]any:
 		entries = make([]entry, 0, len(m))
 		for _, k := range slices.Sorted(maps.Keys(m)) {

@@ -227,6 +227,10 @@ func (c *Codec) nativeMap(s *schema.Schema, v any) (any, error) {
 	stringKeys := s.Keys.Type == schema.TypeString && !s.Keys.Optional
 	entries := map[any]any{}
 	switch m := v.(type) {
+	case schema.OrderedMap:
+		for _, en := range m {
+			entries[en.Key] = en.Value
+		}
 	case map[string]any:
 		for k, x := range m {
 			entries[k] = x

@@ -323,6 +323,21 @@ func (e *encoder) appendMap(b []byte, s *schema.Schema, v any) ([]byte, error) {
 	objectMode := s.Keys.Type == schema.TypeString
 	var err error
 	switch m := v.(type) {
+	case schema.OrderedMap:
+		if objectMode {
+			b = append(b, '{')
+			for i, en := range m {
+				if b, err = e.appendObjectEntry(b, i, s.Values, en.Key, en.Value); err != nil {
+					return b, err
+				}
+			}
+			return append(b, '}'), nil
+		}
+		pairs := make([]pair, 0, len(m))
+		for _, en := range m {
+			pairs = append(pairs, pair{en.Key, en.Value})
+		}
+		return e.appendPairs(b, s.Keys, s.Values, pairs)
 	case map[string]any:
 		if objectMode {
 			b = append(b, '{')

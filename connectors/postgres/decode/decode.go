@@ -13,7 +13,30 @@ import (
 // Parse decodes one pgoutput message. The tuples of Insert, Update and
 // Delete messages alias data (their column bytes are not copied): the
 // message is valid only while data is, and decoders copy what they keep.
-func Parse(data []byte) (msg pglogrepl.Message, err error) {
+func Parse(data []byte) (pglogrepl.Message, error) {
+	return parse(data, nil)
+}
+
+// Parser decodes pgoutput messages as Parse does, but decodes every Insert,
+// Update and Delete message into the same memory: such a message is valid
+// only until the next call (and while data is). A streaming loop handles
+// each change before it reads the next one, so it needs no allocation per
+// change for the message and its tuples. Other messages are allocated as
+// Parse allocates them and stay valid. The zero Parser is ready to use; it
+// is not safe for concurrent use.
+type Parser struct {
+	ins      pglogrepl.InsertMessage
+	upd      pglogrepl.UpdateMessage
+	del      pglogrepl.DeleteMessage
+	old, new tupleBuf
+}
+
+// Parse decodes one pgoutput message, reusing p's memory for changes.
+func (p *Parser) Parse(data []byte) (pglogrepl.Message, error) {
+	return parse(data, p)
+}
+
+func parse(data []byte, p *Parser) (msg pglogrepl.Message, err error) {
 	if len(data) == 0 {
 		return nil, errors.New("decoding pgoutput message: empty")
 	}
@@ -23,10 +46,11 @@ func Parse(data []byte) (msg pglogrepl.Message, err error) {
 	switch pglogrepl.MessageType(data[0]) {
 	case pglogrepl.MessageTypeInsert, pglogrepl.MessageTypeUpdate, pglogrepl.MessageTypeDelete:
 		// checkLengths has validated every length these read.
-		return parseChange(data)
+		if p == nil {
+			p = &Parser{}
+		}
+		return p.parseChange(data)
 	}
-	// pglogrepl indexes into its input without checking every length; a
-	// truncated or corrupt message must fail the task, not crash it.
 	defer func() {
 		if r := recover(); r != nil {
 			msg, err = nil, fmt.Errorf("decoding pgoutput message %q: malformed: %v", data[0], r)
@@ -70,48 +94,62 @@ var errShort = errors.New("message too short")
 
 // parseChange decodes an Insert, Update or Delete message that checkLengths
 // accepted, without copying column data.
-func parseChange(data []byte) (pglogrepl.Message, error) {
+func (p *Parser) parseChange(data []byte) (pglogrepl.Message, error) {
 	relID := binary.BigEndian.Uint32(data[1:])
 	b := data[5:]
 	switch pglogrepl.MessageType(data[0]) {
 	case pglogrepl.MessageTypeInsert:
-		m := &pglogrepl.InsertMessage{RelationID: relID}
+		m := &p.ins
+		*m = pglogrepl.InsertMessage{RelationID: relID}
 		m.SetType(pglogrepl.MessageTypeInsert)
-		m.Tuple, _ = aliasTuple(b[1:])
+		m.Tuple, _ = p.new.decode(b[1:])
 		return m, nil
 	case pglogrepl.MessageTypeUpdate:
-		m := &pglogrepl.UpdateMessage{RelationID: relID}
+		m := &p.upd
+		*m = pglogrepl.UpdateMessage{RelationID: relID}
 		m.SetType(pglogrepl.MessageTypeUpdate)
 		if b[0] == 'K' || b[0] == 'O' {
 			m.OldTupleType = b[0]
 			var n int
-			m.OldTuple, n = aliasTuple(b[1:])
+			m.OldTuple, n = p.old.decode(b[1:])
 			b = b[1+n:]
 		}
-		m.NewTuple, _ = aliasTuple(b[1:])
+		m.NewTuple, _ = p.new.decode(b[1:])
 		return m, nil
 	default:
 		if b[0] != 'K' && b[0] != 'O' {
 			return nil, fmt.Errorf("decoding pgoutput message %q: expected an old tuple or key, got %q", data[0], b[0])
 		}
-		m := &pglogrepl.DeleteMessage{RelationID: relID, OldTupleType: b[0]}
+		m := &p.del
+		*m = pglogrepl.DeleteMessage{RelationID: relID, OldTupleType: b[0]}
 		m.SetType(pglogrepl.MessageTypeDelete)
-		m.OldTuple, _ = aliasTuple(b[1:])
+		m.OldTuple, _ = p.old.decode(b[1:])
 		return m, nil
 	}
 }
 
-// aliasTuple decodes a TupleData that checkTuple accepted, its column data
-// aliasing b, and returns its size.
-func aliasTuple(b []byte) (*pglogrepl.TupleData, int) {
+// tupleBuf holds a decoded tuple and its columns, so that the next tuple
+// can be decoded into the same memory.
+type tupleBuf struct {
+	td   pglogrepl.TupleData
+	cols []pglogrepl.TupleDataColumn
+	ptrs []*pglogrepl.TupleDataColumn
+}
+
+// decode decodes a TupleData that checkTuple accepted into t, its column
+// data aliasing b, and returns it and its size.
+func (t *tupleBuf) decode(b []byte) (*pglogrepl.TupleData, int) {
 	n := int(binary.BigEndian.Uint16(b))
-	cols := make([]pglogrepl.TupleDataColumn, n)
-	ptrs := make([]*pglogrepl.TupleDataColumn, n)
+	if cap(t.cols) < n {
+		t.cols = make([]pglogrepl.TupleDataColumn, n)
+		t.ptrs = make([]*pglogrepl.TupleDataColumn, n)
+	}
+	cols, ptrs := t.cols[:n], t.ptrs[:n]
 	p := 2
 	for i := range cols {
 		c := &cols[i]
 		ptrs[i] = c
-		c.DataType = b[p]
+		*c = pglogrepl.TupleDataColumn{DataType: b[p]}
 		p++
 		if c.DataType != pglogrepl.TupleDataTypeText && c.DataType != pglogrepl.TupleDataTypeBinary {
 			continue
@@ -122,7 +160,11 @@ func aliasTuple(b []byte) (*pglogrepl.TupleData, int) {
 		c.Data = b[p : p+l : p+l]
 		p += l
 	}
-	return &pglogrepl.TupleData{ColumnNum: uint16(n), Columns: ptrs}, p
+	if n == 0 {
+		ptrs = nil // as pglogrepl decodes a tuple without columns
+	}
+	t.td = pglogrepl.TupleData{ColumnNum: uint16(n), Columns: ptrs}
+	return &t.td, p
 }
 
 // checkTuples checks Insert (N tuple) and Update ([K|O tuple] N tuple)

@@ -209,10 +209,20 @@ func FuzzDecode(f *testing.F) {
 			layouts = append(layouts, l)
 		}
 	}
+	// parser has decoded earlier inputs into its memory: what it decodes
+	// next must not depend on them.
+	var parser Parser
 	f.Fuzz(func(t *testing.T, data []byte) {
 		msg, err := Parse(data)
+		reused, rerr := parser.Parse(data)
+		if (err == nil) != (rerr == nil) {
+			t.Fatalf("Parse(%x): %v, Parser.Parse: %v", data, err, rerr)
+		}
 		if err != nil {
 			return
+		}
+		if !reflect.DeepEqual(reused, msg) {
+			t.Fatalf("Parser.Parse(%x) = %#v, Parse %#v", data, reused, msg)
 		}
 		sameAsPglogrepl(t, data, msg)
 		var tuples []*pglogrepl.TupleData
@@ -286,6 +296,46 @@ func TestChangeMessagesMatchPglogrepl(t *testing.T) {
 	}
 }
 
+// TestParserReusesMemory decodes changes of different shapes in turn into
+// one Parser: each must equal Parse's decoding of the same bytes (nothing
+// left over from the previous one), and decoding must not allocate.
+func TestParserReusesMemory(t *testing.T) {
+	msgs := [][]byte{
+		updateMsg(), insertMsg(), deleteMsg(),
+		cat([]byte{'U'}, be32(7), []byte{'N'}, tuple("", nil, byte('u'))),
+		cat([]byte{'U'}, be32(7), []byte{'K'}, tuple("1"), []byte{'N'}, tuple("2", "x")),
+		cat([]byte{'I'}, be32(9), []byte{'N'}, tuple(nil, "a", "b", "c", "d", "e")),
+		cat([]byte{'D'}, be32(7), []byte{'O'}, tuple("1", "", nil)),
+		cat([]byte{'I'}, be32(9), []byte{'N'}, tuple()),
+		beginMsg(), relationMsg(), commitMsg(),
+	}
+	var p Parser
+	for round := 0; round < 3; round++ {
+		for i := range msgs {
+			data := msgs[(i*(round+1))%len(msgs)]
+			got, err := p.Parse(data)
+			if err != nil {
+				t.Fatalf("Parser.Parse(%x): %v", data, err)
+			}
+			want, err := Parse(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("Parser.Parse(%x) = %#v, Parse %#v", data, got, want)
+			}
+		}
+	}
+	data := updateMsg()
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := p.Parse(data); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Parser.Parse of an update: %v allocations", n)
+	}
+}
+
 // benchInsert is an insert into the bench table (id bigint, a int, b text,
 // c timestamptz, d numeric(12,2)).
 func benchInsert() []byte {
@@ -315,6 +365,19 @@ func BenchmarkParseInsert(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Parse(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParserInsert is BenchmarkParseInsert with the message decoded
+// into a reused Parser, as the streaming loop does.
+func BenchmarkParserInsert(b *testing.B) {
+	data := benchInsert()
+	var p Parser
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Parse(data); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -20,9 +20,12 @@ const (
 type Column struct {
 	Name    string
 	Mapping typemap.Mapping
-	// Transform, if set, rewrites every non-null value of the value
-	// struct (column.mask.*, column.truncate.*); keys are never rewritten,
-	// as Debezium builds key structs without column mappers.
+	// Transform, if set, rewrites every value of the value struct
+	// (column.mask.*, column.truncate.*): the decoded value, a null (after
+	// a required column's default), or the unavailable-value placeholder,
+	// as Debezium's mapping converter wraps the type converter's output
+	// whatever it is. Keys are never rewritten, as Debezium builds key
+	// structs without column mappers.
 	Transform func(any) any
 	// ValueSchema, if set, replaces Mapping.Schema in the value struct: a
 	// column mapper's copy carrying extra parameters. Key fields keep
@@ -139,15 +142,15 @@ func (t *Table) fill(i int, v any, transform bool) any {
 	m := &t.Columns[i].Mapping
 	switch v.(type) {
 	case nil:
-		if m.Schema.Optional {
-			return nil
+		if !m.Schema.Optional {
+			if m.Schema.HasDefault {
+				v = m.Schema.Default
+			} else {
+				v = m.Fallback
+			}
 		}
-		if m.Schema.HasDefault {
-			return m.Schema.Default
-		}
-		return m.Fallback
 	case typemap.Unchanged:
-		return m.Unavailable
+		v = m.Unavailable
 	}
 	if f := t.Columns[i].Transform; f != nil && transform {
 		return f(v)

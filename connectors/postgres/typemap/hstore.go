@@ -2,7 +2,6 @@ package typemap
 
 import (
 	"fmt"
-	"slices"
 	"unicode/utf16"
 
 	"github.com/tributary-cdc/tributary/schema"
@@ -24,17 +23,19 @@ func hstore(c Column, o *Options) Mapping {
 				if err != nil {
 					return nil, err
 				}
-				m := make(map[string]any, len(pairs))
-				for _, p := range pairs {
-					if p.null {
-						m[p.key] = nil
-					} else {
-						m[p.key] = p.value
+				// The converters write the entries in the order of the
+				// HashMap pgjdbc's HStoreConverter.fromString fills.
+				m := make(schema.OrderedMap, 0, len(pairs))
+				for _, i := range javaHashMapOrder(pairs) {
+					e := schema.MapEntry{Key: pairs[i].key}
+					if !pairs[i].null {
+						e.Value = pairs[i].value
 					}
+					m = append(m, e)
 				}
 				return m, nil
 			},
-			Fallback: map[string]any{},
+			Fallback: schema.OrderedMap{},
 		}
 	}
 	req, opt := namedSchemas(schema.TypeString, JSONName)
@@ -124,30 +125,140 @@ func hstoreJSON(pairs []hstorePair) string {
 	return string(append(out, '}'))
 }
 
-// javaHashMapOrder returns the iteration order of a java.util.HashMap into
-// which the keys were put in order: by bucket (the spread String.hashCode
-// masked by the table size, which doubles past a 0.75 load), insertion
-// order within a bucket.
+// javaHashMapOrder returns the iteration order of a java.util.HashMap
+// (default capacity 16, load factor 0.75) into which the keys were put in
+// order, as pgjdbc's HStoreConverter.fromString does with the pairs in
+// PostgreSQL's text order. The order is by bucket, the key's spread
+// String.hashCode (h ^ h>>>16) masked by the table size, and within a
+// bucket by the bin's linked order. The table doubles when the size passes
+// three quarters of it, and also when a bin reaches 9 nodes while the
+// table is smaller than 64 (treeifyBin resizes instead of treeifying); a
+// doubling splits every bin into the two bins it feeds, keeping order.
+// Larger tables turn such a bin into a red-black tree, whose linked order
+// is kept by treeBin.
 func javaHashMapOrder(pairs []hstorePair) []int {
-	capacity := 16
-	for float64(len(pairs)) > 0.75*float64(capacity) {
-		capacity *= 2
-	}
-	bucket := make([]int, len(pairs))
+	hashes := make([]uint32, len(pairs))
 	for i, p := range pairs {
-		var h int32
-		for _, u := range utf16.Encode([]rune(p.key)) {
-			h = 31*h + int32(u)
-		}
-		spread := uint32(h) ^ (uint32(h) >> 16)
-		bucket[i] = int(spread & uint32(capacity-1))
+		hashes[i] = javaSpreadHash(p.key)
 	}
-	order := make([]int, len(pairs))
-	for i := range order {
-		order[i] = i
+	keys := func(i int) string { return pairs[i].key }
+	m := javaHashMap{hash: func(i int) uint32 { return hashes[i] }, key: keys}
+	for i := range pairs {
+		m.put(i)
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return bucket[a] - bucket[b] })
+	order := make([]int, 0, len(pairs))
+	for _, b := range m.bins {
+		order = append(order, b.order()...)
+	}
 	return order
+}
+
+// javaSpreadHash is HashMap.hash(key) for a String key: String.hashCode
+// over its UTF-16 code units, XORed with its upper half.
+func javaSpreadHash(s string) uint32 {
+	var h int32
+	for _, u := range utf16.Encode([]rune(s)) {
+		h = 31*h + int32(u)
+	}
+	return uint32(h) ^ (uint32(h) >> 16)
+}
+
+// javaHashMap simulates the bins of a java.util.HashMap holding distinct
+// keys, named by index.
+type javaHashMap struct {
+	hash      func(int) uint32
+	key       func(int) string
+	bins      []*javaBin
+	threshold int
+	size      int
+}
+
+// javaBin is one bin: a linked list, or a tree bin once treeified.
+type javaBin struct {
+	list []int
+	tree *treeBin
+}
+
+func (b *javaBin) order() []int {
+	if b == nil {
+		return nil
+	}
+	if b.tree != nil {
+		return b.tree.order()
+	}
+	return b.list
+}
+
+func (m *javaHashMap) put(i int) {
+	if m.bins == nil {
+		m.bins, m.threshold = make([]*javaBin, 16), 12
+	}
+	idx := int(m.hash(i) & uint32(len(m.bins)-1))
+	b := m.bins[idx]
+	switch {
+	case b == nil:
+		m.bins[idx] = &javaBin{list: []int{i}}
+	case b.tree != nil:
+		b.tree.put(i)
+	default:
+		b.list = append(b.list, i)
+		// putVal calls treeifyBin once the new node is the 9th of the bin.
+		if len(b.list) > 8 {
+			if len(m.bins) < 64 {
+				m.resize()
+			} else {
+				b.tree = newTreeBin(b.list, m.hash, m.key)
+				b.list = nil
+			}
+		}
+	}
+	m.size++
+	if m.size > m.threshold {
+		m.resize()
+	}
+}
+
+// resize doubles the table: every bin splits into a low and a high bin,
+// keeping the linked order; a tree bin left with 6 nodes or fewer becomes
+// a list again, a larger one is treeified anew.
+func (m *javaHashMap) resize() {
+	oldCap := len(m.bins)
+	bins := make([]*javaBin, 2*oldCap)
+	for j, b := range m.bins {
+		if b == nil {
+			continue
+		}
+		var lo, hi []int
+		for _, i := range b.order() {
+			if m.hash(i)&uint32(oldCap) == 0 {
+				lo = append(lo, i)
+			} else {
+				hi = append(hi, i)
+			}
+		}
+		if b.tree != nil && (len(lo) == 0 || len(hi) == 0) {
+			// TreeNode.split keeps the tree as it is when every node
+			// goes the same way.
+			if len(hi) == 0 {
+				bins[j] = b
+			} else {
+				bins[j+oldCap] = b
+			}
+			continue
+		}
+		bins[j], bins[j+oldCap] = m.split(b, lo), m.split(b, hi)
+	}
+	m.bins, m.threshold = bins, 2*m.threshold
+}
+
+func (m *javaHashMap) split(old *javaBin, nodes []int) *javaBin {
+	switch {
+	case len(nodes) == 0:
+		return nil
+	case old.tree == nil || len(nodes) <= 6:
+		return &javaBin{list: nodes}
+	}
+	return &javaBin{tree: newTreeBin(nodes, m.hash, m.key)}
 }
 
 // appendJacksonString quotes s as Jackson does: ", \ and control characters

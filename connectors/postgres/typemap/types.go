@@ -419,65 +419,112 @@ func (o *Options) array(c Column) (Mapping, error) {
 	return m, nil
 }
 
-// decodeArray parses a one-dimensional array literal and decodes each
-// element; unquoted NULL is a null element.
+// decodeArray parses an array literal and decodes each element; unquoted
+// NULL is a null element. Explicit bounds ("[0:1]={1,2}") are skipped, as
+// pgjdbc's PgArray does. A multi-dimensional array is flattened in
+// row-major order: the column's schema is a one-dimensional array (the
+// type does not fix the number of dimensions), and Debezium itself turns
+// each sub-array into null or the sub-array's Java object name.
 func decodeArray(b []byte, dec Decoder) (any, error) {
-	if len(b) > 0 && b[0] == '[' { // explicit bounds: "[0:1]={...}"
+	if len(b) > 0 && b[0] == '[' {
 		i := bytes.IndexByte(b, '=')
 		if i < 0 {
 			return nil, fmt.Errorf("parsing array %q", b)
 		}
 		b = b[i+1:]
 	}
-	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
-		return nil, fmt.Errorf("parsing array %q", b)
+	p := arrayParser{src: b, dec: dec, out: []any{}}
+	end, err := p.level(0, 0)
+	if err != nil {
+		return nil, fmt.Errorf("parsing array %q: %w", b, err)
 	}
-	body := b[1 : len(b)-1]
-	out := []any{}
-	if len(body) == 0 {
-		return out, nil
+	if end != len(b) {
+		return nil, fmt.Errorf("parsing array %q: trailing characters", b)
 	}
-	var elem []byte
-	for i := 0; i <= len(body); {
-		quoted := false
-		elem = elem[:0]
-		if i < len(body) && body[i] == '{' {
-			return nil, fmt.Errorf("parsing array %q: multi-dimensional arrays are not supported", b)
-		}
-		if i < len(body) && body[i] == '"' {
-			quoted = true
-			i++
-			for ; i < len(body) && body[i] != '"'; i++ {
-				if body[i] == '\\' && i+1 < len(body) {
+	return p.out, nil
+}
+
+// arrayParser walks a (possibly nested) array literal, appending leaf
+// elements to out.
+type arrayParser struct {
+	src  []byte
+	dec  Decoder
+	out  []any
+	elem []byte
+}
+
+// maxArrayDepth is PostgreSQL's MAXDIM.
+const maxArrayDepth = 6
+
+// level parses the "{...}" starting at i and returns the index after it.
+func (p *arrayParser) level(i, depth int) (int, error) {
+	b := p.src
+	if depth > maxArrayDepth {
+		return 0, fmt.Errorf("more than %d dimensions", maxArrayDepth)
+	}
+	if i >= len(b) || b[i] != '{' {
+		return 0, fmt.Errorf("expected '{' at %d", i)
+	}
+	i++
+	if i < len(b) && b[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		var err error
+		switch {
+		case i >= len(b):
+			return 0, fmt.Errorf("unterminated array")
+		case b[i] == '{':
+			if i, err = p.level(i, depth+1); err != nil {
+				return 0, err
+			}
+		case b[i] == '"':
+			p.elem = p.elem[:0]
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' && i+1 < len(b) {
 					i++
 				}
-				elem = append(elem, body[i])
+				p.elem = append(p.elem, b[i])
 			}
-			if i >= len(body) {
-				return nil, fmt.Errorf("parsing array %q: unterminated quote", b)
+			if i >= len(b) {
+				return 0, fmt.Errorf("unterminated quote")
 			}
 			i++
-		} else {
-			for ; i < len(body) && body[i] != ','; i++ {
-				elem = append(elem, body[i])
+			if err := p.add(false); err != nil {
+				return 0, err
+			}
+		default:
+			p.elem = p.elem[:0]
+			for ; i < len(b) && b[i] != ',' && b[i] != '}'; i++ {
+				p.elem = append(p.elem, b[i])
+			}
+			if err := p.add(true); err != nil {
+				return 0, err
 			}
 		}
-		if !quoted && string(elem) == "NULL" {
-			out = append(out, nil)
-		} else {
-			v, err := dec(elem)
-			if err != nil {
-				return nil, fmt.Errorf("parsing array element: %w", err)
-			}
-			out = append(out, v)
+		if i >= len(b) {
+			return 0, fmt.Errorf("unterminated array")
 		}
-		if i >= len(body) {
-			break
+		switch b[i] {
+		case ',':
+			i++
+		case '}':
+			return i + 1, nil
+		default:
+			return 0, fmt.Errorf("unexpected %q at %d", b[i], i)
 		}
-		if body[i] != ',' {
-			return nil, fmt.Errorf("parsing array %q", b)
-		}
-		i++
 	}
-	return out, nil
+}
+
+func (p *arrayParser) add(unquoted bool) error {
+	if unquoted && string(p.elem) == "NULL" {
+		p.out = append(p.out, nil)
+		return nil
+	}
+	v, err := p.dec(p.elem)
+	if err != nil {
+		return fmt.Errorf("parsing array element: %w", err)
+	}
+	p.out = append(p.out, v)
+	return nil
 }
