@@ -3,6 +3,7 @@
 //
 // It mirrors org.apache.kafka.connect.data closely enough that converters can
 // reproduce Kafka Connect's wire output byte for byte: field order, parameter
-// order and defaults are all preserved as they were declared. The package
+// order and defaults are all preserved as they were declared; a MAP value may
+// be an OrderedMap when its entry order is part of the output. The package
 // imports only the standard library; converters live in sub-packages.
 package schema

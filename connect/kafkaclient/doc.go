@@ -1,7 +1,10 @@
 // Package kafkaclient owns how Tributary talks to Kafka through sarama: the
 // one client configuration every runtime component starts from (protocol
-// version, idempotent producer, Java-compatible murmur2 key partitioning) and
-// the idempotent topic creation the internal topics rely on.
+// version, idempotent producer, Java-compatible murmur2 key partitioning),
+// the producer settings a worker (`producer.*`) or connector
+// (`producer.override.*`) may tune, the transactional producers and fencing
+// of exactly-once source support, and the idempotent topic creation the
+// internal topics rely on.
 //
 // It holds no state; callers own the clients they build from NewConfig.
 package kafkaclient

@@ -18,4 +18,9 @@
 // Shutdown order (SourceTaskRunner.Run): stop polling, wait for in-flight
 // records to be acknowledged, write and commit the last offsets, stop the
 // task, close the producer.
+//
+// ExactlyOnceRunner is the exactly-once variant (KIP-618): each transaction
+// (one poll batch, or one interval) holds the records and the offset records
+// for them, written by the task's transactional producer; the task is told
+// only after the transaction committed.
 package worker
