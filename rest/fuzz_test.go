@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -95,5 +97,53 @@ func FuzzPutConnectorConfigBody(f *testing.F) {
 		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "PUT", "/connectors/a/config", bytes.NewReader(body)))
 		checkReply(t, rec, body)
 		checkStatus(t, body, err, rec.Code, http.StatusCreated)
+	})
+}
+
+// FuzzAlterOffsetsBody feeds arbitrary bodies to PATCH
+// /connectors/{c}/offsets of a stopped connector: a body that decodes has
+// object (or null) partitions and offsets with exact integers, and the
+// handler never panics and never answers 5xx.
+func FuzzAlterOffsetsBody(f *testing.F) {
+	for _, s := range []string{
+		`{"offsets":[{"partition":{"server":"dbserver1"},"offset":{"lsn":12345678901234,"txId":7,"ts_usec":1714557600000000}}]}`,
+		`{"offsets":[{"partition":{"server":"dbserver1"},"offset":null}]}`,
+		`{"offsets":[]}`, `{"offsets":[{"partition":"x","offset":1}]}`, `{"offsets":[{"partition":{},"offset":{"a":1e400}}]}`,
+		`{"offsets":[{"partition":{"a":[1,{"b":null}]},"offset":{"lsn":-0}}]}`, `{"offsets":null}`, `[]`, `{`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	create, err := os.ReadFile("testdata/create_request.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		offsets, decodeErr := decodeOffsets(body)
+		for _, o := range offsets {
+			for _, m := range []map[string]any{o.Partition, o.Offset} {
+				if _, err := json.Marshal(m); err != nil {
+					t.Fatalf("body %q decoded to a map that does not encode: %v", body, err)
+				}
+			}
+		}
+		h := NewHandler(Config{Herder: newFakeHerder()})
+		for _, step := range []struct{ method, path, body string }{
+			{"POST", "/connectors", string(create)}, {"PUT", "/connectors/inventory/stop", ""},
+		} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), step.method, step.path, strings.NewReader(step.body)))
+			if rec.Code >= 300 {
+				t.Fatalf("%s %s = %d %s", step.method, step.path, rec.Code, rec.Body.Bytes())
+			}
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "PATCH", "/connectors/inventory/offsets", bytes.NewReader(body)))
+		checkReply(t, rec, body)
+		if decodeErr != nil && len(body) <= MaxBodyBytes && rec.Code != http.StatusBadRequest {
+			t.Fatalf("body %q failed to decode (%v) but replied %d", body, decodeErr, rec.Code)
+		}
+		if decodeErr == nil && rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
+			t.Fatalf("body %q decoded but replied %d", body, rec.Code)
+		}
 	})
 }
