@@ -174,6 +174,33 @@ type Config struct {
 	// SnapshotInclude selects, among the captured tables, those the
 	// snapshot reads; nil reads them all.
 	SnapshotInclude []*regexp.Regexp
+
+	// Conn holds the SSL files, keep-alive, connect timeout, options and
+	// initial statements of the connections.
+	Conn connectionSettings
+	// StreamParams are slot.stream.params, added to START_REPLICATION.
+	StreamParams []streamParam
+	// SlotFailover asks for a failover slot (PostgreSQL 17+ primaries).
+	SlotFailover bool
+	// SnapshotIsolation is snapshot.isolation.mode, used when the snapshot
+	// does not read the slot's exported snapshot.
+	SnapshotIsolation string
+	// SnapshotLockShared locks every captured table IN ACCESS SHARE MODE
+	// for the snapshot, waiting at most SnapshotLockTimeout for each.
+	SnapshotLockShared  bool
+	SnapshotLockTimeout time.Duration
+	// SnapshotDelay is waited before the snapshot starts.
+	SnapshotDelay time.Duration
+	// MaxQueueBytes bounds the record queue by estimated bytes; 0 = off.
+	MaxQueueBytes int64
+	// PollInterval is how long Poll waits for a first record.
+	PollInterval time.Duration
+	// SkipUnchanged drops updates whose value did not change.
+	SkipUnchanged bool
+	// FailureMode is event.processing.failure.handling.mode.
+	FailureMode string
+	// Warnings are problems that do not invalidate the configuration.
+	Warnings []string
 }
 
 // ParseConfig parses and checks a connector configuration without contacting
@@ -256,13 +283,16 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	p.exclusive(KeyTableInclude, KeyTableExclude)
 	p.exclusive(KeySchemaInclude, KeySchemaExclude)
 	p.snapshotTuning(c)
+	p.runtimeProps(c)
+	c.Warnings = p.warnings
 	return c, p.errs
 }
 
 // parser collects every problem while reading properties.
 type parser struct {
-	props map[string]string
-	errs  []connect.ConfigError
+	props    map[string]string
+	errs     []connect.ConfigError
+	warnings []string
 }
 
 func (p *parser) add(name, msg string) {

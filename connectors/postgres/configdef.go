@@ -75,6 +75,7 @@ func (*Connector) ConfigDef() []connect.ConfigKey {
 			Documentation: "This setting must be set to specify a list of tables/collections whose snapshot must be taken on creating or restarting the connector.", DisplayName: "Snapshot mode include data collection"},
 	}...)
 	keys = append(keys, fidelityConfigKeys()...)
+	keys = append(keys, runtimeConfigKeys()...)
 	order := map[string]int{}
 	for i := range keys {
 		order[keys[i].Group]++
@@ -83,4 +84,51 @@ func (*Connector) ConfigDef() []connect.ConfigKey {
 		keys[i].Dependents = []string{}
 	}
 	return keys
+}
+
+// runtimeConfigKeys describes the SSL, driver, slot, snapshot, queue and
+// event-handling properties, with Debezium's names, types and defaults.
+func runtimeConfigKeys() []connect.ConfigKey {
+	def := func(s string) *string { return &s }
+	type k = connect.ConfigKey
+	str, boolean, long, class := connect.TypeString, connect.TypeBoolean, connect.TypeLong, connect.TypeClass
+	low, med := connect.ImportanceLow, connect.ImportanceMedium
+	return []k{
+		{Name: KeySSLRootCert, Type: str, Importance: low, Group: "Connection", DisplayName: "SSL Root Certificate",
+			Documentation: "File containing the root certificate(s) against which the server is validated. See the Postgres JDBC SSL docs for further information"},
+		{Name: KeySSLCert, Type: str, Importance: low, Group: "Connection", DisplayName: "SSL Client Certificate",
+			Documentation: "File containing the SSL Certificate for the client. See the Postgres SSL docs for further information"},
+		{Name: KeySSLKey, Type: str, Importance: low, Group: "Connection", DisplayName: "SSL Client Key",
+			Documentation: "File containing the SSL private key for the client. See the Postgres SSL docs for further information"},
+		{Name: KeySSLPassword, Type: connect.TypePassword, Importance: low, Group: "Connection", DisplayName: "SSL Client Key Password",
+			Documentation: "Password to access the client private key from the file specified by 'database.sslkey'. See the Postgres SSL docs for further information"},
+		{Name: KeyTCPKeepAlive, Type: boolean, Default: def("true"), Importance: med, Group: "Connection", DisplayName: "TCP keep-alive probe",
+			Documentation: "Enable or disable TCP keep-alive probe to avoid dropping TCP connection"},
+		{Name: KeyInitialStatements, Type: str, Importance: low, Group: "Connection", DisplayName: "Initial statements",
+			Documentation: "A semicolon separated list of SQL statements to be executed when a JDBC connection to the database is established. Use doubled semicolon (';;') to use a semicolon as a character and not as a delimiter."},
+		{Name: KeySlotStreamParams, Type: str, Importance: low, Group: "Connection", DisplayName: "Optional parameters to pass to the logical decoder when the stream is started.",
+			Documentation: "Any optional parameters used by logical decoding plugin. Semi-colon separated. E.g. 'add-tables=public.table,public.table2;include-lsn=true'"},
+		{Name: KeySlotFailover, Type: boolean, Default: def("false"), Importance: med, Group: "Connection", DisplayName: "Create failover slot",
+			Documentation: "Whether or not to create a failover slot. This is only supported when connecting to a primary server of a Postgres cluster, version 17 or newer."},
+		{Name: KeySnapshotIsolation, Type: str, Default: def(IsolationSerializable), Importance: low, Group: "Connector", DisplayName: "Snapshot isolation mode",
+			Documentation: "Controls which transaction isolation level is used: serializable (the default), repeatable_read, read_committed or read_uncommitted."},
+		{Name: KeySnapshotLocking, Type: str, Default: def("none"), Importance: low, Group: "Connector", DisplayName: "Snapshot locking mode",
+			Documentation: "Controls how the connector holds locks on tables while performing the schema snapshot: 'shared' holds an ACCESS SHARE lock on every captured table; 'none' takes no locks."},
+		{Name: KeySnapshotLockTimout, Type: long, Default: def("10000"), Importance: med, Group: "Connector", DisplayName: "Snapshot lock timeout (ms)",
+			Documentation: "The maximum number of millis to wait for table locks at the beginning of a snapshot. If locks cannot be acquired in this time frame, the snapshot will be aborted. Defaults to 10 seconds"},
+		{Name: KeySnapshotDelayMs, Type: long, Default: def("0"), Importance: low, Group: "Connector", DisplayName: "Snapshot Delay (milliseconds)",
+			Documentation: "A delay period before a snapshot will begin, given in milliseconds. Defaults to 0 ms."},
+		{Name: KeyMaxQueueSizeBytes, Type: long, Default: def("0"), Importance: med, Group: "Advanced", DisplayName: "Change event buffer size in bytes",
+			Documentation: "Maximum size of the queue in bytes for change events read from the database log but not yet recorded or forwarded. Defaults to 0. Mean the feature is not enabled"},
+		{Name: KeyPollIntervalMs, Type: long, Default: def("500"), Importance: med, Group: "Advanced", DisplayName: "Poll interval (ms)",
+			Documentation: "Time to wait for new change events to appear after receiving no events, given in milliseconds. Defaults to 500 ms. Values will be capped at 5000 ms."},
+		{Name: KeySkipUnchanged, Type: boolean, Default: def("false"), Importance: med, Group: "Connection", DisplayName: "Enable skipping messages without change",
+			Documentation: "Enable to skip publishing messages when there is no change in included columns. For Postgres - this would require REPLICA IDENTITY of table to be FULL."},
+		{Name: KeyFailureHandling, Type: str, Default: def(FailureFail), Importance: med, Group: "Advanced", DisplayName: "Event deserialization failure handling",
+			Documentation: "Specify how failures during processing of events (i.e. when encountering a corrupted event) should be handled: 'fail' (the default), 'warn' (log and skip) or 'ignore' (skip)."},
+		{Name: KeyTopicDelimiter, Type: str, Default: def("."), Importance: low, Group: "Advanced", DisplayName: "Topic delimiter",
+			Documentation: "Specify the delimiter for topic name."},
+		{Name: KeyTopicNaming, Type: class, Default: def(schemaTopicNamingStrategy), Importance: med, Group: "Advanced", DisplayName: "Topic naming strategy class",
+			Documentation: "The name of the TopicNamingStrategy class that should be used to determine the topic name for data change, schema change, transaction, heartbeat event etc."},
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -119,8 +120,39 @@ func (c *Config) connString() string {
 	kv("password", c.Password)
 	kv("dbname", c.DBName)
 	kv("sslmode", c.SSLMode)
-	kv("connect_timeout", "10")
+	kv("sslrootcert", c.Conn.SSLRootCert)
+	kv("sslcert", c.Conn.SSLCert)
+	kv("sslkey", c.Conn.SSLKey)
+	kv("sslpassword", c.Conn.SSLPassword)
+	kv("options", c.Conn.Options)
+	kv("connect_timeout", strconv.Itoa(c.Conn.ConnectTimeout))
 	return b.String()
+}
+
+// applyConn completes a parsed connection config: session parameters,
+// TCP keep-alive and, on query connections, the initial statements.
+func (c *Config) applyConn(pc *pgconn.Config, replication bool) {
+	maps.Copy(pc.RuntimeParams, sessionParams)
+	if !c.Conn.TCPKeepAlive {
+		// pgconn's default dialer probes every 5 minutes; a negative
+		// KeepAlive turns probes off, as pgjdbc's tcpKeepAlive=false does.
+		d := &net.Dialer{Timeout: pc.ConnectTimeout, KeepAlive: -1}
+		pc.DialFunc = d.DialContext
+	}
+	if replication {
+		pc.RuntimeParams["replication"] = "database"
+		return
+	}
+	if stmts := c.Conn.InitialStatements; len(stmts) > 0 {
+		pc.AfterConnect = func(ctx context.Context, conn *pgconn.PgConn) error {
+			for _, s := range stmts {
+				if _, err := conn.Exec(ctx, s).ReadAll(); err != nil {
+					return fmt.Errorf("running %s statement %q: %w", KeyInitialStatements, s, err)
+				}
+			}
+			return nil
+		}
+	}
 }
 
 // connConfig builds the pgconn config; replication adds replication=database.
@@ -129,10 +161,7 @@ func (c *Config) connConfig(replication bool) (*pgconn.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building connection config: %w", err)
 	}
-	maps.Copy(pc.RuntimeParams, sessionParams)
-	if replication {
-		pc.RuntimeParams["replication"] = "database"
-	}
+	c.applyConn(pc, replication)
 	return pc, nil
 }
 
@@ -142,6 +171,6 @@ func (c *Config) pgxConfig() (*pgx.ConnConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building connection config: %w", err)
 	}
-	maps.Copy(pc.RuntimeParams, sessionParams)
+	c.applyConn(&pc.Config, false)
 	return pc, nil
 }

@@ -51,7 +51,12 @@ type tableReader func(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob
 // that created the slot runs no other command: that connection is left
 // untouched until streaming starts, after every reader has imported it.
 func (t *Task) snapshot(ctx context.Context) (err error) {
-	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	if err := t.snapshotDelay(ctx); err != nil {
+		return err
+	}
+	opts, readerBegin := t.snapshotTxOptions()
+	t.log.Info("opening the snapshot transaction", "isolation", opts.IsoLevel, "deferrable", opts.DeferrableMode == pgx.Deferrable,
+		"exported_snapshot", t.plan.exported)
 	tx, err := t.conn.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("beginning the snapshot transaction: %w", err)
@@ -65,6 +70,9 @@ func (t *Task) snapshot(ctx context.Context) (err error) {
 		if _, err := tx.Exec(ctx, "SET TRANSACTION SNAPSHOT "+quoteLiteral(t.plan.exported)); err != nil {
 			return fmt.Errorf("setting the exported snapshot: %w", err)
 		}
+	}
+	if err := t.lockSnapshotTables(ctx, tx); err != nil {
+		return err
 	}
 	var txID int64
 	if err := tx.QueryRow(ctx, "SELECT txid_current()").Scan(&txID); err != nil {
@@ -88,7 +96,7 @@ func (t *Task) snapshot(ctx context.Context) (err error) {
 				return fmt.Errorf("exporting the snapshot for parallel readers: %w", err)
 			}
 		}
-		extra, err := t.openSnapshotReaders(ctx, readers-1, shared)
+		extra, err := t.openSnapshotReaders(ctx, readers-1, shared, readerBegin)
 		defer closeSnapshotReaders(extra)
 		if err != nil {
 			return err
@@ -142,9 +150,9 @@ func (t *Task) snapshotJobs(ctx context.Context) ([]*snapshotJob, error) {
 	return jobs, nil
 }
 
-// openSnapshotReaders opens n connections, each in a REPEATABLE READ READ
-// ONLY transaction on the snapshot named shared.
-func (t *Task) openSnapshotReaders(ctx context.Context, n int, shared string) ([]*pgconn.PgConn, error) {
+// openSnapshotReaders opens n connections, each in a transaction begun
+// with begin that imports the snapshot named shared.
+func (t *Task) openSnapshotReaders(ctx context.Context, n int, shared, begin string) ([]*pgconn.PgConn, error) {
 	cfg, err := t.cfg.connConfig(false)
 	if err != nil {
 		return nil, err
@@ -156,8 +164,7 @@ func (t *Task) openSnapshotReaders(ctx context.Context, n int, shared string) ([
 			return out, fmt.Errorf("opening a snapshot reader connection: %w", err)
 		}
 		out = append(out, c)
-		begin := "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT " + quoteLiteral(shared)
-		if _, err := c.Exec(ctx, begin).ReadAll(); err != nil {
+		if _, err := c.Exec(ctx, begin+"; SET TRANSACTION SNAPSHOT "+quoteLiteral(shared)).ReadAll(); err != nil {
 			return out, fmt.Errorf("importing the snapshot into a reader: %w", err)
 		}
 	}

@@ -119,11 +119,7 @@ func (t *Task) stream(ctx context.Context) error {
 		resume:     t.plan.resume,
 		cache:      newEventCache(t.cfg.TopicPrefix, t.db),
 	}
-	opts := pglogrepl.StartReplicationOptions{PluginArgs: []string{
-		"proto_version '1'",
-		"publication_names " + quoteLiteral(t.cfg.PublicationName),
-		"messages 'true'",
-	}}
+	opts := pglogrepl.StartReplicationOptions{PluginArgs: t.cfg.pluginArgs()}
 	if err := t.startReplication(ctx, opts); err != nil {
 		return err
 	}
@@ -439,12 +435,12 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 	var err error
 	if oldTuple != nil {
 		if oldRow, err = r.layout.Row(oldTuple); err != nil {
-			return fmt.Errorf("streaming %s of %s: %w", kind, ct.Topic, err)
+			return s.eventFailed(fmt.Errorf("streaming %s of %s at %s: %w", kind, ct.Topic, pglogrepl.LSN(lsn), err))
 		}
 	}
 	if newTuple != nil {
 		if newRow, err = r.layout.Row(newTuple); err != nil {
-			return fmt.Errorf("streaming %s of %s: %w", kind, ct.Topic, err)
+			return s.eventFailed(fmt.Errorf("streaming %s of %s at %s: %w", kind, ct.Topic, pglogrepl.LSN(lsn), err))
 		}
 	}
 	// The offset's lsn and lsn_proc and the source's lsn share one box.
@@ -474,7 +470,14 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 		if oldRow != nil && oldType == pglogrepl.UpdateMessageTupleTypeOld {
 			before = ct.ValueOver(oldRow)
 		}
-		env := ct.Envelope(envelope.OpUpdate, before, ct.ValueOver(newRow), src, now)
+		afterValue := ct.ValueOver(newRow)
+		if s.t.cfg.SkipUnchanged && before != nil && reflect.DeepEqual(before.Values, afterValue.Values) {
+			// skip.messages.without.change: as Debezium, an update whose
+			// value (captured columns, mapped) equals the old one emits
+			// nothing; only a full old tuple (REPLICA IDENTITY FULL) can.
+			return nil
+		}
+		env := ct.Envelope(envelope.OpUpdate, before, afterValue, src, now)
 		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
 			return err
 		}
@@ -548,6 +551,9 @@ func (s *streamer) delivered(lsn uint64) bool {
 // informed (status updates, committed positions) so that the walsender does
 // not time out.
 func (s *streamer) send(ctx context.Context, r connect.SourceRecord) error {
+	if err := s.reserveBytes(ctx, &r); err != nil {
+		return err
+	}
 	select {
 	case s.t.records <- r:
 		s.t.produced++

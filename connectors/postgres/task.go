@@ -47,6 +47,8 @@ type Task struct {
 	message *envelope.Message
 
 	records chan connect.SourceRecord
+	// queued bounds the records channel by estimated bytes as well.
+	queued queueBytes
 	// produced counts the records the run goroutine queued; it is read and
 	// written by that goroutine only. inflight.acked catches up with it
 	// when every record is durable.
@@ -119,6 +121,10 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 	if cfg.ExtendedHeaders {
 		t.headers = contextHeaders(cfg.TopicPrefix)
 	}
+	for _, w := range cfg.Warnings {
+		t.log.Warn(w)
+	}
+	t.queued = queueBytes{limit: cfg.MaxQueueBytes, freed: make(chan struct{}, 1)}
 	defer func() {
 		if err != nil {
 			err = t.classify(err)
@@ -326,6 +332,16 @@ func (t *Task) makePlan(ctx context.Context, off *offset, tables []tableRef) err
 		if p.snapshot {
 			action = "EXPORT_SNAPSHOT"
 		}
+		if failover, err := t.useFailoverSlot(ctx); err != nil {
+			return err
+		} else if failover {
+			// The option list syntax (PostgreSQL 15+) is the only one
+			// that takes FAILOVER.
+			action = "(SNAPSHOT 'nothing', FAILOVER)"
+			if p.snapshot {
+				action = "(SNAPSHOT 'export', FAILOVER)"
+			}
+		}
 		res, err := pglogrepl.CreateReplicationSlot(ctx, t.repl, t.cfg.SlotName, "pgoutput",
 			pglogrepl.CreateReplicationSlotOptions{Mode: pglogrepl.LogicalReplication, SnapshotAction: action})
 		if err != nil {
@@ -373,6 +389,9 @@ func (t *Task) run(ctx context.Context) error {
 
 // send queues a record, giving up when ctx ends.
 func (t *Task) send(ctx context.Context, r connect.SourceRecord) error {
+	if err := t.waitBytes(ctx, &r); err != nil {
+		return err
+	}
 	select {
 	case t.records <- r:
 		t.produced++
@@ -382,26 +401,41 @@ func (t *Task) send(ctx context.Context, r connect.SourceRecord) error {
 	}
 }
 
-// Poll returns the queued records, at most max.batch.size, waiting for at
-// least one. Once the goroutine has failed and the queue is drained, Poll
-// returns its error.
+// Poll returns the queued records, at most max.batch.size. It waits up to
+// poll.interval.ms for a first record and returns an empty batch if none
+// came, as Debezium's ChangeEventQueue does (which, unlike Poll, also keeps
+// waiting within that interval for a full batch). Once the goroutine has
+// failed and the queue is drained, Poll returns its error.
 func (t *Task) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
 	var first connect.SourceRecord
 	select {
 	case first = <-t.records:
-	case <-t.done:
+	default:
+		timer := time.NewTimer(t.cfg.PollInterval)
+		defer timer.Stop()
 		select {
 		case first = <-t.records:
-		default:
-			if t.err != nil {
-				return nil, t.err
+		case <-t.done:
+			select {
+			case first = <-t.records:
+			default:
+				if t.err != nil {
+					return nil, t.err
+				}
+				// Finished without error (initial_only): nothing more will
+				// come.
+				select {
+				case <-timer.C:
+					return nil, nil
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
 			}
-			// Finished without error (initial_only): nothing more will come.
-			<-ctx.Done()
+		case <-timer.C:
+			return nil, nil
+		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	}
 	batch := make([]connect.SourceRecord, 1, min(t.cfg.MaxBatchSize, len(t.records)+1))
 	batch[0] = first
@@ -414,6 +448,7 @@ fill:
 			break fill
 		}
 	}
+	t.releaseBytes(batch)
 	t.inflight.delivered(batch)
 	return batch, nil
 }

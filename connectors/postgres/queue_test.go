@@ -1,0 +1,77 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
+)
+
+type nullContext struct{}
+
+func (nullContext) Offset(context.Context, map[string]any) (map[string]any, error) { return nil, nil }
+func (nullContext) Logger() *slog.Logger                                           { return slog.New(slog.DiscardHandler) }
+
+// TestMaxQueueSizeInBytes snapshots rows of about 1 kB each with a 4 kB
+// byte bound: while nothing polls, the queue holds at most the records
+// admitted below the bound (plus the one that crossed it), and polling
+// frees room for the rest.
+func TestMaxQueueSizeInBytes(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, `CREATE TABLE big(id int PRIMARY KEY, payload text)`,
+		`INSERT INTO big SELECT g, repeat('x', 1000) FROM generate_series(1, 40) g`)
+	task := NewTask()
+	err := task.Start(t.Context(), nullContext{}, map[string]string{
+		"topic.prefix": "p", "database.hostname": pg.Host(), "database.port": strconv.Itoa(pg.Port()),
+		"database.user": "postgres", "database.dbname": "postgres", "max.queue.size.in.bytes": "4000",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer task.Stop()
+	deadline := time.Now().Add(30 * time.Second)
+	for !task.queued.full() {
+		if time.Now().After(deadline) {
+			t.Fatal("the queue never reached its byte bound")
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition, not synchronising
+	}
+	if n := len(task.records); n > 4 {
+		t.Fatalf("%d records queued with a 4000-byte bound and ~1 kB records", n)
+	}
+	got := 0
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for got < 40 {
+		recs, err := task.Poll(ctx)
+		if err != nil {
+			t.Fatalf("after %d records: %v", got, err)
+		}
+		for _, r := range recs {
+			if r.Topic != "" {
+				got++
+			}
+		}
+	}
+}
+
+// TestEventFailureHandling checks that warn, skip and ignore drop a failed
+// event and fail stops the task with it.
+func TestEventFailureHandling(t *testing.T) {
+	for mode, wantErr := range map[string]bool{"fail": true, "warn": false, "skip": false, "ignore": false} {
+		cfg, errs := ParseConfig(map[string]string{"topic.prefix": "p", "database.hostname": "h", KeyFailureHandling: mode})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		s := &streamer{t: &Task{cfg: cfg, log: slog.New(slog.DiscardHandler)}}
+		err := s.eventFailed(errors.New("parsing date"))
+		if (err != nil) != wantErr || (err != nil && !strings.Contains(err.Error(), "parsing date")) {
+			t.Errorf("%s: %v", mode, err)
+		}
+	}
+}
