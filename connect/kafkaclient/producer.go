@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -34,11 +35,79 @@ func NewProducerConfig(clientID string, s ProducerSettings) *sarama.Config {
 	return cfg
 }
 
-// NewProducer creates a source task's asynchronous producer. Failing to
-// reach any broker is a retriable error (connect.RetriableError): the
-// runtime restarts the task later.
+// abortHorizon bounds a metadata refresh of an abortable producer: far
+// beyond any real refresh, it only serves to make one give up at once
+// after Abort (a backoff past it ends the refresh).
+const abortHorizon = 100 * 365 * 24 * time.Hour
+
+// Producer is a source task's producer. When it fails a record, records
+// behind it may still be waiting for the broker; if the broker came back
+// before they failed too, they would be written after a gap, and the task,
+// restarted from its committed offsets, would write the failed record after
+// them: its key's changes out of order. Abort prevents that: from then on
+// every record the producer holds fails at once, without waiting for the
+// broker again.
+type Producer struct {
+	sarama.AsyncProducer
+	aborted *atomic.Bool
+}
+
+// Abort makes every record the producer still holds fail as soon as it
+// would next wait for the broker.
+func (p *Producer) Abort() { p.aborted.Store(true) }
+
+// errAborted is why an aborted producer connects to no broker.
+var errAborted = errors.New("the producer was aborted after a record failed")
+
+// abortableDialer connects to brokers until its producer is aborted.
+type abortableDialer struct {
+	d       net.Dialer
+	aborted *atomic.Bool
+}
+
+func (a *abortableDialer) Dial(network, addr string) (net.Conn, error) {
+	if a.aborted.Load() {
+		return nil, errAborted
+	}
+	return a.d.Dial(network, addr)
+}
+
+// NewProducer creates a source task's asynchronous producer, a *Producer.
+// Failing to reach any broker is a retriable error (connect.RetriableError):
+// the runtime restarts the task later.
 func NewProducer(brokers []string, clientID string, s ProducerSettings) (sarama.AsyncProducer, error) {
-	p, err := sarama.NewAsyncProducer(brokers, NewProducerConfig(clientID, s))
+	p, err := newProducer(brokers, NewProducerConfig(clientID, s))
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// newProducer makes cfg abortable and creates the producer.
+func newProducer(brokers []string, cfg *sarama.Config) (*Producer, error) {
+	aborted := new(atomic.Bool)
+	metadataBackoff, produceBackoff := cfg.Metadata.Retry.Backoff, cfg.Producer.Retry.BackoffFunc
+	cfg.Metadata.Timeout = abortHorizon
+	cfg.Metadata.Retry.BackoffFunc = func(int, int) time.Duration {
+		if aborted.Load() {
+			return 2 * abortHorizon
+		}
+		return metadataBackoff
+	}
+	cfg.Producer.Retry.BackoffFunc = func(retries, max int) time.Duration {
+		if aborted.Load() {
+			return 0
+		}
+		return produceBackoff(retries, max)
+	}
+	// Records already routed to a broker would be sent as soon as its
+	// connection is reopened: once aborted, it is not.
+	cfg.Net.Proxy.Enable = true
+	cfg.Net.Proxy.Dialer = &abortableDialer{
+		d:       net.Dialer{Timeout: cfg.Net.DialTimeout, KeepAlive: cfg.Net.KeepAlive, LocalAddr: cfg.Net.LocalAddr},
+		aborted: aborted,
+	}
+	p, err := sarama.NewAsyncProducer(brokers, cfg)
 	if err != nil {
 		err = fmt.Errorf("connecting the producer to %v: %w", brokers, err)
 		if IsRetriable(err) {
@@ -46,7 +115,7 @@ func NewProducer(brokers []string, clientID string, s ProducerSettings) (sarama.
 		}
 		return nil, err
 	}
-	return p, nil
+	return &Producer{AsyncProducer: p, aborted: aborted}, nil
 }
 
 // retriableKErrors are the broker error codes Kafka's Java client marks as

@@ -5,8 +5,12 @@ import (
 	"net"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/tributary-cdc/tributary/connect/kafkatest"
 )
 
 func TestIsRetriable(t *testing.T) {
@@ -45,5 +49,72 @@ func TestUnreachableBrokerIsRetriable(t *testing.T) {
 	}
 	if !IsRetriable(err) {
 		t.Fatalf("connecting to a closed port: %v is not retriable", err)
+	}
+}
+
+// When a record fails because the broker is down and the producer is
+// aborted (as the task runner does on the first failure), the records it
+// still holds all fail, even though the broker comes back before they do:
+// none is written after the failed one.
+func TestAbortedProducerWritesNothingMore(t *testing.T) {
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	opts := []kfake.Opt{kfake.Ports(port), kfake.DataDir(dir)}
+	cluster := kafkatest.StartCluster(t, opts...)
+	brokers := cluster.ListenAddrs()
+	admin, err := sarama.NewClusterAdmin(brokers, NewConfig("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureTopic(t.Context(), admin, "t", 1, -1, nil); err != nil {
+		t.Fatal(err)
+	}
+	admin.Close()
+
+	// A short metadata retry window, so that the first record fails soon.
+	cfg := NewProducerConfig("test", DefaultProducerSettings())
+	cfg.Metadata.Retry.Max = 2
+	cfg.Metadata.Retry.Backoff = 20 * time.Millisecond
+	p, err := newProducer(brokers, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Input() <- &sarama.ProducerMessage{Topic: "t", Value: sarama.StringEncoder("before")}
+	select {
+	case <-p.Successes():
+	case err := <-p.Errors():
+		t.Fatal(err)
+	}
+
+	cluster.Close()
+	const n = 200
+	for i := range n {
+		p.Input() <- &sarama.ProducerMessage{Topic: "t", Value: sarama.StringEncoder(fmt.Sprint("during ", i))}
+	}
+	select {
+	case <-p.Errors():
+	case <-p.Successes():
+		t.Fatal("a record was written while the broker was down")
+	}
+	p.Abort()
+	// The broker is back before the other records have failed.
+	kafkatest.StartCluster(t, opts...)
+	failed, written := 1, 0
+	for failed+written < n {
+		select {
+		case <-p.Errors():
+			failed++
+		case <-p.Successes():
+			written++
+		}
+	}
+	if written != 0 {
+		t.Fatalf("%d of the %d records behind the failed one were written once the broker was back", written, n-1)
 	}
 }
