@@ -175,12 +175,12 @@ func (r *ExactlyOnceRunner) send(ctx context.Context, rec *connect.SourceRecord)
 		r.inTxn, r.txnStart = true, time.Now()
 	}
 	if rec.Topic != "" {
-		msg, _, err := r.conv.message(ctx, rec)
+		out, _, err := r.conv.message(ctx, rec)
 		if err != nil {
 			return err
 		}
 		select {
-		case r.cfg.Producer.Input() <- msg:
+		case r.cfg.Producer.Input() <- &out.msg:
 		case <-ctx.Done():
 			return ctx.Err() // not sent: its offset is not recorded either
 		}

@@ -213,10 +213,11 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 		r.tracker.ack(r.tracker.add(rec.SourcePartition, rec.SourceOffset))
 		return nil
 	}
-	msg, size, err := r.conv.message(ctx, rec)
+	out, size, err := r.conv.message(ctx, rec)
 	if err != nil {
 		return err
 	}
+	msg := &out.msg
 	select {
 	case r.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -227,7 +228,8 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 		return err
 	}
 	seq := r.tracker.add(rec.SourcePartition, rec.SourceOffset)
-	msg.Metadata = inFlight{seq: seq, size: size}
+	out.meta = inFlight{seq: seq, size: size}
+	msg.Metadata = &out.meta // a pointer: boxing it allocates nothing
 	select {
 	case r.cfg.Producer.Input() <- msg:
 		return nil
@@ -243,20 +245,31 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 }
 
 // recordConverter turns source records into producer messages, creating
-// each topic before its first record.
+// each topic before its first record. It is used by one goroutine.
 type recordConverter struct {
 	key, value Converter
 	topics     TopicCreator
 	created    map[string]bool
+	headers    headerCache
 }
 
 func newRecordConverter(key, value Converter, topics TopicCreator) *recordConverter {
 	return &recordConverter{key: key, value: value, topics: topics, created: make(map[string]bool)}
 }
 
+// outMessage is a producer message together with what its interface fields
+// point to, so that a record costs one allocation here instead of one each
+// for the message, the boxed key, the boxed value and the metadata.
+// *sarama.ByteEncoder is an Encoder with the same bytes as ByteEncoder.
+type outMessage struct {
+	msg        sarama.ProducerMessage
+	key, value sarama.ByteEncoder
+	meta       inFlight
+}
+
 // message converts rec (which has a topic) and returns the message and its
 // size in bytes (keys, values and headers).
-func (c *recordConverter) message(ctx context.Context, rec *connect.SourceRecord) (*sarama.ProducerMessage, int64, error) {
+func (c *recordConverter) message(ctx context.Context, rec *connect.SourceRecord) (*outMessage, int64, error) {
 	if !c.created[rec.Topic] {
 		if err := c.topics.EnsureTopic(ctx, rec.Topic); err != nil {
 			return nil, 0, fmt.Errorf("creating topic %s: %w", rec.Topic, err)
@@ -271,37 +284,119 @@ func (c *recordConverter) message(ctx context.Context, rec *connect.SourceRecord
 	if err != nil {
 		return nil, 0, fmt.Errorf("converting value for topic %s: %w", rec.Topic, err)
 	}
-	msg := &sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp}
+	headers, headerSize, err := c.headers.convert(rec.Headers)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := &outMessage{key: key, value: value}
+	out.msg = sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp, Headers: headers}
 	if key != nil {
-		msg.Key = sarama.ByteEncoder(key)
+		out.msg.Key = &out.key
 	}
 	if value != nil {
-		msg.Value = sarama.ByteEncoder(value)
+		out.msg.Value = &out.value
 	}
 	if rec.Partition != nil {
-		msg.Partition = *rec.Partition
+		out.msg.Partition = *rec.Partition
 	}
-	if len(rec.Headers) > 0 {
-		msg.Headers = make([]sarama.RecordHeader, len(rec.Headers))
-		for i, h := range rec.Headers {
-			v, err := headerBytes(h)
-			if err != nil {
-				return nil, 0, fmt.Errorf("converting header %s: %w", h.Key, err)
-			}
-			msg.Headers[i] = sarama.RecordHeader{Key: []byte(h.Key), Value: v}
-		}
-	}
-	size := int64(len(key) + len(value))
-	for _, h := range msg.Headers {
-		size += int64(len(h.Key) + len(h.Value))
-	}
-	return msg, size, nil
+	return out, int64(len(key)+len(value)) + headerSize, nil
 }
 
 // inFlight is the metadata the runner attaches to each produced message.
 type inFlight struct {
 	seq  uint64
 	size int64
+}
+
+// headerCache converts record headers, remembering the converted form of
+// the last header list. Connectors attach the same context headers to every
+// record (Debezium's __debezium.context.*), so converting them once and
+// letting every message share the result saves two allocations per header
+// per record. Only string and null values are remembered: they cannot change
+// behind the cache's back, while a []byte could.
+type headerCache struct {
+	entries []headerEntry // by position in the last header list
+	// last is the converted list of entries, shared read-only by every
+	// message whose headers equal it (sarama only reads them). Its capacity
+	// is its length, so an append by anyone copies.
+	last     []sarama.RecordHeader
+	lastSize int64
+}
+
+type headerEntry struct {
+	key   string
+	value string
+	null  bool
+	out   sarama.RecordHeader
+}
+
+func (e *headerEntry) matches(h connect.Header) bool {
+	if h.Key != e.key {
+		return false
+	}
+	switch v := h.Value.(type) {
+	case nil:
+		return e.null
+	case string:
+		return !e.null && v == e.value
+	}
+	return false
+}
+
+// convert returns the producer headers of hs and their size in bytes (keys
+// and values).
+func (c *headerCache) convert(hs []connect.Header) ([]sarama.RecordHeader, int64, error) {
+	if len(hs) == 0 {
+		return nil, 0, nil
+	}
+	if len(hs) == len(c.entries) && c.last != nil && c.matchesAll(hs) {
+		return c.last, c.lastSize, nil
+	}
+	out := make([]sarama.RecordHeader, len(hs))
+	var size int64
+	cacheable := true
+	for i, h := range hs {
+		if i < len(c.entries) && c.entries[i].matches(h) {
+			out[i] = c.entries[i].out
+		} else {
+			v, err := headerBytes(h)
+			if err != nil {
+				return nil, 0, fmt.Errorf("converting header %s: %w", h.Key, err)
+			}
+			out[i] = sarama.RecordHeader{Key: []byte(h.Key), Value: v}
+		}
+		size += int64(len(out[i].Key) + len(out[i].Value))
+		switch h.Value.(type) {
+		case nil, string:
+		default:
+			cacheable = false
+		}
+	}
+	if !cacheable {
+		return out, size, nil
+	}
+	if cap(c.entries) < len(hs) {
+		c.entries = make([]headerEntry, len(hs))
+	}
+	c.entries = c.entries[:len(hs)]
+	for i, h := range hs {
+		e := headerEntry{key: h.Key, null: h.Value == nil, out: out[i]}
+		if s, ok := h.Value.(string); ok {
+			e.value = s
+		}
+		c.entries[i] = e
+	}
+	c.last, c.lastSize = out, size
+	return out, size, nil
+}
+
+func (c *headerCache) matchesAll(hs []connect.Header) bool {
+	for i := range hs {
+		if !c.entries[i].matches(hs[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // headerBytes is Kafka Connect's SimpleHeaderConverter for the header values
@@ -333,7 +428,7 @@ func (r *SourceTaskRunner) collectAcks(fail func(error)) {
 				successes = nil
 				continue
 			}
-			m := msg.Metadata.(inFlight)
+			m := msg.Metadata.(*inFlight)
 			r.tracker.ack(m.seq)
 			r.bytes.release(m.size)
 			<-r.slots
@@ -343,6 +438,12 @@ func (r *SourceTaskRunner) collectAcks(fail func(error)) {
 				continue
 			}
 			if !failed {
+				// Make the records behind this one fail too, rather than be
+				// written after it once the broker is back (see
+				// kafkaclient.Producer).
+				if a, ok := r.cfg.Producer.(interface{ Abort() }); ok {
+					a.Abort()
+				}
 				r.log.Warn("a record could not be produced; failing the task", "topic", perr.Msg.Topic, "error", perr.Err)
 				failed = true
 				// Set the cause before waking waiters on the tracker.
@@ -356,7 +457,7 @@ func (r *SourceTaskRunner) collectAcks(fail func(error)) {
 				fail(err)
 			}
 			r.tracker.fail()
-			r.bytes.release(perr.Msg.Metadata.(inFlight).size)
+			r.bytes.release(perr.Msg.Metadata.(*inFlight).size)
 			<-r.slots
 		}
 	}

@@ -19,7 +19,11 @@ type ackTracker struct {
 	order   []string // partition keys in first-seen order, for stable flushes
 	keyer   partitionKeyer
 	failure bool          // a record was not delivered
-	notify  chan struct{} // closed and replaced on every acknowledgement
+	notify  chan struct{} // closed and replaced at an acknowledgement once watched
+	// watched is set when changed hands notify out. Only a watched channel
+	// needs closing and replacing: nobody waits while records flow, and a
+	// new channel per acknowledgement was one allocation per record.
+	watched bool
 }
 
 type ackEntry struct {
@@ -87,8 +91,17 @@ func (t *ackTracker) ack(seq uint64) {
 		t.base += uint64(t.head)
 		t.head = 0
 	}
-	close(t.notify)
-	t.notify = make(chan struct{})
+	t.wake()
+}
+
+// wake closes and replaces the notify channel if anyone holds it.
+// The caller holds mu.
+func (t *ackTracker) wake() {
+	if t.watched {
+		close(t.notify)
+		t.notify = make(chan struct{})
+		t.watched = false
+	}
 }
 
 // fail records that a record was not delivered. It is never acknowledged, so
@@ -97,8 +110,7 @@ func (t *ackTracker) fail() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.failure = true
-	close(t.notify)
-	t.notify = make(chan struct{})
+	t.wake()
 }
 
 // failed reports whether a record was not delivered.
@@ -119,6 +131,7 @@ func (t *ackTracker) inFlight() int {
 func (t *ackTracker) changed() <-chan struct{} {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.watched = true
 	return t.notify
 }
 

@@ -52,3 +52,47 @@ func TestAckTrackerCompactsAndKeepsSequence(t *testing.T) {
 		t.Fatalf("committable = %v", got)
 	}
 }
+
+// TestAckTrackerWakesWatchers: a channel from changed is closed by the next
+// acknowledgement or failure, even though acknowledgements nobody watches
+// do not replace it.
+func TestAckTrackerWakesWatchers(t *testing.T) {
+	tr := newAckTracker()
+	p := map[string]any{"server": "a"}
+	s0, s1, s2 := tr.add(p, nil), tr.add(p, nil), tr.add(p, nil)
+	tr.ack(s0) // unwatched
+	ch := tr.changed()
+	select {
+	case <-ch:
+		t.Fatal("changed closed before any acknowledgement after it was taken")
+	default:
+	}
+	tr.ack(s1)
+	select {
+	case <-ch:
+	default:
+		t.Fatal("changed not closed by the acknowledgement after it")
+	}
+	ch = tr.changed()
+	tr.fail()
+	select {
+	case <-ch:
+	default:
+		t.Fatal("changed not closed by a failure")
+	}
+	tr.ack(s2)
+	if tr.inFlight() != 0 {
+		t.Fatalf("inFlight = %d", tr.inFlight())
+	}
+}
+
+// BenchmarkAckTracker is the tracker's share of one record: add, then ack.
+func BenchmarkAckTracker(b *testing.B) {
+	tr := newAckTracker()
+	p := map[string]any{"server": "a"}
+	off := map[string]any{"lsn": int64(1)}
+	b.ReportAllocs()
+	for b.Loop() {
+		tr.ack(tr.add(p, off))
+	}
+}

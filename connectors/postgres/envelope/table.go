@@ -16,6 +16,21 @@ const (
 	OpTruncate = "t"
 )
 
+// boxedOps are the operations as interface values, made once: converting a
+// string that is not a constant to an interface allocates.
+var boxedOps = [...]any{OpCreate, OpUpdate, OpDelete, OpRead, OpTruncate}
+
+// opValue returns op as an interface value without allocating for the
+// operations Debezium writes.
+func opValue(op string) any {
+	for _, b := range boxedOps {
+		if b.(string) == op {
+			return b
+		}
+	}
+	return op
+}
+
 // Column is one captured column of a table, in value-field order.
 type Column struct {
 	Name    string
@@ -175,7 +190,7 @@ func (t *Table) Envelope(op string, before, after, source *schema.Struct, now ti
 		v[1] = after
 	}
 	v[2] = source
-	v[4] = op
+	v[4] = opValue(op)
 	v[5] = ns / 1_000_000
 	v[6] = ns / 1_000
 	v[7] = ns

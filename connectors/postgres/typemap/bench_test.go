@@ -17,6 +17,9 @@ func BenchmarkDecode(b *testing.B) {
 		{"timestamp", Column{TypeOID: OIDTimestamp, TypeMod: -1}, "2026-11-27 11:43:58.123456"},
 		{"timetz", Column{TypeOID: OIDTimetz}, "13:51:30.123789+02"},
 		{"numeric(12,2)", Column{TypeOID: OIDNumeric, TypeMod: int32(12<<16|2) + 4}, "1234.56"},
+		{"numeric(12,2) rescaled", Column{TypeOID: OIDNumeric, TypeMod: int32(12<<16|2) + 4}, "-1234.5"},
+		{"numeric", Column{TypeOID: OIDNumeric, TypeMod: -1}, "1234.5600"},
+		{"numeric(38,2) long", Column{TypeOID: OIDNumeric, TypeMod: int32(38<<16|2) + 4}, "123456789012345678901234.56"},
 		{"date", Column{TypeOID: OIDDate}, "2026-11-27"},
 	} {
 		m, err := For(c.col)

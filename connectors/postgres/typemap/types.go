@@ -48,7 +48,7 @@ func decodeNumericString(b []byte) (any, error) {
 	case "-Infinity":
 		return "NEGATIVE_INFINITY", nil
 	}
-	if _, _, _, err := parseNumeric(b); err != nil {
+	if _, err := scanNumeric(b); err != nil { // checked without building the number
 		return nil, err
 	}
 	return string(b), nil

@@ -2,9 +2,12 @@ package typemap
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/big"
+	mathbits "math/bits"
 	"strconv"
 	"time"
 
@@ -86,46 +89,134 @@ func decodeBytea(b []byte) (any, error) {
 	return out, nil
 }
 
-// parseNumeric splits numeric text into its unscaled digits and the number
-// of fraction digits. special is true for NaN and ±Infinity.
-func parseNumeric(b []byte) (unscaled *big.Int, frac int, special bool, err error) {
+// numericText is numeric text scanned once: its sign, the number of digits
+// and of fraction digits, and, when there are at most maxSmallDigits digits,
+// the unscaled magnitude.
+type numericText struct {
+	neg     bool
+	mag     uint64 // the digits as one number, when small
+	small   bool   // at most maxSmallDigits digits: mag holds them exactly
+	frac    int    // digits after the point
+	special bool   // NaN or ±Infinity
+}
+
+// maxSmallDigits is the most decimal digits a uint64 always holds.
+const maxSmallDigits = 19
+
+// scanNumeric checks numeric text ("-12.50", "+3", ".5", "NaN") and reads
+// it without allocating.
+func scanNumeric(b []byte) (numericText, error) {
 	switch string(b) {
 	case "NaN", "Infinity", "-Infinity":
-		return nil, 0, true, nil
+		return numericText{special: true}, nil
 	}
+	var n numericText
 	s := b
-	neg := false
 	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
-		neg = s[0] == '-'
+		n.neg = s[0] == '-'
 		s = s[1:]
 	}
-	digits := make([]byte, 0, len(s)+1)
-	if neg {
-		digits = append(digits, '-')
-	}
-	seenDot, n := false, 0
+	seenDot, digits := false, 0
 	for _, c := range s {
 		switch {
 		case c >= '0' && c <= '9':
-			digits = append(digits, c)
-			n++
+			digits++
+			if digits <= maxSmallDigits {
+				n.mag = n.mag*10 + uint64(c-'0')
+			}
 			if seenDot {
-				frac++
+				n.frac++
 			}
 		case c == '.' && !seenDot:
 			seenDot = true
 		default:
-			return nil, 0, false, fmt.Errorf("parsing numeric %q", b)
+			return numericText{}, fmt.Errorf("parsing numeric %q", b)
 		}
 	}
-	if n == 0 {
-		return nil, 0, false, fmt.Errorf("parsing numeric %q", b)
+	if digits == 0 {
+		return numericText{}, fmt.Errorf("parsing numeric %q", b)
+	}
+	n.small = digits <= maxSmallDigits
+	return n, nil
+}
+
+// parseNumeric splits numeric text into its unscaled digits and the number
+// of fraction digits. special is true for NaN and ±Infinity.
+func parseNumeric(b []byte) (unscaled *big.Int, frac int, special bool, err error) {
+	n, err := scanNumeric(b)
+	if err != nil || n.special {
+		return nil, 0, n.special, err
+	}
+	if n.small {
+		return smallBigInt(n.neg, n.mag), n.frac, false, nil
+	}
+	digits := make([]byte, 0, len(b))
+	if n.neg {
+		digits = append(digits, '-')
+	}
+	for _, c := range b {
+		if c >= '0' && c <= '9' {
+			digits = append(digits, c)
+		}
 	}
 	u, ok := new(big.Int).SetString(string(digits), 10)
 	if !ok {
 		return nil, 0, false, fmt.Errorf("parsing numeric %q", b)
 	}
-	return u, frac, false, nil
+	return u, n.frac, false, nil
+}
+
+// smallInt is a big.Int together with the words it holds, so that a value
+// that fits in 64 bits costs one allocation instead of three (the Int, its
+// words and, in SetString, a reader).
+type smallInt struct {
+	i big.Int
+	w [64 / mathbits.UintSize]big.Word
+}
+
+// smallBigInt returns ±mag as a *big.Int (zero is never negative).
+func smallBigInt(neg bool, mag uint64) *big.Int {
+	s := new(smallInt)
+	for k := range s.w { // least significant word first
+		s.w[k] = big.Word(mag)
+		mag = mag >> (mathbits.UintSize - 1) >> 1
+	}
+	s.i.SetBits(s.w[:]) // normalises: zero gets no words
+	if neg {
+		s.i.Neg(&s.i)
+	}
+	return &s.i
+}
+
+// pow10u64[n] is 10^n for the n a uint64 holds.
+var pow10u64 = func() (p [20]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// rescaleSmall moves the magnitude mag with frac fraction digits to scale
+// fraction digits in 64 bits. ok is false when the result does not fit or
+// fraction digits would be lost; the caller then takes the exact path.
+func rescaleSmall(mag uint64, frac, scale int) (uint64, bool) {
+	switch {
+	case frac == scale || mag == 0:
+		return mag, true
+	case frac < scale:
+		e := scale - frac
+		if e >= len(pow10u64) || mag > math.MaxUint64/pow10u64[e] {
+			return 0, false
+		}
+		return mag * pow10u64[e], true
+	default:
+		e := frac - scale
+		if e >= len(pow10u64) || mag%pow10u64[e] != 0 {
+			return 0, false
+		}
+		return mag / pow10u64[e], true
+	}
 }
 
 var bigTen = big.NewInt(10)
@@ -135,8 +226,17 @@ func pow10(n int) *big.Int { return new(big.Int).Exp(bigTen, big.NewInt(int64(n)
 // decodeDecimal decodes numeric(p,s) to a Decimal rescaled to s. NaN and
 // ±Infinity have no Decimal form and become null.
 func decodeDecimal(b []byte, scale int) (any, error) {
-	u, frac, special, err := parseNumeric(b)
-	if err != nil || special {
+	n, err := scanNumeric(b)
+	if err != nil || n.special {
+		return nil, err
+	}
+	if n.small {
+		if mag, ok := rescaleSmall(n.mag, n.frac, scale); ok {
+			return schema.Decimal{Unscaled: smallBigInt(n.neg, mag), Scale: int32(scale)}, nil
+		}
+	}
+	u, frac, _, err := parseNumeric(b)
+	if err != nil {
 		return nil, err
 	}
 	switch {
@@ -160,8 +260,20 @@ func zeroDecimal(scale int) schema.Decimal {
 // VariableScaleDecimal: trailing fraction zeros are stripped (never below
 // scale 0) and the unscaled value is big-endian two's complement.
 func decodeVariableScale(b []byte, optional bool) (any, error) {
-	u, frac, special, err := parseNumeric(b)
-	if err != nil || special {
+	n, err := scanNumeric(b)
+	if err != nil || n.special {
+		return nil, err
+	}
+	if n.small {
+		mag, frac := n.mag, n.frac
+		for frac > 0 && mag%10 == 0 {
+			mag /= 10
+			frac--
+		}
+		return smallVariableScale(optional, int32(frac), n.neg, mag), nil
+	}
+	u, frac, _, err := parseNumeric(b)
+	if err != nil {
 		return nil, err
 	}
 	r := new(big.Int)
@@ -181,6 +293,46 @@ func variableScaleStruct(optional bool, scale int32, value []byte) *schema.Struc
 	s.Values[0] = scale
 	s.Values[1] = value
 	return s
+}
+
+// smallVariableScale is variableScaleStruct for ±mag, with the struct, its
+// values and the value's bytes in one allocation.
+func smallVariableScale(optional bool, scale int32, neg bool, mag uint64) *schema.Struct {
+	blk := &struct {
+		st schema.Struct
+		v  [2]any
+		b  [9]byte
+	}{}
+	blk.v[0] = scale
+	blk.v[1] = appendTwosComplement(blk.b[:0], neg, mag)
+	blk.st = schema.Struct{Schema: pick(vsdReq, vsdOpt, optional), Values: blk.v[:]}
+	return &blk.st
+}
+
+// appendTwosComplement appends ±mag as schema.BigIntBytes writes it: Java's
+// BigInteger.toByteArray, the shortest big-endian two's complement.
+func appendTwosComplement(dst []byte, neg bool, mag uint64) []byte {
+	if mag == 0 {
+		return append(dst, 0)
+	}
+	var be [8]byte
+	if !neg {
+		binary.BigEndian.PutUint64(be[:], mag)
+		i := mathbits.LeadingZeros64(mag) / 8
+		if be[i]&0x80 != 0 {
+			dst = append(dst, 0)
+		}
+		return append(dst, be[i:]...)
+	}
+	// -mag = ^(mag-1): the bytes of mag-1, inverted, with a sign byte when
+	// the top bit does not already say negative.
+	m := mag - 1
+	binary.BigEndian.PutUint64(be[:], ^m)
+	i := mathbits.LeadingZeros64(m) / 8
+	if i == 8 || be[i]&0x80 == 0 {
+		dst = append(dst, 0xff)
+	}
+	return append(dst, be[min(i, 8):]...)
 }
 
 // parseDate parses "YYYY-MM-DD" (years may have more than 4 digits) and
