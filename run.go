@@ -185,6 +185,7 @@ func run(ctx context.Context, args, environ []string) error {
 		},
 		FenceProducers: func(ids []string) error { return kafkaclient.FenceTransactionalIDs(client, ids) },
 		Admin:          admin,
+		OnTaskCount:    memoryLimiter(environ),
 		FlushInterval:  cfg.OffsetFlushInterval,
 		FlushTimeout:   cfg.OffsetFlushTimeout,
 		Clustered:      true,

@@ -107,6 +107,10 @@ type Config struct {
 	FenceProducers           func(transactionalIDs []string) error
 	// Admin creates change-event topics.
 	Admin sarama.ClusterAdmin
+	// OnTaskCount, if set, is told how many tasks run whenever the number
+	// changes. It is called with the herder's lock held: it must be quick
+	// and must not call the herder.
+	OnTaskCount func(running int)
 
 	FlushInterval, FlushTimeout time.Duration
 
@@ -807,6 +811,12 @@ func (h *Herder) stopTasksLocked(ids []connect.TaskID, state string) {
 	wg.Wait()
 }
 
+func (h *Herder) taskCountChangedLocked() {
+	if h.cfg.OnTaskCount != nil {
+		h.cfg.OnTaskCount(len(h.tasks))
+	}
+}
+
 // stopTask cancels a running task and waits for it to finish its shutdown.
 // It must be called without h.mu held.
 func (h *Herder) stopTask(id connect.TaskID, state string) {
@@ -827,6 +837,7 @@ func (h *Herder) startTaskLocked(id connect.TaskID, connConfig, taskConfig map[s
 	ctx, cancel := context.WithCancel(h.baseCtx)
 	rt := &runningTask{config: taskConfig, cancel: cancel, done: make(chan struct{})}
 	h.tasks[id] = rt
+	h.taskCountChangedLocked()
 	log := h.cfg.Logger.With("connector", id.Connector, "task", id.Task)
 	go func() {
 		var err error
@@ -835,6 +846,7 @@ func (h *Herder) startTaskLocked(id connect.TaskID, connConfig, taskConfig map[s
 			h.mu.Lock()
 			if h.tasks[id] == rt {
 				delete(h.tasks, id)
+				h.taskCountChangedLocked()
 				if err != nil {
 					h.failed[id] = true
 				}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -404,4 +405,23 @@ func TestPauseResumeDelete(t *testing.T) {
 	if err != nil || st.Connector.State != connect.StateStopped {
 		t.Fatalf("status after create STOPPED = %+v, %v", st, err)
 	}
+}
+
+// OnTaskCount follows the number of running tasks (the worker sizes its
+// memory limit by it).
+func TestOnTaskCount(t *testing.T) {
+	s := openStores(t, kafkatest.NewCluster(t))
+	var count atomic.Int64
+	count.Store(-1)
+	h := newHerderWith(t, s, func(c *Config) {
+		c.OnTaskCount = func(n int) { count.Store(int64(n)) }
+	})
+	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "one running task to be reported", func() bool { return count.Load() == 1 })
+	if err := h.DeleteConnector(t.Context(), "counter"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "no running task to be reported", func() bool { return count.Load() == 0 })
 }
