@@ -24,6 +24,12 @@ func TestFaultKillExactlyOnce(t *testing.T) {
 		extraEnv: []string{
 			"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled",
 			"CONNECT_BOOTSTRAP_SERVERS=" + host.kafka,
+			// The broker outlives the killed workers, so their group
+			// memberships linger until they expire: keep that short, or
+			// the last worker waits out every dead member's rebalance.
+			"CONNECT_SESSION_TIMEOUT_MS=6000",
+			"CONNECT_HEARTBEAT_INTERVAL_MS=1000",
+			"CONNECT_REBALANCE_TIMEOUT_MS=10000",
 		},
 	}
 	w := startWorker(t, env)
@@ -55,7 +61,7 @@ func TestFaultKillExactlyOnce(t *testing.T) {
 	committed := writer.changes()
 
 	var records []kcatMessage
-	waitFor(t, 60*time.Second, "every committed change to be readable read_committed", func() bool {
+	waitFor(t, 120*time.Second, "every committed change to be readable read_committed", func() bool {
 		records = consume(t, w.kafka, topic, "-X", "isolation.level=read_committed")
 		return validate(t, "", 0, committed, records).lost == 0
 	})
