@@ -131,14 +131,7 @@ func (r *ExactlyOnceRunner) Run(ctx context.Context) error {
 	r.cfg.Producer.AsyncClose()
 	wg.Wait()
 
-	stopErr := r.cfg.Task.Stop()
-	if failure != nil {
-		return errors.Join(failure, stopErr)
-	}
-	if stopErr != nil {
-		return fmt.Errorf("stopping task: %w", stopErr)
-	}
-	return nil
+	return stopTask(r.cfg.Task, failure)
 }
 
 func (r *ExactlyOnceRunner) loop(ctx context.Context) error {

@@ -176,7 +176,13 @@ func (r *SourceTaskRunner) Run(ctx context.Context) error {
 	r.cfg.Producer.AsyncClose()
 	wg.Wait()
 
-	stopErr := r.cfg.Task.Stop()
+	return stopTask(r.cfg.Task, failure)
+}
+
+// stopTask stops the task after its run ended, with failure (nil for a
+// clean stop), and returns the run's outcome.
+func stopTask(task connect.SourceTask, failure error) error {
+	stopErr := task.Stop()
 	if failure != nil {
 		return errors.Join(failure, stopErr)
 	}
