@@ -227,7 +227,7 @@ func TestRunDeliversHeaders(t *testing.T) {
 		recs[i].Headers = hs
 		want[fmt.Sprintf("v%d", i)], _ = wantHeaders(hs)
 	}
-	task := &scriptedTask{records: recs, store: f.store, polled: make(chan struct{})}
+	task := &scriptedTask{records: recs, commitChecker: commitChecker{store: f.store}, polled: make(chan struct{})}
 	r := f.runner(t, task, time.Hour)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)

@@ -24,16 +24,12 @@ import (
 // failAfter). In Commit it checks that the offset is already visible to a
 // read_committed reader of the offsets topic.
 type batchTask struct {
+	commitChecker
 	batches    [][]connect.SourceRecord
 	failAfter  bool
-	store      *storage.OffsetStore
 	beforePoll func(n int) // called before poll n (0-based)
 	polls      int
 	idle       chan struct{}
-
-	mu        sync.Mutex
-	committed []int64
-	badCommit error
 }
 
 func (b *batchTask) Start(context.Context, connect.TaskContext, map[string]string) error { return nil }
@@ -58,17 +54,6 @@ func (b *batchTask) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
 	}
 	<-ctx.Done()
 	return nil, ctx.Err()
-}
-
-func (b *batchTask) Commit(ctx context.Context, partition, offset map[string]any) error {
-	stored, err := b.store.Get(ctx, "conn", partition)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if err != nil || stored == nil || fmt.Sprint(stored["pos"]) != fmt.Sprint(offset["pos"]) {
-		b.badCommit = fmt.Errorf("Commit(%v) before the offset was committed (store has %v, err %v)", offset, stored, err)
-	}
-	b.committed = append(b.committed, offset["pos"].(int64))
-	return nil
 }
 
 func (b *batchTask) Stop() error { return nil }
@@ -178,7 +163,7 @@ func readIsolated(t *testing.T, brokers []string, topic string, isolation sarama
 func TestExactlyOnceCommitsRecordsAndOffsetsTogether(t *testing.T) {
 	f := newEOSFixture(t)
 	const n = 300
-	task := &batchTask{batches: batches(n, 100), store: f.store, idle: make(chan struct{})}
+	task := &batchTask{batches: batches(n, 100), commitChecker: commitChecker{store: f.store}, idle: make(chan struct{})}
 	r := f.runner(t, task, BoundaryPoll)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -235,7 +220,7 @@ func TestExactlyOnceAbortedTransactionIsInvisible(t *testing.T) {
 		resp.ErrorCode = int16(sarama.ErrUnknownProducerID)
 		return resp, nil, true
 	})
-	task := &batchTask{batches: batches(200, 100), store: f.store, idle: make(chan struct{})}
+	task := &batchTask{batches: batches(200, 100), commitChecker: commitChecker{store: f.store}, idle: make(chan struct{})}
 	err := f.runner(t, task, BoundaryPoll).Run(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "committing a transaction") {
 		t.Fatalf("Run = %v, want the failed commit", err)
@@ -270,7 +255,7 @@ func TestExactlyOnceAbortedTransactionIsInvisible(t *testing.T) {
 
 func TestExactlyOnceFencedProducerFailsTheTask(t *testing.T) {
 	f := newEOSFixture(t)
-	task := &batchTask{batches: batches(300, 100), store: f.store, idle: make(chan struct{})}
+	task := &batchTask{batches: batches(300, 100), commitChecker: commitChecker{store: f.store}, idle: make(chan struct{})}
 	// The coordinator answers the second commit with PRODUCER_FENCED, as it
 	// does once a newer instance of the task initialised the same
 	// transactional id. (Fencing a producer in the middle of producing
@@ -306,7 +291,7 @@ func TestExactlyOnceFencedProducerFailsTheTask(t *testing.T) {
 
 func TestExactlyOnceIntervalBoundaryCommitsAtStop(t *testing.T) {
 	f := newEOSFixture(t)
-	task := &batchTask{batches: batches(250, 50), store: f.store, idle: make(chan struct{})}
+	task := &batchTask{batches: batches(250, 50), commitChecker: commitChecker{store: f.store}, idle: make(chan struct{})}
 	r := f.runner(t, task, BoundaryInterval) // an hour: only the stop commits
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -337,7 +322,7 @@ func TestExactlyOnceThroughput(t *testing.T) {
 	const n, batch = 20000, 2000
 	for _, eos := range []bool{false, true} {
 		f := newEOSFixture(t)
-		task := &batchTask{batches: batches(n, batch), store: f.store, idle: make(chan struct{})}
+		task := &batchTask{batches: batches(n, batch), commitChecker: commitChecker{store: f.store}, idle: make(chan struct{})}
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error, 1)
 		start := time.Now()

@@ -38,15 +38,32 @@ func (stringConverter) FromConnect(_ string, _ *schema.Schema, v any) ([]byte, e
 // at the second poll, when the runner has handed every record to the
 // producer. It checks, in Commit, that the committed offset is already
 // durable in the store.
-type scriptedTask struct {
-	records []connect.SourceRecord
-	store   *storage.OffsetStore
-	polled  chan struct{}
+// commitChecker is the Commit of the test tasks: it records each committed
+// "pos" and notes a Commit that arrives before its offset is in the store.
+type commitChecker struct {
+	store *storage.OffsetStore
 
 	mu        sync.Mutex
 	committed []int64
 	badCommit error
-	stopped   bool
+}
+
+func (c *commitChecker) Commit(ctx context.Context, partition, offset map[string]any) error {
+	stored, err := c.store.Get(ctx, "conn", partition)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil || stored == nil || fmt.Sprint(stored["pos"]) != fmt.Sprint(offset["pos"]) {
+		c.badCommit = fmt.Errorf("Commit(%v) before the offset was stored (store has %v, err %v)", offset, stored, err)
+	}
+	c.committed = append(c.committed, offset["pos"].(int64))
+	return nil
+}
+
+type scriptedTask struct {
+	commitChecker
+	records []connect.SourceRecord
+	polled  chan struct{}
+	stopped bool
 }
 
 func (s *scriptedTask) Start(context.Context, connect.TaskContext, map[string]string) error {
@@ -66,17 +83,6 @@ func (s *scriptedTask) Poll(ctx context.Context) ([]connect.SourceRecord, error)
 	}
 	<-ctx.Done()
 	return nil, ctx.Err()
-}
-
-func (s *scriptedTask) Commit(ctx context.Context, partition, offset map[string]any) error {
-	stored, err := s.store.Get(ctx, "conn", partition)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err != nil || stored == nil || fmt.Sprint(stored["pos"]) != fmt.Sprint(offset["pos"]) {
-		s.badCommit = fmt.Errorf("Commit(%v) before the offset was stored (store has %v, err %v)", offset, stored, err)
-	}
-	s.committed = append(s.committed, offset["pos"].(int64))
-	return nil
 }
 
 func (s *scriptedTask) Stop() error {
@@ -190,7 +196,7 @@ func readTopic(t *testing.T, brokers []string, topic string) map[int32][]string 
 func TestRunDeliversEverythingAndCommitsOnShutdown(t *testing.T) {
 	f := newFixture(t)
 	const n = 5000
-	task := &scriptedTask{records: records(n, func(i int) string { return fmt.Sprintf("v%d", i) }), store: f.store, polled: make(chan struct{})}
+	task := &scriptedTask{records: records(n, func(i int) string { return fmt.Sprintf("v%d", i) }), commitChecker: commitChecker{store: f.store}, polled: make(chan struct{})}
 	r := f.runner(t, task, time.Hour) // no periodic flush: only the shutdown flush commits
 
 	ctx, cancel := context.WithCancel(t.Context())
@@ -249,7 +255,7 @@ func TestRunFailsOnProduceErrorAndNeverCommitsPastIt(t *testing.T) {
 			return big
 		}
 		return fmt.Sprintf("v%d", i)
-	}), store: f.store, polled: make(chan struct{})}
+	}), commitChecker: commitChecker{store: f.store}, polled: make(chan struct{})}
 	r := f.runner(t, task, 5*time.Millisecond) // flush often, to race the failure
 
 	err := r.Run(t.Context())
@@ -288,7 +294,7 @@ func TestOffsetOnlyRecordIsCommittedInOrder(t *testing.T) {
 	recs = append(recs, connect.SourceRecord{ // nothing to produce, only progress
 		SourcePartition: recs[0].SourcePartition, SourceOffset: map[string]any{"pos": int64(3)},
 	})
-	task := &scriptedTask{records: recs, store: f.store, polled: make(chan struct{})}
+	task := &scriptedTask{records: recs, commitChecker: commitChecker{store: f.store}, polled: make(chan struct{})}
 	r := f.runner(t, task, time.Hour)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
