@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -20,10 +21,12 @@ const DefaultListen = "127.0.0.1:9092"
 
 // Broker is a running embedded broker.
 type Broker struct {
-	cluster   *kfake.Cluster
-	addr      string
-	clusterID string
-	closeOnce sync.Once
+	cluster    *kfake.Cluster
+	addr       string
+	clusterID  string
+	stopReaper chan struct{}
+	reaperDone chan struct{}
+	closeOnce  sync.Once
 }
 
 // Start runs a single-node broker listening on listen ("host:port", default
@@ -66,9 +69,15 @@ func Start(listen, dataDir string, logger *slog.Logger) (*Broker, error) {
 		ln.Close()
 		return nil, fmt.Errorf("starting embedded broker: %w", err)
 	}
-	b := &Broker{cluster: c, addr: adv.String()}
+	b := &Broker{cluster: c, addr: adv.String(), stopReaper: make(chan struct{}), reaperDone: make(chan struct{})}
+	reaper := newMemberReaper(b.addr, c.GroupInfo, logger.With("component", "embedded-broker"))
+	reaper.watch(c)
+	go func() {
+		defer close(b.reaperDone)
+		reaper.run(b.stopReaper, time.Second)
+	}()
 	if b.clusterID, err = fetchClusterID(b.addr); err != nil {
-		c.Close()
+		b.Close()
 		return nil, fmt.Errorf("starting embedded broker: %w", err)
 	}
 	logger.Info("embedded Kafka broker started", "addr", b.addr, "data_dir", dataDir, "cluster_id", b.clusterID)
@@ -83,7 +92,11 @@ func (b *Broker) ClusterID() string { return b.clusterID }
 
 // Close writes the broker's state to its data directory and stops it.
 func (b *Broker) Close() {
-	b.closeOnce.Do(b.cluster.Close)
+	b.closeOnce.Do(func() {
+		close(b.stopReaper)
+		<-b.reaperDone
+		b.cluster.Close()
+	})
 }
 
 // advertised is the address put in metadata: the listening address, with a
