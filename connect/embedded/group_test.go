@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -16,11 +18,17 @@ import (
 )
 
 // consumeHandler is a sarama consumer-group handler that holds its claims
-// until the session ends.
-type consumeHandler struct{}
+// until the session ends and then takes cleanup to release them (sarama
+// keeps heartbeating meanwhile).
+type consumeHandler struct{ cleanup time.Duration }
 
-func (consumeHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
-func (consumeHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+func (consumeHandler) Setup(sarama.ConsumerGroupSession) error { return nil }
+func (h consumeHandler) Cleanup(sarama.ConsumerGroupSession) error {
+	if h.cleanup > 0 {
+		<-time.After(h.cleanup) // a member slow to rejoin: the fault under test
+	}
+	return nil
+}
 func (consumeHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.ConsumerGroupClaim) error {
 	for {
 		select {
@@ -58,30 +66,7 @@ func TestMemberDeadBeforeJoinResponseIsEvicted(t *testing.T) {
 
 	// The live member: sarama's consumer group, which heartbeats and
 	// rejoins on its own.
-	cfg := kafkaclient.NewConfig("live-member")
-	cfg.Consumer.Group.Session.Timeout = 6 * time.Second // the broker's minimum
-	cfg.Consumer.Group.Heartbeat.Interval = 1500 * time.Millisecond
-	cfg.Consumer.Group.Rebalance.Timeout = 6 * time.Second
-	cfg.Net.ReadTimeout = 15 * time.Second // a JoinGroup waits up to the rebalance timeout
-	live, err := sarama.NewConsumerGroup([]string{b.Addr()}, group, cfg)
-	if err != nil {
-		t.Fatalf("NewConsumerGroup: %v", err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	consumed := make(chan struct{})
-	go func() {
-		defer close(consumed)
-		for ctx.Err() == nil {
-			if err := live.Consume(ctx, []string{topic}, consumeHandler{}); err != nil && !errors.Is(err, sarama.ErrClosedConsumerGroup) {
-				t.Logf("Consume: %v", err)
-			}
-		}
-	}()
-	defer func() {
-		cancel()
-		<-consumed
-		live.Close()
-	}()
+	startConsumer(t, b.Addr(), group, topic, "live-member", consumeHandler{}, 6*time.Second)
 	g := waitGroup(t, admin, group, "the live member to join", func(g *sarama.GroupDescription) bool {
 		return g.State == "Stable" && len(g.Members) == 1
 	})
@@ -115,6 +100,74 @@ func TestMemberDeadBeforeJoinResponseIsEvicted(t *testing.T) {
 	waitGroup(t, admin, group, "the dead members to be evicted", func(g *sarama.GroupDescription) bool {
 		_, ok := g.Members[liveID]
 		return ok && g.State == "Stable" && len(g.Members) == 1
+	})
+}
+
+// TestMemberWaitingForASlowOneStaysInTheGroup has one member take longer
+// than the others' session timeout to rejoin a rebalance (while it keeps
+// heartbeating). Kafka keeps the members whose JoinGroup waits for it in
+// the group; they must not be expired meanwhile, or their JoinGroup would
+// never be answered.
+func TestMemberWaitingForASlowOneStaysInTheGroup(t *testing.T) {
+	b := start(t, "127.0.0.1:0", t.TempDir())
+	const group, topic = "patient", "patient-topic"
+	admin, err := sarama.NewClusterAdmin([]string{b.Addr()}, kafkaclient.NewConfig("test-admin"))
+	if err != nil {
+		t.Fatalf("NewClusterAdmin: %v", err)
+	}
+	defer admin.Close()
+	if err := admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 4, ReplicationFactor: 1}, false); err != nil {
+		t.Fatalf("CreateTopic: %v", err)
+	}
+	const rebalance = 30 * time.Second // longer than the slow member takes
+	startConsumer(t, b.Addr(), group, topic, "prompt-member", consumeHandler{}, rebalance)
+	startConsumer(t, b.Addr(), group, topic, "slow-member", consumeHandler{cleanup: 10 * time.Second}, rebalance)
+	g := waitGroup(t, admin, group, "two members", func(g *sarama.GroupDescription) bool {
+		return g.State == "Stable" && len(g.Members) == 2
+	})
+	before := slices.Collect(maps.Keys(g.Members))
+
+	// A third member starts a rebalance: the prompt member rejoins within a
+	// heartbeat, the slow one 10 s later, well past the prompt one's 6 s
+	// session timeout.
+	startConsumer(t, b.Addr(), group, topic, "third-member", consumeHandler{}, rebalance)
+	waitGroup(t, admin, group, "the rebalance to complete with all three members", func(g *sarama.GroupDescription) bool {
+		for _, id := range before {
+			if _, ok := g.Members[id]; !ok {
+				return false
+			}
+		}
+		return g.State == "Stable" && len(g.Members) == 3
+	})
+}
+
+// startConsumer runs a sarama consumer group member of group, consuming
+// topic, until the test ends.
+func startConsumer(t *testing.T, addr, group, topic, clientID string, h consumeHandler, rebalance time.Duration) {
+	t.Helper()
+	cfg := kafkaclient.NewConfig(clientID)
+	cfg.Consumer.Group.Session.Timeout = 6 * time.Second // the broker's minimum
+	cfg.Consumer.Group.Heartbeat.Interval = time.Second
+	cfg.Consumer.Group.Rebalance.Timeout = rebalance
+	cfg.Net.ReadTimeout = rebalance + 10*time.Second // a JoinGroup waits up to the rebalance timeout
+	c, err := sarama.NewConsumerGroup([]string{addr}, group, cfg)
+	if err != nil {
+		t.Fatalf("NewConsumerGroup: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			if err := c.Consume(ctx, []string{topic}, h); err != nil && !errors.Is(err, sarama.ErrClosedConsumerGroup) && ctx.Err() == nil {
+				t.Logf("%s: Consume: %v", clientID, err)
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		_ = c.Close()
 	})
 }
 

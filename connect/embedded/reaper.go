@@ -18,24 +18,31 @@ import (
 // reapGrace is added to a member's deadline for scheduling delays.
 const reapGrace = time.Second
 
-// memberReaper gives every classic group member the session timeout Kafka
-// gives it. Kafka starts a member's session timer when its JoinGroup
-// completes, whether or not the response reaches the member. kfake starts
-// it only once the response is handed to a live connection (a coin toss
-// when the connection has just closed), so a member whose process dies
-// while its JoinGroup waits for a rebalance can stay in the group for as
-// long as the group lives, holding its share of the assignment: a Kafka
-// Connect worker killed while joining would keep its tasks from ever
-// running again.
+// memberReaper gives every classic group member the session Kafka gives it,
+// where kfake alone does not:
 //
-// The reaper notes each JoinGroup of a known member with the group's
-// generation at that moment. Once the group has moved to another
-// generation the JoinGroup has been answered (or its answer lost); if the
-// member is still in the group and has sent no SyncGroup or Heartbeat for
-// its session timeout since, the reaper removes it with a LeaveGroup, as
-// Kafka's session expiry would. Members that synced or heartbeat have a
-// running session timer in kfake and are left to it, as are static members
-// (group.instance.id) and members that have not been admitted yet.
+//   - Kafka starts a member's session timer when its JoinGroup completes,
+//     whether or not the response reaches the member. kfake starts it only
+//     once the response is handed to a live connection (a coin toss when the
+//     connection has just closed), so a member whose process dies while its
+//     JoinGroup waits for a rebalance can stay in the group for as long as
+//     the group lives, holding its share of the assignment: a Kafka Connect
+//     worker killed while joining would keep its tasks from ever running.
+//     The reaper removes such a member with a LeaveGroup once it has been
+//     silent for its session timeout after its rebalance completed.
+//   - Kafka keeps a member alive while its JoinGroup waits for the others.
+//     kfake lets the member's session timer run on, so a member that rejoins
+//     promptly is expired if a slower one takes longer than its session
+//     timeout to rejoin, and its JoinGroup is then never answered. The reaper
+//     heartbeats for members whose JoinGroup is waiting, which keeps them
+//     alive as Kafka would.
+//
+// It notes each JoinGroup of a known member with the group's generation at
+// that moment: the JoinGroup waits while the group is at that generation and
+// has been answered (or its answer lost) once the group has moved on. A
+// SyncGroup or Heartbeat from the member ends its watch: kfake's own timer
+// then runs. Static members (group.instance.id) and members not admitted
+// yet are left to the broker.
 type memberReaper struct {
 	addr   string
 	log    *slog.Logger
@@ -44,6 +51,7 @@ type memberReaper struct {
 
 	mu      sync.Mutex
 	joining map[memberKey]*pendingJoin
+	ours    map[memberKey]bool // heartbeats the reaper sent for a member
 
 	conn *sarama.Broker // owned by the run goroutine
 }
@@ -64,6 +72,7 @@ func newMemberReaper(addr string, groups func(string) *kfake.GroupInfo, log *slo
 		now:     time.Now,
 		groups:  groups,
 		joining: map[memberKey]*pendingJoin{},
+		ours:    map[memberKey]bool{},
 	}
 }
 
@@ -101,7 +110,14 @@ func (r *memberReaper) observe(req kmsg.Request) {
 	case *kmsg.SyncGroupRequest:
 		r.heard(req.Group, req.MemberID)
 	case *kmsg.HeartbeatRequest:
-		r.heard(req.Group, req.MemberID)
+		k := memberKey{req.Group, req.MemberID}
+		r.mu.Lock()
+		if r.ours[k] {
+			delete(r.ours, k)
+		} else {
+			delete(r.joining, k)
+		}
+		r.mu.Unlock()
 	}
 }
 
@@ -111,14 +127,15 @@ func (r *memberReaper) heard(group, member string) {
 	r.mu.Unlock()
 }
 
-// expired returns the members whose JoinGroup was answered more than their
-// session timeout ago and who are still silent and in their group, by
-// group, and forgets them and every member the broker has removed.
-func (r *memberReaper) expired() map[string][]string {
+// sweep returns, by group, the members whose JoinGroup was answered more
+// than their session timeout ago and who are still silent and in their
+// group, and the members whose JoinGroup is still waiting, with the group's
+// generation. It forgets the first and every member the broker has removed.
+func (r *memberReaper) sweep() (expired map[string][]string, waiting []waitingMember) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := r.now()
-	out := map[string][]string{}
+	expired = map[string][]string{}
 	infos := map[string]*kfake.GroupInfo{}
 	for k, j := range r.joining {
 		info, ok := infos[k.group]
@@ -131,20 +148,29 @@ func (r *memberReaper) expired() map[string][]string {
 			continue
 		}
 		if info.Epoch == j.generation {
-			continue // its rebalance has not completed
+			waiting = append(waiting, waitingMember{k, info.Epoch})
+			continue
 		}
 		if j.answered.IsZero() {
 			j.answered = now
 		}
 		if now.Sub(j.answered) > j.session+reapGrace {
-			out[k.group] = append(out[k.group], k.member)
+			expired[k.group] = append(expired[k.group], k.member)
 			delete(r.joining, k)
 		}
 	}
-	return out
+	return expired, waiting
 }
 
-// run evicts expired members every interval until stop is closed.
+// waitingMember is a member whose JoinGroup waits while its group is at
+// generation.
+type waitingMember struct {
+	memberKey
+	generation int32
+}
+
+// run keeps waiting members alive and evicts expired ones every interval
+// until stop is closed.
 func (r *memberReaper) run(stop <-chan struct{}, interval time.Duration) {
 	defer r.closeConn()
 	t := time.NewTicker(interval)
@@ -155,7 +181,13 @@ func (r *memberReaper) run(stop <-chan struct{}, interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		for group, members := range r.expired() {
+		expired, waiting := r.sweep()
+		for _, m := range waiting {
+			if err := r.keepAlive(m); err != nil {
+				r.log.Warn("heartbeating for a group member waiting for a rebalance", "group", m.group, "member_id", m.member, "error", err)
+			}
+		}
+		for group, members := range expired {
 			if err := r.evict(group, members); err != nil {
 				r.log.Warn("evicting group members whose session expired", "group", group, "member_ids", members, "error", err)
 			}
@@ -163,15 +195,46 @@ func (r *memberReaper) run(stop <-chan struct{}, interval time.Duration) {
 	}
 }
 
+// keepAlive sends a Heartbeat for m, which the broker answers with
+// REBALANCE_IN_PROGRESS after restarting m's session timer.
+func (r *memberReaper) keepAlive(m waitingMember) error {
+	if err := r.connect(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.ours[m.memberKey] = true
+	r.mu.Unlock()
+	_, err := r.conn.Heartbeat(&sarama.HeartbeatRequest{
+		Version: 1, GroupId: m.group, MemberId: m.member, GenerationId: m.generation,
+	})
+	if err != nil {
+		r.mu.Lock()
+		delete(r.ours, m.memberKey)
+		r.mu.Unlock()
+		r.closeConn()
+		return fmt.Errorf("heartbeat: %w", err)
+	}
+	return nil
+}
+
+// connect opens the reaper's connection to the broker if it is not open.
+func (r *memberReaper) connect() error {
+	if r.conn != nil {
+		return nil
+	}
+	b := sarama.NewBroker(r.addr)
+	if err := b.Open(kafkaclient.NewConfig("tributary-embedded")); err != nil {
+		return fmt.Errorf("connecting to %s: %w", r.addr, err)
+	}
+	r.conn = b
+	return nil
+}
+
 // evict sends the LeaveGroup that removes members from group, in one
 // request so that the group rebalances once.
 func (r *memberReaper) evict(group string, members []string) error {
-	if r.conn == nil {
-		b := sarama.NewBroker(r.addr)
-		if err := b.Open(kafkaclient.NewConfig("tributary-embedded")); err != nil {
-			return fmt.Errorf("connecting to %s: %w", r.addr, err)
-		}
-		r.conn = b
+	if err := r.connect(); err != nil {
+		return err
 	}
 	req := &sarama.LeaveGroupRequest{Version: 3, GroupId: group}
 	for _, id := range members {

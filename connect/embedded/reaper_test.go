@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
@@ -51,7 +52,7 @@ func TestReaperDeadlines(t *testing.T) {
 	r.now = func() time.Time { return now }
 	expect := func(want map[string][]string) {
 		t.Helper()
-		got := r.expired()
+		got, _ := r.sweep()
 		for g := range got {
 			slices.Sort(got[g])
 		}
@@ -75,6 +76,22 @@ func TestReaperDeadlines(t *testing.T) {
 	at(30 * time.Second) // however long a rebalance takes, nobody is reaped before it completes
 	setGroup("g", 3, "dead", "slow", "gone", "live")
 	expect(map[string][]string{})
+	// Meanwhile the reaper heartbeats for every member whose JoinGroup
+	// waits, and its own heartbeats do not count as the member's.
+	_, waiting := r.sweep()
+	var names []string
+	for _, w := range waiting {
+		names = append(names, fmt.Sprintf("%s/%s@%d", w.group, w.member, w.generation))
+	}
+	slices.Sort(names)
+	if want := []string{"g/dead@3", "g/gone@3", "g/live@3", "g/slow@3", "other/parked@1"}; !slices.Equal(names, want) {
+		t.Fatalf("waiting = %v, want %v", names, want)
+	}
+	r.ours[memberKey{"g", "dead"}] = true
+	r.observe(heartbeatRequest("g", "dead"))
+	if r.joining[memberKey{"g", "dead"}] == nil || r.ours[memberKey{"g", "dead"}] {
+		t.Fatal("the reaper's own heartbeat ended its watch of the member")
+	}
 
 	setGroup("g", 4, "dead", "slow", "gone", "live") // the rebalance answered them all
 	at(31 * time.Second)
