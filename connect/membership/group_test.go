@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,6 +56,8 @@ type worker struct {
 	c    *cluster
 	name string
 	mine []connect.TaskID
+	// revokeTime is how long stopping its tasks takes.
+	revokeTime atomic.Int64
 }
 
 func (w *worker) ReadConfig(context.Context) (int64, map[string]int, error) {
@@ -64,6 +67,9 @@ func (w *worker) ReadConfig(context.Context) (int64, map[string]int, error) {
 }
 
 func (w *worker) Revoke() {
+	if d := time.Duration(w.revokeTime.Load()); d > 0 {
+		<-time.After(d) // a worker slow to stop its tasks: the fault under test
+	}
 	w.c.mu.Lock()
 	defer w.c.mu.Unlock()
 	for _, id := range w.mine {
@@ -99,6 +105,32 @@ func newGroupMember(t *testing.T, brokers []string, c *cluster, name string) (*G
 	})
 	g.Start()
 	return g, w
+}
+
+// TestSlowRevokeKeepsMembership has a worker take longer than its session
+// timeout to stop its tasks for a rebalance. As in Kafka Connect, it keeps
+// heartbeating meanwhile, so it keeps its membership (and member id) and the
+// rebalance completes once, with every worker.
+func TestSlowRevokeKeepsMembership(t *testing.T) {
+	brokers := kafkatest.StartCluster(t, kfake.GroupMinSessionTimeout(500*time.Millisecond)).ListenAddrs()
+	c := &cluster{t: t, work: map[string]int{"a": 2}, running: map[connect.TaskID]string{}}
+	w1, worker1 := newGroupMember(t, brokers, c, "w1")
+	waitUntil(t, "w1 to run everything", func() bool { _, all := c.owners(); return all })
+	w1.mu.Lock()
+	id := w1.memberID
+	w1.mu.Unlock()
+
+	worker1.revokeTime.Store(int64(3 * time.Second)) // the session timeout is 1 s
+	newGroupMember(t, brokers, c, "w2")
+	waitUntil(t, "the work to spread over both workers", func() bool {
+		owners, all := c.owners()
+		return all && len(slices.Compact(slices.Sorted(maps.Values(owners)))) == 2
+	})
+	w1.mu.Lock()
+	defer w1.mu.Unlock()
+	if w1.memberID != id {
+		t.Errorf("w1 lost its membership while stopping its tasks: member id %s, was %s", w1.memberID, id)
+	}
 }
 
 func waitUntil(t *testing.T, what string, cond func() bool) {

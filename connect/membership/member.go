@@ -137,7 +137,9 @@ func (g *Group) run(ctx context.Context) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		if assigned {
+			stop := g.keepAlive(ctx)
 			g.cfg.Handler.Revoke()
+			stop()
 			assigned = false
 		}
 		a, work, err := g.joinAndSync(ctx)
@@ -359,17 +361,8 @@ func (g *Group) heartbeat(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		b, err := g.coordinator()
+		resp, err := g.beat()
 		if err != nil {
-			g.log.Warn("heartbeat", "error", err)
-			continue
-		}
-		g.mu.Lock()
-		req := &sarama.HeartbeatRequest{Version: 3, GroupId: g.cfg.GroupID, GenerationId: g.generation, MemberId: g.memberID}
-		g.mu.Unlock()
-		resp, err := b.Heartbeat(req)
-		if err != nil {
-			g.dropCoordinator()
 			g.log.Warn("heartbeat", "error", err)
 			continue
 		}
@@ -388,6 +381,56 @@ func (g *Group) heartbeat(ctx context.Context) {
 				g.dropCoordinator()
 			}
 		}
+	}
+}
+
+// beat sends one heartbeat for the current membership.
+func (g *Group) beat() (*sarama.HeartbeatResponse, error) {
+	b, err := g.coordinator()
+	if err != nil {
+		return nil, err
+	}
+	g.mu.Lock()
+	req := &sarama.HeartbeatRequest{Version: 3, GroupId: g.cfg.GroupID, GenerationId: g.generation, MemberId: g.memberID}
+	g.mu.Unlock()
+	resp, err := b.Heartbeat(req)
+	if err != nil {
+		g.dropCoordinator()
+		return nil, err
+	}
+	return resp, nil
+}
+
+// keepAlive heartbeats until the returned stop is called, so that a worker
+// slow to stop its tasks for a rebalance keeps its membership, as Kafka
+// Connect's heartbeat thread does while it revokes. The coordinator answers
+// REBALANCE_IN_PROGRESS and keeps the session alive.
+func (g *Group) keepAlive(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(g.cfg.HeartbeatInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			resp, err := g.beat()
+			if err != nil {
+				g.log.Debug("heartbeat while stopping tasks", "error", err)
+				continue
+			}
+			if errors.Is(resp.Err, sarama.ErrUnknownMemberId) || errors.Is(resp.Err, sarama.ErrIllegalGeneration) {
+				return // the JoinGroup that follows finds out
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
 	}
 }
 
