@@ -38,8 +38,9 @@ const reapGrace = time.Second
 //     alive as Kafka would.
 //
 // It notes each JoinGroup of a known member with the group's generation at
-// that moment: the JoinGroup waits while the group is at that generation and
-// has been answered (or its answer lost) once the group has moved on. A
+// that moment: the JoinGroup waits while the group is at that generation (for
+// at most its rebalance timeout) and has been answered (or its answer lost)
+// once the group has moved on. A
 // SyncGroup or Heartbeat from the member ends its watch: kfake's own timer
 // then runs. Static members (group.instance.id) and members not admitted
 // yet are left to the broker.
@@ -60,9 +61,11 @@ type memberKey struct{ group, member string }
 
 // pendingJoin is a JoinGroup with nothing heard from its member since.
 type pendingJoin struct {
+	sent       time.Time
 	generation int32         // the group's generation when it was sent
 	session    time.Duration // the member's session timeout
-	answered   time.Time     // when the group was first seen past generation
+	rebalance  time.Duration // the longest the JoinGroup can wait
+	answered   time.Time     // when the reaper first saw it answered
 }
 
 func newMemberReaper(addr string, groups func(string) *kfake.GroupInfo, log *slog.Logger) *memberReaper {
@@ -101,10 +104,14 @@ func (r *memberReaper) observe(req kmsg.Request) {
 		if g := r.groups(req.Group); g != nil {
 			generation = g.Epoch
 		}
+		session := time.Duration(req.SessionTimeoutMillis) * time.Millisecond
+		rebalance := session // JoinGroup v0 has no rebalance timeout
+		if req.Version >= 1 {
+			rebalance = time.Duration(req.RebalanceTimeoutMillis) * time.Millisecond
+		}
 		r.mu.Lock()
 		r.joining[memberKey{req.Group, req.MemberID}] = &pendingJoin{
-			generation: generation,
-			session:    time.Duration(req.SessionTimeoutMillis) * time.Millisecond,
+			sent: r.now(), generation: generation, session: session, rebalance: rebalance,
 		}
 		r.mu.Unlock()
 	case *kmsg.SyncGroupRequest:
@@ -147,7 +154,11 @@ func (r *memberReaper) sweep() (expired map[string][]string, waiting []waitingMe
 			delete(r.joining, k) // the broker removed it
 			continue
 		}
-		if info.Epoch == j.generation {
+		// A JoinGroup waits while the group stays at its generation, and
+		// never longer than its rebalance timeout (a JoinGroup the broker
+		// answered at once, without a rebalance, leaves the generation
+		// as it was).
+		if info.Epoch == j.generation && now.Sub(j.sent) <= j.rebalance+reapGrace {
 			waiting = append(waiting, waitingMember{k, info.Epoch})
 			continue
 		}

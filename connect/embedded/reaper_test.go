@@ -105,9 +105,18 @@ func TestReaperDeadlines(t *testing.T) {
 	expect(map[string][]string{})
 	at(38*time.Second + time.Millisecond)
 	expect(map[string][]string{"g": {"dead"}})
-	at(10 * time.Minute)
+	// A JoinGroup waits no longer than its rebalance timeout (60 s): one
+	// still unanswered after that was answered without a rebalance, and
+	// its member gets its session timeout from then on.
+	at(61 * time.Second)
+	if _, waiting := r.sweep(); len(waiting) != 1 || waiting[0].member != "parked" {
+		t.Fatalf("waiting = %v, want only the parked member", waiting)
+	}
+	at(62 * time.Second)
 	expect(map[string][]string{})
-	if len(r.joining) != 1 {
-		t.Fatalf("reaper tracks %d members, want only the parked one", len(r.joining))
+	at(69*time.Second + time.Millisecond) // 62 s + session 6 s + grace 1 s
+	expect(map[string][]string{"other": {"parked"}})
+	if len(r.joining) != 0 {
+		t.Fatalf("reaper tracks %d members, want none", len(r.joining))
 	}
 }
