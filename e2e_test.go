@@ -20,6 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
 )
 
@@ -428,6 +431,70 @@ func waitRunning(t *testing.T, w *process, name string) {
 	})
 }
 
+// checkMetrics scrapes GET /metrics after the inventory test's snapshot (3
+// customers, 2 orders) and streamed changes (one insert, one update, one
+// delete), parses it with Prometheus's own parser and checks Debezium's
+// metrics.
+func checkMetrics(t *testing.T, w *process) {
+	t.Helper()
+	code, body := w.do("GET", "/metrics", nil)
+	if code != http.StatusOK {
+		t.Fatalf("GET /metrics = %d %s", code, body)
+	}
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("Prometheus's parser refused GET /metrics: %v\n%s", err, body)
+	}
+	value := func(name string, labels ...string) float64 {
+		t.Helper()
+		for _, m := range fams[name].GetMetric() {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			match := true
+			for i := 0; i < len(labels); i += 2 {
+				match = match && got[labels[i]] == labels[i+1]
+			}
+			if match {
+				if c := m.GetCounter(); c != nil {
+					return c.GetValue()
+				}
+				return m.GetGauge().GetValue()
+			}
+		}
+		t.Fatalf("no sample of %s%v in GET /metrics:\n%s", name, labels, body)
+		return 0
+	}
+	streaming := []string{"plugin", "postgres", "name", "dbserver1", "context", "streaming"}
+	snapshot := []string{"plugin", "postgres", "name", "dbserver1", "context", "snapshot"}
+	for _, c := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"kafka_connect_worker_task_count", nil, 1},
+		{"kafka_connect_connector_status", []string{"connector", "inventory", "task", "0", "status", "running"}, 1},
+		{"debezium_metrics_Connected", streaming, 1},
+		{"debezium_metrics_TotalNumberOfCreateEventsSeen", streaming, 1},
+		{"debezium_metrics_TotalNumberOfUpdateEventsSeen", streaming, 1},
+		{"debezium_metrics_TotalNumberOfDeleteEventsSeen", streaming, 1},
+		{"debezium_metrics_TotalNumberOfEventsSeen", streaming, 3},
+		{"debezium_metrics_SnapshotCompleted", snapshot, 1},
+		{"debezium_metrics_TotalTableCount", snapshot, 2},
+		{"debezium_metrics_RowsScanned", append(snapshot, "table", "public.customers"), 3},
+		{"debezium_metrics_RowsScanned", append(snapshot, "table", "public.orders"), 2},
+	} {
+		if got := value(c.name, c.labels...); got != c.want {
+			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+	if lag := value("tributary_postgres_slot_lag_bytes", "name", "dbserver1"); lag < 0 {
+		t.Errorf("slot lag = %v", lag)
+	}
+}
+
 func TestEndToEndInventory(t *testing.T) {
 	if _, err := exec.LookPath("kcat"); err != nil {
 		t.Fatalf("kcat is required (make deps installs it): %v", err)
@@ -504,6 +571,7 @@ func TestEndToEndInventory(t *testing.T) {
 	if !tomb.tomb || tomb.key["id"] != float64(2) || *gotO[3].Key != *gotO[2].Key {
 		t.Fatalf("tombstone: %v", tomb)
 	}
+	checkMetrics(t, w)
 
 	// A clean stop, then a restart: no re-snapshot, nothing lost, nothing
 	// delivered twice.

@@ -99,6 +99,7 @@ func NewHandler(cfg Config) http.Handler {
 	r.HandleFunc(t+"/restart", h.restartTask).Methods(http.MethodPost)
 	r.HandleFunc("/connector-plugins", h.plugins).Methods(get...)
 	r.HandleFunc("/connector-plugins/", h.plugins).Methods(get...)
+	r.HandleFunc("/metrics", h.metrics).Methods(get...)
 	h.adminRoutes(r, c)
 
 	return h.recoverPanics(r)

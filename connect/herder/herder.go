@@ -198,6 +198,8 @@ type runningTask struct {
 	config map[string]string
 	cancel context.CancelFunc
 	done   chan struct{}
+	// task is the connector's task instance once built (under h.mu).
+	task connect.SourceTask
 	// stopState is the status written when the task stops cleanly.
 	stopState string
 }
@@ -853,7 +855,7 @@ func (h *Herder) startTaskLocked(id connect.TaskID, connConfig, taskConfig map[s
 			}
 			h.mu.Unlock()
 		}()
-		err = h.runTask(ctx, id, connConfig, taskConfig, log)
+		err = h.runTask(ctx, id, rt, connConfig, taskConfig, log)
 		statusCtx, cancelStatus := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancelStatus()
 		switch {
@@ -879,7 +881,7 @@ func (h *Herder) putTaskStatus(ctx context.Context, id connect.TaskID, state, tr
 
 // runTask builds the task's pipeline and runs it until ctx is cancelled or
 // it fails.
-func (h *Herder) runTask(ctx context.Context, id connect.TaskID, connConfig, taskConfig map[string]string, log *slog.Logger) error {
+func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask, connConfig, taskConfig map[string]string, log *slog.Logger) error {
 	p := h.plugin(connConfig)
 	if p == nil {
 		return fmt.Errorf("connector class %q is not available", connConfig["connector.class"])
@@ -911,9 +913,13 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, connConfig, tas
 	if len(ignored) > 0 {
 		log.Warn("ignoring producer overrides Tributary does not support", "properties", ignored)
 	}
+	task := p().NewTask()
+	h.mu.Lock()
+	rt.task = task
+	h.mu.Unlock()
 	cfg := worker.SourceTaskConfig{
 		ID:               id,
-		Task:             h.watchProgress(id, p().NewTask()),
+		Task:             h.watchProgress(id, task),
 		Config:           taskConfig,
 		KeyConverter:     keyConv,
 		ValueConverter:   valueConv,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,6 +53,12 @@ type countingTask struct {
 	next, last int64
 	fail       bool
 	block      chan struct{} // Poll ignores cancellation until it is closed
+	polled     atomic.Int64  // records returned by Poll, for Metrics
+}
+
+// Metrics reports the records polled (connect.MetricsReporter).
+func (c *countingTask) Metrics() []connect.Metric {
+	return []connect.Metric{{Name: "counting_records_polled_total", Type: connect.Counter, Value: float64(c.polled.Load())}}
 }
 
 // failedOnce holds the "fail.once" keys of tasks that have failed already.
@@ -105,6 +112,7 @@ func (c *countingTask) Poll(ctx context.Context) ([]connect.SourceRecord, error)
 			Topic: c.topic, ValueSchema: schema.Int64Schema, Value: c.next,
 		})
 	}
+	c.polled.Add(int64(len(out)))
 	return out, nil
 }
 
@@ -409,6 +417,52 @@ func TestPauseResumeDelete(t *testing.T) {
 
 // OnTaskCount follows the number of running tasks (the worker sizes its
 // memory limit by it).
+// TestMetricsOfWorkerAndTasks: the worker counts its connectors and tasks,
+// reports each task's status, and adds the metrics of tasks that report
+// some; a deleted connector's task is gone from them.
+func TestMetricsOfWorkerAndTasks(t *testing.T) {
+	s := openStores(t, kafkatest.NewCluster(t))
+	h := newHerder(t, s)
+	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
+		t.Fatal(err)
+	}
+	value := func(ms []connect.Metric, name string) (float64, bool) {
+		for _, m := range ms {
+			if m.Name == name {
+				return m.Value, true
+			}
+		}
+		return 0, false
+	}
+	waitFor(t, "the task's 250 records in its metrics", func() bool {
+		v, _ := value(h.Metrics(), "counting_records_polled_total")
+		return v == 250
+	})
+	ms := h.Metrics()
+	if v, _ := value(ms, "kafka_connect_worker_connector_count"); v != 1 {
+		t.Errorf("connector count = %v, want 1", v)
+	}
+	if v, _ := value(ms, "kafka_connect_worker_task_count"); v != 1 {
+		t.Errorf("task count = %v, want 1", v)
+	}
+	want := []connect.Label{{Name: "connector", Value: "counter"}, {Name: "task", Value: "0"}, {Name: "status", Value: "running"}}
+	if i := slices.IndexFunc(ms, func(m connect.Metric) bool { return m.Name == "kafka_connect_connector_status" }); i < 0 ||
+		!slices.Equal(ms[i].Labels, want) || ms[i].Value != 1 {
+		t.Errorf("kafka_connect_connector_status missing or wrong in %+v", ms)
+	}
+
+	if err := h.DeleteConnector(t.Context(), "counter"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the deleted connector's task to leave the metrics", func() bool {
+		_, ok := value(h.Metrics(), "counting_records_polled_total")
+		return !ok
+	})
+	if v, _ := value(h.Metrics(), "kafka_connect_worker_connector_count"); v != 0 {
+		t.Errorf("connector count after delete = %v, want 0", v)
+	}
+}
+
 func TestOnTaskCount(t *testing.T) {
 	s := openStores(t, kafkatest.NewCluster(t))
 	var count atomic.Int64

@@ -31,6 +31,8 @@ type snapshotJob struct {
 	// first and last: the job is the first (last) table in snapshot order,
 	// whose first (last) row is the first (last) record of the snapshot.
 	first, last bool
+	// progress counts the rows read, for Metrics.
+	progress tableProgress
 }
 
 // tableReader reads the rows of one job on conn, calling emit with each
@@ -54,6 +56,10 @@ func (t *Task) snapshot(ctx context.Context) (err error) {
 	if err := t.snapshotDelay(ctx); err != nil {
 		return err
 	}
+	// As Debezium, the snapshot metrics start after snapshot.delay.ms and
+	// end with the snapshot, aborted on any error.
+	t.metrics.snapshotStarted(time.Now())
+	defer func() { t.metrics.snapshotEnded(err == nil, time.Now()) }()
 	opts, readerBegin := t.snapshotTxOptions()
 	t.log.Info("opening the snapshot transaction", "isolation", opts.IsoLevel, "deferrable", opts.DeferrableMode == pgx.Deferrable,
 		"exported_snapshot", t.plan.exported)
@@ -82,6 +88,7 @@ func (t *Task) snapshot(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	t.metrics.snapshotTables(jobs)
 	readers := max(1, min(t.cfg.SnapshotMaxThreads, len(jobs)))
 	t.log.Info("snapshot started", "tables", len(jobs), "readers", readers, "lsn", t.plan.snapshotLSN)
 
@@ -141,7 +148,7 @@ func (t *Task) snapshotJobs(ctx context.Context) ([]*snapshotJob, error) {
 			stmt = strings.TrimRight(strings.TrimSpace(s), "; \t\n")
 			t.log.Info("snapshot select overridden", "table", full, "statement", stmt)
 		}
-		jobs = append(jobs, &snapshotJob{ct: t.table(info), stmt: stmt})
+		jobs = append(jobs, &snapshotJob{ct: t.table(info), stmt: stmt, progress: tableProgress{id: full}})
 	}
 	if len(jobs) > 0 {
 		jobs[0].first = true
@@ -300,11 +307,16 @@ func (e *snapshotEmitter) readJob(ctx context.Context, conn *pgconn.PgConn, job 
 		}
 		held = row
 		n++
+		job.progress.rows.Add(1)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	// Debezium's dataCollectionSnapshotCompleted: every row of the table
+	// has been read and handed on (its last one held, as Debezium's
+	// buffering receiver holds it).
+	e.t.metrics.snapRemaining.Add(-1)
 	if held == nil {
 		return nil
 	}

@@ -81,6 +81,10 @@ type streamer struct {
 	// interrupted is set when a wake-up cut a receive short by moving the
 	// connection's read deadline into the past.
 	interrupted atomic.Bool
+	// countedXid is the transaction of the last event metrics counted
+	// (counted: there was one).
+	countedXid uint32
+	counted    bool
 }
 
 // txState is the transaction metadata of the open transaction.
@@ -123,6 +127,9 @@ func (t *Task) stream(ctx context.Context) error {
 	if err := t.startReplication(ctx, opts); err != nil {
 		return err
 	}
+	// Debezium's Connected: set when streaming starts, cleared when it ends.
+	t.metrics.connected.Store(true)
+	defer t.metrics.connected.Store(false)
 	if t.cfg.HeartbeatInterval > 0 {
 		s.nextHeartbeat = time.Now().Add(t.cfg.HeartbeatInterval)
 	}
@@ -268,6 +275,7 @@ func (s *streamer) maybeSendStatus(ctx context.Context, force bool) error {
 		return fmt.Errorf("sending standby status: %w", err)
 	}
 	s.sentFlush = target
+	s.t.metrics.flushed.Store(target)
 	s.nextStatus = now.Add(s.t.cfg.StatusUpdateInterval)
 	return nil
 }
@@ -283,6 +291,7 @@ func (s *streamer) handleCopyData(ctx context.Context, data []byte) error {
 			return fmt.Errorf("parsing keepalive: %w", err)
 		}
 		s.lastKeepalive = max(s.lastKeepalive, uint64(ka.ServerWALEnd))
+		s.t.metrics.walEndReported(uint64(ka.ServerWALEnd))
 		s.advanceIdle()
 		if ka.ReplyRequested {
 			return s.maybeSendStatus(ctx, true)
@@ -292,6 +301,7 @@ func (s *streamer) handleCopyData(ctx context.Context, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("parsing XLogData: %w", err)
 		}
+		s.t.metrics.walEndReported(uint64(xld.ServerWALEnd))
 		msg, err := s.parser.Parse(xld.WALData)
 		if err != nil {
 			return err
@@ -355,13 +365,15 @@ func (s *streamer) truncate(ctx context.Context, lsn uint64, m *pglogrepl.Trunca
 			continue
 		}
 		ct := r.table
+		now := time.Now()
+		s.seen(&s.t.metrics.truncates, now)
 		off := streamOffset(lsn, s.lastCommit, s.xid, s.commitTime.UnixMicro(), msgTruncate, s.atLSN)
 		src := (&envelope.Source{
 			Name: s.t.cfg.TopicPrefix, DB: s.t.db, Schema: ct.Schema, Table: ct.Name,
 			TsUs: s.commitTime.UnixMicro(), LastCommitLSN: s.lastCommit, LSN: lsn,
 			TxID: int64(s.xid), HasTxID: true,
 		}).Struct()
-		env := ct.Envelope(envelope.OpTruncate, nil, nil, src, time.Now())
+		env := ct.Envelope(envelope.OpTruncate, nil, nil, src, now)
 		if err := s.txEvent(ctx, lsn, ct.collection(), env, off); err != nil {
 			return err
 		}
@@ -453,6 +465,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 
 	switch kind {
 	case msgInsert:
+		s.seen(&s.t.metrics.creates, now)
 		key := ct.KeyStructPacked(newRow)
 		env := ct.Envelope(envelope.OpCreate, nil, ct.ValueOver(newRow), src, now)
 		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
@@ -477,6 +490,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 			// nothing; only a full old tuple (REPLICA IDENTITY FULL) can.
 			return nil
 		}
+		s.seen(&s.t.metrics.updates, now)
 		env := ct.Envelope(envelope.OpUpdate, before, afterValue, src, now)
 		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
 			return err
@@ -486,6 +500,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 		if oldRow == nil {
 			return fmt.Errorf("streaming %s of %s: no old tuple", kind, ct.Topic)
 		}
+		s.seen(&s.t.metrics.deletes, now)
 		key := ct.KeyStructPacked(oldRow)
 		env := ct.Envelope(envelope.OpDelete, ct.ValueOver(oldRow), nil, src, now)
 		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
@@ -507,6 +522,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable, collection string, oldRow []any, oldKey *schema.Struct,
 	newRow []any, newKey *schema.Struct, src *schema.Struct, off map[string]any, now time.Time,
 ) error {
+	s.seen(&s.t.metrics.deletes, now)
 	delEnv := ct.Envelope(envelope.OpDelete, ct.ValueOver(oldRow), nil, src, now)
 	if err := s.txEvent(ctx, lsn, collection, delEnv, off); err != nil {
 		return err
@@ -522,6 +538,7 @@ func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable,
 			return err
 		}
 	}
+	s.seen(&s.t.metrics.creates, now)
 	createOff := maps.Clone(off)
 	createEnv := ct.Envelope(envelope.OpCreate, nil, ct.ValueOver(newRow), src, now)
 	if err := s.txEvent(ctx, lsn, collection, createEnv, createOff); err != nil {
@@ -530,6 +547,22 @@ func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable,
 	create := s.t.record(ct, newKey, createEnv, createOff)
 	create.Headers = slices.Concat(create.Headers, []connect.Header{keyHeader(headerOldKey, oldKey)})
 	return s.send(ctx, create)
+}
+
+// seen accounts a change event in the streaming metrics, where Debezium's
+// EventDispatcher calls its listener's onEvent: for each create, update,
+// delete or truncate record of a captured table that is emitted (neither
+// skipped by skipped.operations or skip.messages.without.change nor already
+// delivered); a key change is a delete and a create. Tombstones, messages,
+// heartbeats and transaction records are not events there.
+// NumberOfCommittedTransactions counts, as StreamingMeter.onEvent, each
+// event whose transaction differs from the previous event's.
+func (s *streamer) seen(counter *atomic.Int64, now time.Time) {
+	s.t.metrics.event(counter, s.commitTime.UnixMilli(), now)
+	if !s.counted || s.xid != s.countedXid {
+		s.counted, s.countedXid = true, s.xid
+		s.t.metrics.transactions.Add(1)
+	}
 }
 
 // delivered reports whether the stored offset already covers the current

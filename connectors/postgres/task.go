@@ -57,6 +57,11 @@ type Task struct {
 	// committed is the highest LSN Commit allowed the slot to confirm.
 	committed atomic.Uint64
 	wake      waker
+	// metrics is what Metrics reports; its zero value is ready.
+	metrics taskMetrics
+	// started is set once Start has set up the fields Metrics reads (cfg,
+	// records, queued): Metrics may be called while Start runs.
+	started atomic.Bool
 
 	cancel context.CancelFunc
 	group  *errgroup.Group
@@ -165,6 +170,7 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 	t.cancel = cancel
 	g, gctx := errgroup.WithContext(runCtx)
 	t.group = g
+	t.started.Store(true)
 	g.Go(func() error {
 		err := t.run(gctx)
 		if gctx.Err() == nil {
