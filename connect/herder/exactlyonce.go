@@ -111,6 +111,7 @@ func (h *Herder) newExactlyOnceRunner(id connect.TaskID, connConfig map[string]s
 		ID:               id,
 		Task:             cfg.Task,
 		Config:           cfg.Config,
+		Transforms:       cfg.Transforms,
 		KeyConverter:     cfg.KeyConverter,
 		ValueConverter:   cfg.ValueConverter,
 		Producer:         producer,

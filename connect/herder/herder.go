@@ -78,6 +78,9 @@ type Config struct {
 
 	// Plugins are the connector implementations available, by class name.
 	Plugins []func() connect.Connector
+	// Transformations are the transformation classes available to a
+	// connector's "transforms".
+	Transformations []connect.TransformationPlugin
 	// Converters builds key and value converters by class name.
 	Converters ConverterFactory
 	// KeyConverter/ValueConverter are the worker defaults; a connector
@@ -496,11 +499,13 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 			errs = append(errs, connect.ConfigError{Name: key, Message: fmt.Sprintf("Invalid value %s for configuration %s: %v", class, key, err)})
 		}
 	}
+	resolved, err := h.resolve(config)
+	if err != nil {
+		return nil, 0, err
+	}
+	_, transformErrs := h.buildTransforms(resolved)
+	errs = append(errs, transformErrs...)
 	if p != nil {
-		resolved, err := h.resolve(config)
-		if err != nil {
-			return nil, 0, err
-		}
 		errs = append(errs, p().Validate(ctx, resolved)...)
 	}
 	return errs, maxTasks, nil
@@ -902,6 +907,10 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 	if taskConfig, err = h.resolve(taskConfig); err != nil {
 		return err
 	}
+	chain, errs := h.buildTransforms(connConfig)
+	if len(errs) > 0 {
+		return fmt.Errorf("configuring transformations: %w", &connect.ValidationError{Errors: errs})
+	}
 	topics, err := newTopicCreator(h.cfg.Admin, connConfig, h.cfg.Statuses, id, !h.cfg.TopicTrackingDisabled)
 	if err != nil {
 		return err
@@ -921,6 +930,7 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 		ID:               id,
 		Task:             h.watchProgress(id, task),
 		Config:           taskConfig,
+		Transforms:       chain,
 		KeyConverter:     keyConv,
 		ValueConverter:   valueConv,
 		Offsets:          h.cfg.Offsets,

@@ -46,6 +46,8 @@ type ExactlyOnceConfig struct {
 	ID     connect.TaskID
 	Task   connect.SourceTask
 	Config map[string]string
+	// Transforms are applied to each polled record, as in SourceTaskConfig.
+	Transforms []connect.Transformation
 
 	KeyConverter   Converter
 	ValueConverter Converter
@@ -161,6 +163,9 @@ func (r *ExactlyOnceRunner) loop(ctx context.Context) error {
 
 // send adds one record to the open transaction, beginning one if needed.
 func (r *ExactlyOnceRunner) send(ctx context.Context, rec *connect.SourceRecord) error {
+	if err := transform(r.cfg.Transforms, rec); err != nil {
+		return err
+	}
 	if !r.inTxn {
 		if err := r.cfg.Producer.BeginTxn(); err != nil {
 			return r.txnError("beginning a transaction", err)

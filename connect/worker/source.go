@@ -40,6 +40,10 @@ type SourceTaskConfig struct {
 	Task   connect.SourceTask
 	Config map[string]string // the task config handed to Task.Start
 
+	// Transforms are the connector's transformations, applied in order to
+	// each polled record before conversion.
+	Transforms []connect.Transformation
+
 	KeyConverter   Converter
 	ValueConverter Converter
 	Producer       sarama.AsyncProducer // owned by the runner from now on: Run closes it
@@ -215,6 +219,9 @@ func (r *SourceTaskRunner) pollLoop(ctx context.Context) error {
 // send converts one record and hands it to the producer, blocking while the
 // in-flight budget is spent.
 func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) error {
+	if err := transform(r.cfg.Transforms, rec); err != nil {
+		return err
+	}
 	if rec.Topic == "" { // offset-only: acknowledged at once, committed in order
 		r.tracker.ack(r.tracker.add(rec.SourcePartition, rec.SourceOffset))
 		return nil

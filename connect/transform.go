@@ -1,0 +1,25 @@
+package connect
+
+// Transformation is a single message transform (Kafka Connect's
+// org.apache.kafka.connect.transforms.Transformation). The runtime applies a
+// connector's transformations to each record its tasks poll, in the order of
+// the connector's "transforms" list, before the converters see it. An
+// instance belongs to one task and is called from one goroutine.
+type Transformation interface {
+	// Apply returns the transformed record, or false to drop it: nothing is
+	// produced for a dropped record, but its source offset is committed as
+	// if it had been. An error fails the task.
+	Apply(r SourceRecord) (SourceRecord, bool, error)
+}
+
+// TransformationPlugin is an installable transformation class.
+type TransformationPlugin struct {
+	// Class is the Java class name users configure in
+	// transforms.<alias>.type, e.g. io.debezium.transforms.ExtractNewRecordState.
+	Class string
+	// New configures an instance from the transform's properties, with the
+	// "transforms.<alias>." prefix removed ("type" included). Problems are
+	// reported per property, named without the prefix; with any, the
+	// returned Transformation is nil.
+	New func(config map[string]string) (Transformation, []ConfigError)
+}
