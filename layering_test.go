@@ -24,6 +24,7 @@ var layeringRules = map[string][]string{
 	"connect/herder":             {"rest", "connectors"},
 	"connect/membership":         {"connect/herder", "connect/storage", "connect/worker", "connect/kafkalog", "connect/embedded", "connect/workerconfig", "rest", "connectors"},
 	"connectors/postgres/decode": {"connectors/postgres/snapshot", "connectors/postgres/stream"},
+	"transforms":                 {"connect/worker", "connect/herder", "connect/storage", "connect/kafkalog", "connect/kafkaclient", "connect/embedded", "connect/workerconfig", "connect/membership", "rest", "connectors"},
 }
 
 func TestLayering(t *testing.T) {

@@ -32,6 +32,7 @@ import (
 	"github.com/tributary-cdc/tributary/connectors/postgres"
 	"github.com/tributary-cdc/tributary/rest"
 	"github.com/tributary-cdc/tributary/schema/converters"
+	"github.com/tributary-cdc/tributary/transforms"
 )
 
 // version is the Kafka Connect version reported by GET /.
@@ -165,6 +166,7 @@ func run(ctx context.Context, args, environ []string) error {
 	h := herder.New(herder.Config{
 		WorkerID:            workerID,
 		Plugins:             []func() connect.Connector{func() connect.Connector { return postgres.New() }},
+		Transformations:     transforms.Plugins(),
 		Converters:          newConverterFunc(convFactory),
 		KeyConverter:        cfg.KeyConverter,
 		ValueConverter:      cfg.ValueConverter,
@@ -366,6 +368,9 @@ func (h restHerder) Plugins() []rest.PluginInfo {
 	}
 	for _, c := range converters.Classes {
 		out = append(out, rest.PluginInfo{Class: c, Type: rest.PluginConverter, Version: version})
+	}
+	for _, t := range transforms.Plugins() {
+		out = append(out, rest.PluginInfo{Class: t.Class, Type: rest.PluginTransformation, Version: version})
 	}
 	return out
 }

@@ -1,0 +1,23 @@
+// Package transforms holds Tributary's single message transforms: Go
+// implementations of the Kafka Connect and Debezium transformation classes
+// that connectors name in transforms.<alias>.type, behind the connect
+// Transformation SPI.
+//
+// The package owns each transform's configuration (validation and the
+// per-property errors) and the per-record rewrite; it does not own the chain
+// (ordering, predicates, error tolerance), which belongs to the runtime.
+//
+// Transforms keep the record they are given intact: schemas, structs and
+// header slices may be shared with other records, so a rewrite builds new
+// ones instead of editing them in place.
+package transforms
+
+import "github.com/tributary-cdc/tributary/connect"
+
+// Plugins returns the transformation classes this package implements.
+func Plugins() []connect.TransformationPlugin {
+	return []connect.TransformationPlugin{
+		{Class: RegexRouterClass, New: NewRegexRouter},
+		{Class: ExtractNewRecordStateClass, New: NewExtractNewRecordState},
+	}
+}

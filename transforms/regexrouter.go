@@ -1,0 +1,236 @@
+package transforms
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tributary-cdc/tributary/connect"
+)
+
+// RegexRouterClass is Kafka Connect's topic-renaming transform.
+const RegexRouterClass = "org.apache.kafka.connect.transforms.RegexRouter"
+
+// regexRouter renames topics as Kafka's RegexRouter does: when the whole
+// topic matches regex (Matcher.matches), the topic becomes
+// Matcher.replaceFirst(replacement); other topics are left alone.
+type regexRouter struct {
+	re       *regexp.Regexp // the pattern as written, for replaceFirst
+	full     *regexp.Regexp // the pattern anchored at both ends, for matches
+	template string         // replacement translated to regexp.Expand syntax
+}
+
+// NewRegexRouter configures a RegexRouter from "regex" and "replacement",
+// both required and trimmed as Kafka's ConfigDef trims STRING values.
+func NewRegexRouter(config map[string]string) (connect.Transformation, []connect.ConfigError) {
+	var errs []connect.ConfigError
+	pattern, okRegex := config["regex"]
+	replacement, okRepl := config["replacement"]
+	if !okRegex {
+		errs = append(errs, missing("regex"))
+	}
+	if !okRepl {
+		errs = append(errs, missing("replacement"))
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	pattern, replacement = javaTrim(pattern), javaTrim(replacement)
+
+	re, full, err := compileJavaRegex(pattern)
+	if err != nil {
+		return nil, []connect.ConfigError{invalid("regex", pattern, err.Error())}
+	}
+	// Kafka only finds a bad replacement when the first topic matches and
+	// fails the task then; every such error depends on the replacement and
+	// the pattern alone, so it is reported here instead.
+	template, err := translateReplacement(replacement, re)
+	if err != nil {
+		return nil, []connect.ConfigError{invalid("replacement", replacement, err.Error())}
+	}
+	return &regexRouter{re: re, full: full, template: template}, nil
+}
+
+func (rr *regexRouter) Apply(r connect.SourceRecord) (connect.SourceRecord, bool, error) {
+	// An empty topic marks an offset-only record, which has no topic to
+	// rename: renaming it would turn it into a record to produce.
+	if r.Topic == "" || !rr.full.MatchString(r.Topic) {
+		return r, true, nil
+	}
+	// replaceFirst searches again from the start, and the leftmost match
+	// need not be the whole topic (e.g. "a|ab" on "ab" replaces "a").
+	m := rr.re.FindStringSubmatchIndex(r.Topic)
+	topic := []byte(r.Topic[:m[0]])
+	topic = rr.re.ExpandString(topic, rr.template, r.Topic, m)
+	r.Topic = string(append(topic, r.Topic[m[1]:]...))
+	return r, true, nil
+}
+
+// compileJavaRegex compiles a java.util.regex pattern with RE2. Most
+// constructs RE2 lacks (backreferences, lookaround, possessive and atomic
+// groups) fail to compile; the few that compile with another meaning are
+// refused by checkJavaOnly.
+func compileJavaRegex(pattern string) (re, full *regexp.Regexp, err error) {
+	if err := checkJavaOnly(pattern); err != nil {
+		return nil, nil, err
+	}
+	re, err = regexp.Compile(pattern)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the pattern is not supported by Go's RE2 regular expressions (no backreferences, lookaround, possessive or atomic groups): %w", err)
+	}
+	for _, name := range re.SubexpNames() {
+		if name != "" && !isJavaGroupName(name) {
+			return nil, nil, fmt.Errorf("group name %q is not a Java group name (an ASCII letter followed by ASCII letters and digits)", name)
+		}
+	}
+	// Anchoring the parsed form rather than the text keeps an unterminated
+	// \Q from swallowing the anchors.
+	parsed, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the pattern is not supported by Go's RE2 regular expressions: %w", err)
+	}
+	full, err = regexp.Compile(`\A(?:` + parsed.String() + `)\z`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("anchoring the pattern: %w", err)
+	}
+	return re, full, nil
+}
+
+// checkJavaOnly refuses constructs that RE2 compiles with a meaning other
+// than Java's: nested classes and && intersections inside a character class
+// (Java's union and intersection; RE2 reads literals or a POSIX class), and
+// the U flag (Java's UNICODE_CHARACTER_CLASS; RE2's ungreedy mode).
+func checkJavaOnly(p string) error {
+	inClass := false
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\' && strings.HasPrefix(p[i:], `\Q`):
+			end := strings.Index(p[i+2:], `\E`)
+			if end < 0 {
+				return nil // quoted to the end
+			}
+			i += 2 + end + 1
+		case c == '\\':
+			i++ // the escaped character is never special here
+		case inClass && c == '[':
+			return fmt.Errorf("nested character classes ([a[b]], [[:alpha:]]) are not supported: Go reads them differently from Java")
+		case inClass && c == '&' && i+1 < len(p) && p[i+1] == '&':
+			return fmt.Errorf("character class intersection (&&) is not supported by Go's RE2 regular expressions")
+		case inClass && c == ']':
+			inClass = false
+		case c == '[':
+			inClass = true
+			// A ']' right after '[' or '[^' is a literal in RE2.
+			if i+1 < len(p) && p[i+1] == '^' {
+				i++
+			}
+			if i+1 < len(p) && p[i+1] == ']' {
+				i++
+			}
+		case c == '(' && strings.HasPrefix(p[i:], "(?"):
+			j := i + 2
+			for j < len(p) && (isASCIILetter(p[j]) || p[j] == '-') {
+				if p[j] == 'U' {
+					return fmt.Errorf("flag U (UNICODE_CHARACTER_CLASS) is not supported: Go reads it as ungreedy matching")
+				}
+				j++
+			}
+		}
+	}
+	return nil
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isASCIIDigit(c byte) bool  { return c >= '0' && c <= '9' }
+
+func isJavaGroupName(s string) bool {
+	if s == "" || !isASCIILetter(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isASCIILetter(s[i]) && !isASCIIDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// translateReplacement rewrites a Java Matcher replacement string into the
+// template syntax of regexp.Expand, following Matcher.appendReplacement:
+// "\x" is a literal x; "${name}" is a named group; "$n" takes the first
+// digit as a group number and then as many more digits as still name an
+// existing group (so "$10" is group 1 then "0" when there are fewer than 10
+// groups). Groups become "${n}" and literal dollars "$$", so no letter or
+// digit that follows can be read as part of a group name.
+func translateReplacement(repl string, re *regexp.Regexp) (string, error) {
+	groups := re.NumSubexp()
+	var b strings.Builder
+	for i := 0; i < len(repl); {
+		c := repl[i]
+		switch c {
+		case '\\':
+			if i+1 == len(repl) {
+				return "", fmt.Errorf("character to be escaped is missing")
+			}
+			// Copy the escaped character whole, however many bytes it is.
+			_, n := utf8.DecodeRuneInString(repl[i+1:])
+			lit := repl[i+1 : i+1+n]
+			if lit == "$" {
+				lit = "$$"
+			}
+			b.WriteString(lit)
+			i += 1 + n
+		case '$':
+			i++
+			if i == len(repl) {
+				return "", fmt.Errorf("illegal group reference: group index is missing")
+			}
+			var ref int
+			if repl[i] == '{' {
+				i++
+				start := i
+				for i < len(repl) && (isASCIILetter(repl[i]) || isASCIIDigit(repl[i])) {
+					i++
+				}
+				name := repl[start:i]
+				switch {
+				case name == "":
+					return "", fmt.Errorf("named capturing group has 0 length name")
+				case i == len(repl) || repl[i] != '}':
+					return "", fmt.Errorf("named capturing group is missing trailing '}'")
+				case isASCIIDigit(name[0]):
+					return "", fmt.Errorf("capturing group name {%s} starts with digit character", name)
+				}
+				ref = re.SubexpIndex(name)
+				if ref < 0 {
+					return "", fmt.Errorf("no group with name {%s}", name)
+				}
+				i++ // '}'
+			} else {
+				if !isASCIIDigit(repl[i]) {
+					return "", fmt.Errorf("illegal group reference")
+				}
+				ref = int(repl[i] - '0')
+				i++
+				for i < len(repl) && isASCIIDigit(repl[i]) {
+					next := ref*10 + int(repl[i]-'0')
+					if next > groups {
+						break
+					}
+					ref = next
+					i++
+				}
+				if ref > groups {
+					return "", fmt.Errorf("no group %d: the pattern has %d", ref, groups)
+				}
+			}
+			fmt.Fprintf(&b, "${%d}", ref)
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String(), nil
+}
