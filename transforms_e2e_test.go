@@ -39,6 +39,9 @@ func TestEndToEndTransforms(t *testing.T) {
 		t.Fatalf("POST /connectors = %d %s", code, body)
 	}
 	waitRunning(t, w, "inventory")
+	// The changes follow the snapshot: RUNNING is reported before it starts.
+	consumeAtLeast(t, w.kafka, "cdc_customers", 3)
+	consumeAtLeast(t, w.kafka, "cdc_orders", 2)
 	pg.Exec(t, `UPDATE customers SET first_name = 'Sal' WHERE id = 1`, `DELETE FROM orders WHERE id = 2`)
 
 	type row map[string]any
