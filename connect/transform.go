@@ -23,3 +23,16 @@ type TransformationPlugin struct {
 	// returned Transformation is nil.
 	New func(config map[string]string) (Transformation, []ConfigError)
 }
+
+// Predicate decides whether a transformation applies to a record (Kafka
+// Connect's org.apache.kafka.connect.transforms.predicates.Predicate, KIP-585).
+type Predicate interface {
+	Test(r SourceRecord) bool
+}
+
+// PredicatePlugin is an installable predicate class, configured from the
+// "predicates.<alias>." properties as TransformationPlugin.New is.
+type PredicatePlugin struct {
+	Class string
+	New   func(config map[string]string) (Predicate, []ConfigError)
+}

@@ -81,6 +81,9 @@ type Config struct {
 	// Transformations are the transformation classes available to a
 	// connector's "transforms".
 	Transformations []connect.TransformationPlugin
+	// Predicates are the predicate classes available to a connector's
+	// "predicates".
+	Predicates []connect.PredicatePlugin
 	// Converters builds key and value converters by class name.
 	Converters ConverterFactory
 	// KeyConverter/ValueConverter are the worker defaults; a connector

@@ -8,11 +8,12 @@ import (
 	"github.com/tributary-cdc/tributary/connect"
 )
 
-// transformAliases is the connector's "transforms" list (Kafka Connect's
-// ConnectorConfig: a comma-separated list of aliases, blanks ignored).
-func transformAliases(config map[string]string) []string {
+// aliases is a list property of the connector (Kafka Connect's
+// ConnectorConfig "transforms" and "predicates": comma-separated aliases,
+// blanks ignored).
+func aliases(config map[string]string, key string) []string {
 	var out []string
-	for a := range strings.SplitSeq(config["transforms"], ",") {
+	for a := range strings.SplitSeq(config[key], ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			out = append(out, a)
 		}
@@ -30,62 +31,151 @@ func (h *Herder) transformPlugin(class string) *connect.TransformationPlugin {
 	return nil
 }
 
+// predicatePlugin returns the installed predicate class, or nil.
+func (h *Herder) predicatePlugin(class string) *connect.PredicatePlugin {
+	for i := range h.cfg.Predicates {
+		if h.cfg.Predicates[i].Class == class {
+			return &h.cfg.Predicates[i]
+		}
+	}
+	return nil
+}
+
+// prefixed returns the properties under prefix, with it removed.
+func prefixed(config map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range config {
+		if rest, ok := strings.CutPrefix(k, prefix); ok {
+			out[rest] = v
+		}
+	}
+	return out
+}
+
+// uniqueAliases returns the aliases of the list property key once each,
+// with an error if one was repeated.
+func uniqueAliases(config map[string]string, key string) ([]string, []connect.ConfigError) {
+	var out []string
+	var errs []connect.ConfigError
+	for _, a := range aliases(config, key) {
+		if slices.Contains(out, a) {
+			if errs == nil {
+				errs = append(errs, connect.ConfigError{Name: key, Message: fmt.Sprintf(
+					"Invalid value %s for configuration %s: Duplicate alias provided.", config[key], key)})
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, errs
+}
+
+// pluginType returns the class in <prefix>type, or a problem with it.
+func pluginType(config map[string]string, prefix string, found func(string) bool) (string, *connect.ConfigError) {
+	class := strings.TrimSpace(config[prefix+"type"])
+	if class == "" {
+		return "", &connect.ConfigError{Name: prefix + "type", Message: fmt.Sprintf(
+			"Missing required configuration %q which has no default value.", prefix+"type")}
+	}
+	if !found(class) {
+		return "", &connect.ConfigError{Name: prefix + "type", Message: fmt.Sprintf(
+			"Invalid value %s for configuration %stype: Class %s could not be found.", class, prefix, class)}
+	}
+	return class, nil
+}
+
 // buildTransforms configures the connector's transformation chain, in the
-// order of its "transforms" list, returning every problem at once, named as
-// Kafka Connect names them (transforms.<alias>.<property>). Predicates are
-// not available: a connector using them is refused rather than run without.
+// order of its "transforms" list, with the predicates they name (Kafka
+// Connect's ConnectorConfig.transformationStages), returning every problem
+// at once, named as Kafka Connect names them
+// (transforms.<alias>.<property>, predicates.<alias>.<property>).
 func (h *Herder) buildTransforms(config map[string]string) ([]connect.Transformation, []connect.ConfigError) {
-	var (
-		chain []connect.Transformation
-		errs  []connect.ConfigError
-	)
-	aliases := transformAliases(config)
-	for i, alias := range aliases {
-		if slices.Contains(aliases[:i], alias) {
-			errs = append(errs, connect.ConfigError{Name: "transforms", Message: fmt.Sprintf(
-				"Invalid value %s for configuration transforms: Duplicate alias provided.", config["transforms"])})
+	preds := map[string]connect.Predicate{}
+	predAliases, errs := uniqueAliases(config, "predicates")
+	for _, alias := range predAliases {
+		prefix := "predicates." + alias + "."
+		class, err := pluginType(config, prefix, func(c string) bool { return h.predicatePlugin(c) != nil })
+		if err != nil {
+			errs = append(errs, *err)
 			continue
 		}
+		p, perrs := h.predicatePlugin(class).New(prefixed(config, prefix))
+		for _, e := range perrs {
+			errs = append(errs, connect.ConfigError{Name: prefix + e.Name, Message: e.Message})
+		}
+		if len(perrs) == 0 && p != nil {
+			preds[alias] = p
+		}
+	}
+
+	var chain []connect.Transformation
+	transformAliases, aliasErrs := uniqueAliases(config, "transforms")
+	errs = append(errs, aliasErrs...)
+	for _, alias := range transformAliases {
 		prefix := "transforms." + alias + "."
-		class := strings.TrimSpace(config[prefix+"type"])
-		if class == "" {
-			errs = append(errs, connect.ConfigError{Name: prefix + "type", Message: fmt.Sprintf(
-				"Missing required configuration %q which has no default value.", prefix+"type")})
+		class, err := pluginType(config, prefix, func(c string) bool { return h.transformPlugin(c) != nil })
+		if err != nil {
+			errs = append(errs, *err)
 			continue
 		}
-		p := h.transformPlugin(class)
-		if p == nil {
-			errs = append(errs, connect.ConfigError{Name: prefix + "type", Message: fmt.Sprintf(
-				"Invalid value %s for configuration %stype: Class %s could not be found.", class, prefix, class)})
-			continue
-		}
-		props := map[string]string{}
-		for k, v := range config {
-			if rest, ok := strings.CutPrefix(k, prefix); ok {
-				props[rest] = v
+		props := prefixed(config, prefix)
+		// predicate and negate belong to the runtime (TransformationStage)
+		// and mask the transformation's own properties of those names.
+		predAlias, hasPred := props["predicate"]
+		negateValue, hasNegate := props["negate"]
+		delete(props, "predicate")
+		delete(props, "negate")
+		var pred connect.Predicate
+		if hasPred {
+			predAlias = strings.TrimSpace(predAlias)
+			if pred = preds[predAlias]; pred == nil && !slices.Contains(predAliases, predAlias) {
+				errs = append(errs, connect.ConfigError{Name: prefix + "predicate", Message: fmt.Sprintf(
+					"Invalid value %s for configuration %spredicate: the predicate is not in \"predicates\"", predAlias, prefix)})
 			}
 		}
-		for _, k := range []string{"predicate", "negate"} {
-			if _, ok := props[k]; ok {
-				errs = append(errs, connect.ConfigError{Name: prefix + k, Message: fmt.Sprintf(
-					"Invalid value %s for configuration %s%s: Tributary does not support transformation predicates", props[k], prefix, k)})
+		negate := false
+		if hasNegate {
+			switch strings.ToLower(strings.TrimSpace(negateValue)) {
+			case "true":
+				negate = true
+			case "false":
+			default:
+				errs = append(errs, connect.ConfigError{Name: prefix + "negate", Message: fmt.Sprintf(
+					"Invalid value %s for configuration %snegate: Expected value to be either true or false", negateValue, prefix)})
 			}
-			delete(props, k)
+			if !hasPred {
+				errs = append(errs, connect.ConfigError{Name: prefix + "negate", Message: fmt.Sprintf(
+					"Config '%snegate' was provided but there is no config '%spredicate' defining a predicate to be negated.", prefix, prefix)})
+			}
 		}
-		t, perrs := p.New(props)
+		t, perrs := h.transformPlugin(class).New(props)
 		for _, e := range perrs {
 			errs = append(errs, connect.ConfigError{Name: prefix + e.Name, Message: e.Message})
 		}
 		if len(perrs) == 0 && t != nil {
+			if pred != nil {
+				t = predicatedStage{transformation: t, predicate: pred, negate: negate}
+			}
 			chain = append(chain, t)
 		}
-	}
-	if v := strings.TrimSpace(config["predicates"]); v != "" {
-		errs = append(errs, connect.ConfigError{Name: "predicates", Message: fmt.Sprintf(
-			"Invalid value %s for configuration predicates: Tributary does not support transformation predicates", v)})
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	return chain, nil
+}
+
+// predicatedStage applies a transformation only to the records its predicate accepts
+// (rejects, when negated), as Kafka Connect's TransformationStage does.
+type predicatedStage struct {
+	transformation connect.Transformation
+	predicate      connect.Predicate
+	negate         bool
+}
+
+func (s predicatedStage) Apply(r connect.SourceRecord) (connect.SourceRecord, bool, error) {
+	if s.negate == s.predicate.Test(r) {
+		return r, true, nil
+	}
+	return s.transformation.Apply(r)
 }
