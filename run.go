@@ -167,6 +167,7 @@ func run(ctx context.Context, args, environ []string) error {
 		WorkerID:            workerID,
 		Plugins:             []func() connect.Connector{func() connect.Connector { return postgres.New() }},
 		Transformations:     transforms.Plugins(),
+		Predicates:          transforms.PredicatePlugins(),
 		Converters:          newConverterFunc(convFactory),
 		KeyConverter:        cfg.KeyConverter,
 		ValueConverter:      cfg.ValueConverter,
@@ -371,6 +372,9 @@ func (h restHerder) Plugins() []rest.PluginInfo {
 	}
 	for _, t := range transforms.Plugins() {
 		out = append(out, rest.PluginInfo{Class: t.Class, Type: rest.PluginTransformation, Version: version})
+	}
+	for _, p := range transforms.PredicatePlugins() {
+		out = append(out, rest.PluginInfo{Class: p.Class, Type: rest.PluginPredicate, Version: version})
 	}
 	return out
 }

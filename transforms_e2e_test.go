@@ -16,7 +16,8 @@ import (
 // transformations Debezium users configure most, read back with kcat:
 // ExtractNewRecordState flattens each envelope to its row (deletes rewritten
 // with __deleted, metadata added as __ fields and a header) and RegexRouter
-// renames the topics.
+// renames the topics; then InsertField adds a field to the customers topic
+// only, under a TopicNameMatches predicate.
 func TestEndToEndTransforms(t *testing.T) {
 	if _, err := exec.LookPath("kcat"); err != nil {
 		t.Fatalf("kcat is required (make deps installs it): %v", err)
@@ -26,7 +27,7 @@ func TestEndToEndTransforms(t *testing.T) {
 	w := startWorker(t, workerEnv{dataDir: filepath.Join(t.TempDir(), "data")})
 
 	config := inventoryConfig(t, pg, func(c map[string]string) {
-		c["transforms"] = "unwrap,route"
+		c["transforms"] = "unwrap,route,tag"
 		c["transforms.unwrap.type"] = "io.debezium.transforms.ExtractNewRecordState"
 		c["transforms.unwrap.delete.tombstone.handling.mode"] = "rewrite"
 		c["transforms.unwrap.add.fields"] = "op,table,source.ts_ms"
@@ -34,6 +35,14 @@ func TestEndToEndTransforms(t *testing.T) {
 		c["transforms.route.type"] = "org.apache.kafka.connect.transforms.RegexRouter"
 		c["transforms.route.regex"] = `dbserver1\.public\.(.*)`
 		c["transforms.route.replacement"] = "cdc_$1"
+		// Kafka's InsertField, on the customers topic only (a predicate).
+		c["transforms.tag.type"] = "org.apache.kafka.connect.transforms.InsertField$Value"
+		c["transforms.tag.static.field"] = "origin"
+		c["transforms.tag.static.value"] = "tributary"
+		c["transforms.tag.predicate"] = "customers"
+		c["predicates"] = "customers"
+		c["predicates.customers.type"] = "org.apache.kafka.connect.transforms.predicates.TopicNameMatches"
+		c["predicates.customers.pattern"] = "cdc_customers"
 	})
 	if code, body := w.do("POST", "/connectors", config); code != http.StatusCreated {
 		t.Fatalf("POST /connectors = %d %s", code, body)
@@ -91,6 +100,11 @@ func TestEndToEndTransforms(t *testing.T) {
 	if u := customers[3]; u["id"] != float64(1) || u["first_name"] != "Sal" || u["__op"] != "u" || u["__deleted"] != "false" {
 		t.Errorf("update = %v", u)
 	}
+	for _, c := range customers {
+		if c["origin"] != "tributary" {
+			t.Errorf("customer without the static field: %v", c)
+		}
+	}
 	orders := rows(consumeAtLeast(t, w.kafka, "cdc_orders", 3))
 	if len(orders) != 3 {
 		t.Fatalf("cdc_orders has %d records, want 3", len(orders))
@@ -98,6 +112,11 @@ func TestEndToEndTransforms(t *testing.T) {
 	// REPLICA IDENTITY DEFAULT: the old row carries the key only.
 	if d := orders[2]; d["id"] != float64(2) || d["__op"] != "d" || d["__deleted"] != "true" {
 		t.Errorf("rewritten delete = %v", d)
+	}
+	for _, o := range orders {
+		if _, ok := o["origin"]; ok {
+			t.Errorf("the predicate let InsertField change an order: %v", o)
+		}
 	}
 	if got := consume(t, w.kafka, "dbserver1.public.customers"); len(got) != 0 {
 		t.Errorf("the unrouted topic has %d records", len(got))

@@ -1,5 +1,7 @@
 package connect
 
+import "log/slog"
+
 // Transformation is a single message transform (Kafka Connect's
 // org.apache.kafka.connect.transforms.Transformation). The runtime applies a
 // connector's transformations to each record its tasks poll, in the order of
@@ -10,6 +12,12 @@ type Transformation interface {
 	// produced for a dropped record, but its source offset is committed as
 	// if it had been. An error fails the task.
 	Apply(r SourceRecord) (SourceRecord, bool, error)
+}
+
+// LoggingTransformation is implemented by a Transformation that logs: the
+// runtime gives it the task's logger before its first Apply.
+type LoggingTransformation interface {
+	SetLogger(l *slog.Logger)
 }
 
 // TransformationPlugin is an installable transformation class.

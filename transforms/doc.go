@@ -5,7 +5,8 @@
 //
 // The package owns each transform's configuration (validation and the
 // per-property errors) and the per-record rewrite; it does not own the chain
-// (ordering, predicates, error tolerance), which belongs to the runtime.
+// (ordering, predicates, error tolerance), which belongs to the runtime; it
+// also implements Kafka Connect's predicate classes (PredicatePlugins).
 //
 // Transforms keep the record they are given intact: schemas, structs and
 // header slices may be shared with other records, so a rewrite builds new
@@ -14,10 +15,13 @@ package transforms
 
 import "github.com/tributary-cdc/tributary/connect"
 
-// Plugins returns the transformation classes this package implements.
+// Plugins returns the transformation classes this package implements:
+// Debezium's, then Kafka Connect's.
 func Plugins() []connect.TransformationPlugin {
-	return []connect.TransformationPlugin{
-		{Class: RegexRouterClass, New: NewRegexRouter},
+	out := []connect.TransformationPlugin{
 		{Class: ExtractNewRecordStateClass, New: NewExtractNewRecordState},
+		{Class: RegexRouterClass, New: NewRegexRouter},
 	}
+	out = append(out, outboxPlugins()...)
+	return append(out, kafkaPlugins()...)
 }

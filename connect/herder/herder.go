@@ -914,6 +914,11 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 	if len(errs) > 0 {
 		return fmt.Errorf("configuring transformations: %w", &connect.ValidationError{Errors: errs})
 	}
+	for _, t := range chain {
+		if lt, ok := t.(connect.LoggingTransformation); ok {
+			lt.SetLogger(log)
+		}
+	}
 	topics, err := newTopicCreator(h.cfg.Admin, connConfig, h.cfg.Statuses, id, !h.cfg.TopicTrackingDisabled)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package herder
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -171,6 +172,13 @@ type predicatedStage struct {
 	transformation connect.Transformation
 	predicate      connect.Predicate
 	negate         bool
+}
+
+// SetLogger hands the logger to the transformation, if it logs.
+func (s predicatedStage) SetLogger(l *slog.Logger) {
+	if lt, ok := s.transformation.(connect.LoggingTransformation); ok {
+		lt.SetLogger(l)
+	}
 }
 
 func (s predicatedStage) Apply(r connect.SourceRecord) (connect.SourceRecord, bool, error) {

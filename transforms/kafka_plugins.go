@@ -1,0 +1,187 @@
+package transforms
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/schema"
+)
+
+// Kafka Connect's built-in transformation classes (Apache Kafka 3.9,
+// connect/transforms/src/main/java/org/apache/kafka/connect/transforms).
+const (
+	FilterClass            = "org.apache.kafka.connect.transforms.Filter"
+	InsertFieldKeyClass    = "org.apache.kafka.connect.transforms.InsertField$Key"
+	InsertFieldValueClass  = "org.apache.kafka.connect.transforms.InsertField$Value"
+	ReplaceFieldKeyClass   = "org.apache.kafka.connect.transforms.ReplaceField$Key"
+	ReplaceFieldValueClass = "org.apache.kafka.connect.transforms.ReplaceField$Value"
+	ValueToKeyClass        = "org.apache.kafka.connect.transforms.ValueToKey"
+	ExtractFieldKeyClass   = "org.apache.kafka.connect.transforms.ExtractField$Key"
+	ExtractFieldValueClass = "org.apache.kafka.connect.transforms.ExtractField$Value"
+	TimestampRouterClass   = "org.apache.kafka.connect.transforms.TimestampRouter"
+)
+
+// kafkaPlugins returns Kafka Connect's built-in transformations.
+func kafkaPlugins() []connect.TransformationPlugin {
+	return []connect.TransformationPlugin{
+		{Class: FilterClass, New: NewFilter},
+		{Class: InsertFieldKeyClass, New: newInsertField(keySide)},
+		{Class: InsertFieldValueClass, New: newInsertField(valueSide)},
+		{Class: ReplaceFieldKeyClass, New: newReplaceField(keySide)},
+		{Class: ReplaceFieldValueClass, New: newReplaceField(valueSide)},
+		{Class: ValueToKeyClass, New: NewValueToKey},
+		{Class: ExtractFieldKeyClass, New: newExtractField(keySide)},
+		{Class: ExtractFieldValueClass, New: newExtractField(valueSide)},
+		{Class: TimestampRouterClass, New: NewTimestampRouter},
+	}
+}
+
+// propReplaceNullWithDefault is the replace.null.with.default property
+// shared by InsertField, ReplaceField, ValueToKey and ExtractField: reading a
+// null field gives the field's default (Struct.get) unless it is false
+// (Struct.getWithoutDefault).
+const propReplaceNullWithDefault = "replace.null.with.default"
+
+// side is the half of a record a $Key or $Value transform rewrites.
+type side bool
+
+const (
+	keySide   side = true
+	valueSide side = false
+)
+
+func (s side) get(r connect.SourceRecord) (*schema.Schema, any) {
+	if s == keySide {
+		return r.KeySchema, r.Key
+	}
+	return r.ValueSchema, r.Value
+}
+
+func (s side) set(r *connect.SourceRecord, sch *schema.Schema, v any) {
+	if s == keySide {
+		r.KeySchema, r.Key = sch, v
+	} else {
+		r.ValueSchema, r.Value = sch, v
+	}
+}
+
+// class returns the $Key or $Value class name for error messages.
+func (s side) class(key, value string) string {
+	if s == keySide {
+		return key
+	}
+	return value
+}
+
+// requireStruct is Requirements.requireStruct for a schema'd value, and the
+// refusal of schemaless data, which Tributary's transforms do not support:
+// the PostgreSQL connector always sends schemas.
+func requireStruct(class, purpose string, sch *schema.Schema, v any) (*schema.Struct, error) {
+	if sch == nil {
+		return nil, fmt.Errorf("%s: schemaless data (%T without a schema) is not supported; only Struct values with a schema are", class, v)
+	}
+	st, ok := v.(*schema.Struct)
+	if !ok || st == nil {
+		return nil, fmt.Errorf("%s: Only Struct objects supported for [%s], found: %s", class, purpose, typeName(v))
+	}
+	return st, nil
+}
+
+// typeName is Requirements.nullSafeClassName for Go values.
+func typeName(v any) string {
+	if v == nil {
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// fieldValue reads field i of st as Struct.get does (a null field with a
+// non-null default reads as the default) or, with withDefault false, as
+// Struct.getWithoutDefault does.
+func fieldValue(st *schema.Struct, i int, withDefault bool) any {
+	v := st.Values[i]
+	if f := st.Schema.Fields[i].Schema; v == nil && withDefault && f.HasDefault && f.Default != nil {
+		return f.Default
+	}
+	return v
+}
+
+// fieldIndex is the position of the named field in a struct schema, or -1.
+func fieldIndex(s *schema.Schema, name string) int {
+	for i := range s.Fields {
+		if s.Fields[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// buildStruct builds a struct schema with the basics of like (name, version,
+// doc, parameters: SchemaUtil.copySchemaBasics) and the given fields. Like
+// SchemaBuilder.struct(), the result is required and has no default, even
+// when like is optional. Empty and duplicate field names fail as
+// SchemaBuilder.field fails.
+func buildStruct(like *schema.Schema, fields []schema.Field) (*schema.Schema, error) {
+	seen := make(map[string]bool, len(fields))
+	for _, f := range fields {
+		if f.Name == "" {
+			return nil, errors.New("fieldName cannot be null.")
+		}
+		if seen[f.Name] {
+			return nil, fmt.Errorf("Cannot create field because of field name duplication %s", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	s := schema.StructOf("", false, fields...)
+	if like != nil {
+		s.Name, s.Version, s.Doc, s.Params = like.Name, like.Version, like.Doc, like.Params
+	}
+	return s, nil
+}
+
+// schemaCacheLimit bounds the derived-schema caches, as the LRUCache(16) of
+// Kafka's transforms does.
+const schemaCacheLimit = 16
+
+// derivedCache maps an input schema to what a transform derived from it.
+// Schemas are immutable and shared, so the pointer identifies one. When
+// full it is emptied rather than evicting one entry: a task rarely sees more
+// than a few schemas at once, and this keeps it trivial.
+type derivedCache[T any] struct {
+	m map[*schema.Schema]T
+}
+
+func (c *derivedCache[T]) get(s *schema.Schema) (T, bool) {
+	v, ok := c.m[s]
+	return v, ok
+}
+
+func (c *derivedCache[T]) put(s *schema.Schema, v T) {
+	if c.m == nil || len(c.m) >= schemaCacheLimit {
+		c.m = make(map[*schema.Schema]T, schemaCacheLimit)
+	}
+	c.m[s] = v
+}
+
+// listSeparator is ConfigDef's COMMA_WITH_WHITESPACE (\s*,\s*); Java's \s
+// is [ \t\n\x0B\f\r].
+var listSeparator = regexp.MustCompile(`[ \t\n\v\f\r]*,[ \t\n\v\f\r]*`)
+
+// parseList parses a LIST property as ConfigDef does: the value is trimmed,
+// an empty value is an empty list, and otherwise it is split at commas
+// with the whitespace around them, keeping empty entries ("a,,b" has three).
+func parseList(v string) []string {
+	v = javaTrim(v)
+	if v == "" {
+		return nil
+	}
+	return listSeparator.Split(v, -1)
+}
+
+// javaList formats a list as Java's List.toString does, for error messages.
+func javaList(l []string) string {
+	return "[" + strings.Join(l, ", ") + "]"
+}
