@@ -247,8 +247,11 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	c.Types = &typemap.Options{
 		Decimal: p.oneOf(KeyDecimalHandlingMode, typemap.DecimalPrecise,
 			typemap.DecimalPrecise, typemap.DecimalDouble, typemap.DecimalString),
+		// Debezium's "structured" mode (struct values) is not supported
+		// and is refused like an unknown mode.
 		Time: p.oneOf(KeyTimePrecisionMode, typemap.TimeAdaptive,
-			typemap.TimeAdaptive, typemap.TimeAdaptiveMicros, typemap.TimeConnect),
+			typemap.TimeAdaptive, typemap.TimeAdaptiveMicros, typemap.TimeConnect,
+			typemap.TimeISOString, typemap.TimeMicroseconds, typemap.TimeNanoseconds),
 		Binary: p.oneOf(KeyBinaryHandlingMode, typemap.BinaryBytes,
 			typemap.BinaryBytes, typemap.BinaryBase64, typemap.BinaryBase64URLSafe, typemap.BinaryHex),
 		Hstore:         p.oneOf(KeyHstoreHandlingMode, typemap.HstoreJSON, typemap.HstoreJSON, typemap.HstoreMap),

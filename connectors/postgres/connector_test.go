@@ -52,6 +52,8 @@ func TestValidate(t *testing.T) {
 			"Invalid value exact for configuration decimal.handling.mode:"},
 		{"bad time.precision.mode", with("time.precision.mode", "nanos"), "time.precision.mode",
 			"Invalid value nanos for configuration time.precision.mode:"},
+		{"structured time.precision.mode", with("time.precision.mode", "structured"), "time.precision.mode",
+			"Invalid value structured for configuration time.precision.mode:"},
 		{"bad binary.handling.mode", with("binary.handling.mode", "base32"), "binary.handling.mode",
 			"Invalid value base32 for configuration binary.handling.mode:"},
 		{"bad hstore.handling.mode", with("hstore.handling.mode", "list"), "hstore.handling.mode",

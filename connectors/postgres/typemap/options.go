@@ -14,6 +14,9 @@ const (
 	TimeAdaptive       = "adaptive"
 	TimeAdaptiveMicros = "adaptive_time_microseconds"
 	TimeConnect        = "connect"
+	TimeISOString      = "isostring"
+	TimeMicroseconds   = "microseconds"
+	TimeNanoseconds    = "nanoseconds"
 
 	BinaryBytes         = "bytes"
 	BinaryBase64        = "base64"

@@ -16,6 +16,11 @@ const (
 	MicroTimestampName       = "io.debezium.time.MicroTimestamp"
 	ZonedTimestampName       = "io.debezium.time.ZonedTimestamp"
 	ZonedTimeName            = "io.debezium.time.ZonedTime"
+	NanoTimeName             = "io.debezium.time.NanoTime"
+	NanoTimestampName        = "io.debezium.time.NanoTimestamp"
+	IsoDateName              = "io.debezium.time.IsoDate"
+	IsoTimeName              = "io.debezium.time.IsoTime"
+	IsoTimestampName         = "io.debezium.time.IsoTimestamp"
 	UUIDName                 = "io.debezium.data.Uuid"
 	JSONName                 = "io.debezium.data.Json"
 	XMLName                  = "io.debezium.data.Xml"
@@ -300,6 +305,11 @@ var (
 	microTimestampReq, microTimestampOpt     = namedSchemas(schema.TypeInt64, MicroTimestampName)
 	zonedTimestampReq, zonedTimestampOpt     = namedSchemas(schema.TypeString, ZonedTimestampName)
 	zonedTimeReq, zonedTimeOpt               = namedSchemas(schema.TypeString, ZonedTimeName)
+	nanoTimeReq, nanoTimeOpt                 = namedSchemas(schema.TypeInt64, NanoTimeName)
+	nanoTimestampReq, nanoTimestampOpt       = namedSchemas(schema.TypeInt64, NanoTimestampName)
+	isoDateReq, isoDateOpt                   = namedSchemas(schema.TypeString, IsoDateName)
+	isoTimeReq, isoTimeOpt                   = namedSchemas(schema.TypeString, IsoTimeName)
+	isoTimestampReq, isoTimestampOpt         = namedSchemas(schema.TypeString, IsoTimestampName)
 	connectDateReq, connectDateOpt           = namedSchemas(schema.TypeInt32, schema.DateName)
 	connectTimeReq, connectTimeOpt           = namedSchemas(schema.TypeInt32, schema.TimeName)
 	connectTimestampReq, connectTimestampOpt = namedSchemas(schema.TypeInt64, schema.TimestampName)
@@ -325,9 +335,15 @@ func temporalPrecision(typmod int32) int {
 	return int(typmod)
 }
 
+// date, timeOfDay and timestamp follow Debezium's TemporalPrecisionMode
+// and JdbcValueConverters.convertDate/convertTime/convertTimestamp; the
+// fallbacks are the values those converters give a NOT NULL column.
 func date(c Column, o *Options) Mapping {
-	if o.Time == TimeConnect {
+	switch o.Time {
+	case TimeConnect:
 		return Mapping{Schema: pick(connectDateReq, connectDateOpt, c.Optional), Decode: decodeDate, Fallback: int32(0)}
+	case TimeISOString:
+		return Mapping{Schema: pick(isoDateReq, isoDateOpt, c.Optional), Decode: decodeIsoDate, Fallback: "1970-01-01Z"}
 	}
 	return Mapping{Schema: pick(dateReq, dateOpt, c.Optional), Decode: decodeDate, Fallback: int32(0)}
 }
@@ -336,8 +352,12 @@ func timeOfDay(c Column, o *Options) Mapping {
 	switch o.Time {
 	case TimeConnect:
 		return Mapping{Schema: pick(connectTimeReq, connectTimeOpt, c.Optional), Decode: decodeTimeMillis, Fallback: int32(0)}
-	case TimeAdaptiveMicros:
+	case TimeAdaptiveMicros, TimeMicroseconds:
 		return Mapping{Schema: pick(microTimeReq, microTimeOpt, c.Optional), Decode: decodeTimeMicros, Fallback: int64(0)}
+	case TimeNanoseconds:
+		return Mapping{Schema: pick(nanoTimeReq, nanoTimeOpt, c.Optional), Decode: decodeTimeNanos, Fallback: int64(0)}
+	case TimeISOString:
+		return Mapping{Schema: pick(isoTimeReq, isoTimeOpt, c.Optional), Decode: decodeIsoTime, Fallback: "00:00:00Z"}
 	}
 	if temporalPrecision(c.TypeMod) <= 3 {
 		return Mapping{Schema: pick(timeReq, timeOpt, c.Optional), Decode: decodeTimeMillis, Fallback: int32(0)}
@@ -350,8 +370,19 @@ func timetz(c Column) Mapping {
 }
 
 func timestamp(c Column, o *Options) Mapping {
-	if o.Time == TimeConnect {
+	switch o.Time {
+	case TimeConnect:
 		return Mapping{Schema: pick(connectTimestampReq, connectTimestampOpt, c.Optional), Decode: decodeTimestampMillis, Fallback: int64(0)}
+	case TimeMicroseconds:
+		return Mapping{Schema: pick(microTimestampReq, microTimestampOpt, c.Optional), Decode: decodeTimestampMicros, Fallback: int64(0)}
+	case TimeNanoseconds:
+		return Mapping{
+			Schema:   pick(nanoTimestampReq, nanoTimestampOpt, c.Optional),
+			Decode:   func(b []byte) (any, error) { return decodeTimestampNanos(b, c.Optional) },
+			Fallback: int64(0),
+		}
+	case TimeISOString:
+		return Mapping{Schema: pick(isoTimestampReq, isoTimestampOpt, c.Optional), Decode: decodeIsoTimestamp, Fallback: "1970-01-01T00:00:00Z"}
 	}
 	if temporalPrecision(c.TypeMod) <= 3 {
 		return Mapping{Schema: pick(timestampReq, timestampOpt, c.Optional), Decode: decodeTimestampMillis, Fallback: int64(0)}

@@ -383,15 +383,24 @@ func epochDays(y, m, d int, bc bool) int64 {
 }
 
 func decodeDate(b []byte) (any, error) {
-	b, bc := trimBC(b)
-	y, m, d, rest, err := parseDate(b)
+	days, err := dateDays(b)
 	if err != nil {
 		return nil, err
 	}
-	if len(rest) != 0 {
-		return nil, fmt.Errorf("parsing date %q", b)
+	return int32(days), nil
+}
+
+// dateDays parses a date to days since 1970-01-01.
+func dateDays(b []byte) (int64, error) {
+	b, bc := trimBC(b)
+	y, m, d, rest, err := parseDate(b)
+	if err != nil {
+		return 0, err
 	}
-	return int32(epochDays(y, m, d, bc)), nil
+	if len(rest) != 0 {
+		return 0, fmt.Errorf("parsing date %q", b)
+	}
+	return epochDays(y, m, d, bc), nil
 }
 
 // parseClock parses "HH:MM:SS[.ffffff]" to microseconds of day and returns
@@ -490,8 +499,14 @@ func decodeTimetz(b []byte) (any, error) {
 		return nil, fmt.Errorf("parsing timetz %q: %w", b, err)
 	}
 	us = ((us-off*microsPerSecond)%microsPerDay + microsPerDay) % microsPerDay
+	return string(append(appendISOClock(make([]byte, 0, 20), us), 'Z')), nil
+}
+
+// appendISOClock appends a time of day (microseconds, below one day) as
+// Java's ISO_LOCAL_TIME formats it: seconds always, the fraction with as
+// few digits as needed and none when it is zero.
+func appendISOClock(out []byte, us int64) []byte {
 	secs, frac := us/microsPerSecond, us%microsPerSecond
-	out := make([]byte, 0, 20)
 	out = appendPadded(out, int(secs/3600), 2)
 	out = appendPadded(append(out, ':'), int(secs/60%60), 2)
 	out = appendPadded(append(out, ':'), int(secs%60), 2)
@@ -500,7 +515,101 @@ func decodeTimetz(b []byte) (any, error) {
 		appendPadded(f[:0], int(frac), 6)
 		out = append(append(out, '.'), bytes.TrimRight(f[:], "0")...)
 	}
+	return out
+}
+
+// appendISODate appends the date of t as Java's ISO_LOCAL_DATE formats it:
+// the proleptic year (1 BC is 0000) in at least four digits, with a sign
+// when it is negative or above 9999.
+func appendISODate(out []byte, t time.Time) []byte {
+	switch y := t.Year(); {
+	case y > 9999:
+		out = strconv.AppendInt(append(out, '+'), int64(y), 10)
+	case y < 0:
+		out = appendPadded(append(out, '-'), -y, 4)
+	default:
+		out = appendPadded(out, y, 4)
+	}
+	_, month, day := t.Date()
+	out = appendPadded(append(out, '-'), int(month), 2)
+	return appendPadded(append(out, '-'), day, 2)
+}
+
+// decodeTimeNanos gives NanoTime's nanoseconds past midnight (24:00:00
+// included, as Debezium reads the time as a Duration).
+func decodeTimeNanos(b []byte) (any, error) {
+	us, rest, err := parseClock(b)
+	if err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("parsing time %q", b)
+	}
+	return us * 1000, nil
+}
+
+// decodeIsoTime formats a time as Debezium's IsoTime does: it adds the
+// Duration to midnight, so 24:00:00 wraps to "00:00:00Z".
+func decodeIsoTime(b []byte) (any, error) {
+	us, rest, err := parseClock(b)
+	if err != nil || len(rest) != 0 {
+		return nil, fmt.Errorf("parsing time %q", b)
+	}
+	return string(append(appendISOClock(make([]byte, 0, 20), us%microsPerDay), 'Z')), nil
+}
+
+// decodeIsoDate formats a date as Debezium's IsoDate does (ISO_OFFSET_DATE
+// at UTC), e.g. "2016-01-16Z".
+func decodeIsoDate(b []byte) (any, error) {
+	days, err := dateDays(b)
+	if err != nil {
+		return nil, err
+	}
+	t := time.Unix(days*86400, 0).UTC()
+	return string(append(appendISODate(make([]byte, 0, 16), t), 'Z')), nil
+}
+
+// decodeIsoTimestamp formats a timestamp as Debezium's IsoTimestamp does
+// (ISO_OFFSET_DATE_TIME at UTC, the fraction as short as possible). For
+// ±infinity Debezium formats the LocalDateTime of pgjdbc's infinity
+// microseconds, as it does in the numeric modes.
+func decodeIsoTimestamp(b []byte) (any, error) {
+	us, ok := infinity(b)
+	if !ok {
+		var rest []byte
+		var err error
+		if us, rest, err = parseTimestamp(b); err != nil || len(rest) != 0 {
+			return nil, fmt.Errorf("parsing timestamp %q", b)
+		}
+	}
+	out := appendISODate(make([]byte, 0, 40), time.UnixMicro(us).UTC())
+	out = appendISOClock(append(out, 'T'), us-floorDiv(us, microsPerDay)*microsPerDay)
 	return string(append(out, 'Z')), nil
+}
+
+const nanosPerDay = microsPerDay * 1000
+
+// decodeTimestampNanos gives NanoTimestamp's nanoseconds since the epoch.
+// Debezium computes them as epochDay*nanosPerDay + nanoOfDay with overflow
+// checks, so the range is 1677-09-22 to 2262-04-11T23:47:16.854775807.
+// Outside it (±infinity included) Debezium's converter fails: the value is
+// null in an optional column and an error in a required one.
+func decodeTimestampNanos(b []byte, optional bool) (any, error) {
+	us, ok := infinity(b)
+	if !ok {
+		var rest []byte
+		var err error
+		if us, rest, err = parseTimestamp(b); err != nil || len(rest) != 0 {
+			return nil, fmt.Errorf("parsing timestamp %q", b)
+		}
+	}
+	days := floorDiv(us, microsPerDay)
+	nanoOfDay := (us - days*microsPerDay) * 1000
+	const maxDays = math.MaxInt64 / nanosPerDay
+	if days < -maxDays || days > maxDays || days*nanosPerDay > math.MaxInt64-nanoOfDay {
+		if optional {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("timestamp %q is outside the range of epoch nanoseconds (1677-09-22 to 2262-04-11)", b)
+	}
+	return days*nanosPerDay + nanoOfDay, nil
 }
 
 // parseTimestamp parses "YYYY-MM-DD HH:MM:SS[.f][offset][ BC]" into
@@ -581,19 +690,8 @@ func decodeTimestamptz(b []byte, digits int) (any, error) {
 // yyyy-MM-ddTHH:mm:ss[.fraction]Z with exactly digits fraction digits.
 func formatZoned(us int64, digits int) string {
 	t := time.UnixMicro(us).UTC()
-	out := make([]byte, 0, 40)
-	switch y := t.Year(); {
-	case y > 9999:
-		out = strconv.AppendInt(append(out, '+'), int64(y), 10)
-	case y < 0:
-		out = appendPadded(append(out, '-'), -y, 4)
-	default:
-		out = appendPadded(out, y, 4)
-	}
-	_, month, day := t.Date()
+	out := appendISODate(make([]byte, 0, 40), t)
 	hour, minute, sec := t.Clock()
-	out = appendPadded(append(out, '-'), int(month), 2)
-	out = appendPadded(append(out, '-'), day, 2)
 	out = appendPadded(append(out, 'T'), hour, 2)
 	out = appendPadded(append(out, ':'), minute, 2)
 	out = appendPadded(append(out, ':'), sec, 2)
