@@ -322,8 +322,9 @@ func buildTable(cfg *Config, info *tableInfo, log *slog.Logger) *capturedTable {
 		key = nil
 	}
 	ct.Table = envelope.NewTableNamed(cfg.TopicPrefix, info.Schema, info.Name, cols, key, envelope.Naming{
-		Schema: envelope.SchemaNameAdjuster(cfg.SchemaNaming),
-		Field:  envelope.FieldNameAdjuster(cfg.FieldNaming),
+		Delimiter: cfg.TopicDelimiter,
+		Schema:    envelope.SchemaNameAdjuster(cfg.SchemaNaming),
+		Field:     envelope.FieldNameAdjuster(cfg.FieldNaming),
 	})
 	return ct
 }

@@ -100,12 +100,14 @@ var slotNameRE = regexp.MustCompile(`^[a-z0-9_]+$`)
 // Config is a parsed connector configuration.
 type Config struct {
 	TopicPrefix string
-	Host        string
-	Port        int
-	User        string
-	Password    string
-	DBName      string
-	SSLMode     string
+	// TopicDelimiter joins the parts of topic names (topic.delimiter).
+	TopicDelimiter string
+	Host           string
+	Port           int
+	User           string
+	Password       string
+	DBName         string
+	SSLMode        string
 
 	SlotName        string
 	PublicationName string
@@ -263,9 +265,12 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	c.Skipped = p.skipped()
 	c.HeartbeatInterval = time.Duration(p.intValue(KeyHeartbeatIntervalMs, 0, 0)) * time.Millisecond
 	c.HeartbeatActionQuery = strings.TrimSpace(p.props[KeyHeartbeatActionQuery])
-	c.HeartbeatTopic = p.str(KeyHeartbeatTopicPrefix, "__debezium-heartbeat") + "." + c.TopicPrefix
+	// Debezium's AbstractTopicNamingStrategy joins every topic's parts with
+	// topic.delimiter.
+	c.TopicDelimiter = p.str(KeyTopicDelimiter, ".")
+	c.HeartbeatTopic = p.str(KeyHeartbeatTopicPrefix, "__debezium-heartbeat") + c.TopicDelimiter + c.TopicPrefix
 	c.ProvideTxMetadata = p.boolValue(KeyProvideTransactionMetadata, false)
-	c.TransactionTopic = c.TopicPrefix + "." + p.str(KeyTopicTransaction, "transaction")
+	c.TransactionTopic = c.TopicPrefix + c.TopicDelimiter + p.str(KeyTopicTransaction, "transaction")
 	c.SlotDropOnStop = p.boolValue(KeySlotDropOnStop, false)
 	c.SlotMaxRetries = p.intValue(KeySlotMaxRetries, 6, 0)
 	c.SlotRetryDelay = time.Duration(p.intValue(KeySlotRetryDelayMs, 10000, 0)) * time.Millisecond

@@ -117,17 +117,13 @@ func (p *parser) runtimeProps(c *Config) {
 	p.topicNaming(c)
 }
 
-// topicNaming checks topic.naming.strategy and topic.delimiter. Only
-// Debezium's default strategy with its default delimiter is available:
-// DefaultTopicNamingStrategy names PostgreSQL topics <prefix>.<table>
-// (TableId.databaseParts has no catalog for PostgreSQL), which Tributary
-// does not produce.
+// topicNaming checks topic.naming.strategy. Only Debezium's default
+// strategy is available: DefaultTopicNamingStrategy names PostgreSQL topics
+// <prefix>.<table> (TableId.databaseParts has no catalog for PostgreSQL),
+// which Tributary does not produce.
 func (p *parser) topicNaming(c *Config) {
 	if v := strings.TrimSpace(p.props[KeyTopicNaming]); v != "" && v != schemaTopicNamingStrategy {
 		p.invalid(KeyTopicNaming, v, "only "+schemaTopicNamingStrategy+" (the default) is available")
-	}
-	if v, ok := p.props[KeyTopicDelimiter]; ok && v != "" && v != "." {
-		p.invalid(KeyTopicDelimiter, v, "only the default delimiter '.' is available")
 	}
 }
 

@@ -14,10 +14,10 @@ import (
 )
 
 // msgMessage is the offset's messageType of a logical decoding message;
-// the records go to <topic.prefix>.message.
+// the records go to <topic.prefix><topic.delimiter>message.
 const (
 	msgMessage         = "MESSAGE"
-	messageTopicSuffix = ".message"
+	messageTopicSuffix = "message"
 )
 
 // collection is the table's name in transaction metadata.
@@ -94,7 +94,7 @@ func (s *streamer) message(ctx context.Context, m *pglogrepl.LogicalDecodingMess
 	return s.send(ctx, connect.SourceRecord{
 		SourcePartition: s.t.partition,
 		SourceOffset:    off,
-		Topic:           s.t.cfg.TopicPrefix + messageTopicSuffix,
+		Topic:           s.t.cfg.TopicPrefix + s.t.cfg.TopicDelimiter + messageTopicSuffix,
 		KeySchema:       envelope.MessageKeySchema,
 		Key:             mt.Key(m.Prefix),
 		ValueSchema:     mt.ValueSchema,

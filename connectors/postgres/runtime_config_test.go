@@ -16,6 +16,27 @@ import (
 	"time"
 )
 
+// TestTopicDelimiter: topic.delimiter joins the parts of every topic name,
+// as Debezium's AbstractTopicNamingStrategy: data-change topics (and the
+// schema names derived from them, checked in envelope), the heartbeat and
+// transaction topics.
+func TestTopicDelimiter(t *testing.T) {
+	c, errs := ParseConfig(baseProps(map[string]string{KeyTopicDelimiter: "_", KeyTopicPrefix: "dbserver1"}))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if c.TopicDelimiter != "_" || c.HeartbeatTopic != "__debezium-heartbeat_dbserver1" || c.TransactionTopic != "dbserver1_transaction" {
+		t.Errorf("delimiter %q, heartbeat topic %q, transaction topic %q", c.TopicDelimiter, c.HeartbeatTopic, c.TransactionTopic)
+	}
+	c, errs = ParseConfig(baseProps(map[string]string{KeyTopicPrefix: "dbserver1"}))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if c.TopicDelimiter != "." || c.HeartbeatTopic != "__debezium-heartbeat.dbserver1" || c.TransactionTopic != "dbserver1.transaction" {
+		t.Errorf("default: delimiter %q, heartbeat topic %q, transaction topic %q", c.TopicDelimiter, c.HeartbeatTopic, c.TransactionTopic)
+	}
+}
+
 func baseProps(extra map[string]string) map[string]string {
 	p := map[string]string{"topic.prefix": "p", "database.hostname": "localhost"}
 	for k, v := range extra {
@@ -37,7 +58,6 @@ func TestRuntimeConfigRejects(t *testing.T) {
 		KeySkipUnchanged:      "maybe",
 		KeyFailureHandling:    "retry",
 		KeyTopicNaming:        "io.debezium.schema.DefaultTopicNamingStrategy",
-		KeyTopicDelimiter:     "_",
 		KeySlotFailover:       "yes",
 		KeyTCPKeepAlive:       "sometimes",
 		KeySSLRootCert:        "/nonexistent/root.crt",

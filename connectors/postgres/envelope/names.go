@@ -2,6 +2,7 @@ package envelope
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -21,7 +22,23 @@ const maxTopicLength = 249
 // unit outside [a-zA-Z0-9._-] becomes "_", the name is cut to 249 units,
 // and "." or ".." become "_" or "__". Schema names derive from it.
 func TopicName(prefix, schemaName, table string) string {
-	name := prefix + "." + schemaName + "." + table
+	return TopicNameWith(prefix, ".", schemaName, table)
+}
+
+// TopicNameWith is TopicName with the parts joined by delimiter
+// (topic.delimiter), skipping blank parts as Debezium's mkString does; the
+// delimiter is sanitized with the rest.
+func TopicNameWith(prefix, delimiter, schemaName, table string) string {
+	var name string
+	for _, part := range []string{prefix, schemaName, table} {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		if name != "" {
+			name += delimiter
+		}
+		name += part
+	}
 	clean := true
 	for i := 0; i < len(name); i++ {
 		if !validTopicByte(name[i]) {

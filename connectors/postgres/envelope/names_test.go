@@ -59,6 +59,28 @@ func TestTopicName(t *testing.T) {
 	}
 }
 
+// TestTopicNameDelimiter: topic.delimiter joins the parts; characters a
+// topic cannot hold are replaced after joining, delimiter included (Debezium
+// sanitizes the joined name), and the schema names follow the topic.
+func TestTopicNameDelimiter(t *testing.T) {
+	for _, c := range []struct{ delim, want string }{
+		{"_", "dbserver1_public_customers"},
+		{"--", "dbserver1--public--customers"},
+		{"/", "dbserver1_public_customers"},
+		{".", "dbserver1.public.customers"},
+	} {
+		if got := TopicNameWith("dbserver1", c.delim, "public", "customers"); got != c.want {
+			t.Errorf("delimiter %q: %q, want %q", c.delim, got, c.want)
+		}
+	}
+	tbl := NewTableNamed("dbserver1", "public", "customers", []Column{{Name: "id", Mapping: mapping()}}, []int{0},
+		Naming{Delimiter: "_"})
+	if tbl.Topic != "dbserver1_public_customers" || tbl.ValueSchema.Name != "dbserver1_public_customers.Value" ||
+		tbl.KeySchema.Name != "dbserver1_public_customers.Key" || tbl.EnvelopeSchema.Name != "dbserver1_public_customers.Envelope" {
+		t.Fatalf("names %s %s %s %s", tbl.Topic, tbl.ValueSchema.Name, tbl.KeySchema.Name, tbl.EnvelopeSchema.Name)
+	}
+}
+
 func TestNamingAppliesToSchemasAndFields(t *testing.T) {
 	tbl := NewTableNamed("1db", "s", "my-table", []Column{{Name: "first name", Mapping: mapping()}}, []int{0},
 		Naming{Schema: SchemaNameAdjuster(AdjustAvro), Field: FieldNameAdjuster(AdjustAvro)})

@@ -52,8 +52,10 @@ type Column struct {
 // (schema.name.adjustment.mode and field.name.adjustment.mode); a nil
 // function leaves names as they are.
 type Naming struct {
-	Schema func(string) string
-	Field  func(string) string
+	// Delimiter joins the topic's parts (topic.delimiter); "" is ".".
+	Delimiter string
+	Schema    func(string) string
+	Field     func(string) string
 }
 
 func (n Naming) schema(s string) string {
@@ -92,11 +94,17 @@ func NewTable(prefix, schemaName, tableName string, cols []Column, key []int) *T
 }
 
 // NewTableNamed builds the schemas of a table. The topic is
-// TopicName(prefix, schema, table); the Key, Value and Envelope schema names
-// are the topic with a suffix, adjusted by n.Schema, and field names are
-// column names adjusted by n.Field (Debezium's TableSchemaBuilder).
+// TopicNameWith(prefix, n.Delimiter, schema, table); the Key, Value and
+// Envelope schema names are the topic with a suffix (Debezium's
+// recordSchemaPrefix is the data-change topic), adjusted by n.Schema, and
+// field names are column names adjusted by n.Field (Debezium's
+// TableSchemaBuilder).
 func NewTableNamed(prefix, schemaName, tableName string, cols []Column, key []int, n Naming) *Table {
-	topic := TopicName(prefix, schemaName, tableName)
+	delim := n.Delimiter
+	if delim == "" {
+		delim = "."
+	}
+	topic := TopicNameWith(prefix, delim, schemaName, tableName)
 	t := &Table{Schema: schemaName, Name: tableName, Topic: topic, Columns: cols, Key: key}
 
 	fields := make([]schema.Field, len(cols))
