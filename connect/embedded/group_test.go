@@ -54,15 +54,7 @@ func (consumeHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.Consu
 func TestMemberDeadBeforeJoinResponseIsEvicted(t *testing.T) {
 	b := start(t, "127.0.0.1:0", t.TempDir())
 	const group, topic = "reaped", "reaped-topic"
-
-	admin, err := sarama.NewClusterAdmin([]string{b.Addr()}, kafkaclient.NewConfig("test-admin"))
-	if err != nil {
-		t.Fatalf("NewClusterAdmin: %v", err)
-	}
-	defer admin.Close()
-	if err := admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 4, ReplicationFactor: 1}, false); err != nil {
-		t.Fatalf("CreateTopic: %v", err)
-	}
+	admin := adminWithTopic(t, b.Addr(), topic)
 
 	// The live member: sarama's consumer group, which heartbeats and
 	// rejoins on its own.
@@ -111,14 +103,7 @@ func TestMemberDeadBeforeJoinResponseIsEvicted(t *testing.T) {
 func TestMemberWaitingForASlowOneStaysInTheGroup(t *testing.T) {
 	b := start(t, "127.0.0.1:0", t.TempDir())
 	const group, topic = "patient", "patient-topic"
-	admin, err := sarama.NewClusterAdmin([]string{b.Addr()}, kafkaclient.NewConfig("test-admin"))
-	if err != nil {
-		t.Fatalf("NewClusterAdmin: %v", err)
-	}
-	defer admin.Close()
-	if err := admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 4, ReplicationFactor: 1}, false); err != nil {
-		t.Fatalf("CreateTopic: %v", err)
-	}
+	admin := adminWithTopic(t, b.Addr(), topic)
 	const rebalance = 30 * time.Second // longer than the slow member takes
 	startConsumer(t, b.Addr(), group, topic, "prompt-member", consumeHandler{}, rebalance)
 	startConsumer(t, b.Addr(), group, topic, "slow-member", consumeHandler{cleanup: 10 * time.Second}, rebalance)
@@ -139,6 +124,21 @@ func TestMemberWaitingForASlowOneStaysInTheGroup(t *testing.T) {
 		}
 		return g.State == "Stable" && len(g.Members) == 3
 	})
+}
+
+// adminWithTopic creates topic (4 partitions) on the broker at addr and
+// returns an admin client, closed when the test ends.
+func adminWithTopic(t *testing.T, addr, topic string) sarama.ClusterAdmin {
+	t.Helper()
+	admin, err := sarama.NewClusterAdmin([]string{addr}, kafkaclient.NewConfig("test-admin"))
+	if err != nil {
+		t.Fatalf("NewClusterAdmin: %v", err)
+	}
+	t.Cleanup(func() { _ = admin.Close() })
+	if err := admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 4, ReplicationFactor: 1}, false); err != nil {
+		t.Fatalf("CreateTopic: %v", err)
+	}
+	return admin
 }
 
 // startConsumer runs a sarama consumer group member of group, consuming
