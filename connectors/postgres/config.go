@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 )
 
@@ -56,6 +57,7 @@ const (
 	KeyHeartbeatIntervalMs    = "heartbeat.interval.ms"
 	KeyHeartbeatActionQuery   = "heartbeat.action.query"
 	KeyHeartbeatTopicPrefix   = "topic.heartbeat.prefix"
+	KeyHeartbeatTopicName     = "topic.heartbeat.name"
 	KeyTopicTransaction       = "topic.transaction"
 	KeySlotDropOnStop         = "slot.drop.on.stop"
 	KeySlotMaxRetries         = "slot.max.retries"
@@ -269,6 +271,14 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	// topic.delimiter.
 	c.TopicDelimiter = p.str(KeyTopicDelimiter, ".")
 	c.HeartbeatTopic = p.str(KeyHeartbeatTopicPrefix, "__debezium-heartbeat") + c.TopicDelimiter + c.TopicPrefix
+	if name := p.props[KeyHeartbeatTopicName]; name != "" {
+		// AbstractTopicNamingStrategy.heartbeatTopic: the full name wins,
+		// validated as CommonConnectorConfig.validateTopicName does.
+		if strings.IndexFunc(name, func(r rune) bool { return r > 0x7f || !envelope.ValidTopicByte(byte(r)) }) >= 0 {
+			p.invalid(KeyHeartbeatTopicName, name, name+" has invalid format (only the underscore, hyphen, dot and alphanumeric characters are allowed)")
+		}
+		c.HeartbeatTopic = name
+	}
 	c.ProvideTxMetadata = p.boolValue(KeyProvideTransactionMetadata, false)
 	c.TransactionTopic = c.TopicPrefix + c.TopicDelimiter + p.str(KeyTopicTransaction, "transaction")
 	c.SlotDropOnStop = p.boolValue(KeySlotDropOnStop, false)

@@ -54,6 +54,8 @@ func (*Connector) ConfigDef() []connect.ConfigKey {
 			Documentation: "The query executed with every heartbeat.", DisplayName: "An optional query to execute with every heartbeat"},
 		{Name: KeyHeartbeatTopicPrefix, Type: connect.TypeString, Default: def("__debezium-heartbeat"), Importance: connect.ImportanceLow, Group: "Advanced",
 			Documentation: "The prefix that is used to name heartbeat topics.", DisplayName: "A prefix used for naming of heartbeat topics"},
+		{Name: KeyHeartbeatTopicName, Type: connect.TypeString, Importance: connect.ImportanceLow, Group: "Advanced", DisplayName: "Full name of heartbeat topic",
+			Documentation: "Specify the full heartbeat topic name. When set, this overrides the default heartbeat topic naming of ${topic.heartbeat.prefix}.${topic.prefix}, allowing multiple connectors to share the same heartbeat topic."},
 		{Name: KeyProvideTransactionMetadata, Type: connect.TypeBoolean, Default: def("false"), Importance: connect.ImportanceLow, Group: "Connector",
 			Documentation: "Enables transaction metadata extraction together with event counting", DisplayName: "Store transaction metadata information in a dedicated topic."},
 		{Name: KeySlotDropOnStop, Type: connect.TypeBoolean, Default: def("false"), Importance: connect.ImportanceMedium, Group: "Connection",

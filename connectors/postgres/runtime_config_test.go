@@ -35,6 +35,16 @@ func TestTopicDelimiter(t *testing.T) {
 	if c.TopicDelimiter != "." || c.HeartbeatTopic != "__debezium-heartbeat.dbserver1" || c.TransactionTopic != "dbserver1.transaction" {
 		t.Errorf("default: delimiter %q, heartbeat topic %q, transaction topic %q", c.TopicDelimiter, c.HeartbeatTopic, c.TransactionTopic)
 	}
+	// topic.heartbeat.name overrides the whole heartbeat topic name.
+	c, errs = ParseConfig(baseProps(map[string]string{KeyTopicDelimiter: "_", KeyHeartbeatTopicName: "shared-heartbeats"}))
+	if len(errs) > 0 || c.HeartbeatTopic != "shared-heartbeats" {
+		t.Errorf("topic.heartbeat.name: heartbeat topic %q, errors %v", c.HeartbeatTopic, errs)
+	}
+	_, errs = ParseConfig(baseProps(map[string]string{KeyHeartbeatTopicName: "heart beats"}))
+	if len(errs) != 1 || errs[0].Name != KeyHeartbeatTopicName ||
+		errs[0].Message != "Invalid value heart beats for configuration topic.heartbeat.name: heart beats has invalid format (only the underscore, hyphen, dot and alphanumeric characters are allowed)" {
+		t.Errorf("invalid topic.heartbeat.name: %v", errs)
+	}
 }
 
 func baseProps(extra map[string]string) map[string]string {

@@ -70,6 +70,10 @@ func TopicNameWith(prefix, delimiter, schemaName, table string) string {
 	return string(out)
 }
 
+// ValidTopicByte reports whether c may appear in a Kafka topic name
+// ([a-zA-Z0-9._-]).
+func ValidTopicByte(c byte) bool { return validTopicByte(c) }
+
 func validTopicByte(c byte) bool {
 	return c == '.' || c == '_' || c == '-' || isLetter(rune(c)) || isDigit(rune(c))
 }
