@@ -13,7 +13,7 @@ import (
 func TestExtractFieldWithSchema(t *testing.T) {
 	tr := kafkaTransform(t, ExtractFieldKeyClass, map[string]string{"field": "magic"})
 	ks := schema.StructOf("", false, schema.NewField("magic", schema.Int32Schema))
-	out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(0), KeySchema: ks, Key: schema.NewStruct(ks).Set("magic", int32(42))})
+	out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(0), KeySchema: ks, Key: schema.NewStruct(ks).Set("magic", int32(42))})
 	if out.KeySchema != schema.Int32Schema || out.Key != int32(42) {
 		t.Errorf("key = %+v %v", out.KeySchema, out.Key)
 	}
@@ -25,7 +25,7 @@ func TestExtractFieldWithSchemaAndNestedPath(t *testing.T) {
 	foo := schema.StructOf("", false, schema.NewField("foo", schema.Int32Schema))
 	ks := schema.StructOf("", false, schema.NewField("magic", foo))
 	key := schema.NewStruct(ks).Set("magic", schema.NewStruct(foo).Set("foo", int32(42)))
-	out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", KeySchema: ks, Key: key})
+	out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", KeySchema: ks, Key: key})
 	if out.KeySchema != schema.Int32Schema || out.Key != int32(42) {
 		t.Errorf("key = %+v %v", out.KeySchema, out.Key)
 	}
@@ -40,11 +40,11 @@ func TestExtractFieldWithSchemaAndNestedPath(t *testing.T) {
 func TestExtractFieldNull(t *testing.T) {
 	tr := kafkaTransform(t, ExtractFieldKeyClass, map[string]string{"field": "magic"})
 	ks := schema.StructOf("", true, schema.NewField("magic", schema.Int32Schema))
-	out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", KeySchema: ks})
+	out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", KeySchema: ks})
 	if out.KeySchema != schema.Int32Schema || out.Key != nil {
 		t.Errorf("key = %+v %v", out.KeySchema, out.Key)
 	}
-	out = kafkaApply(t, tr, connect.SourceRecord{Topic: "test"})
+	out = mustKeep(t, tr, connect.SourceRecord{Topic: "test"})
 	if out.KeySchema != nil || out.Key != nil {
 		t.Errorf("key = %+v %v", out.KeySchema, out.Key)
 	}
@@ -76,7 +76,7 @@ func TestExtractFieldNullNestedStruct(t *testing.T) {
 	foo := schema.StructOf("", true, schema.NewField("foo", schema.Int32Schema))
 	vs := schema.StructOf("", false, schema.NewField("magic", foo))
 	tr := kafkaTransform(t, ExtractFieldValueClass, map[string]string{"field": "magic.foo", "field.syntax.version": "V2"})
-	out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: vs, Value: schema.NewStruct(vs)})
+	out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: vs, Value: schema.NewStruct(vs)})
 	if out.ValueSchema != schema.Int32Schema || out.Value != nil {
 		t.Errorf("value = %+v %v", out.ValueSchema, out.Value)
 	}
@@ -97,7 +97,7 @@ func TestExtractFieldReplaceNullWithDefault(t *testing.T) {
 			} else {
 				r.ValueSchema, r.Value = s, schema.NewStruct(s)
 			}
-			out := kafkaApply(t, tr, r)
+			out := mustKeep(t, tr, r)
 			got := out.Value
 			if class == ExtractFieldKeyClass {
 				got = out.Key

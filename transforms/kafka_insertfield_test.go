@@ -48,7 +48,7 @@ func TestInsertFieldCopySchemaAndInsertConfiguredFields(t *testing.T) {
 		Topic: "test", Partition: partitionOf(0), ValueSchema: in,
 		Value: schema.NewStruct(in).Set("magic", int64(42)), Timestamp: time.UnixMilli(789),
 	}
-	out := kafkaApply(t, tr, r)
+	out := mustKeep(t, tr, r)
 	s := out.ValueSchema
 	if s.Name != "name" || s.Version != 1 || s.Doc != "doc" || s.Type != schema.TypeStruct || s.Optional {
 		t.Errorf("schema basics = %q %d %q %v optional=%v", s.Name, s.Version, s.Doc, s.Type, s.Optional)
@@ -82,7 +82,7 @@ func TestInsertFieldCopySchemaAndInsertConfiguredFields(t *testing.T) {
 	}
 
 	// Exercise caching: the derived schema is reused for the same input schema.
-	out2 := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(1), ValueSchema: in, Value: schema.NewStruct(in)})
+	out2 := mustKeep(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(1), ValueSchema: in, Value: schema.NewStruct(in)})
 	if out2.ValueSchema != out.ValueSchema {
 		t.Errorf("derived schema not cached")
 	}
@@ -91,7 +91,7 @@ func TestInsertFieldCopySchemaAndInsertConfiguredFields(t *testing.T) {
 	if v2.Get("partition_field") != int32(1) || v2.Get("timestamp_field") != nil {
 		t.Errorf("second record: %v", v2.Values)
 	}
-	noMeta := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: in, Value: schema.NewStruct(in)})
+	noMeta := mustKeep(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: in, Value: schema.NewStruct(in)})
 	if got := noMeta.Value.(*schema.Struct); got.Get("partition_field") != nil || got.Get("timestamp_field") != nil {
 		t.Errorf("record without partition and timestamp: %v", got.Values)
 	}
@@ -106,7 +106,7 @@ func TestInsertFieldTombstoneUnchanged(t *testing.T) {
 		{Topic: "test", Partition: partitionOf(0), ValueSchema: in},
 		{Topic: "test", Partition: partitionOf(0)},
 	} {
-		out := kafkaApply(t, tr, r)
+		out := mustKeep(t, tr, r)
 		if out.Value != nil || out.ValueSchema != r.ValueSchema {
 			t.Errorf("tombstone changed: %+v", out)
 		}
@@ -117,7 +117,7 @@ func TestInsertFieldTombstoneUnchanged(t *testing.T) {
 func TestInsertFieldKeyOfTombstone(t *testing.T) {
 	tr := kafkaTransform(t, InsertFieldKeyClass, insertAll())
 	in := simpleStructSchema()
-	out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(0), KeySchema: in, Key: schema.NewStruct(in).Set("magic", int64(42))})
+	out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(0), KeySchema: in, Key: schema.NewStruct(in).Set("magic", int64(42))})
 	k := out.Key.(*schema.Struct)
 	if k.Schema != out.KeySchema || k.Get("magic") != int64(42) || k.Get("topic_field") != "test" ||
 		k.Get("partition_field") != int32(0) || k.Get("timestamp_field") != nil || k.Get("instance_id") != "my-instance-id" {
@@ -133,7 +133,7 @@ func TestInsertFieldNullKeyUnchanged(t *testing.T) {
 	tr := kafkaTransform(t, InsertFieldKeyClass, insertAll())
 	in := simpleStructSchema()
 	r := connect.SourceRecord{Topic: "test", Partition: partitionOf(0), ValueSchema: in, Value: schema.NewStruct(in)}
-	out := kafkaApply(t, tr, r)
+	out := mustKeep(t, tr, r)
 	if out.Key != nil || out.KeySchema != nil || out.ValueSchema != in || out.Value != r.Value {
 		t.Errorf("record changed: %+v", out)
 	}
@@ -151,7 +151,7 @@ func TestInsertFieldReplaceNullWithDefault(t *testing.T) {
 		magic := &schema.Schema{Type: schema.TypeInt64, Optional: true, Default: int64(42), HasDefault: true}
 		in := schema.StructOf("name", false, schema.NewField("magic_with_default", magic))
 		in.Version, in.Doc = 1, "doc"
-		out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(0), ValueSchema: in, Value: schema.NewStruct(in), Timestamp: time.UnixMilli(789)})
+		out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(0), ValueSchema: in, Value: schema.NewStruct(in), Timestamp: time.UnixMilli(789)})
 		if out.ValueSchema.Field("magic_with_default").Schema != magic {
 			t.Errorf("field schema not kept")
 		}
@@ -169,7 +169,7 @@ func TestInsertFieldOptionality(t *testing.T) {
 		"topic.field": "t?", "partition.field": "p!", "timestamp.field": "ts!", "static.field": "s!", "static.value": " v ",
 	})
 	in := simpleStructSchema()
-	out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(3), ValueSchema: in, Value: schema.NewStruct(in), Timestamp: time.UnixMilli(1)})
+	out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(3), ValueSchema: in, Value: schema.NewStruct(in), Timestamp: time.UnixMilli(1)})
 	s := out.ValueSchema
 	for name, want := range map[string]*schema.Schema{
 		"t": schema.OptionalStringSchema, "p": schema.Int32Schema, "s": schema.StringSchema,
@@ -194,7 +194,7 @@ func TestInsertFieldOffsetOnSourceRecord(t *testing.T) {
 	if want := "Only SinkRecord supported for [field insertion], found: org.apache.kafka.connect.source.SourceRecord"; !strings.HasSuffix(msg, want) {
 		t.Errorf("error %q", msg)
 	}
-	kafkaApply(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: in})
+	mustKeep(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: in})
 }
 
 // A field that already exists fails as SchemaBuilder.field does.

@@ -34,8 +34,8 @@ func kafkaConfigure(t testing.TB, class string, config map[string]string) (conne
 	return nil, nil
 }
 
-// kafkaApply applies tr and fails on an error or a dropped record.
-func kafkaApply(t testing.TB, tr connect.Transformation, r connect.SourceRecord) connect.SourceRecord {
+// mustKeep applies tr and fails on an error or a dropped record.
+func mustKeep(t testing.TB, tr connect.Transformation, r connect.SourceRecord) connect.SourceRecord {
 	t.Helper()
 	out, keep, err := tr.Apply(r)
 	if err != nil {
@@ -126,7 +126,7 @@ func TestKafkaTransformsKeepSourceAndInput(t *testing.T) {
 				KeySchema: keySchema, Key: key, ValueSchema: valueSchema, Value: value,
 				Timestamp: time1483425001864(),
 			}
-			out := kafkaApply(t, kafkaTransform(t, c.class, c.config), in)
+			out := mustKeep(t, kafkaTransform(t, c.class, c.config), in)
 			if reflect.ValueOf(out.SourcePartition).Pointer() != reflect.ValueOf(partition).Pointer() ||
 				reflect.ValueOf(out.SourceOffset).Pointer() != reflect.ValueOf(offset).Pointer() {
 				t.Errorf("source partition or offset replaced")

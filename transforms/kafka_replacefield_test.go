@@ -42,7 +42,7 @@ func checkStruct(t *testing.T, v any, names []string, values []any) {
 func TestReplaceFieldWithSchema(t *testing.T) {
 	tr := kafkaTransform(t, ReplaceFieldValueClass, map[string]string{"include": "abc,foo", "renames": "abc:xyz,foo:bar"})
 	s := replaceFieldSchema()
-	out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(0), ValueSchema: s, Value: replaceFieldValue(s)})
+	out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(0), ValueSchema: s, Value: replaceFieldValue(s)})
 	checkStruct(t, out.Value, []string{"xyz", "bar"}, []any{int32(42), true})
 	if out.ValueSchema != out.Value.(*schema.Struct).Schema {
 		t.Errorf("record schema is not the struct's")
@@ -50,7 +50,7 @@ func TestReplaceFieldWithSchema(t *testing.T) {
 	if f := out.ValueSchema.Field("xyz"); f.Schema != schema.Int32Schema {
 		t.Errorf("renamed field schema = %+v", f.Schema)
 	}
-	again := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: s, Value: replaceFieldValue(s)})
+	again := mustKeep(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: s, Value: replaceFieldValue(s)})
 	if again.ValueSchema != out.ValueSchema {
 		t.Errorf("derived schema not cached")
 	}
@@ -62,7 +62,7 @@ func TestReplaceFieldExclude(t *testing.T) {
 	for _, prop := range []string{"exclude", "blacklist"} {
 		tr := kafkaTransform(t, ReplaceFieldValueClass, map[string]string{prop: "dont", "renames": "abc:xyz,foo:bar"})
 		s := replaceFieldSchema()
-		out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: s, Value: replaceFieldValue(s)})
+		out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: s, Value: replaceFieldValue(s)})
 		checkStruct(t, out.Value, []string{"xyz", "bar", "etc"}, []any{int32(42), true, "etc"})
 	}
 }
@@ -86,7 +86,7 @@ func TestReplaceFieldIncludeAliasAndPrecedence(t *testing.T) {
 		{map[string]string{"renames": "abc:x:"}, []string{"dont", "x", "foo", "etc"}, []any{"whatever", int32(42), true, "etc"}},
 	} {
 		tr := kafkaTransform(t, ReplaceFieldValueClass, c.config)
-		out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: s, Value: replaceFieldValue(s)})
+		out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", ValueSchema: s, Value: replaceFieldValue(s)})
 		checkStruct(t, out.Value, c.names, c.values)
 	}
 }
@@ -96,7 +96,7 @@ func TestReplaceFieldTombstone(t *testing.T) {
 	tr := kafkaTransform(t, ReplaceFieldValueClass, map[string]string{"include": "abc,foo", "renames": "abc:xyz,foo:bar"})
 	s := replaceFieldSchema()
 	for _, r := range []connect.SourceRecord{{Topic: "test", ValueSchema: s}, {Topic: "test"}} {
-		out := kafkaApply(t, tr, r)
+		out := mustKeep(t, tr, r)
 		if out.Value != nil || out.ValueSchema != r.ValueSchema {
 			t.Errorf("tombstone changed: %+v", out)
 		}
@@ -118,7 +118,7 @@ func TestReplaceFieldReplaceNullWithDefault(t *testing.T) {
 			} else {
 				r.ValueSchema, r.Value = s, schema.NewStruct(s)
 			}
-			out := kafkaApply(t, tr, r)
+			out := mustKeep(t, tr, r)
 			got := out.Value
 			if class == ReplaceFieldKeyClass {
 				got = out.Key
@@ -134,7 +134,7 @@ func TestReplaceFieldSchemaBasicsAndDuplicates(t *testing.T) {
 	s := schema.StructOf("server.public.t.Value", true, schema.NewField("a", schema.Int32Schema), schema.NewField("b", schema.Int32Schema))
 	s.Version, s.Doc, s.Params = 2, "d", []schema.Param{{Key: "k", Value: "v"}}
 	tr := kafkaTransform(t, ReplaceFieldValueClass, map[string]string{"exclude": "b"})
-	out := kafkaApply(t, tr, connect.SourceRecord{Topic: "t", ValueSchema: s, Value: schema.NewStruct(s).Set("a", int32(1))})
+	out := mustKeep(t, tr, connect.SourceRecord{Topic: "t", ValueSchema: s, Value: schema.NewStruct(s).Set("a", int32(1))})
 	got := out.ValueSchema
 	if got.Name != s.Name || got.Version != 2 || got.Doc != "d" || !reflect.DeepEqual(got.Params, s.Params) || got.Optional {
 		t.Errorf("schema = %+v", got)

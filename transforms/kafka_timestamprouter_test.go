@@ -15,7 +15,7 @@ func time1483425001864() time.Time { return time.UnixMilli(1483425001864) }
 // TimestampRouterTest.defaultConfiguration
 func TestTimestampRouterDefaultConfiguration(t *testing.T) {
 	tr := kafkaTransform(t, TimestampRouterClass, nil)
-	out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(0), Timestamp: time1483425001864()})
+	out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", Partition: partitionOf(0), Timestamp: time1483425001864()})
 	if out.Topic != "test-20170103" {
 		t.Errorf("topic = %q, want test-20170103", out.Topic)
 	}
@@ -39,7 +39,7 @@ func TestTimestampRouterFormats(t *testing.T) {
 		{"  ${topic}_x  ", "yyyy", "test_x"},
 	} {
 		tr := kafkaTransform(t, TimestampRouterClass, map[string]string{"topic.format": c.topicFormat, "timestamp.format": c.tsFormat})
-		out := kafkaApply(t, tr, connect.SourceRecord{Topic: "test", Timestamp: time1483425001864()})
+		out := mustKeep(t, tr, connect.SourceRecord{Topic: "test", Timestamp: time1483425001864()})
 		if out.Topic != c.want {
 			t.Errorf("%q %q: topic = %q, want %q", c.topicFormat, c.tsFormat, out.Topic, c.want)
 		}
@@ -50,7 +50,7 @@ func TestTimestampRouterFormats(t *testing.T) {
 // timestamp too, as with Kafka's two successive replaceAll calls.
 func TestTimestampRouterReplacementOrder(t *testing.T) {
 	tr := kafkaTransform(t, TimestampRouterClass, nil)
-	out := kafkaApply(t, tr, connect.SourceRecord{Topic: "a${timestamp}", Timestamp: time1483425001864()})
+	out := mustKeep(t, tr, connect.SourceRecord{Topic: "a${timestamp}", Timestamp: time1483425001864()})
 	if out.Topic != "a20170103-20170103" {
 		t.Errorf("topic = %q", out.Topic)
 	}
@@ -63,7 +63,7 @@ func TestTimestampRouterMissingTimestamp(t *testing.T) {
 		t.Errorf("error %q", msg)
 	}
 	// An offset-only record has no topic to route.
-	if out := kafkaApply(t, tr, connect.SourceRecord{}); out.Topic != "" {
+	if out := mustKeep(t, tr, connect.SourceRecord{}); out.Topic != "" {
 		t.Errorf("offset-only record routed to %q", out.Topic)
 	}
 }

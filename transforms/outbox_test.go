@@ -114,19 +114,6 @@ func newOutbox(t testing.TB, config map[string]string) connect.Transformation {
 	return tr
 }
 
-// routeOutbox applies tr and requires a record to come out.
-func routeOutbox(t testing.TB, tr connect.Transformation, r connect.SourceRecord) connect.SourceRecord {
-	t.Helper()
-	out, keep, err := tr.Apply(r)
-	if err != nil {
-		t.Fatalf("Apply: %v", err)
-	}
-	if !keep {
-		t.Fatalf("Apply dropped the record")
-	}
-	return out
-}
-
 // outboxColumnSchema is the schema of a column of the outbox table.
 func outboxColumnSchema(tbl *envelope.Table, name string) *schema.Schema {
 	return tbl.ValueSchema.Field(name).Schema
@@ -144,7 +131,7 @@ func TestEventRouterRoutesCreates(t *testing.T) {
 	tr := newOutbox(t, map[string]string{})
 	for _, op := range []string{envelope.OpCreate, envelope.OpRead} {
 		in := outboxChange(tbl, op, nil, &userCreated)
-		out := routeOutbox(t, tr, in)
+		out := mustKeep(t, tr, in)
 		if out.Topic != "outbox.event.User" {
 			t.Errorf("%s: topic %q, want outbox.event.User", op, out.Topic)
 		}
@@ -174,7 +161,7 @@ func TestEventRouterRoutesCreates(t *testing.T) {
 	// canRouteBasedOnField: each aggregate type has its topic.
 	address := userCreated
 	address.aggregateType, address.eventType = "Address", "AddressCreated"
-	if out := routeOutbox(t, tr, outboxChange(tbl, "c", nil, &address)); out.Topic != "outbox.event.Address" {
+	if out := mustKeep(t, tr, outboxChange(tbl, "c", nil, &address)); out.Topic != "outbox.event.Address" {
 		t.Errorf("topic %q, want outbox.event.Address", out.Topic)
 	}
 }
@@ -186,7 +173,7 @@ func TestEventRouterKeepsExistingHeaders(t *testing.T) {
 	prior := connect.Header{Key: "traceparent", Schema: schema.StringSchema, Value: "00-abc-01"}
 	in.Headers = make([]connect.Header, 1, 4) // room to append into
 	in.Headers[0] = prior
-	out := routeOutbox(t, tr, in)
+	out := mustKeep(t, tr, in)
 	checkHeaders(t, out.Headers, prior, connect.Header{Key: "id", Schema: outboxColumnSchema(tbl, "id"), Value: outboxEventID})
 	checkHeaders(t, in.Headers, prior) // the input's slice is not written
 	if len(in.Headers[:2][1].Key) != 0 {
@@ -306,7 +293,7 @@ func TestEventRouterConfiguresColumnsAndTypes(t *testing.T) {
 		propRouteByField:    "my_route_field",
 	}
 	// canConfigureEveryTableField (payload only, one id header).
-	out := routeOutbox(t, newOutbox(t, config), customChange(tbl))
+	out := mustKeep(t, newOutbox(t, config), customChange(tbl))
 	if out.Topic != "outbox.event.routename" {
 		t.Errorf("topic %q, want outbox.event.routename", out.Topic)
 	}
@@ -318,7 +305,7 @@ func TestEventRouterConfiguresColumnsAndTypes(t *testing.T) {
 	// canInfluenceTableColumnTypes: an int key, a bytes payload and a
 	// boolean column in the value struct under an alias.
 	config[propOutboxAdditional] = "some_boolean:envelope:bool"
-	out = routeOutbox(t, newOutbox(t, config), customChange(tbl))
+	out = mustKeep(t, newOutbox(t, config), customChange(tbl))
 	if out.KeySchema != outboxColumnSchema(tbl, "payload_id") || out.Key != int32(1232) {
 		t.Errorf("key %+v %#v, want payload_id's schema and 1232", out.KeySchema, out.Key)
 	}
@@ -339,7 +326,7 @@ func TestEventRouterConfiguresColumnsAndTypes(t *testing.T) {
 
 	// canSetPartitionWithAdditionalFields.
 	config[propOutboxAdditional] = "p:partition"
-	out = routeOutbox(t, newOutbox(t, config), customChange(tbl))
+	out = mustKeep(t, newOutbox(t, config), customChange(tbl))
 	if out.Partition == nil || *out.Partition != 123 {
 		t.Errorf("partition %v, want 123", out.Partition)
 	}
@@ -356,7 +343,7 @@ func TestEventRouterAdditionalPlacements(t *testing.T) {
 	})
 	row := userCreated
 	row.shard = int32(7)
-	out := routeOutbox(t, tr, outboxChange(tbl, "c", nil, &row))
+	out := mustKeep(t, tr, outboxChange(tbl, "c", nil, &row))
 	v, ok := out.Value.(*schema.Struct)
 	if !ok {
 		t.Fatalf("value is %T, want a struct", out.Value)
@@ -379,19 +366,19 @@ func TestEventRouterAdditionalPlacements(t *testing.T) {
 
 	// Events of one shape share one schema; another route gets its own
 	// name (canSetPayloadTypeIntoTheEnvelope, per aggregate type).
-	again := routeOutbox(t, tr, outboxChange(tbl, "c", nil, &row))
+	again := mustKeep(t, tr, outboxChange(tbl, "c", nil, &row))
 	if again.ValueSchema != out.ValueSchema {
 		t.Errorf("a second event of the same shape got a new schema")
 	}
 	order := row
 	order.aggregateType = "Order"
-	if s := routeOutbox(t, tr, outboxChange(tbl, "c", nil, &order)).ValueSchema; s.Name != "dbserver1.public.outbox.Order.Value" {
+	if s := mustKeep(t, tr, outboxChange(tbl, "c", nil, &order)).ValueSchema; s.Name != "dbserver1.public.outbox.Order.Value" {
 		t.Errorf("schema name %q, want dbserver1.public.outbox.Order.Value", s.Name)
 	}
 
 	// A null partition column leaves the partition to the producer.
 	tr = newOutbox(t, map[string]string{propOutboxAdditional: "shard:partition"})
-	if out := routeOutbox(t, tr, outboxChange(tbl, "c", nil, &userCreated)); out.Partition != nil {
+	if out := mustKeep(t, tr, outboxChange(tbl, "c", nil, &userCreated)); out.Partition != nil {
 		t.Errorf("partition %d, want none for a null column", *out.Partition)
 	}
 }
@@ -409,7 +396,7 @@ func TestEventRouterMissingAdditionalColumn(t *testing.T) {
 	// as it shapes the value schema.
 	for _, placement := range []string{"header", "partition"} {
 		tr := newOutbox(t, map[string]string{propOutboxAdditional: "nope:" + placement, propOutboxErrorOnMissing: "false"})
-		out := routeOutbox(t, tr, outboxChange(tbl, "c", nil, &userCreated))
+		out := mustKeep(t, tr, outboxChange(tbl, "c", nil, &userCreated))
 		if len(out.Headers) != 1 || out.Partition != nil {
 			t.Errorf("%s: headers %+v partition %v, want the id header alone", placement, out.Headers, out.Partition)
 		}
@@ -446,7 +433,7 @@ func TestEventRouterTimestampColumn(t *testing.T) {
 		} else {
 			row.createdMs = c.value
 		}
-		out := routeOutbox(t, tr, outboxChange(tbl, "c", nil, &row))
+		out := mustKeep(t, tr, outboxChange(tbl, "c", nil, &row))
 		if !out.Timestamp.Equal(time.UnixMilli(c.wantMs)) {
 			t.Errorf("%s=%v: timestamp %d, want %d", c.column, c.value, out.Timestamp.UnixMilli(), c.wantMs)
 		}
@@ -476,9 +463,9 @@ func TestEventRouterSchemaVersion(t *testing.T) {
 	}
 	// canSetSchemaVersionWhenMoreThanPayloadIsInEnvelope.
 	tr := newOutbox(t, map[string]string{propOutboxSchemaVersion: "version", propOutboxAdditional: "type:envelope:eventType"})
-	v1 := routeOutbox(t, tr, outboxChange(tbl, "c", nil, withVersion(1, "166080d9-3b0e-4a04-81fe-2058a7386f1f")))
-	v3 := routeOutbox(t, tr, outboxChange(tbl, "c", nil, withVersion(3, "166080d9-3b0e-4a04-81fe-2058a7386f1f")))
-	v1again := routeOutbox(t, tr, outboxChange(tbl, "c", nil, withVersion(1, "18f94a39-b931-41b7-837c-6fc23b013597")))
+	v1 := mustKeep(t, tr, outboxChange(tbl, "c", nil, withVersion(1, "166080d9-3b0e-4a04-81fe-2058a7386f1f")))
+	v3 := mustKeep(t, tr, outboxChange(tbl, "c", nil, withVersion(3, "166080d9-3b0e-4a04-81fe-2058a7386f1f")))
+	v1again := mustKeep(t, tr, outboxChange(tbl, "c", nil, withVersion(1, "18f94a39-b931-41b7-837c-6fc23b013597")))
 	if v1.ValueSchema.Version != 1 || v3.ValueSchema.Version != 3 || v1again.ValueSchema.Version != 1 {
 		t.Errorf("versions %d, %d, %d; want 1, 3, 1", v1.ValueSchema.Version, v3.ValueSchema.Version, v1again.ValueSchema.Version)
 	}
@@ -490,7 +477,7 @@ func TestEventRouterSchemaVersion(t *testing.T) {
 	// value is the payload, whose schema has no version.
 	tr = newOutbox(t, map[string]string{propOutboxSchemaVersion: "version"})
 	for _, v := range []int32{1, 3} {
-		out := routeOutbox(t, tr, outboxChange(tbl, "c", nil, withVersion(v, outboxEventID)))
+		out := mustKeep(t, tr, outboxChange(tbl, "c", nil, withVersion(v, outboxEventID)))
 		// The payload column's own version (io.debezium.data.Json's 1)
 		// stays; the version column is not applied.
 		if out.ValueSchema != outboxColumnSchema(tbl, "payload") {
@@ -510,12 +497,12 @@ func TestEventRouterTombstoneOnEmptyPayload(t *testing.T) {
 
 	// canMarkAnEventAsDeleted.
 	tr := newOutbox(t, map[string]string{propOutboxAdditional: "is_deleted:envelope:deleted", propOutboxTombstoneOnEmpty: "true"})
-	out := routeOutbox(t, tr, outboxChange(tbl, "c", nil, withPayload("{}")))
+	out := mustKeep(t, tr, outboxChange(tbl, "c", nil, withPayload("{}")))
 	if v, ok := out.Value.(*schema.Struct); !ok || v.Get("deleted") != true {
 		t.Errorf("value %#v, want a struct with deleted=true", out.Value)
 	}
 	for _, p := range []any{"", "  \n", nil} {
-		out := routeOutbox(t, tr, outboxChange(tbl, "c", nil, withPayload(p)))
+		out := mustKeep(t, tr, outboxChange(tbl, "c", nil, withPayload(p)))
 		if out.Value != nil || out.ValueSchema != nil {
 			t.Errorf("payload %q: value %+v %#v, want a tombstone", p, out.ValueSchema, out.Value)
 		}
@@ -525,19 +512,19 @@ func TestEventRouterTombstoneOnEmptyPayload(t *testing.T) {
 	}
 	// Payload-only events become tombstones too.
 	tr = newOutbox(t, map[string]string{propOutboxTombstoneOnEmpty: "true"})
-	if out := routeOutbox(t, tr, outboxChange(tbl, "c", nil, withPayload(""))); out.Value != nil || out.ValueSchema != nil {
+	if out := mustKeep(t, tr, outboxChange(tbl, "c", nil, withPayload(""))); out.Value != nil || out.ValueSchema != nil {
 		t.Errorf("payload-only empty payload: value %+v %#v, want a tombstone", out.ValueSchema, out.Value)
 	}
 
 	// noTombstoneIfNotConfigured.
 	tr = newOutbox(t, placement)
-	out = routeOutbox(t, tr, outboxChange(tbl, "c", nil, withPayload("")))
+	out = mustKeep(t, tr, outboxChange(tbl, "c", nil, withPayload("")))
 	if v, ok := out.Value.(*schema.Struct); !ok || v.Get("deleted") != true || v.Get("payload") != "" {
 		t.Errorf("value %#v, want a struct with payload \"\" and deleted=true", out.Value)
 	}
 	// A null payload without the option keeps the payload column's schema.
 	tr = newOutbox(t, map[string]string{})
-	out = routeOutbox(t, tr, outboxChange(tbl, "c", nil, withPayload(nil)))
+	out = mustKeep(t, tr, outboxChange(tbl, "c", nil, withPayload(nil)))
 	if out.Value != nil || out.ValueSchema != outboxColumnSchema(tbl, "payload") {
 		t.Errorf("null payload: value %+v %#v, want null with the payload column's schema", out.ValueSchema, out.Value)
 	}
@@ -553,7 +540,7 @@ func TestEventRouterEmptyBytesPayloadIsNoTombstone(t *testing.T) {
 	r := customChange(tbl)
 	after := r.Value.(*schema.Struct).Get("after").(*schema.Struct)
 	after.Set("payload_body", []byte{})
-	out := routeOutbox(t, tr, r)
+	out := mustKeep(t, tr, r)
 	if !reflect.DeepEqual(out.Value, []byte{}) {
 		t.Errorf("value %#v, want the empty bytes", out.Value)
 	}
@@ -577,7 +564,7 @@ func TestEventRouterTopicRouting(t *testing.T) {
 		}
 		row := userCreated
 		row.aggregateType = c.route
-		out := routeOutbox(t, newOutbox(t, config), outboxChange(tbl, "c", nil, &row))
+		out := mustKeep(t, newOutbox(t, config), outboxChange(tbl, "c", nil, &row))
 		if out.Topic != c.want {
 			t.Errorf("%q → %q on %q: topic %q, want %q", c.regex, c.replacement, c.route, out.Topic, c.want)
 		}
@@ -607,7 +594,7 @@ func TestEventRouterFieldErrors(t *testing.T) {
 		}
 	}
 	// canSetMessageKey: any column can be the key.
-	out := routeOutbox(t, newOutbox(t, map[string]string{propOutboxEventKey: "type"}), outboxChange(tbl, "c", nil, &userCreated))
+	out := mustKeep(t, newOutbox(t, map[string]string{propOutboxEventKey: "type"}), outboxChange(tbl, "c", nil, &userCreated))
 	if out.Key != "UserCreated" || out.KeySchema != outboxColumnSchema(tbl, "type") {
 		t.Errorf("key %+v %#v, want the type column", out.KeySchema, out.Key)
 	}
