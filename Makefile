@@ -33,7 +33,7 @@ bench: deps build
 # table of RELIABILITY.md. `make test` runs each scenario once.
 FAULT_LOOPS ?= 10
 faults: deps
-	FAULT_LOOPS=$(FAULT_LOOPS) FAULT_REPORT=$(CURDIR)/RELIABILITY.md $(GO) test -count=1 -timeout 60m -run '^TestFault' -v . | grep -v ' time='
+	FAULT_LOOPS=$(FAULT_LOOPS) FAULT_REPORT=$(CURDIR)/RELIABILITY.md $(GO) test -count=1 -timeout 60m -run '^TestFault' -v ./e2e/ | grep -v ' time='
 
 # A short run of every fuzz target beyond its checked-in corpus.
 FUZZTIME ?= 20s

@@ -12,10 +12,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/tributary-cdc/tributary/internal/app"
+	"github.com/tributary-cdc/tributary/internal/bench"
+	"github.com/tributary-cdc/tributary/internal/profile"
 )
 
 func main() {
@@ -23,14 +28,32 @@ func main() {
 	defer stop()
 	var err error
 	if len(os.Args) > 1 && os.Args[1] == "bench" {
-		err = benchMain(ctx, os.Args[2:])
+		err = bench.Main(ctx, os.Args[2:])
 	} else {
-		stopProfiles := startProfiles(os.Getenv(profileEnv))
-		err = run(ctx, os.Args[1:], os.Environ())
+		stopProfiles := profile.Start(os.Getenv(profile.Env))
+		err = run(ctx, os.Args[1:])
 		stopProfiles()
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tributary:", err)
 		os.Exit(1)
 	}
+}
+
+// run starts a worker from the properties file in args, if any, and serves
+// until ctx is cancelled.
+func run(ctx context.Context, args []string) error {
+	opts := app.Options{Environ: os.Environ()}
+	switch len(args) {
+	case 0:
+	case 1:
+		opts.ConfigPath = args[0]
+	default:
+		return errors.New("usage: tributary [worker.properties]")
+	}
+	a, err := app.New(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx)
 }

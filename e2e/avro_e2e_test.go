@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -32,8 +32,8 @@ import (
 
 const (
 	avroConverterClass = "io.confluent.connect.avro.AvroConverter"
-	kafkajsScript      = "connect/schemaregistry/testdata/kafkajs/consume.js"
-	nodeModulesDir     = ".cache/node/node_modules"
+	kafkajsScript      = "../connect/schemaregistry/testdata/kafkajs/consume.js"
+	nodeModulesDir     = "../.cache/node/node_modules"
 )
 
 // avroWorker starts a worker with its embedded registry, and returns it with

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect/workerconfig"
 	"github.com/tributary-cdc/tributary/connectors/postgres"
+	"github.com/tributary-cdc/tributary/internal/app"
 )
 
 // TestExampleConfigs loads the files in configs/ as a user would hand them
@@ -16,7 +17,7 @@ import (
 // connector file is a valid Debezium config apart from the database it
 // points at.
 func TestExampleConfigs(t *testing.T) {
-	cfg, unknown, err := workerconfig.Load("configs/worker.properties", nil)
+	cfg, unknown, err := workerconfig.Load("../configs/worker.properties", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func TestExampleConfigs(t *testing.T) {
 		t.Errorf("configs/worker.properties loaded as %+v", cfg)
 	}
 
-	raw, err := os.ReadFile("configs/inventory-connector.json")
+	raw, err := os.ReadFile("../configs/inventory-connector.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,23 +51,23 @@ func TestExampleConfigs(t *testing.T) {
 // A worker producer setting with an invalid value stops the worker before
 // it starts anything, with a message naming the property.
 func TestInvalidWorkerProducerSettingRefusesToStart(t *testing.T) {
-	err := run(t.Context(), nil, []string{
+	_, err := app.New(t.Context(), app.Options{Environ: []string{
 		"CONNECT_PRODUCER_COMPRESSION_TYPE=brotli",
 		"CONNECT_EMBEDDED_DATA_DIR=" + t.TempDir(),
-	})
+	}})
 	if err == nil || !strings.Contains(err.Error(), "producer.compression.type") || !strings.Contains(err.Error(), "brotli") {
-		t.Fatalf("run = %v, want an error naming producer.compression.type", err)
+		t.Fatalf("app.New = %v, want an error naming producer.compression.type", err)
 	}
 }
 
 // Exactly-once delivery is refused on the embedded broker, whose crash
 // recovery cannot complete a transaction that was committing.
 func TestExactlyOnceNeedsAKafkaCluster(t *testing.T) {
-	err := run(t.Context(), nil, []string{
+	_, err := app.New(t.Context(), app.Options{Environ: []string{
 		"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled",
 		"CONNECT_EMBEDDED_DATA_DIR=" + t.TempDir(),
-	})
+	}})
 	if err == nil || !strings.Contains(err.Error(), "exactly.once.source.support") || !strings.Contains(err.Error(), "bootstrap.servers") {
-		t.Fatalf("run = %v, want an error naming exactly.once.source.support and bootstrap.servers", err)
+		t.Fatalf("app.New = %v, want an error naming exactly.once.source.support and bootstrap.servers", err)
 	}
 }

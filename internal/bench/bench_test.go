@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"os"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tributary-cdc/tributary/internal/testutil"
 )
 
 // TestBenchCommandSmall runs `tributary bench` at a tiny scale: every
@@ -17,7 +19,7 @@ func TestBenchCommandSmall(t *testing.T) {
 	if err := os.WriteFile(report, []byte(before), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(tributaryBinary(t), "bench", "-rows", "3000", "-latency-seconds", "1", "-rate", "500",
+	cmd := exec.Command(testutil.Binary(t), "bench", "-rows", "3000", "-latency-seconds", "1", "-rate", "500",
 		"-outage", "2s", "-converter", "both", "-out", report)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

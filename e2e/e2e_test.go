@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -24,37 +24,14 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 )
 
 // The end-to-end tests run the built binary as a user would: embedded
 // broker, REST API, the example connector config, and kcat (a Kafka client
 // we did not write) reading the topics.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func tributaryBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "tributary-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "tributary")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func tributaryBinary(t *testing.T) string { return testutil.Binary(t) }
 
 func freePort(t *testing.T) int {
 	t.Helper()
@@ -383,7 +360,7 @@ INSERT INTO orders (order_date, purchaser, quantity, amount) VALUES
 // the test database.
 func inventoryConfig(t *testing.T, pg *pgtest.Server, mutate func(map[string]string)) []byte {
 	t.Helper()
-	raw, err := os.ReadFile("configs/inventory-connector.json")
+	raw, err := os.ReadFile("../configs/inventory-connector.json")
 	if err != nil {
 		t.Fatal(err)
 	}

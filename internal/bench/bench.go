@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -24,6 +24,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgserver"
+	"github.com/tributary-cdc/tributary/internal/profile"
 )
 
 // The bench command measures Tributary end to end against references
@@ -67,7 +68,8 @@ type benchResult struct {
 func (r benchResult) rate() float64    { return float64(r.Events) / r.Seconds }
 func (r benchResult) refRate() float64 { return float64(r.Events) / r.RefSecs }
 
-func benchMain(ctx context.Context, args []string) error {
+// Main runs `tributary bench` with its command-line arguments.
+func Main(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var o benchOptions
 	fs.IntVar(&o.rows, "rows", 1_000_000, "row changes per streaming and snapshot scenario")
@@ -461,14 +463,14 @@ type benchWorker struct {
 // startWorker starts a worker for the scenario on table, profiled when
 // -profile is set.
 func (b *bench) startWorker(ctx context.Context, table string, extraEnv ...string) (*benchWorker, error) {
-	profile := ""
+	prefix := ""
 	if b.opts.profile != "" {
-		profile = filepath.Join(b.opts.profile, table)
+		prefix = filepath.Join(b.opts.profile, table)
 	}
-	return startBenchWorker(ctx, b.tempDir(), profile, extraEnv...)
+	return startBenchWorker(ctx, b.tempDir(), prefix, extraEnv...)
 }
 
-func startBenchWorker(ctx context.Context, dir, profile string, extraEnv ...string) (*benchWorker, error) {
+func startBenchWorker(ctx context.Context, dir, profilePrefix string, extraEnv ...string) (*benchWorker, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -490,7 +492,7 @@ func startBenchWorker(ctx context.Context, dir, profile string, extraEnv ...stri
 		"CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS="+w.registry,
 		"CONNECT_EMBEDDED_DATA_DIR="+filepath.Join(dir, "data"),
 		"CONNECT_OFFSET_FLUSH_INTERVAL_MS=1000",
-		profileEnv+"="+profile,
+		profile.Env+"="+profilePrefix,
 	)
 	w.cmd.Env = append(w.cmd.Env, extraEnv...)
 	w.cmd.Stdout, w.cmd.Stderr = io.Discard, &w.log
@@ -800,11 +802,11 @@ func (b *bench) brokerOutage(ctx context.Context, converter string) (benchResult
 		return benchResult{}, fmt.Errorf("starting the broker host: %w", err)
 	}
 	defer func() { host.stop() }()
-	profile := ""
+	prefix := ""
 	if b.opts.profile != "" {
-		profile = filepath.Join(b.opts.profile, table)
+		prefix = filepath.Join(b.opts.profile, table)
 	}
-	w, err := startBenchWorker(ctx, b.tempDir(), profile, "CONNECT_BOOTSTRAP_SERVERS="+host.broker)
+	w, err := startBenchWorker(ctx, b.tempDir(), prefix, "CONNECT_BOOTSTRAP_SERVERS="+host.broker)
 	if err != nil {
 		return benchResult{}, err
 	}

@@ -1,4 +1,4 @@
-package main
+package profile
 
 import (
 	"fmt"
@@ -9,16 +9,16 @@ import (
 	"time"
 )
 
-// profileEnv names a file prefix: when set, the worker writes a CPU profile
+// Env names a file prefix: when set, the worker writes a CPU profile
 // to PREFIX.cpu for its whole run, an allocation profile to PREFIX.alloc and
 // a blocking profile to PREFIX.block when it stops, and PREFIX.heap, the heap
 // profile taken when the most heap was in use (sampled twice a second).
 // `tributary bench -profile DIR` sets it per scenario.
-const profileEnv = "TRIBUTARY_PROFILE"
+const Env = "TRIBUTARY_PROFILE"
 
-// startProfiles starts the profiles prefix asks for and returns the function
+// Start starts the profiles prefix asks for and returns the function
 // that writes them; with an empty prefix both are no-ops.
-func startProfiles(prefix string) func() {
+func Start(prefix string) func() {
 	if prefix == "" {
 		return func() {}
 	}

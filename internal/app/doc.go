@@ -1,0 +1,15 @@
+// Package app wires one Tributary worker together: it loads the worker
+// properties, starts the embedded broker and schema registry when no
+// bootstrap.servers is set, opens the Kafka clients and the config, offset
+// and status stores, builds the plugin list once, and connects the herder,
+// its group membership and the REST API.
+//
+// The herder, the group and the config store refer to each other: the group
+// hands the herder its assignments (membership.Handler), the herder asks the
+// group to rejoin when the leader's work changes, and the config store tells
+// the herder about records other workers wrote. New builds them in that
+// order and closes the cycle before anything runs; Run starts the REST
+// servers and the membership, and shuts down in the order its comment
+// gives. Tests and tools start a worker in-process with New and Run and
+// read its addresses from RESTAddrs, Brokers and RegistryURL.
+package app

@@ -1,0 +1,74 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+
+	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect/workerconfig"
+)
+
+// kafkaClusterID asks a broker for the cluster id reported by GET /.
+func kafkaClusterID(client sarama.Client) (string, error) {
+	for _, b := range client.Brokers() {
+		if err := b.Open(client.Config()); err != nil && !errors.Is(err, sarama.ErrAlreadyConnected) {
+			continue
+		}
+		resp, err := b.GetMetadata(&sarama.MetadataRequest{Version: 2})
+		if err != nil {
+			continue
+		}
+		if resp.ClusterID != nil {
+			return *resp.ClusterID, nil
+		}
+	}
+	return "", errors.New("reading the Kafka cluster id: no broker answered")
+}
+
+// listenAll opens a TCP listener for every http:// URL in listeners.
+func listenAll(urls []string) ([]net.Listener, error) {
+	var out []net.Listener
+	closeAll := func() {
+		for _, l := range out {
+			_ = l.Close()
+		}
+	}
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil || u.Scheme != "http" {
+			closeAll()
+			return nil, fmt.Errorf("invalid value %s for configuration listeners: only http:// listeners are supported", raw)
+		}
+		l, err := net.Listen("tcp", u.Host)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("listening on %s: %w", raw, err)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// advertisedWorkerID is the host:port other workers and status records use:
+// rest.advertised.host.name/port when set, else the machine's host name and
+// the first listener's port.
+func advertisedWorkerID(cfg *workerconfig.Config, l net.Listener) string {
+	host := cfg.AdvertisedHostName
+	if host == "" {
+		if lh, _, err := net.SplitHostPort(l.Addr().String()); err == nil && lh != "" && !net.ParseIP(lh).IsUnspecified() {
+			host = lh
+		} else if hn, err := os.Hostname(); err == nil {
+			host = hn
+		}
+	}
+	port := cfg.AdvertisedPort
+	if port == 0 {
+		port = l.Addr().(*net.TCPAddr).Port
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}

@@ -1,0 +1,95 @@
+// Package testutil holds what the project's tests share: polling for a
+// condition with a deadline (never sleeping a fixed time as
+// synchronisation), building the tributary binary once per test process,
+// and skipping tests that need external systems under -short.
+package testutil
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// PollInterval is how often Eventually checks its condition.
+const PollInterval = 50 * time.Millisecond
+
+// Eventually calls cond until it returns nil, and fails the test if it has
+// not after timeout, with the last error cond returned.
+func Eventually(tb testing.TB, timeout time.Duration, what string, cond func() error) {
+	tb.Helper()
+	if err := Poll(timeout, cond); err != nil {
+		tb.Fatalf("timed out after %s waiting for %s: %v", timeout, what, err)
+	}
+}
+
+// Poll calls cond until it returns nil or timeout passes, and returns the
+// last error cond returned.
+func Poll(timeout time.Duration, cond func() error) error {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(PollInterval)
+	defer tick.Stop()
+	for {
+		err := cond()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-deadline.C:
+			return err
+		case <-tick.C:
+		}
+	}
+}
+
+// Until adapts a boolean condition to Eventually: false becomes an error
+// saying what is not yet true.
+func Until(what string, cond func() bool) func() error {
+	return func() error {
+		if cond() {
+			return nil
+		}
+		return fmt.Errorf("%s: not yet", what)
+	}
+}
+
+// NeedsExternal skips the test under -short: it needs PostgreSQL, kcat,
+// node or a built binary. `go test -short ./...` runs the rest.
+func NeedsExternal(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("needs PostgreSQL, kcat, node or the built binary; skipped under -short")
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// Binary builds the tributary command once per test process and returns
+// its path.
+func Binary(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "tributary-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "tributary")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/tributary-cdc/tributary").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return binPath
+}
