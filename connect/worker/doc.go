@@ -9,7 +9,10 @@
 // never logged and skipped. A produce error that means Kafka was unreachable
 // (kafkaclient.IsRetriable) fails it with a connect.RetriableError, so the
 // runtime restarts it from its committed offsets; a periodic offset commit
-// that fails that way is logged and made at the next flush.
+// that fails that way is logged and made at the next flush. Offsets are
+// forgotten only once written: those a flush could not write are kept for
+// the next one (periodic or final), unless a newer offset of the same source
+// partition has become committable meanwhile, which replaces them.
 //
 // Backpressure: at most MaxInFlight records and MaxInFlightBytes bytes are
 // produced but unacknowledged; while either budget is spent, polling waits,

@@ -188,7 +188,7 @@ func (r *ExactlyOnceRunner) send(ctx context.Context, rec *connect.SourceRecord)
 		if _, ok := r.pending[k]; !ok {
 			r.order = append(r.order, k)
 		}
-		r.pending[k] = committable{partition: rec.SourcePartition, offset: rec.SourceOffset}
+		r.pending[k] = committable{key: k, partition: rec.SourcePartition, offset: rec.SourceOffset}
 	}
 	return nil
 }

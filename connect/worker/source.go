@@ -140,9 +140,9 @@ func (r *SourceTaskRunner) Run(ctx context.Context) error {
 					if connect.IsRetriable(err) && runCtx.Err() == nil {
 						// As Kafka Connect does: an offset commit that
 						// fails because Kafka is unreachable is logged and
-						// made at the next flush, with newer offsets; the
-						// records keep flowing (the producer waits for the
-						// broker on its own).
+						// made at the next flush, with the offsets it did
+						// not write or newer ones; the records keep flowing
+						// (the producer waits for the broker on its own).
 						r.log.Warn("committing offsets failed; retrying at the next flush", "error", err)
 						continue
 					}
@@ -496,12 +496,20 @@ func (r *SourceTaskRunner) waitDrained(ctx context.Context) error {
 }
 
 // flush writes the newest fully-acknowledged offset of every source partition
-// and, once durable, tells the task.
+// and, once durable, tells the task. Offsets it does not get to write are
+// kept for the next flush (the periodic one after a retriable failure, or
+// the final one at shutdown), unless a newer offset of their partition has
+// become committable meanwhile; as Kafka Connect's WorkerSourceTask keeps
+// them in its OffsetStorageWriter until a flush succeeds. Without that, an
+// idle partition's last offset would never be written after one failed
+// write, and the task never told (a PostgreSQL slot would stop advancing).
 func (r *SourceTaskRunner) flush(ctx context.Context) error {
 	r.commitM.Lock()
 	defer r.commitM.Unlock()
-	for _, p := range r.tracker.takeCommittable() {
+	offsets := r.tracker.takeCommittable()
+	for i, p := range offsets {
 		if err := r.cfg.Offsets.Put(ctx, r.cfg.ID.Connector, p.partition, p.offset); err != nil {
+			r.tracker.restore(offsets[i:])
 			err = fmt.Errorf("writing offsets: %w", err)
 			if kafkaclient.IsRetriable(err) {
 				err = connect.Retriable(err)
@@ -509,6 +517,7 @@ func (r *SourceTaskRunner) flush(ctx context.Context) error {
 			return err
 		}
 		if err := r.cfg.Task.Commit(ctx, p.partition, p.offset); err != nil {
+			r.tracker.restore(offsets[i+1:])
 			return fmt.Errorf("committing offsets to the task: %w", err)
 		}
 	}

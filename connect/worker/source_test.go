@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
@@ -93,6 +94,7 @@ func (s *scriptedTask) Stop() error {
 }
 
 type fixture struct {
+	cluster *kfake.Cluster
 	brokers []string
 	admin   sarama.ClusterAdmin
 	store   *storage.OffsetStore
@@ -100,7 +102,8 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	brokers := kafkatest.NewCluster(t)
+	cluster := kafkatest.StartCluster(t)
+	brokers := cluster.ListenAddrs()
 	client, err := sarama.NewClient(brokers, kafkaclient.NewConfig("test"))
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +120,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return &fixture{brokers: brokers, admin: admin, store: store}
+	return &fixture{cluster: cluster, brokers: brokers, admin: admin, store: store}
 }
 
 type adminTopics struct{ admin sarama.ClusterAdmin }

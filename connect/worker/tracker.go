@@ -34,6 +34,7 @@ type ackEntry struct {
 }
 
 type committable struct {
+	key       string // the partition's identity (partitionKeyer)
 	partition map[string]any
 	offset    map[string]any
 }
@@ -78,7 +79,7 @@ func (t *ackTracker) ack(seq uint64) {
 			if _, ok := t.ready[e.key]; !ok {
 				t.order = append(t.order, e.key)
 			}
-			t.ready[e.key] = committable{partition: e.partition, offset: e.offset}
+			t.ready[e.key] = committable{key: e.key, partition: e.partition, offset: e.offset}
 		}
 		t.head++
 	}
@@ -136,7 +137,7 @@ func (t *ackTracker) changed() <-chan struct{} {
 }
 
 // takeCommittable returns, and forgets, the offsets that became safe since
-// the last call.
+// the last call. Those that are then not written go back with restore.
 func (t *ackTracker) takeCommittable() []committable {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -152,4 +153,28 @@ func (t *ackTracker) takeCommittable() []committable {
 	}
 	t.order = t.order[:0]
 	return out
+}
+
+// restore gives back offsets taken by takeCommittable that could not be
+// written, so that the next takeCommittable returns them again, in their
+// order and before the partitions seen since. An offset of a partition that
+// has had a newer offset become committable in the meantime is dropped: the
+// newer one supersedes it, and writing the older one after it would move
+// the partition back. This is Kafka Connect's
+// OffsetStorageWriter.cancelFlush, which puts the offsets of a failed flush
+// back under the ones written to it since.
+func (t *ackTracker) restore(cs []committable) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var keys []string
+	for _, c := range cs {
+		if _, ok := t.ready[c.key]; ok {
+			continue
+		}
+		t.ready[c.key] = c
+		keys = append(keys, c.key)
+	}
+	if len(keys) > 0 {
+		t.order = append(keys, t.order...)
+	}
 }

@@ -1,6 +1,9 @@
 package worker
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestAckTrackerCommitsOnlyTheContiguousPrefix(t *testing.T) {
 	tr := newAckTracker()
@@ -50,6 +53,31 @@ func TestAckTrackerCompactsAndKeepsSequence(t *testing.T) {
 	got := tr.takeCommittable()
 	if len(got) != 1 || got[0].offset["n"] != 5000 {
 		t.Fatalf("committable = %v", got)
+	}
+}
+
+// TestAckTrackerRestoreKeepsNewerOffsets: offsets given back after a failed
+// write are taken again, first, except where their partition has had a
+// newer offset become committable since.
+func TestAckTrackerRestoreKeepsNewerOffsets(t *testing.T) {
+	tr := newAckTracker()
+	pa, pb, pc := map[string]any{"server": "a"}, map[string]any{"server": "b"}, map[string]any{"server": "c"}
+	tr.ack(tr.add(pa, map[string]any{"n": 0}))
+	tr.ack(tr.add(pb, map[string]any{"n": 1}))
+	taken := tr.takeCommittable()
+	tr.ack(tr.add(pc, map[string]any{"n": 2}))
+	tr.ack(tr.add(pb, map[string]any{"n": 3})) // newer than the taken b→1
+	tr.restore(taken)
+	got := tr.takeCommittable()
+	var offsets []any
+	for _, c := range got {
+		offsets = append(offsets, c.offset["n"])
+	}
+	if fmt.Sprint(offsets) != "[0 2 3]" {
+		t.Fatalf("committable after restore = %v, want a→0 (restored, first), then c→2 and b→3 (b's newer offset, not the restored 1)", offsets)
+	}
+	if got := tr.takeCommittable(); len(got) != 0 {
+		t.Fatalf("committable taken twice: %v", got)
 	}
 }
 
