@@ -15,7 +15,10 @@ import (
 //
 // Each record carries its own offset map, so a committed map identifies
 // exactly one delivered record; a runtime that hands back a copy is matched
-// by content instead, conservatively against the oldest equal offset.
+// by content instead, conservatively against the oldest equal offset. An
+// offset holds only int64, string and bool values (a resumed one, what the
+// offset store decoded from JSON, which has no NaN), so reflect.DeepEqual
+// is exact there, unlike for row values (schema.Equal).
 type inflight struct {
 	mu      sync.Mutex
 	offsets []map[string]any // delivered, not yet covered, in order

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"reflect"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -474,8 +473,12 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 		return s.send(ctx, s.t.record(ct, key, env, off))
 	case msgUpdate:
 		newKey := ct.KeyStructPacked(newRow)
+		// Debezium's RelationalChangeRecordEmitter.emitUpdateRecord compares
+		// keys and values with Kafka Connect's Struct.equals (schema.Equal):
+		// a NaN equals itself, -0.0 differs from 0.0, bytes compare by
+		// content.
 		if oldRow != nil {
-			if oldKey := ct.KeyStructPacked(oldRow); oldKey != nil && !reflect.DeepEqual(oldKey.Values, newKey.Values) {
+			if oldKey := ct.KeyStructPacked(oldRow); oldKey != nil && !oldKey.Equal(newKey) {
 				return s.keyChange(ctx, lsn, ct, tb.collection, oldRow, oldKey, newRow, newKey, src, off, now)
 			}
 		}
@@ -484,7 +487,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 			before = ct.ValueOver(oldRow)
 		}
 		afterValue := ct.ValueOver(newRow)
-		if s.t.cfg.SkipUnchanged && before != nil && reflect.DeepEqual(before.Values, afterValue.Values) {
+		if s.t.cfg.SkipUnchanged && before != nil && before.Equal(afterValue) {
 			// skip.messages.without.change: as Debezium, an update whose
 			// value (captured columns, mapped) equals the old one emits
 			// nothing; only a full old tuple (REPLICA IDENTITY FULL) can.

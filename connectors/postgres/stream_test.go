@@ -1,8 +1,12 @@
 package postgres_test
 
 import (
+	"fmt"
+	"math"
 	"math/big"
 	"reflect"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/tributary-cdc/tributary/connect"
@@ -212,6 +216,60 @@ func TestPrimaryKeyChange(t *testing.T) {
 		if op(t, recs[i]) != w.op || !reflect.DeepEqual(keyOf(recs[i]), []any{w.key}) {
 			t.Fatalf("record %d: %s %v, want %s [%d]:\n%s", i, op(t, recs[i]), keyOf(recs[i]), w.op, w.key, describe(recs))
 		}
+	}
+}
+
+// TestUpdatesCompareValuesAsKafkaConnect streams updates of float8 NaN and
+// -0 values with REPLICA IDENTITY FULL and skip.messages.without.change.
+// Debezium's RelationalChangeRecordEmitter decides both "unchanged" and "key
+// changed" with Kafka Connect's Struct.equals, where Double.equals makes NaN
+// equal NaN and -0.0 differ from 0.0: an update that keeps a NaN emits
+// nothing, an update of a row keyed by NaN is one update, a change from 0 to
+// -0 is a change, and a key moving from 0 to -0 is a key change.
+func TestUpdatesCompareValuesAsKafkaConnect(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, `CREATE TABLE public.floats(k float8 PRIMARY KEY, f float8, v text)`,
+		`ALTER TABLE public.floats REPLICA IDENTITY FULL`)
+	h := newHarness(t, pg, map[string]string{"table.include.list": "public.floats", "snapshot.mode": "no_data",
+		"skip.messages.without.change": "true"})
+	h.start()
+	pg.Exec(t, `INSERT INTO floats VALUES (1, 'NaN', 'a'), ('NaN', 0, 'a'), (2, 0, 'a'), (0, 0, 'a')`,
+		`UPDATE floats SET v = 'a' WHERE k = 1`,
+		`UPDATE floats SET v = 'b' WHERE k = 'NaN'`,
+		`UPDATE floats SET f = '-0' WHERE k = 2`,
+		`UPDATE floats SET k = '-0' WHERE k = 0`,
+		`INSERT INTO floats VALUES (99, 0, 'end')`)
+	recs := h.pollUntil(func(r connect.SourceRecord) bool {
+		return r.Value != nil && op(t, r) == "c" && after(t, r).Get("v") == "end"
+	})
+	// key is the record's key field; negative zero prints as -0.
+	key := func(r connect.SourceRecord) string {
+		k, ok := keyOf(r).([]any)
+		if !ok || len(k) != 1 {
+			return fmt.Sprintf("%v", keyOf(r))
+		}
+		f, ok := k[0].(float64)
+		if !ok {
+			return fmt.Sprintf("%T %v", k[0], k[0])
+		}
+		if f == 0 && math.Signbit(f) {
+			return "-0"
+		}
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, op(t, r)+" "+key(r))
+	}
+	want := []string{"c 1", "c NaN", "c 2", "c 0", "u NaN", "u 2", "d 0", "tombstone 0", "c -0", "c 99"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("records %q, want %q:\n%s", got, want, describe(recs))
+	}
+	if b, a := before(t, recs[4]), after(t, recs[4]); b.Get("v") != "a" || a.Get("v") != "b" {
+		t.Errorf("update of the NaN-keyed row: before %v, after %v; want v a then b", b.Values, a.Values)
+	}
+	if f, ok := after(t, recs[5]).Get("f").(float64); !ok || f != 0 || !math.Signbit(f) {
+		t.Errorf("update to -0: after f = %v, want -0", after(t, recs[5]).Get("f"))
 	}
 }
 
