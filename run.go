@@ -62,7 +62,7 @@ func run(ctx context.Context, args, environ []string) error {
 		return fmt.Errorf("loading worker config: %w", err)
 	}
 	levels := loglevel.NewRegistry(slog.LevelInfo)
-	log := slog.New(levels.Handler(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: loglevel.LevelTrace})))
+	log := slog.New(levels.Handler(loglevel.NewOutput(os.Stderr, cfg.LogFormat)))
 	for _, k := range unknown {
 		log.Warn("the configuration was supplied but isn't a known config", "property", k)
 	}
