@@ -12,9 +12,9 @@ const (
 // Label is one label of a metric sample.
 type Label struct{ Name, Value string }
 
-// Metric is one sample of a metric, exposed by GET /metrics in the Prometheus
-// text format. Samples of one metric (same Name) share Help and Type and
-// differ by Labels.
+// Metric is one sample of a metric, exposed by GET /metrics in Prometheus's
+// exposition formats. Samples of one metric (same Name) share Help and Type
+// and differ by Labels.
 type Metric struct {
 	Name   string // a Prometheus metric name, e.g. debezium_metrics_MilliSecondsBehindSource
 	Help   string

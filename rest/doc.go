@@ -7,6 +7,12 @@
 // TopicTracker, PluginConfigurer) and Config.Loggers; without them they
 // answer 501.
 //
+// GET /metrics, when the Herder is a MetricsSource, is client_golang's
+// promhttp over a registry the handler owns: the herder's samples, turned
+// into constant metrics at each scrape, and the Go runtime and process
+// collectors; promhttp negotiates the format (Prometheus text, OpenMetrics)
+// and the compression. Without a MetricsSource the route is unknown (404).
+//
 // It owns HTTP concerns only: routing, request decoding and validation of the
 // request's shape, response encoding and the single error catalog (errors.go)
 // that maps runtime errors to {"error_code":N,"message":"..."} bodies. All

@@ -48,6 +48,9 @@ type handler struct {
 	timeout    time.Duration
 	loggersAPI Loggers
 	client     *http.Client
+	// metricsHandler serves GET /metrics; nil if the herder reports no
+	// metrics.
+	metricsHandler http.Handler
 
 	topicTrackingDisabled, topicResetDisabled bool
 }
@@ -64,6 +67,9 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	if h.timeout <= 0 {
 		h.timeout = DefaultRequestTimeout
+	}
+	if src, ok := cfg.Herder.(MetricsSource); ok {
+		h.metricsHandler = newMetricsHandler(src, h.log)
 	}
 
 	// Encoded paths keep a connector name such as "a/b" (sent as a%2Fb) in

@@ -1,99 +1,103 @@
 package rest
 
 import (
-	"bufio"
-	"math"
+	"fmt"
+	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tributary-cdc/tributary/connect"
 )
 
 // MetricsSource is implemented by herders that report metrics; GET /metrics
-// serves them in the Prometheus text exposition format (version 0.0.4).
-// Without it the route is unknown.
+// serves them, with the Go runtime's and the process's metrics, in the
+// format the scraper asks for (Prometheus text, OpenMetrics). Without it the
+// route is unknown.
 type MetricsSource interface {
 	Metrics() []connect.Metric
 }
 
-// metricsContentType is the Prometheus text format's media type.
-const metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
+// newMetricsHandler serves src's samples, gathered at each scrape, and the
+// Go and process collectors from a registry of its own. Content negotiation
+// and compression are promhttp's. A sample the registry refuses (a
+// duplicate, a label value that is not UTF-8) is logged at Error and left
+// out, and so is a panic of the source, which the registry recovers; the
+// other metrics are served.
+func newMetricsHandler(src MetricsSource, log *slog.Logger) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		sourceCollector{src},
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog:          errorLog{log},
+		ErrorHandling:     promhttp.ContinueOnError,
+		EnableOpenMetrics: true,
+	})
+}
 
 func (h *handler) metrics(w http.ResponseWriter, r *http.Request) {
-	src, ok := h.herder.(MetricsSource)
-	if !ok {
+	if h.metricsHandler == nil {
 		h.fail(w, r, errRouteNotFound, subject{})
 		return
 	}
-	w.Header().Set("Content-Type", metricsContentType)
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodHead {
-		return
-	}
-	bw := bufio.NewWriter(w)
-	writeMetrics(bw, src.Metrics())
-	_ = bw.Flush() // the client went away
+	h.metricsHandler.ServeHTTP(w, r)
 }
 
-// writeMetrics writes samples in the text format: the samples of one metric
-// together, under its HELP and TYPE lines, metrics in order of first
-// appearance.
-func writeMetrics(w *bufio.Writer, samples []connect.Metric) {
-	var order []string
-	byName := map[string][]connect.Metric{}
-	for _, m := range samples {
-		if _, ok := byName[m.Name]; !ok {
-			order = append(order, m.Name)
-		}
-		byName[m.Name] = append(byName[m.Name], m)
+// sourceCollector turns a MetricsSource's samples into constant metrics at
+// each scrape. It describes nothing, so the registry takes it as unchecked:
+// the set of metrics changes as connectors come and go.
+type sourceCollector struct{ src MetricsSource }
+
+func (sourceCollector) Describe(chan<- *prometheus.Desc) {}
+
+// Collect sends every sample. The samples of one name share the first
+// sample's help and type, as connect.Metric promises.
+func (c sourceCollector) Collect(ch chan<- prometheus.Metric) {
+	type family struct {
+		help string
+		typ  prometheus.ValueType
 	}
-	for _, name := range order {
-		ms := byName[name]
-		if help := ms[0].Help; help != "" {
-			w.WriteString("# HELP " + name + " " + helpEscaper.Replace(help) + "\n")
+	families := map[string]family{}
+	for _, m := range c.src.Metrics() {
+		f, ok := families[m.Name]
+		if !ok {
+			f = family{help: m.Help, typ: valueType(m.Type)}
+			families[m.Name] = f
 		}
-		if typ := ms[0].Type; typ != "" {
-			w.WriteString("# TYPE " + name + " " + string(typ) + "\n")
+		names := make([]string, len(m.Labels))
+		values := make([]string, len(m.Labels))
+		for i, l := range m.Labels {
+			names[i], values[i] = l.Name, l.Value
 		}
-		for _, m := range ms {
-			w.WriteString(name)
-			if len(m.Labels) > 0 {
-				w.WriteByte('{')
-				for i, l := range m.Labels {
-					if i > 0 {
-						w.WriteByte(',')
-					}
-					w.WriteString(l.Name + `="` + labelEscaper.Replace(l.Value) + `"`)
-				}
-				w.WriteByte('}')
-			}
-			w.WriteByte(' ')
-			w.WriteString(formatValue(m.Value))
-			w.WriteByte('\n')
+		desc := prometheus.NewDesc(m.Name, f.help, names, nil)
+		metric, err := prometheus.NewConstMetric(desc, f.typ, m.Value, values...)
+		if err != nil {
+			metric = prometheus.NewInvalidMetric(desc, fmt.Errorf("metric %s%v: %w", m.Name, m.Labels, err))
 		}
+		ch <- metric
 	}
 }
 
-var (
-	helpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
-	labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
-)
+func valueType(t connect.MetricType) prometheus.ValueType {
+	switch t {
+	case connect.Counter:
+		return prometheus.CounterValue
+	case connect.Gauge:
+		return prometheus.GaugeValue
+	default:
+		return prometheus.UntypedValue
+	}
+}
 
-// formatValue writes a sample value: +Inf, -Inf, NaN, an integer (counts,
-// bytes and LSNs are integers below 2^53) in plain digits, any other value
-// as the shortest decimal that reads back as the same float.
-func formatValue(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "NaN"
-	case math.IsInf(v, 1):
-		return "+Inf"
-	case math.IsInf(v, -1):
-		return "-Inf"
-	}
-	if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
+// errorLog logs promhttp's errors at Error.
+type errorLog struct{ log *slog.Logger }
+
+func (l errorLog) Println(v ...any) {
+	l.log.Error("serving GET /metrics", "error", strings.TrimSuffix(fmt.Sprintln(v...), "\n"))
 }

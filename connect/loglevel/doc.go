@@ -4,4 +4,8 @@
 // are hierarchical on dots, as log4j's are, and a logger without a name
 // follows "root". Levels use log4j's names: OFF, FATAL, ERROR, WARN, INFO,
 // DEBUG, TRACE, ALL.
+//
+// NewOutput builds the handler underneath the registry's: slog's text or
+// JSON handler (log.format), accepting every level so that the registry
+// alone decides what passes.
 package loglevel

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tributary-cdc/tributary/connect/loglevel"
 )
 
 // Property names with a meaning in Config.
@@ -40,6 +42,8 @@ const (
 	PropTopicTrackingEnable    = "topic.tracking.enable"
 	PropTopicTrackingReset     = "topic.tracking.allow.reset"
 	PropExactlyOnceSource      = "exactly.once.source.support"
+	PropLogFormat              = "log.format"
+	envLogFormat               = "LOG_FORMAT"
 	legacyRestHostName         = "rest.host.name"
 	legacyRestPort             = "rest.port"
 	schemasEnable              = "schemas.enable"
@@ -79,6 +83,7 @@ var defaults = map[string]string{
 	PropTopicTrackingEnable:    "true",
 	PropTopicTrackingReset:     "true",
 	PropExactlyOnceSource:      ExactlyOnceDisabled,
+	PropLogFormat:              loglevel.FormatText,
 }
 
 // Values of exactly.once.source.support (KIP-618). "preparing" lets a
@@ -132,6 +137,10 @@ type Config struct {
 	// ExactlyOnceSource is exactly.once.source.support, lower-cased:
 	// disabled, preparing or enabled.
 	ExactlyOnceSource string
+
+	// LogFormat is log.format, lower-cased: loglevel.FormatText or
+	// loglevel.FormatJSON.
+	LogFormat string
 }
 
 // Load reads the properties file at path (none if path is ""), applies the
@@ -146,7 +155,8 @@ type Config struct {
 // OFFSET_FLUSH_INTERVAL_MS, OFFSET_FLUSH_TIMEOUT_MS, SHUTDOWN_TIMEOUT,
 // REST_PORT, ADVERTISED_HOST_NAME, ADVERTISED_PORT) win over CONNECT_*, as
 // they do in the image, whose entrypoint exports them as CONNECT_*. The
-// environment wins over the file.
+// environment wins over the file. LOG_FORMAT sets log.format when neither
+// the file nor CONNECT_LOG_FORMAT does.
 func Load(path string, environ []string) (*Config, []string, error) {
 	props := map[string]string{}
 	if path != "" {
@@ -160,6 +170,13 @@ func Load(path string, environ []string) (*Config, []string, error) {
 	}
 	if err := applyEnv(props, environ); err != nil {
 		return nil, nil, err
+	}
+	if _, ok := props[PropLogFormat]; !ok {
+		for _, kv := range environ {
+			if v, ok := strings.CutPrefix(kv, envLogFormat+"="); ok && v != "" {
+				props[PropLogFormat] = v
+			}
+		}
 	}
 	if _, ok := props[PropListeners]; !ok {
 		// Kafka Connect before 4.0 built the listener from rest.host.name
@@ -309,6 +326,13 @@ func build(p map[string]string) (*Config, error) {
 	default:
 		return nil, fmt.Errorf("Invalid value %s for configuration %s: String must be one of (case insensitive): DISABLED, PREPARING, ENABLED",
 			p[PropExactlyOnceSource], PropExactlyOnceSource)
+	}
+	switch v := strings.ToLower(strings.TrimSpace(p[PropLogFormat])); v {
+	case loglevel.FormatText, loglevel.FormatJSON:
+		cfg.LogFormat = v
+	default:
+		return nil, fmt.Errorf("parsing %s (or %s): %q is neither %s nor %s",
+			PropLogFormat, envLogFormat, p[PropLogFormat], loglevel.FormatText, loglevel.FormatJSON)
 	}
 	for _, g := range []struct {
 		name string

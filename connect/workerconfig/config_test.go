@@ -44,6 +44,7 @@ func TestLoadDefaults(t *testing.T) {
 		SessionTimeout:      10 * time.Second, HeartbeatInterval: 3 * time.Second, RebalanceTimeout: time.Minute,
 		TopicTrackingEnable: true, TopicTrackingAllowReset: true,
 		ExactlyOnceSource: workerconfig.ExactlyOnceDisabled,
+		LogFormat:         "text",
 	}
 	got := *cfg
 	got.Props = nil
@@ -230,6 +231,8 @@ func TestBadValues(t *testing.T) {
 		{file: "session.timeout.ms=3000\nheartbeat.interval.ms=3000", wantInErr: "heartbeat.interval.ms"},
 		{env: "CONNECT_GROUP_ID=", wantInErr: "group.id"},
 		{file: `bad=\uXYZW`, wantInErr: "line 1"},
+		{file: "log.format=xml", wantInErr: `parsing log.format (or LOG_FORMAT): "xml" is neither text nor json`},
+		{env: "LOG_FORMAT=logfmt", wantInErr: `parsing log.format (or LOG_FORMAT): "logfmt" is neither text nor json`},
 	} {
 		path := ""
 		if tc.file != "" {
@@ -287,5 +290,36 @@ func TestExactlyOnceSourceSupport(t *testing.T) {
 	_, _, err := workerconfig.Load("", []string{"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=sometimes"})
 	if err == nil || !strings.Contains(err.Error(), "Invalid value sometimes for configuration exactly.once.source.support") {
 		t.Fatalf("Load with a bad value = %v, want a refusal naming the property", err)
+	}
+}
+
+func TestLogFormat(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		env  []string
+		want string
+	}{
+		{want: "text"},
+		{env: []string{"LOG_FORMAT=json"}, want: "json"},
+		{env: []string{"LOG_FORMAT="}, want: "text"},
+		{file: "log.format=JSON", want: "json"},
+		{env: []string{"CONNECT_LOG_FORMAT=json"}, want: "json"},
+		// The worker property, from the file or CONNECT_LOG_FORMAT, wins
+		// over LOG_FORMAT.
+		{file: "log.format=text", env: []string{"LOG_FORMAT=json"}, want: "text"},
+		{env: []string{"LOG_FORMAT=json", "CONNECT_LOG_FORMAT=text"}, want: "text"},
+		{file: "log.format=text", env: []string{"CONNECT_LOG_FORMAT=json"}, want: "json"},
+	} {
+		path := ""
+		if c.file != "" {
+			path = writeFile(t, c.file)
+		}
+		cfg, unknown, err := workerconfig.Load(path, c.env)
+		if err != nil || len(unknown) != 0 {
+			t.Fatalf("file %q env %q: %v, unknown %v", c.file, c.env, err, unknown)
+		}
+		if cfg.LogFormat != c.want {
+			t.Errorf("file %q env %q: LogFormat = %q, want %q", c.file, c.env, cfg.LogFormat, c.want)
+		}
 	}
 }

@@ -34,7 +34,7 @@ var knownNames = setOf(
 	"metadata.max.age.ms", "metadata.recovery.strategy", "metadata.recovery.rebootstrap.trigger.ms",
 	"security.protocol",
 	// Tributary
-	PropEmbeddedKafkaListeners, PropEmbeddedDataDir, "embedded.schema.registry.listeners",
+	PropEmbeddedKafkaListeners, PropEmbeddedDataDir, "embedded.schema.registry.listeners", PropLogFormat,
 )
 
 // knownPrefixes introduce settings passed through to clients, converters,

@@ -75,7 +75,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		out = os.Stderr
 	}
 	levels := loglevel.NewRegistry(slog.LevelInfo)
-	log := slog.New(levels.Handler(slog.NewTextHandler(out, &slog.HandlerOptions{Level: loglevel.LevelTrace})))
+	log := slog.New(levels.Handler(loglevel.NewOutput(out, cfg.LogFormat)))
 	for _, k := range unknown {
 		log.Warn("the configuration was supplied but isn't a known config", "property", k)
 	}
