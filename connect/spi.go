@@ -44,9 +44,24 @@ type SourceTask interface {
 	// Poll blocks until records are available, ctx is done (returning
 	// ctx.Err()) or a fatal error occurs. A nil, empty result is allowed.
 	Poll(ctx context.Context) ([]SourceRecord, error)
-	// Commit tells the task that offset, the offset of partition, is durable
-	// in Kafka together with every record up to the one that carried it. A
-	// task may now release what the offset covers (e.g. confirm an LSN).
+	// Commit acknowledges a position: offset, the SourceOffset of a record
+	// of partition that Poll returned, is durable in the offset store. It
+	// is Kafka Connect's SourceTask.commit with the guarantees a task needs
+	// to release what its offsets cover (e.g. confirm an LSN) without
+	// keeping its own account of delivered records:
+	//
+	//   - Coverage: every record Poll returned before the one that carried
+	//     offset, of any partition, is in Kafka (acknowledged by the broker,
+	//     or committed in the same transaction as offset), or produced
+	//     nothing (an offset-only record, or one a transformation dropped).
+	//   - Order: for each partition, offsets come in poll order, never one
+	//     polled before an offset already committed. Not every offset is
+	//     reported: one stands for those polled before it.
+	//   - Calls do not overlap.
+	//
+	// A task that wants a position acknowledged which no record carries
+	// returns an offset-only record (an empty Topic) holding it: its Commit
+	// comes once everything polled before it is in Kafka.
 	Commit(ctx context.Context, partition, offset map[string]any) error
 	// Stop releases the task's resources.
 	Stop() error

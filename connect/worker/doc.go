@@ -5,7 +5,9 @@
 // The invariant it keeps is the product's first promise: an offset is written
 // to the offsets topic only once Kafka has acknowledged every record up to the
 // one that carried it, and the task is told (SourceTask.Commit) only after that
-// write is durable. Producer or conversion errors fail the task; they are
+// write is durable, in poll order per source partition: the SPI's commit
+// contract. The ack tracker is the one account of records in flight; tasks
+// keep none. Producer or conversion errors fail the task; they are
 // never logged and skipped. A produce error that means Kafka was unreachable
 // (kafkaclient.IsRetriable) fails it with a connect.RetriableError, so the
 // runtime restarts it from its committed offsets; a periodic offset commit
@@ -17,6 +19,9 @@
 // Backpressure: at most MaxInFlight records and MaxInFlightBytes bytes are
 // produced but unacknowledged; while either budget is spent, polling waits,
 // so a slow or absent broker slows the task down instead of growing memory.
+// The ack tracker holds that window too: a record's size (its converted key,
+// value and headers) is measured once, when it is converted, and given back
+// at its acknowledgement.
 //
 // Shutdown order (SourceTaskRunner.Run): stop polling, wait for in-flight
 // records to be acknowledged, write and commit the last offsets, stop the

@@ -78,9 +78,7 @@ type ExactlyOnceRunner struct {
 	// The open transaction.
 	inTxn    bool
 	txnStart time.Time
-	pending  map[string]committable // newest offset per source partition
-	order    []string
-	keyer    partitionKeyer
+	pending  offsetSet // newest offset per source partition
 
 	errMu    sync.Mutex
 	firstErr error // first record the producer could not write
@@ -98,7 +96,7 @@ func NewExactlyOnceRunner(cfg ExactlyOnceConfig) *ExactlyOnceRunner {
 		cfg:     cfg,
 		log:     cfg.Logger,
 		conv:    newRecordConverter(cfg.KeyConverter, cfg.ValueConverter, cfg.Topics),
-		pending: make(map[string]committable),
+		pending: offsetSet{m: make(map[string]committable)},
 	}
 }
 
@@ -184,11 +182,7 @@ func (r *ExactlyOnceRunner) send(ctx context.Context, rec *connect.SourceRecord)
 		}
 	}
 	if rec.SourcePartition != nil && rec.SourceOffset != nil {
-		k := r.keyer.key(rec.SourcePartition)
-		if _, ok := r.pending[k]; !ok {
-			r.order = append(r.order, k)
-		}
-		r.pending[k] = committable{key: k, partition: rec.SourcePartition, offset: rec.SourceOffset}
+		r.pending.set(rec.SourcePartition, rec.SourceOffset)
 	}
 	return nil
 }
@@ -196,10 +190,7 @@ func (r *ExactlyOnceRunner) send(ctx context.Context, rec *connect.SourceRecord)
 // commit writes the offsets of the open transaction with its producer,
 // commits it, and then tells the task.
 func (r *ExactlyOnceRunner) commit(ctx context.Context) error {
-	offsets := make([]committable, 0, len(r.order))
-	for _, k := range r.order {
-		offsets = append(offsets, r.pending[k])
-	}
+	offsets := r.pending.take()
 	for _, c := range offsets {
 		key, value, err := r.cfg.Offsets.Encode(r.cfg.ID.Connector, c.partition, c.offset)
 		if err != nil {
@@ -219,8 +210,6 @@ func (r *ExactlyOnceRunner) commit(ctx context.Context) error {
 		return r.txnError("committing a transaction", err)
 	}
 	r.inTxn = false
-	clear(r.pending)
-	r.order = r.order[:0]
 	// Kafka now holds the records and their offsets; only now may the task
 	// release what they cover (e.g. confirm an LSN to PostgreSQL).
 	for _, c := range offsets {

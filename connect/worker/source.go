@@ -2,11 +2,9 @@ package worker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"sync"
 	"time"
 
@@ -70,9 +68,7 @@ type SourceTaskRunner struct {
 	cfg SourceTaskConfig
 	log *slog.Logger
 
-	slots   chan struct{} // one token per in-flight record
-	bytes   *byteBudget   // bytes of the in-flight records
-	tracker *ackTracker
+	tracker *ackTracker // the records in flight, and the window bounding them
 	conv    *recordConverter
 	commitM sync.Mutex // serialises offset flushes
 }
@@ -97,9 +93,7 @@ func NewSourceTaskRunner(cfg SourceTaskConfig) *SourceTaskRunner {
 	return &SourceTaskRunner{
 		cfg:     cfg,
 		log:     cfg.Logger,
-		slots:   make(chan struct{}, cfg.MaxInFlight),
-		bytes:   newByteBudget(cfg.MaxInFlightBytes),
-		tracker: newAckTracker(),
+		tracker: newAckTracker(cfg.MaxInFlight, cfg.MaxInFlightBytes),
 		conv:    newRecordConverter(cfg.KeyConverter, cfg.ValueConverter, cfg.Topics),
 	}
 }
@@ -217,7 +211,7 @@ func (r *SourceTaskRunner) pollLoop(ctx context.Context) error {
 }
 
 // send converts one record and hands it to the producer, blocking while the
-// in-flight budget is spent.
+// in-flight window is full.
 func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) error {
 	if err := transform(r.cfg.Transforms, rec); err != nil {
 		return err
@@ -230,18 +224,12 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 	if err != nil {
 		return err
 	}
-	msg := &out.msg
-	select {
-	case r.slots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	if err := r.bytes.acquire(ctx, size); err != nil {
-		<-r.slots
+	seq, err := r.tracker.admit(ctx, rec.SourcePartition, rec.SourceOffset, size)
+	if err != nil {
 		return err
 	}
-	seq := r.tracker.add(rec.SourcePartition, rec.SourceOffset)
-	out.meta = inFlight{seq: seq, size: size}
+	msg := &out.msg
+	out.meta = inFlight{seq: seq}
 	msg.Metadata = &out.meta // a pointer: boxing it allocates nothing
 	select {
 	case r.cfg.Producer.Input() <- msg:
@@ -251,8 +239,6 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 		// the records after it are never committed, so it is re-read after
 		// a restart.
 		r.tracker.dropLast(seq)
-		r.bytes.release(size)
-		<-r.slots
 		return ctx.Err()
 	}
 }
@@ -315,10 +301,10 @@ func (c *recordConverter) message(ctx context.Context, rec *connect.SourceRecord
 	return out, int64(len(key)+len(value)) + headerSize, nil
 }
 
-// inFlight is the metadata the runner attaches to each produced message.
+// inFlight is the metadata the runner attaches to each produced message:
+// its sequence number in the tracker, which also holds its size.
 type inFlight struct {
-	seq  uint64
-	size int64
+	seq uint64
 }
 
 // headerCache converts record headers, remembering the converted form of
@@ -441,10 +427,7 @@ func (r *SourceTaskRunner) collectAcks(fail func(error)) {
 				successes = nil
 				continue
 			}
-			m := msg.Metadata.(*inFlight)
-			r.tracker.ack(m.seq)
-			r.bytes.release(m.size)
-			<-r.slots
+			r.tracker.ack(msg.Metadata.(*inFlight).seq)
 		case perr, ok := <-errs:
 			if !ok {
 				errs = nil
@@ -469,9 +452,7 @@ func (r *SourceTaskRunner) collectAcks(fail func(error)) {
 				}
 				fail(err)
 			}
-			r.tracker.fail()
-			r.bytes.release(perr.Msg.Metadata.(*inFlight).size)
-			<-r.slots
+			r.tracker.fail(perr.Msg.Metadata.(*inFlight).seq)
 		}
 	}
 }
@@ -540,24 +521,3 @@ func (t *taskContext) Offset(ctx context.Context, partition map[string]any) (map
 }
 
 func (t *taskContext) Logger() *slog.Logger { return t.log }
-
-// partitionKey returns a stable identity for a source partition map. Tasks
-// usually reuse one map for every record, so the last encoding is cached by
-// map identity.
-type partitionKeyer struct {
-	last    reflect.Value
-	lastKey string
-}
-
-func (k *partitionKeyer) key(m map[string]any) string {
-	v := reflect.ValueOf(m)
-	if k.last.IsValid() && v.UnsafePointer() == k.last.UnsafePointer() {
-		return k.lastKey
-	}
-	b, err := json.Marshal(m) // sorted keys: stable
-	if err != nil {
-		b = fmt.Appendf(nil, "%v", m)
-	}
-	k.last, k.lastKey = v, string(b)
-	return k.lastKey
-}

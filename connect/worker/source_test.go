@@ -35,17 +35,17 @@ func (stringConverter) FromConnect(_ string, _ *schema.Schema, v any) ([]byte, e
 	}
 }
 
-// scriptedTask returns its records in one poll, then blocks; polled closes
-// at the second poll, when the runner has handed every record to the
-// producer. It checks, in Commit, that the committed offset is already
-// durable in the store.
 // commitChecker is the Commit of the test tasks: it records each committed
-// "pos" and notes a Commit that arrives before its offset is in the store.
+// "pos" and notes a Commit that breaks connect.SourceTask's contract: one
+// that arrives before its offset is in the store, or that is not after the
+// partition's previous one in poll order (the tests' records carry
+// increasing positions).
 type commitChecker struct {
 	store *storage.OffsetStore
 
 	mu        sync.Mutex
 	committed []int64
+	last      map[string]int64 // newest pos committed per partition
 	badCommit error
 }
 
@@ -56,10 +56,22 @@ func (c *commitChecker) Commit(ctx context.Context, partition, offset map[string
 	if err != nil || stored == nil || fmt.Sprint(stored["pos"]) != fmt.Sprint(offset["pos"]) {
 		c.badCommit = fmt.Errorf("Commit(%v) before the offset was stored (store has %v, err %v)", offset, stored, err)
 	}
-	c.committed = append(c.committed, offset["pos"].(int64))
+	pos := offset["pos"].(int64)
+	key := fmt.Sprint(partition)
+	if last, ok := c.last[key]; ok && pos <= last && c.badCommit == nil {
+		c.badCommit = fmt.Errorf("Commit(%v) of partition %v after its pos %d: not in poll order", offset, partition, last)
+	}
+	if c.last == nil {
+		c.last = map[string]int64{}
+	}
+	c.last[key] = pos
+	c.committed = append(c.committed, pos)
 	return nil
 }
 
+// scriptedTask returns its records in one poll, then blocks; polled closes
+// at the second poll, when the runner has handed every record to the
+// producer.
 type scriptedTask struct {
 	commitChecker
 	records []connect.SourceRecord

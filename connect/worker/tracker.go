@@ -1,28 +1,55 @@
 package worker
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
 	"sync"
 )
 
-// ackTracker follows records from submission to acknowledgement, in
-// submission order, and yields for each source partition the offset of the
-// newest record such that it and every record submitted before it have been
-// acknowledged. Acknowledgements may arrive out of order across Kafka
-// partitions; the contiguous prefix is what makes an offset safe.
+// Defaults for the in-flight window of a source task: at most this many
+// records, holding at most this many bytes, produced but not yet
+// acknowledged.
+const (
+	DefaultMaxInFlight      = 16384
+	DefaultMaxInFlightBytes = 16 << 20
+)
+
+// ackTracker is the runner's one account of the records it has taken from
+// the task: it follows each from submission to acknowledgement, in
+// submission (poll) order, and yields for each source partition the offset
+// of the newest record such that it and every record submitted before it
+// have been acknowledged. Acknowledgements may arrive out of order across
+// Kafka partitions; the contiguous prefix is what makes an offset safe, and
+// what lets the runner keep connect.SourceTask's commit contract (offsets
+// reported in poll order, each covering every record polled before it).
+//
+// It also bounds the in-flight window: at most maxRecords produced records,
+// holding at most maxBytes bytes, are unacknowledged at a time. A record's
+// size is measured once, when it is converted, and kept here until its
+// acknowledgement gives it back. A record larger than the whole byte budget
+// is admitted when nothing else is in flight, so one huge record cannot
+// wedge the task.
 type ackTracker struct {
 	mu      sync.Mutex
 	base    uint64 // sequence number of entries[0]
 	next    uint64 // sequence number of the next submission
 	entries []ackEntry
-	head    int // entries[:head] are acknowledged and folded into ready
-	ready   map[string]committable
-	order   []string // partition keys in first-seen order, for stable flushes
-	keyer   partitionKeyer
+	head    int       // entries[:head] are acknowledged and folded into ready
+	ready   offsetSet // committable offsets not taken yet
+
+	maxRecords int
+	maxBytes   int64
+	records    int   // produced records neither acknowledged nor failed
+	bytes      int64 // their bytes
+
 	failure bool          // a record was not delivered
-	notify  chan struct{} // closed and replaced at an acknowledgement once watched
-	// watched is set when changed hands notify out. Only a watched channel
-	// needs closing and replacing: nobody waits while records flow, and a
-	// new channel per acknowledgement was one allocation per record.
+	notify  chan struct{} // closed and replaced at a change once watched
+	// watched is set when changed or a waiting admit hands notify out. Only
+	// a watched channel needs closing and replacing: nobody waits while
+	// records flow, and a new channel per acknowledgement was one
+	// allocation per record.
 	watched bool
 }
 
@@ -30,31 +57,67 @@ type ackEntry struct {
 	key       string
 	partition map[string]any
 	offset    map[string]any
+	size      int64
+	inWindow  bool // counted in records and bytes until acknowledged or failed
 	acked     bool
 }
 
-type committable struct {
-	key       string // the partition's identity (partitionKeyer)
-	partition map[string]any
-	offset    map[string]any
+func newAckTracker(maxRecords int, maxBytes int64) *ackTracker {
+	return &ackTracker{
+		maxRecords: maxRecords, maxBytes: maxBytes,
+		ready:  offsetSet{m: make(map[string]committable)},
+		notify: make(chan struct{}),
+	}
 }
 
-func newAckTracker() *ackTracker {
-	return &ackTracker{ready: make(map[string]committable), notify: make(chan struct{})}
+// admit registers a record about to be produced, of size bytes, and returns
+// its sequence number. It waits while the window is full, until ctx ends.
+func (t *ackTracker) admit(ctx context.Context, partition, offset map[string]any, size int64) (uint64, error) {
+	t.mu.Lock()
+	for t.records >= t.maxRecords || (t.bytes > 0 && t.bytes+size > t.maxBytes) {
+		t.watched = true
+		changed := t.notify
+		t.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		t.mu.Lock()
+	}
+	defer t.mu.Unlock()
+	t.records++
+	t.bytes += size
+	return t.addLocked(partition, offset, size, true), nil
 }
 
-// add registers a submitted record and returns its sequence number.
+// add registers a record that takes no room in the window (an offset-only
+// record, acknowledged at once by the caller) and returns its sequence
+// number.
 func (t *ackTracker) add(partition, offset map[string]any) uint64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.addLocked(partition, offset, 0, false)
+}
+
+func (t *ackTracker) addLocked(partition, offset map[string]any, size int64, inWindow bool) uint64 {
 	seq := t.next
 	t.next++
 	var key string
 	if partition != nil {
-		key = t.keyer.key(partition)
+		key = t.ready.keyer.key(partition)
 	}
-	t.entries = append(t.entries, ackEntry{key: key, partition: partition, offset: offset})
+	t.entries = append(t.entries, ackEntry{key: key, partition: partition, offset: offset, size: size, inWindow: inWindow})
 	return seq
+}
+
+// leaveWindow gives back e's room in the window. The caller holds mu.
+func (t *ackTracker) leaveWindow(e *ackEntry) {
+	if e.inWindow {
+		e.inWindow = false
+		t.records--
+		t.bytes -= e.size
+	}
 }
 
 // dropLast forgets the most recent submission, seq, which was never sent.
@@ -64,22 +127,23 @@ func (t *ackTracker) dropLast(seq uint64) {
 	if seq+1 != t.next {
 		panic("worker: dropLast of a record that is not the last submitted")
 	}
+	t.leaveWindow(&t.entries[len(t.entries)-1])
 	t.next--
 	t.entries = t.entries[:len(t.entries)-1]
+	t.wake()
 }
 
 // ack marks record seq acknowledged and advances the contiguous prefix.
 func (t *ackTracker) ack(seq uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.entries[seq-t.base].acked = true
+	e := &t.entries[seq-t.base]
+	t.leaveWindow(e)
+	e.acked = true
 	for t.head < len(t.entries) && t.entries[t.head].acked {
 		e := &t.entries[t.head]
 		if e.partition != nil && e.offset != nil {
-			if _, ok := t.ready[e.key]; !ok {
-				t.order = append(t.order, e.key)
-			}
-			t.ready[e.key] = committable{key: e.key, partition: e.partition, offset: e.offset}
+			t.ready.put(committable{key: e.key, partition: e.partition, offset: e.offset})
 		}
 		t.head++
 	}
@@ -105,11 +169,13 @@ func (t *ackTracker) wake() {
 	}
 }
 
-// fail records that a record was not delivered. It is never acknowledged, so
-// the prefix stops advancing before it for good; waiters are woken.
-func (t *ackTracker) fail() {
+// fail records that record seq was not delivered. It is never acknowledged,
+// so the prefix stops advancing before it for good; its room in the window
+// is given back and waiters are woken.
+func (t *ackTracker) fail(seq uint64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.leaveWindow(&t.entries[seq-t.base])
 	t.failure = true
 	t.wake()
 }
@@ -121,11 +187,19 @@ func (t *ackTracker) failed() bool {
 	return t.failure
 }
 
-// inFlight is the number of submitted records not yet acknowledged.
+// inFlight is the number of produced records neither acknowledged nor
+// failed.
 func (t *ackTracker) inFlight() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.entries) - t.head
+	return t.records
+}
+
+// bytesInFlight is the bytes of those records.
+func (t *ackTracker) bytesInFlight() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.bytes
 }
 
 // changed returns a channel closed at the next acknowledgement or failure.
@@ -141,40 +215,101 @@ func (t *ackTracker) changed() <-chan struct{} {
 func (t *ackTracker) takeCommittable() []committable {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.ready) == 0 {
-		return nil
-	}
-	out := make([]committable, 0, len(t.ready))
-	for _, k := range t.order {
-		if c, ok := t.ready[k]; ok {
-			out = append(out, c)
-			delete(t.ready, k)
-		}
-	}
-	t.order = t.order[:0]
-	return out
+	return t.ready.take()
 }
 
 // restore gives back offsets taken by takeCommittable that could not be
-// written, so that the next takeCommittable returns them again, in their
-// order and before the partitions seen since. An offset of a partition that
-// has had a newer offset become committable in the meantime is dropped: the
-// newer one supersedes it, and writing the older one after it would move
-// the partition back. This is Kafka Connect's
-// OffsetStorageWriter.cancelFlush, which puts the offsets of a failed flush
-// back under the ones written to it since.
+// written (see offsetSet.restore).
 func (t *ackTracker) restore(cs []committable) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.ready.restore(cs)
+}
+
+// committable is the offset of one source partition.
+type committable struct {
+	key       string // the partition's identity (partitionKeyer)
+	partition map[string]any
+	offset    map[string]any
+}
+
+// offsetSet holds the newest offset of each source partition, in the order
+// the partitions were first put since the last take. The ack tracker keeps
+// the committable offsets in one, the exactly-once runner those of its open
+// transaction.
+type offsetSet struct {
+	keyer partitionKeyer
+	m     map[string]committable
+	order []string
+}
+
+// put makes c the newest offset of its partition.
+func (s *offsetSet) put(c committable) {
+	if _, ok := s.m[c.key]; !ok {
+		s.order = append(s.order, c.key)
+	}
+	s.m[c.key] = c
+}
+
+// set makes offset the newest offset of partition.
+func (s *offsetSet) set(partition, offset map[string]any) {
+	s.put(committable{key: s.keyer.key(partition), partition: partition, offset: offset})
+}
+
+// take returns, and forgets, every partition's offset.
+func (s *offsetSet) take() []committable {
+	if len(s.m) == 0 {
+		return nil
+	}
+	out := make([]committable, 0, len(s.m))
+	for _, k := range s.order {
+		if c, ok := s.m[k]; ok {
+			out = append(out, c)
+			delete(s.m, k)
+		}
+	}
+	s.order = s.order[:0]
+	return out
+}
+
+// restore gives back offsets taken by take that could not be written, so
+// that the next take returns them again, in their order and before the
+// partitions put since. An offset of a partition that has had a newer
+// offset put in the meantime is dropped: the newer one supersedes it, and
+// writing the older one after it would move the partition back. This is
+// Kafka Connect's OffsetStorageWriter.cancelFlush, which puts the offsets
+// of a failed flush back under the ones written to it since.
+func (s *offsetSet) restore(cs []committable) {
 	var keys []string
 	for _, c := range cs {
-		if _, ok := t.ready[c.key]; ok {
+		if _, ok := s.m[c.key]; ok {
 			continue
 		}
-		t.ready[c.key] = c
+		s.m[c.key] = c
 		keys = append(keys, c.key)
 	}
 	if len(keys) > 0 {
-		t.order = append(keys, t.order...)
+		s.order = append(keys, s.order...)
 	}
+}
+
+// partitionKeyer returns a stable identity for a source partition map.
+// Tasks usually reuse one map for every record, so the last encoding is
+// cached by map identity.
+type partitionKeyer struct {
+	last    reflect.Value
+	lastKey string
+}
+
+func (k *partitionKeyer) key(m map[string]any) string {
+	v := reflect.ValueOf(m)
+	if k.last.IsValid() && v.UnsafePointer() == k.last.UnsafePointer() {
+		return k.lastKey
+	}
+	b, err := json.Marshal(m) // sorted keys: stable
+	if err != nil {
+		b = fmt.Appendf(nil, "%v", m)
+	}
+	k.last, k.lastKey = v, string(b)
+	return k.lastKey
 }

@@ -1,17 +1,29 @@
 package worker
 
 import (
+	"context"
 	"fmt"
 	"testing"
+	"time"
 )
 
+// admitted admits a record of 1 byte into tr's window.
+func admitted(t *testing.T, tr *ackTracker, partition, offset map[string]any) uint64 {
+	t.Helper()
+	seq, err := tr.admit(t.Context(), partition, offset, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
 func TestAckTrackerCommitsOnlyTheContiguousPrefix(t *testing.T) {
-	tr := newAckTracker()
+	tr := newAckTracker(DefaultMaxInFlight, DefaultMaxInFlightBytes)
 	p1, p2 := map[string]any{"server": "a"}, map[string]any{"server": "b"}
-	s0 := tr.add(p1, map[string]any{"n": 0})
-	s1 := tr.add(p2, map[string]any{"n": 1})
-	s2 := tr.add(p1, map[string]any{"n": 2})
-	s3 := tr.add(p1, nil) // e.g. a record without an offset
+	s0 := admitted(t, tr, p1, map[string]any{"n": 0})
+	s1 := admitted(t, tr, p2, map[string]any{"n": 1})
+	s2 := admitted(t, tr, p1, map[string]any{"n": 2})
+	s3 := admitted(t, tr, p1, nil) // e.g. a record without an offset
 
 	tr.ack(s2)
 	tr.ack(s1)
@@ -36,7 +48,7 @@ func TestAckTrackerCommitsOnlyTheContiguousPrefix(t *testing.T) {
 }
 
 func TestAckTrackerCompactsAndKeepsSequence(t *testing.T) {
-	tr := newAckTracker()
+	tr := newAckTracker(DefaultMaxInFlight, DefaultMaxInFlightBytes)
 	p := map[string]any{"server": "a"}
 	var seqs []uint64
 	for i := range 5000 {
@@ -60,7 +72,7 @@ func TestAckTrackerCompactsAndKeepsSequence(t *testing.T) {
 // write are taken again, first, except where their partition has had a
 // newer offset become committable since.
 func TestAckTrackerRestoreKeepsNewerOffsets(t *testing.T) {
-	tr := newAckTracker()
+	tr := newAckTracker(DefaultMaxInFlight, DefaultMaxInFlightBytes)
 	pa, pb, pc := map[string]any{"server": "a"}, map[string]any{"server": "b"}, map[string]any{"server": "c"}
 	tr.ack(tr.add(pa, map[string]any{"n": 0}))
 	tr.ack(tr.add(pb, map[string]any{"n": 1}))
@@ -85,9 +97,16 @@ func TestAckTrackerRestoreKeepsNewerOffsets(t *testing.T) {
 // acknowledgement or failure, even though acknowledgements nobody watches
 // do not replace it.
 func TestAckTrackerWakesWatchers(t *testing.T) {
-	tr := newAckTracker()
+	tr := newAckTracker(DefaultMaxInFlight, DefaultMaxInFlightBytes)
 	p := map[string]any{"server": "a"}
-	s0, s1, s2 := tr.add(p, nil), tr.add(p, nil), tr.add(p, nil)
+	admit := func() uint64 {
+		seq, err := tr.admit(t.Context(), p, nil, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seq
+	}
+	s0, s1, s2, s3 := admit(), admit(), admit(), admit()
 	tr.ack(s0) // unwatched
 	ch := tr.changed()
 	select {
@@ -102,25 +121,145 @@ func TestAckTrackerWakesWatchers(t *testing.T) {
 		t.Fatal("changed not closed by the acknowledgement after it")
 	}
 	ch = tr.changed()
-	tr.fail()
+	tr.fail(s3)
 	select {
 	case <-ch:
 	default:
 		t.Fatal("changed not closed by a failure")
 	}
+	if n := tr.inFlight(); n != 1 {
+		t.Fatalf("inFlight = %d after a failure, want 1 (the failed record left the window)", n)
+	}
 	tr.ack(s2)
-	if tr.inFlight() != 0 {
-		t.Fatalf("inFlight = %d", tr.inFlight())
+	if n, b := tr.inFlight(), tr.bytesInFlight(); n != 0 || b != 0 {
+		t.Fatalf("inFlight = %d records, %d bytes", n, b)
+	}
+	if !tr.failed() {
+		t.Fatal("failed() = false after a failure")
 	}
 }
 
-// BenchmarkAckTracker is the tracker's share of one record: add, then ack.
-func BenchmarkAckTracker(b *testing.B) {
-	tr := newAckTracker()
+// TestAckTrackerWindowWaitsForRoom: admit waits while either bound is
+// reached and proceeds once an acknowledgement makes room.
+func TestAckTrackerWindowWaitsForRoom(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		maxRecords int
+		maxBytes   int64
+	}{
+		{"records", 2, 1000},
+		{"bytes", 100, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newAckTracker(tc.maxRecords, tc.maxBytes)
+			p := map[string]any{"server": "a"}
+			first, err := tr.admit(t.Context(), p, map[string]any{"n": 0}, 60)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.maxRecords == 2 {
+				if _, err := tr.admit(t.Context(), p, map[string]any{"n": 1}, 1); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := make(chan error, 1)
+			go func() {
+				_, err := tr.admit(t.Context(), p, map[string]any{"n": 2}, 60)
+				got <- err
+			}()
+			// Still waiting once it has taken the channel to wait on.
+			waitFor(t, 10*time.Second, "admit to wait", func() bool {
+				tr.mu.Lock()
+				defer tr.mu.Unlock()
+				return tr.watched
+			})
+			select {
+			case err := <-got:
+				t.Fatalf("admit over the window returned %v before any acknowledgement", err)
+			default:
+			}
+			tr.ack(first)
+			if err := <-got; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestAckTrackerAdmitsOversizedRecordAlone: a record larger than the whole
+// byte budget goes out when nothing else is in flight, and nothing joins it.
+func TestAckTrackerAdmitsOversizedRecordAlone(t *testing.T) {
+	tr := newAckTracker(10, 100)
+	big, err := tr.admit(t.Context(), nil, nil, 500)
+	if err != nil {
+		t.Fatalf("an oversized record on an empty window: %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := tr.admit(ctx, nil, nil, 1); err == nil {
+		t.Fatal("admit while an oversized record is in flight succeeded")
+	}
+	tr.ack(big)
+	if _, err := tr.admit(t.Context(), nil, nil, 100); err != nil {
+		t.Fatal(err)
+	}
+	if b := tr.bytesInFlight(); b != 100 {
+		t.Fatalf("bytes in flight = %d, want 100", b)
+	}
+}
+
+// TestAckTrackerDropLastLeavesTheWindow: a record never handed to the
+// producer gives its room back.
+func TestAckTrackerDropLastLeavesTheWindow(t *testing.T) {
+	tr := newAckTracker(1, 100)
+	seq, err := tr.admit(t.Context(), nil, nil, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.dropLast(seq)
+	if n, b := tr.inFlight(), tr.bytesInFlight(); n != 0 || b != 0 {
+		t.Fatalf("after dropLast: %d records, %d bytes in flight", n, b)
+	}
+	if again, err := tr.admit(t.Context(), nil, nil, 10); err != nil || again != seq {
+		t.Fatalf("admit after dropLast = %d, %v; want sequence %d reused", again, err, seq)
+	}
+}
+
+// TestAckTrackerAllocations: taking a record into the window and
+// acknowledging it allocates nothing once the tracker's slice has grown;
+// neither does an offset-only record. Growing entries (append) and a wake
+// channel someone watches are the only allocations left on the path.
+func TestAckTrackerAllocations(t *testing.T) {
+	tr := newAckTracker(DefaultMaxInFlight, DefaultMaxInFlightBytes)
 	p := map[string]any{"server": "a"}
 	off := map[string]any{"lsn": int64(1)}
+	ctx := t.Context()
+	var seqs [100]uint64
+	batch := func() {
+		for i := range seqs {
+			seqs[i], _ = tr.admit(ctx, p, off, 100)
+		}
+		for i := len(seqs) - 1; i >= 0; i-- { // acknowledged out of order
+			tr.ack(seqs[i])
+		}
+		tr.ack(tr.add(p, off))
+	}
+	batch()
+	if n := testing.AllocsPerRun(100, batch); n > 0 {
+		t.Errorf("a window of 100 records and an offset-only record: %v allocations, want 0", n)
+	}
+}
+
+// BenchmarkAckTracker is the tracker's share of one record: admit into the
+// window, then ack.
+func BenchmarkAckTracker(b *testing.B) {
+	tr := newAckTracker(DefaultMaxInFlight, DefaultMaxInFlightBytes)
+	p := map[string]any{"server": "a"}
+	off := map[string]any{"lsn": int64(1)}
+	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {
-		tr.ack(tr.add(p, off))
+		seq, _ := tr.admit(ctx, p, off, 100)
+		tr.ack(seq)
 	}
 }
