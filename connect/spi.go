@@ -61,7 +61,7 @@ type SourceTask interface {
 	//
 	// A task that wants a position acknowledged which no record carries
 	// returns an offset-only record (an empty Topic) holding it: its Commit
-	// comes once everything polled before it is in Kafka.
+	// comes as soon as everything polled before it is in Kafka.
 	Commit(ctx context.Context, partition, offset map[string]any) error
 	// Stop releases the task's resources.
 	Stop() error
@@ -93,7 +93,10 @@ type SourceRecord struct {
 	// Topic is the Kafka topic. An empty Topic makes an offset-only record:
 	// nothing is produced, and its SourceOffset is committed once every
 	// record before it is acknowledged. Tasks use it to make progress
-	// durable when there is no record to carry it (e.g. an empty snapshot).
+	// durable when there is no record to carry it (e.g. an empty snapshot,
+	// or a database position reached with nothing to emit). The runtime
+	// commits it as soon as it can, not at its next periodic offset flush
+	// (an exactly-once task's, when its transaction commits).
 	Topic string
 	// Partition, if non-nil, forces the Kafka partition.
 	Partition *int32

@@ -14,7 +14,10 @@
 // that fails that way is logged and made at the next flush. Offsets are
 // forgotten only once written: those a flush could not write are kept for
 // the next one (periodic or final), unless a newer offset of the same source
-// partition has become committable meanwhile, which replaces them.
+// partition has become committable meanwhile, which replaces them. An
+// offset-only record the task returns is a request to have its position
+// acknowledged: once committable it triggers a flush at once, instead of
+// waiting for the periodic one (one a transformation dropped does not).
 //
 // Backpressure: at most MaxInFlight records and MaxInFlightBytes bytes are
 // produced but unacknowledged; while either budget is spent, polling waits,

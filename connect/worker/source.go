@@ -121,7 +121,7 @@ func (r *SourceTaskRunner) Run(ctx context.Context) error {
 		defer wg.Done()
 		r.collectAcks(cancel)
 	}()
-	go func() { // periodic offset flush
+	go func() { // periodic offset flush, and prompt ones the task asks for
 		defer wg.Done()
 		t := time.NewTicker(r.cfg.FlushInterval)
 		defer t.Stop()
@@ -130,19 +130,20 @@ func (r *SourceTaskRunner) Run(ctx context.Context) error {
 			case <-runCtx.Done():
 				return
 			case <-t.C:
-				if err := r.flush(runCtx); err != nil {
-					if connect.IsRetriable(err) && runCtx.Err() == nil {
-						// As Kafka Connect does: an offset commit that
-						// fails because Kafka is unreachable is logged and
-						// made at the next flush, with the offsets it did
-						// not write or newer ones; the records keep flowing
-						// (the producer waits for the broker on its own).
-						r.log.Warn("committing offsets failed; retrying at the next flush", "error", err)
-						continue
-					}
-					cancel(err)
-					return
+			case <-r.tracker.promptly:
+			}
+			if err := r.flush(runCtx); err != nil {
+				if connect.IsRetriable(err) && runCtx.Err() == nil {
+					// As Kafka Connect does: an offset commit that fails
+					// because Kafka is unreachable is logged and made at
+					// the next flush, with the offsets it did not write or
+					// newer ones; the records keep flowing (the producer
+					// waits for the broker on its own).
+					r.log.Warn("committing offsets failed; retrying at the next flush", "error", err)
+					continue
 				}
+				cancel(err)
+				return
 			}
 		}
 	}()
@@ -213,11 +214,15 @@ func (r *SourceTaskRunner) pollLoop(ctx context.Context) error {
 // send converts one record and hands it to the producer, blocking while the
 // in-flight window is full.
 func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) error {
+	// An offset-only record from the task asks for its position to be
+	// acknowledged: it is committed as soon as the records before it are
+	// in Kafka. One a transformation dropped waits for the next flush.
+	requested := rec.Topic == ""
 	if err := transform(r.cfg.Transforms, rec); err != nil {
 		return err
 	}
 	if rec.Topic == "" { // offset-only: acknowledged at once, committed in order
-		r.tracker.ack(r.tracker.add(rec.SourcePartition, rec.SourceOffset))
+		r.tracker.ack(r.tracker.add(rec.SourcePartition, rec.SourceOffset, requested))
 		return nil
 	}
 	out, size, err := r.conv.message(ctx, rec)

@@ -334,3 +334,34 @@ func TestOffsetOnlyRecordIsCommittedInOrder(t *testing.T) {
 		t.Fatalf("stored offset %v, want the offset-only record's pos 3", off)
 	}
 }
+
+// TestOffsetOnlyRecordIsCommittedPromptly: an offset-only record the task
+// returns is committed, and the task told, once the records before it are
+// in Kafka, without waiting for the periodic flush.
+func TestOffsetOnlyRecordIsCommittedPromptly(t *testing.T) {
+	f := newFixture(t)
+	recs := records(3, func(i int) string { return fmt.Sprintf("v%d", i) })
+	recs = append(recs, connect.SourceRecord{
+		SourcePartition: recs[0].SourcePartition, SourceOffset: map[string]any{"pos": int64(3)},
+	})
+	task := &scriptedTask{records: recs, commitChecker: commitChecker{store: f.store}, polled: make(chan struct{})}
+	r := f.runner(t, task, time.Hour)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	waitFor(t, 30*time.Second, "the offset-only record's offset to be committed to the task", func() bool {
+		c, _ := task.commits()
+		return len(c) > 0 && c[len(c)-1] == 3
+	})
+	if got := storedPos(t, f); got != 3 {
+		t.Fatalf("stored offset pos %d, want 3", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if _, bad := task.commits(); bad != nil {
+		t.Fatal(bad)
+	}
+}

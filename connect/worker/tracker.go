@@ -44,6 +44,10 @@ type ackTracker struct {
 	records    int   // produced records neither acknowledged nor failed
 	bytes      int64 // their bytes
 
+	// promptly (capacity 1) is signalled when an offset-only record the
+	// task returned becomes committable: the runner then flushes at once.
+	promptly chan struct{}
+
 	failure bool          // a record was not delivered
 	notify  chan struct{} // closed and replaced at a change once watched
 	// watched is set when changed or a waiting admit hands notify out. Only
@@ -60,13 +64,15 @@ type ackEntry struct {
 	size      int64
 	inWindow  bool // counted in records and bytes until acknowledged or failed
 	acked     bool
+	prompt    bool // commit as soon as committable (see promptly)
 }
 
 func newAckTracker(maxRecords int, maxBytes int64) *ackTracker {
 	return &ackTracker{
 		maxRecords: maxRecords, maxBytes: maxBytes,
-		ready:  offsetSet{m: make(map[string]committable)},
-		notify: make(chan struct{}),
+		ready:    offsetSet{m: make(map[string]committable)},
+		notify:   make(chan struct{}),
+		promptly: make(chan struct{}, 1),
 	}
 }
 
@@ -88,26 +94,25 @@ func (t *ackTracker) admit(ctx context.Context, partition, offset map[string]any
 	defer t.mu.Unlock()
 	t.records++
 	t.bytes += size
-	return t.addLocked(partition, offset, size, true), nil
+	return t.addLocked(ackEntry{partition: partition, offset: offset, size: size, inWindow: true}), nil
 }
 
 // add registers a record that takes no room in the window (an offset-only
 // record, acknowledged at once by the caller) and returns its sequence
-// number.
-func (t *ackTracker) add(partition, offset map[string]any) uint64 {
+// number. A prompt one signals promptly once committable.
+func (t *ackTracker) add(partition, offset map[string]any, prompt bool) uint64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.addLocked(partition, offset, 0, false)
+	return t.addLocked(ackEntry{partition: partition, offset: offset, prompt: prompt})
 }
 
-func (t *ackTracker) addLocked(partition, offset map[string]any, size int64, inWindow bool) uint64 {
+func (t *ackTracker) addLocked(e ackEntry) uint64 {
 	seq := t.next
 	t.next++
-	var key string
-	if partition != nil {
-		key = t.ready.keyer.key(partition)
+	if e.partition != nil {
+		e.key = t.ready.keyer.key(e.partition)
 	}
-	t.entries = append(t.entries, ackEntry{key: key, partition: partition, offset: offset, size: size, inWindow: inWindow})
+	t.entries = append(t.entries, e)
 	return seq
 }
 
@@ -144,6 +149,12 @@ func (t *ackTracker) ack(seq uint64) {
 		e := &t.entries[t.head]
 		if e.partition != nil && e.offset != nil {
 			t.ready.put(committable{key: e.key, partition: e.partition, offset: e.offset})
+			if e.prompt {
+				select {
+				case t.promptly <- struct{}{}:
+				default:
+				}
+			}
 		}
 		t.head++
 	}

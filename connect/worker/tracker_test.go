@@ -52,7 +52,7 @@ func TestAckTrackerCompactsAndKeepsSequence(t *testing.T) {
 	p := map[string]any{"server": "a"}
 	var seqs []uint64
 	for i := range 5000 {
-		seqs = append(seqs, tr.add(p, map[string]any{"n": i}))
+		seqs = append(seqs, tr.add(p, map[string]any{"n": i}, false))
 	}
 	for _, s := range seqs {
 		tr.ack(s)
@@ -60,7 +60,7 @@ func TestAckTrackerCompactsAndKeepsSequence(t *testing.T) {
 	if len(tr.entries) > 2048 {
 		t.Fatalf("entries not compacted: %d", len(tr.entries))
 	}
-	s := tr.add(p, map[string]any{"n": 5000})
+	s := tr.add(p, map[string]any{"n": 5000}, false)
 	tr.ack(s)
 	got := tr.takeCommittable()
 	if len(got) != 1 || got[0].offset["n"] != 5000 {
@@ -74,11 +74,11 @@ func TestAckTrackerCompactsAndKeepsSequence(t *testing.T) {
 func TestAckTrackerRestoreKeepsNewerOffsets(t *testing.T) {
 	tr := newAckTracker(DefaultMaxInFlight, DefaultMaxInFlightBytes)
 	pa, pb, pc := map[string]any{"server": "a"}, map[string]any{"server": "b"}, map[string]any{"server": "c"}
-	tr.ack(tr.add(pa, map[string]any{"n": 0}))
-	tr.ack(tr.add(pb, map[string]any{"n": 1}))
+	tr.ack(tr.add(pa, map[string]any{"n": 0}, false))
+	tr.ack(tr.add(pb, map[string]any{"n": 1}, false))
 	taken := tr.takeCommittable()
-	tr.ack(tr.add(pc, map[string]any{"n": 2}))
-	tr.ack(tr.add(pb, map[string]any{"n": 3})) // newer than the taken b→1
+	tr.ack(tr.add(pc, map[string]any{"n": 2}, false))
+	tr.ack(tr.add(pb, map[string]any{"n": 3}, false)) // newer than the taken b→1
 	tr.restore(taken)
 	got := tr.takeCommittable()
 	var offsets []any
@@ -136,6 +136,39 @@ func TestAckTrackerWakesWatchers(t *testing.T) {
 	}
 	if !tr.failed() {
 		t.Fatal("failed() = false after a failure")
+	}
+}
+
+// TestAckTrackerPromptOffsets: an offset-only record the task returned
+// signals promptly once every record before it is acknowledged, and only
+// then; one a transformation dropped does not.
+func TestAckTrackerPromptOffsets(t *testing.T) {
+	tr := newAckTracker(DefaultMaxInFlight, DefaultMaxInFlightBytes)
+	p := map[string]any{"server": "a"}
+	prompted := func() bool {
+		select {
+		case <-tr.promptly:
+			return true
+		default:
+			return false
+		}
+	}
+	s0 := admitted(t, tr, p, map[string]any{"n": 0})
+	tr.ack(tr.add(p, map[string]any{"n": 1}, false)) // dropped by a transformation
+	tr.ack(tr.add(p, map[string]any{"n": 2}, true))  // asked for by the task
+	if prompted() {
+		t.Fatal("promptly signalled while a record before the offset-only one is in flight")
+	}
+	tr.ack(s0)
+	if !prompted() {
+		t.Fatal("promptly not signalled once the offset-only record became committable")
+	}
+	if got := tr.takeCommittable(); len(got) != 1 || got[0].offset["n"] != 2 {
+		t.Fatalf("committable = %v, want n=2", got)
+	}
+	tr.ack(tr.add(p, map[string]any{"n": 3}, false))
+	if prompted() {
+		t.Fatal("promptly signalled for a dropped record's offset")
 	}
 }
 
@@ -242,7 +275,7 @@ func TestAckTrackerAllocations(t *testing.T) {
 		for i := len(seqs) - 1; i >= 0; i-- { // acknowledged out of order
 			tr.ack(seqs[i])
 		}
-		tr.ack(tr.add(p, off))
+		tr.ack(tr.add(p, off, false))
 	}
 	batch()
 	if n := testing.AllocsPerRun(100, batch); n > 0 {
