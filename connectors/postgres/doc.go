@@ -6,11 +6,15 @@
 // committed positions to the replication slot.
 //
 // Invariants:
-//   - The slot is confirmed only up to a position the runtime reported as
-//     committed through Task.Commit, one the slot had already reached, or
-//     one fully processed (a keepalive's WAL end, a commit) at a moment when
-//     no transaction was open and every record handed to Poll had been
-//     covered by Commit (see inflight).
+//   - The slot is confirmed only up to a position an offset passed to
+//     Task.Commit allows (lsn_commit, else lsn_proc), or one it had already
+//     reached. Under the runtime's commit contract (connect.SourceTask)
+//     such an offset is in the offsets topic and every record polled before
+//     it is in Kafka, so the task keeps no list of delivered records. A
+//     position no record carries (a keepalive's WAL end, the end of a
+//     filtered-out transaction) reaches Commit in a position marker, an
+//     offset-only record queued between transactions (or in a heartbeat
+//     record when heartbeats are on).
 //   - Snapshot and streaming decode values through the same typemap decoders
 //     (both read PostgreSQL's text format), so they produce equal values.
 //   - The snapshot → stream hand-off has no gap and no duplicate: streaming

@@ -13,8 +13,8 @@ import (
 // table name), and boxing each of them into an interface per change was a
 // large share of the loop's allocations. eventCache boxes them once and
 // shares the boxes: a boxed value is immutable, so records may share it.
-// Each record still gets its own source struct and offset map (inflight
-// identifies a delivered record by its offset map).
+// Each event still gets its own source struct and offset map: txEvent adds
+// the transaction's keys to an event's offset before it is queued.
 
 // sourceWidth is the number of fields of envelope.SourceSchema; a source
 // struct and its values are allocated as one block of that size.

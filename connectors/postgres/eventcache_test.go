@@ -67,9 +67,9 @@ func TestEventCacheMatchesEnvelope(t *testing.T) {
 	}
 }
 
-// TestEventCacheRecordsOwnTheirMaps checks that every record gets a map of
-// its own (inflight tells delivered records apart by their offset maps),
-// and that a record's source struct is not changed by later ones.
+// TestEventCacheRecordsOwnTheirMaps checks that every event gets a map of
+// its own (txEvent writes to it before it is queued), and that an event's
+// source struct is not changed by later ones.
 func TestEventCacheRecordsOwnTheirMaps(t *testing.T) {
 	c := newEventCache("p", "db")
 	ct := &capturedTable{Table: &envelope.Table{Schema: "public", Name: "t"}}
@@ -77,7 +77,7 @@ func TestEventCacheRecordsOwnTheirMaps(t *testing.T) {
 	tb := c.table(ct)
 	a, b := c.offset(any(int64(200)), msgInsert, 1), c.offset(any(int64(200)), msgInsert, 1)
 	if reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer() {
-		t.Fatal("two records share an offset map")
+		t.Fatal("two events share an offset map")
 	}
 	keep := maps.Clone(a)
 	b[offLSN] = int64(1)

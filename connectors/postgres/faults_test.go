@@ -18,15 +18,31 @@ import (
 // pollError polls until Poll fails and returns the error.
 func (h *harness) pollError() error {
 	h.t.Helper()
+	return h.pollErrorDuring(func() {})
+}
+
+// pollErrorDuring runs during while polling, as the runtime does (a
+// PostgreSQL shutdown waits for the slot to confirm what was sent), and
+// returns the error Poll then fails with.
+func (h *harness) pollErrorDuring(during func()) error {
+	h.t.Helper()
 	ctx, cancel := context.WithTimeout(h.t.Context(), waitTimeout)
 	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		during()
+	}()
+	defer func() { <-done }()
 	for {
-		if _, err := h.task.Poll(ctx); err != nil {
+		recs, err := h.task.Poll(ctx)
+		if err != nil {
 			if ctx.Err() != nil {
 				h.t.Fatal("Poll did not fail in time")
 			}
 			return err
 		}
+		h.rest = append(h.rest, h.records(recs)...)
 	}
 }
 
@@ -80,8 +96,7 @@ func TestWalsenderTerminatedIsRetriable(t *testing.T) {
 func TestServerRestartIsRetriable(t *testing.T) {
 	pg := pgtest.Start(t)
 	h := streamingHarness(t, pg, nil)
-	pg.Stop(t)
-	err := h.pollError()
+	err := h.pollErrorDuring(func() { pg.Stop(t) })
 	t.Logf("Poll: %v", err)
 	if !connect.IsRetriable(err) {
 		t.Fatalf("Poll = %v, want a retriable error", err)

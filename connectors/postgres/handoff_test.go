@@ -107,7 +107,8 @@ func TestDataPathErrorSurfacesFromPoll(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
 	defer cancel()
 	for {
-		recs, err := h.task.Poll(ctx)
+		polled, err := h.task.Poll(ctx)
+		recs := h.records(polled)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 				t.Fatalf("Poll did not fail with the data-path error: %v", err)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -71,6 +73,9 @@ type harness struct {
 	task   *postgres.Task
 	// rest holds polled records not yet handed to the test.
 	rest []connect.SourceRecord
+	// inFlight holds the polled records, offset-only ones included, that
+	// no commit has covered yet, in poll order.
+	inFlight []connect.SourceRecord
 }
 
 func newHarness(t *testing.T, pg *pgtest.Server, extra map[string]string) *harness {
@@ -103,6 +108,7 @@ func (h *harness) start() {
 	}
 	h.task = task
 	h.rest = nil
+	h.inFlight = nil
 	h.t.Cleanup(func() { _ = task.Stop() })
 }
 
@@ -159,29 +165,116 @@ func (h *harness) pollUntil(done func(connect.SourceRecord) bool) []connect.Sour
 	}
 }
 
-// records does with offset-only records what the runtime does: commits them
-// (they only ever follow committed records here: the end of an empty
-// snapshot) and hands the rest to the test.
+// records hands the polled records that have a topic to the test. Like the
+// runtime, it commits an offset-only record (a position marker, the end of
+// an empty snapshot) once every record polled before it is committed.
 func (h *harness) records(recs []connect.SourceRecord) []connect.SourceRecord {
 	h.t.Helper()
 	out := recs[:0:0]
 	for _, r := range recs {
-		if r.Topic == "" {
-			h.commit(r)
-			continue
+		h.inFlight = append(h.inFlight, r)
+		if r.Topic != "" {
+			out = append(out, r)
 		}
-		out = append(out, r)
 	}
+	h.commitOffsetOnly()
 	return out
 }
 
-// commit records r's offset as durable and tells the task.
+// commit makes r durable as the runtime would under connect.SourceTask's
+// commit contract: r and every record polled before it are now in Kafka,
+// and their offsets are committed in poll order, together with the
+// offset-only records between them and up to the next record. Committing
+// a record a commit has already covered is a test error.
 func (h *harness) commit(r connect.SourceRecord) {
+	h.t.Helper()
+	i := slices.IndexFunc(h.inFlight, func(p connect.SourceRecord) bool { return sameRecord(p, r) })
+	if i < 0 {
+		h.t.Fatalf("committing a record that is not in flight (committed already, or polled before a committed one):\n%s",
+			describe([]connect.SourceRecord{r}))
+	}
+	for _, p := range h.inFlight[:i] {
+		if p.Topic == "" {
+			h.commitOffset(p)
+		}
+	}
+	h.commitOffset(r)
+	h.inFlight = h.inFlight[i+1:]
+	h.commitOffsetOnly()
+}
+
+// commitOffsetOnly commits the offset-only records no uncommitted record
+// precedes.
+func (h *harness) commitOffsetOnly() {
+	h.t.Helper()
+	for len(h.inFlight) > 0 && h.inFlight[0].Topic == "" {
+		h.commitOffset(h.inFlight[0])
+		h.inFlight = h.inFlight[1:]
+	}
+}
+
+// commitOffset stores r's offset and tells the task.
+func (h *harness) commitOffset(r connect.SourceRecord) {
 	h.t.Helper()
 	h.store.store(h.t, r.SourcePartition, r.SourceOffset)
 	if err := h.task.Commit(h.t.Context(), r.SourcePartition, r.SourceOffset); err != nil {
 		h.t.Fatalf("committing: %v", err)
 	}
+}
+
+// sameRecord reports whether a and b are the same polled record: records
+// share offset maps, keys and topics, but not all of them with the same
+// value.
+func sameRecord(a, b connect.SourceRecord) bool {
+	return a.Topic == b.Topic && identical(a.SourceOffset, b.SourceOffset) && identical(a.Key, b.Key) && identical(a.Value, b.Value)
+}
+
+// identical compares pointers and maps by identity, anything else by value.
+func identical(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if !va.IsValid() || !vb.IsValid() {
+		return va.IsValid() == vb.IsValid()
+	}
+	if va.Type() != vb.Type() {
+		return false
+	}
+	switch va.Kind() {
+	case reflect.Pointer, reflect.Map:
+		return va.UnsafePointer() == vb.UnsafePointer()
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// awaitConfirmedAtLeast waits until slot's confirmed_flush_lsn reaches
+// want, polling meanwhile as the runtime does: position markers are
+// committed as they come, other records kept for the test.
+func (h *harness) awaitConfirmedAtLeast(slot string, want uint64) uint64 {
+	h.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		if got := confirmedFlush(h.t, h.pg, slot); got >= want {
+			return got
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("confirmed_flush_lsn of %s is %s, want >= %s", slot,
+				pglogrepl.LSN(confirmedFlush(h.t, h.pg, slot)), pglogrepl.LSN(want))
+		}
+		h.pollBriefly()
+	}
+}
+
+// pollBriefly polls once for a little while, as the runtime does between
+// the test's checks: position markers are committed, other records kept
+// for the test.
+func (h *harness) pollBriefly() {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(h.t.Context(), 20*time.Millisecond)
+	defer cancel()
+	recs, err := h.task.Poll(ctx)
+	if err != nil && ctx.Err() == nil {
+		h.t.Fatalf("polling: %v", err)
+	}
+	h.rest = append(h.rest, h.records(recs)...)
 }
 
 // confirmedFlush reads the slot's confirmed_flush_lsn.

@@ -64,7 +64,17 @@ func TestIdleConnectorDoesNotPinWAL(t *testing.T) {
 			})
 			h.start()
 			w := churn(t, pg, 5)
-			waitConfirmedAtLeast(t, pg, "debezium", w)
+			h.awaitConfirmedAtLeast("debezium", w)
+
+			// Again after a restart from the offset a position marker
+			// stored.
+			if o := h.store.offsets[`{"server":"dbserver1"}`]; o == nil || o["messageType"] != "COMMIT" {
+				t.Fatalf("stored offset %v, want a position marker's", o)
+			}
+			h.stop()
+			h.start()
+			w = churn(t, pg, 5)
+			h.awaitConfirmedAtLeast("debezium", w)
 
 			pg.Exec(t, `INSERT INTO public.cap VALUES (1, 'sentinel')`)
 			got := h.pollUntil(func(connect.SourceRecord) bool { return true })
@@ -116,10 +126,15 @@ func TestHeartbeatsAndInFlightRecords(t *testing.T) {
 		t.Errorf("heartbeat partition %v", hb.SourcePartition)
 	}
 
-	// Committing the insert alone confirms exactly its lsn_commit: the
-	// heartbeats polled since are still in flight.
+	// Committing the insert confirms its lsn_commit, or the position of a
+	// marker polled right after it, and nothing past: the heartbeats polled
+	// since are still in flight.
 	h.commit(insert)
-	waitConfirmed(t, pg, "debezium", uint64(offsetInt(t, insert, "lsn_commit")))
+	upTo := h.store.offsets[`{"server":"dbserver1"}`]["lsn_commit"].(float64)
+	if upTo < float64(offsetInt(t, insert, "lsn_commit")) {
+		t.Fatalf("stored lsn_commit %v is before the insert's", upTo)
+	}
+	waitConfirmed(t, pg, "debezium", uint64(upTo))
 
 	// Committing the heartbeat covers everything: the slot moves past the
 	// churn.

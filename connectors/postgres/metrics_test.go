@@ -70,9 +70,21 @@ func has(ms []connect.Metric, name string, labels []connect.Label, v float64) bo
 // waitMetrics polls Metrics until ok accepts them and returns them.
 func waitMetrics(t *testing.T, task *postgres.Task, what string, ok func([]connect.Metric) bool) []connect.Metric {
 	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
+	return waitMetricsWhile(t, task, what, ok, func() { <-tick.C })
+}
+
+// awaitMetrics is waitMetrics while the harness polls as the runtime does
+// (see harness.pollBriefly).
+func (h *harness) awaitMetrics(what string, ok func([]connect.Metric) bool) []connect.Metric {
+	h.t.Helper()
+	return waitMetricsWhile(h.t, h.task, what, ok, h.pollBriefly)
+}
+
+func waitMetricsWhile(t *testing.T, task *postgres.Task, what string, ok func([]connect.Metric) bool, between func()) []connect.Metric {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
 	for {
 		ms := task.Metrics()
 		if ok(ms) {
@@ -81,7 +93,7 @@ func waitMetrics(t *testing.T, task *postgres.Task, what string, ok func([]conne
 		if time.Now().After(deadline) {
 			t.Fatalf("metrics never showed %s:\n%s", what, describeMetrics(ms))
 		}
-		<-tick.C
+		between()
 	}
 }
 
@@ -224,7 +236,7 @@ func TestMetricsSnapshotAndStreaming(t *testing.T) {
 	last := recs[len(recs)-1]
 	h.commit(last)
 	commitLSN := offsetInt(t, last, "lsn_commit")
-	ms = waitMetrics(t, h.task, "no slot lag once committed", func(ms []connect.Metric) bool {
+	ms = h.awaitMetrics("no slot lag once committed", func(ms []connect.Metric) bool {
 		return has(ms, "tributary_postgres_slot_lag_bytes", slotLabels, 0)
 	})
 	flushed := slotValue(t, ms, "tributary_postgres_confirmed_flush_lsn")

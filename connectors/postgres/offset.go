@@ -46,6 +46,14 @@ func loadOffset(m map[string]any) (*offset, error) {
 		return nil, nil
 	}
 	o := &offset{}
+	if err := o.decode(m); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// decode sets o from an offset map, as loadOffset does.
+func (o *offset) decode(m map[string]any) error {
 	var err error
 	lsn := func(key string) uint64 {
 		v, ok, e := int64Value(m[key])
@@ -60,16 +68,16 @@ func loadOffset(m map[string]any) (*offset, error) {
 	o.LSN, o.LSNProc, o.LSNCommit = lsn(offLSN), lsn(offLSNProc), lsn(offLSNCommit)
 	var e error
 	if o.TxID, o.HasTxID, e = int64Value(m[offTxID]); e != nil {
-		return nil, fmt.Errorf("reading offset key %s: %w", offTxID, e)
+		return fmt.Errorf("reading offset key %s: %w", offTxID, e)
 	}
 	if o.TsUsec, _, e = int64Value(m[offTsUsec]); e != nil {
-		return nil, fmt.Errorf("reading offset key %s: %w", offTsUsec, e)
+		return fmt.Errorf("reading offset key %s: %w", offTsUsec, e)
 	}
 	if o.EventsProcessed, _, e = int64Value(m[offEventsProcessed]); e != nil {
-		return nil, fmt.Errorf("reading offset key %s: %w", offEventsProcessed, e)
+		return fmt.Errorf("reading offset key %s: %w", offEventsProcessed, e)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	o.MessageType, _ = m[offMessageType].(string)
 	switch v := m[offSnapshot].(type) {
@@ -79,11 +87,11 @@ func loadOffset(m map[string]any) (*offset, error) {
 	case string:
 		o.Snapshot = v != "" && !strings.EqualFold(v, "false")
 	default:
-		return nil, fmt.Errorf("reading offset key %s: unexpected %T", offSnapshot, v)
+		return fmt.Errorf("reading offset key %s: unexpected %T", offSnapshot, v)
 	}
 	o.LastSnapshotRecord = boolValue(m[offLastSnapshotRecord])
 	o.SnapshotCompleted = boolValue(m[offSnapshotCompleted])
-	return o, nil
+	return nil
 }
 
 // snapshotDone reports whether the offset says no snapshot is in progress.

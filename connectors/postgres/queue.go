@@ -9,13 +9,19 @@ import (
 	"github.com/tributary-cdc/tributary/schema"
 )
 
+// queuedRecord is a record in the queue with its size as the queue's byte
+// bound measured it, so that Poll gives back exactly what was taken.
+type queuedRecord struct {
+	rec  connect.SourceRecord
+	size int64
+}
+
 // queueBytes bounds the record queue by bytes (max.queue.size.in.bytes),
 // as Debezium's ChangeEventQueue does besides its count bound: a record is
 // admitted while the queued bytes are below the limit, so the queue may
 // exceed it by one record. Debezium measures a record by its JVM object
 // size; here a record's size is an estimate of its key and value payload
-// (recordSize), cheap enough to compute twice: when it is queued and when
-// Poll takes it.
+// (recordSize), taken once, when the record is queued.
 type queueBytes struct {
 	limit int64 // 0: no byte bound
 	used  atomic.Int64
@@ -27,13 +33,20 @@ func (q *queueBytes) full() bool {
 	return q.limit > 0 && q.used.Load() >= q.limit
 }
 
-func (q *queueBytes) add(n int64) {
-	if q.limit > 0 {
-		q.used.Add(n)
+// measure is the size r counts for in the queue: recordSize, or 0 when the
+// queue has no byte bound.
+func (q *queueBytes) measure(r *connect.SourceRecord) int64 {
+	if q.limit == 0 {
+		return 0
 	}
+	return recordSize(r)
 }
 
+// release gives back the bytes of records Poll took.
 func (q *queueBytes) release(n int64) {
+	if n == 0 {
+		return
+	}
 	q.used.Add(-n)
 	select {
 	case q.freed <- struct{}{}:
@@ -42,9 +55,9 @@ func (q *queueBytes) release(n int64) {
 }
 
 // waitBytes waits until the queue is below its byte bound, then accounts
-// for r. The snapshot's producers call it; streaming has its own wait,
-// which keeps the server informed meanwhile.
-func (t *Task) waitBytes(ctx context.Context, r *connect.SourceRecord) error {
+// for a record of size n. The snapshot's producers call it; streaming has
+// its own wait, which keeps the server informed meanwhile.
+func (t *Task) waitBytes(ctx context.Context, n int64) error {
 	if t.queued.limit == 0 {
 		return nil
 	}
@@ -55,14 +68,14 @@ func (t *Task) waitBytes(ctx context.Context, r *connect.SourceRecord) error {
 			return ctx.Err()
 		}
 	}
-	t.queued.add(recordSize(r))
+	t.queued.used.Add(n)
 	return nil
 }
 
 // reserveBytes is waitBytes for the streaming loop: while the queue is
 // full it goes on sending status updates, so the walsender does not time
 // out and committed positions are confirmed.
-func (s *streamer) reserveBytes(ctx context.Context, r *connect.SourceRecord) error {
+func (s *streamer) reserveBytes(ctx context.Context, n int64) error {
 	q := &s.t.queued
 	if q.limit == 0 {
 		return nil
@@ -82,20 +95,8 @@ func (s *streamer) reserveBytes(ctx context.Context, r *connect.SourceRecord) er
 			return err
 		}
 	}
-	q.add(recordSize(r))
+	q.used.Add(n)
 	return nil
-}
-
-// releaseBytes returns the bytes of polled records to the budget.
-func (t *Task) releaseBytes(batch []connect.SourceRecord) {
-	if t.queued.limit == 0 {
-		return
-	}
-	var n int64
-	for i := range batch {
-		n += recordSize(&batch[i])
-	}
-	t.queued.release(n)
 }
 
 // recordSize estimates the payload of a record: the bytes of its strings

@@ -182,7 +182,8 @@ func TestSlotStreamParamsAndFailover(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
 	defer cancel()
 	for {
-		recs, err := h.task.Poll(ctx)
+		polled, err := h.task.Poll(ctx)
+		recs := h.records(polled)
 		if err != nil {
 			if !strings.Contains(err.Error(), "no_such_option") {
 				t.Fatalf("Poll error %v, want pgoutput refusing no_such_option", err)

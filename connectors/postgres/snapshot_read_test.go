@@ -54,7 +54,7 @@ func newReadTask(tb testing.TB, pg *pgtest.Server, extra map[string]string, keep
 		tb.Fatal(err)
 	}
 	t.plan.tables = tables
-	t.records = make(chan connect.SourceRecord, cfg.MaxQueueSize)
+	t.records = make(chan queuedRecord, cfg.MaxQueueSize)
 	rt := &readTask{Task: t, keep: keep, stop: make(chan struct{}), drained: make(chan struct{})}
 	go func() {
 		defer close(rt.drained)
@@ -64,7 +64,7 @@ func newReadTask(tb testing.TB, pg *pgtest.Server, extra map[string]string, keep
 				rt.mu.Lock()
 				rt.count++
 				if keep {
-					rt.records = append(rt.records, r)
+					rt.records = append(rt.records, r.rec)
 				}
 				rt.mu.Unlock()
 			case <-rt.stop:

@@ -58,10 +58,12 @@ type streamer struct {
 
 	// lastKeepalive is the highest WAL end a keepalive reported: every
 	// transaction committed before it has been received once no
-	// transaction is open. idleLSN is the highest position found safe to
-	// confirm while nothing was in flight.
+	// transaction is open.
 	lastKeepalive uint64
-	idleLSN       uint64
+	// marked is the highest position handed to the runtime in a position
+	// marker; nextMarker is when the next one may go.
+	marked        uint64
+	nextMarker    time.Time
 	nextHeartbeat time.Time
 	// lastXid and lastCommitUs describe the last complete transaction.
 	lastXid      uint32
@@ -119,8 +121,13 @@ func (t *Task) stream(ctx context.Context) error {
 		t:          t,
 		rels:       map[uint32]*relation{},
 		lastCommit: t.plan.startLSN,
+		marked:     t.plan.startLSN,
 		resume:     t.plan.resume,
 		cache:      newEventCache(t.cfg.TopicPrefix, t.db),
+	}
+	if o := t.plan.resume; o != nil && o.HasTxID {
+		// Until a transaction commits, positions carry the stored one's.
+		s.lastXid, s.hasLastXid, s.lastCommitUs = uint32(o.TxID), true, o.TsUsec
 	}
 	opts := pglogrepl.StartReplicationOptions{PluginArgs: t.cfg.pluginArgs()}
 	if err := t.startReplication(ctx, opts); err != nil {
@@ -186,16 +193,19 @@ func (s *streamer) loop(ctx context.Context) error {
 	}
 	var armed time.Time // the read deadline set on conn
 	for {
-		s.advanceIdle()
 		if err := s.maybeHeartbeat(ctx); err != nil {
 			return err
 		}
+		s.maybeMarker(time.Now(), false)
 		if err := s.maybeSendStatus(ctx, false); err != nil {
 			return err
 		}
 		deadline := s.nextStatus
 		if !s.nextHeartbeat.IsZero() && !s.inTx && s.nextHeartbeat.Before(deadline) {
 			deadline = s.nextHeartbeat
+		}
+		if s.markerPending() && s.nextMarker.Before(deadline) {
+			deadline = s.nextMarker
 		}
 		if s.interrupted.Swap(false) || !deadline.Equal(armed) {
 			if err := conn.SetReadDeadline(deadline); err != nil {
@@ -238,24 +248,34 @@ func (s *streamer) loop(ctx context.Context) error {
 	}
 }
 
-// target is the position to confirm: the highest committed one, or the
-// highest position reached while nothing was in flight, never below what
-// the slot had already confirmed.
+// target is the position to confirm: the highest one a committed offset
+// allows, never below what the slot had already confirmed.
 func (s *streamer) target() uint64 {
-	return max(s.t.committed.Load(), s.t.plan.floor, s.idleLSN)
+	return max(s.t.committed.Load(), s.t.plan.floor)
 }
 
-// advanceIdle moves idleLSN to the position fully processed so far when no
-// transaction is open and every record produced is durable: confirming it
-// then loses nothing, and keeps an idle or filtered-out connector from
-// pinning WAL. A keepalive's WAL end is at most the start of the commit
+// markerPending reports whether the position reached between transactions
+// has moved past the last position marker.
+func (s *streamer) markerPending() bool {
+	return !s.inTx && s.resume == nil && max(s.lastCommit, s.lastKeepalive) > s.marked
+}
+
+// maybeMarker sets a position marker (see positionMarker) when one is
+// pending, at most once per status update interval or at once when the
+// server asked for a reply: the position reached between transactions (a
+// keepalive's WAL end, or the end of the last transaction). Its Commit lets
+// the slot confirm that position, which keeps an idle or filtered-out
+// connector from pinning WAL; and it comes only once nothing polled before
+// it is in flight. A keepalive's WAL end is at most the start of the commit
 // record of any transaction not sent yet, so such a transaction is still
 // decoded after a restart.
-func (s *streamer) advanceIdle() {
-	if s.inTx || s.t.produced != s.t.inflight.acked.Load() {
+func (s *streamer) maybeMarker(now time.Time, replyRequested bool) {
+	if !s.markerPending() || (now.Before(s.nextMarker) && !replyRequested) {
 		return
 	}
-	s.idleLSN = max(s.idleLSN, s.lastCommit, s.lastKeepalive)
+	s.marked = max(s.lastCommit, s.lastKeepalive)
+	s.nextMarker = now.Add(s.t.cfg.StatusUpdateInterval)
+	s.t.setMarker(s.positionOffset())
 }
 
 // maybeSendStatus sends a standby status update when one is due, when the
@@ -291,7 +311,14 @@ func (s *streamer) handleCopyData(ctx context.Context, data []byte) error {
 		}
 		s.lastKeepalive = max(s.lastKeepalive, uint64(ka.ServerWALEnd))
 		s.t.metrics.walEndReported(uint64(ka.ServerWALEnd))
-		s.advanceIdle()
+		if o := s.resume; o != nil && !s.inTx && o.MessageType == msgCommit && s.lastKeepalive > o.resumeLSN() {
+			// The stored offset is a position between transactions, and
+			// the server has sent what lies before this one: the
+			// transaction that committed there, if it is resent at all,
+			// has been.
+			s.resume = nil
+		}
+		s.maybeMarker(time.Now(), ka.ReplyRequested)
 		if ka.ReplyRequested {
 			return s.maybeSendStatus(ctx, true)
 		}
@@ -325,10 +352,10 @@ func (s *streamer) handle(ctx context.Context, lsn uint64, msg pglogrepl.Message
 		s.inTx = false
 		s.lastCommit = uint64(m.TransactionEndLSN)
 		s.lastXid, s.hasLastXid, s.lastCommitUs = s.xid, true, s.commitTime.UnixMicro()
-		if s.resume != nil && (!s.resume.HasTxID || s.xid == uint32(s.resume.TxID)) {
-			s.resume = nil // the partly delivered transaction is behind us
-		}
-		s.advanceIdle()
+		// Transactions come in commit order, and the one the stored offset
+		// may have partly delivered is the first resent: whatever this one
+		// was, nothing after it is covered.
+		s.resume = nil
 	case *pglogrepl.InsertMessage:
 		return s.change(ctx, lsn, m.RelationID, msgInsert, nil, 0, m.Tuple)
 	case *pglogrepl.UpdateMessage:
@@ -513,8 +540,9 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 			return err
 		}
 		if s.t.cfg.TombstonesOnDelete && key != nil {
-			// Each record carries its own offset map (see inflight).
-			return s.send(ctx, s.t.record(ct, key, nil, maps.Clone(off)))
+			// The tombstone shares the delete's offset: nothing modifies an
+			// offset once queued.
+			return s.send(ctx, s.t.record(ct, key, nil, off))
 		}
 		return nil
 	}
@@ -535,14 +563,16 @@ func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable,
 	if err := s.send(ctx, del); err != nil {
 		return err
 	}
-	// Each record carries its own offset map (see inflight).
 	if s.t.cfg.TombstonesOnDelete {
-		if err := s.send(ctx, s.t.record(ct, oldKey, nil, maps.Clone(off))); err != nil {
+		if err := s.send(ctx, s.t.record(ct, oldKey, nil, off)); err != nil {
 			return err
 		}
 	}
 	s.seen(&s.t.metrics.creates, now)
-	createOff := maps.Clone(off)
+	createOff := off
+	if s.t.cfg.ProvideTxMetadata {
+		createOff = maps.Clone(off) // txEvent gives it the counts after the delete
+	}
 	createEnv := ct.Envelope(envelope.OpCreate, nil, ct.ValueOver(newRow), src, now)
 	if err := s.txEvent(ctx, lsn, collection, createEnv, createOff); err != nil {
 		return err
@@ -587,12 +617,13 @@ func (s *streamer) delivered(lsn uint64) bool {
 // informed (status updates, committed positions) so that the walsender does
 // not time out.
 func (s *streamer) send(ctx context.Context, r connect.SourceRecord) error {
-	if err := s.reserveBytes(ctx, &r); err != nil {
+	q := queuedRecord{rec: r, size: s.t.queued.measure(&r)}
+	if err := s.reserveBytes(ctx, q.size); err != nil {
 		return err
 	}
 	select {
-	case s.t.records <- r:
-		s.t.produced++
+	case s.t.records <- q:
+		s.t.sent++
 		return nil
 	default:
 	}
@@ -604,9 +635,9 @@ func (s *streamer) send(ctx context.Context, r connect.SourceRecord) error {
 			s.timer.Reset(time.Until(s.nextStatus))
 		}
 		select {
-		case s.t.records <- r:
+		case s.t.records <- q:
 			s.timer.Stop()
-			s.t.produced++
+			s.t.sent++
 			return nil
 		case <-ctx.Done():
 			s.timer.Stop()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,15 +47,21 @@ type Task struct {
 	// message holds the schemas of logical decoding message records.
 	message *envelope.Message
 
-	records chan connect.SourceRecord
+	records chan queuedRecord
 	// queued bounds the records channel by estimated bytes as well.
 	queued queueBytes
-	// produced counts the records the run goroutine queued; it is read and
-	// written by that goroutine only. inflight.acked catches up with it
-	// when every record is durable.
-	produced int64
-	inflight inflight
-	// committed is the highest LSN Commit allowed the slot to confirm.
+	// sent counts the records queued; only the goroutine queuing them (the
+	// run goroutine, or a snapshot reader under the emitter's lock) uses
+	// it. taken counts the records Poll took; only Poll uses it.
+	sent, taken int64
+	// marker is the pending position marker (see positionMarker); markerSet
+	// (capacity 1) wakes a Poll waiting for records when one is set.
+	marker    atomic.Pointer[positionMarker]
+	markerSet chan struct{}
+	// committed is the highest LSN the offsets passed to Commit allow the
+	// slot to confirm. The runtime's commit contract makes every record
+	// polled before such an offset durable, so the task keeps no account
+	// of delivered records.
 	committed atomic.Uint64
 	wake      waker
 	// metrics is what Metrics reports; its zero value is ready.
@@ -71,7 +78,7 @@ type Task struct {
 
 // NewTask returns an unstarted task.
 func NewTask() *Task {
-	return &Task{wake: waker{ch: make(chan struct{}, 1)}, tables: map[uint32]*capturedTable{}}
+	return &Task{wake: waker{ch: make(chan struct{}, 1)}, tables: map[uint32]*capturedTable{}, markerSet: make(chan struct{}, 1)}
 }
 
 // table returns the schemas of a table, rebuilding them only when the
@@ -164,7 +171,7 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 		t.plan.resumeRaw = stored
 	}
 
-	t.records = make(chan connect.SourceRecord, cfg.MaxQueueSize)
+	t.records = make(chan queuedRecord, cfg.MaxQueueSize)
 	t.done = make(chan struct{})
 	runCtx, cancel := context.WithCancel(context.Background())
 	t.cancel = cancel
@@ -395,82 +402,141 @@ func (t *Task) run(ctx context.Context) error {
 
 // send queues a record, giving up when ctx ends.
 func (t *Task) send(ctx context.Context, r connect.SourceRecord) error {
-	if err := t.waitBytes(ctx, &r); err != nil {
+	size := t.queued.measure(&r)
+	if err := t.waitBytes(ctx, size); err != nil {
 		return err
 	}
 	select {
-	case t.records <- r:
-		t.produced++
+	case t.records <- queuedRecord{rec: r, size: size}:
+		t.sent++
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-// Poll returns the queued records, at most max.batch.size. It waits up to
+// Poll returns the queued records, at most max.batch.size, with the
+// pending position marker where it belongs among them. It waits up to
 // poll.interval.ms for a first record and returns an empty batch if none
 // came, as Debezium's ChangeEventQueue does (which, unlike Poll, also keeps
 // waiting within that interval for a full batch). Once the goroutine has
 // failed and the queue is drained, Poll returns its error.
 func (t *Task) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
-	var first connect.SourceRecord
+	var first queuedRecord
 	select {
 	case first = <-t.records:
 	default:
+		if batch := t.placeMarker(nil); batch != nil {
+			return batch, nil
+		}
 		timer := time.NewTimer(t.cfg.PollInterval)
 		defer timer.Stop()
-		select {
-		case first = <-t.records:
-		case <-t.done:
+	wait:
+		for {
 			select {
 			case first = <-t.records:
-			default:
-				if t.err != nil {
-					return nil, t.err
+				break wait
+			case <-t.markerSet:
+				if batch := t.placeMarker(nil); batch != nil {
+					return batch, nil
 				}
-				// Finished without error (initial_only): nothing more will
-				// come.
+			case <-t.done:
 				select {
-				case <-timer.C:
-					return nil, nil
-				case <-ctx.Done():
-					return nil, ctx.Err()
+				case first = <-t.records:
+					break wait
+				default:
+					if t.err != nil {
+						return nil, t.err
+					}
+					// Finished without error (initial_only): nothing more
+					// will come.
+					select {
+					case <-timer.C:
+						return nil, nil
+					case <-ctx.Done():
+						return nil, ctx.Err()
+					}
 				}
+			case <-timer.C:
+				return nil, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
 			}
-		case <-timer.C:
-			return nil, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
 		}
 	}
-	batch := make([]connect.SourceRecord, 1, min(t.cfg.MaxBatchSize, len(t.records)+1))
-	batch[0] = first
+	// Room for the records queued now, and a marker.
+	batch := make([]connect.SourceRecord, 1, min(t.cfg.MaxBatchSize, len(t.records)+1)+1)
+	batch[0] = first.rec
+	size := first.size
 fill:
 	for len(batch) < t.cfg.MaxBatchSize {
 		select {
-		case r := <-t.records:
-			batch = append(batch, r)
+		case q := <-t.records:
+			batch = append(batch, q.rec)
+			size += q.size
 		default:
 			break fill
 		}
 	}
-	t.releaseBytes(batch)
-	t.inflight.delivered(batch)
-	return batch, nil
+	t.queued.release(size)
+	return t.placeMarker(batch), nil
 }
 
-// Commit lets the slot confirm what offset covers: lsn_commit, else
-// lsn_proc. The position is handed to the goroutine that owns the
-// replication connection.
+// positionMarker asks the runtime to acknowledge a position that no record
+// carries (a keepalive's WAL end, the end of a transaction that produced no
+// records): Poll hands it out as an offset-only record at its place in the
+// queue, after the records queued before it was set and before those
+// queued since. Under the runtime's commit contract its Commit comes once
+// every record before it is durable, and the slot may then confirm the
+// position. A newer marker replaces one not handed out yet.
+type positionMarker struct {
+	offset map[string]any
+	after  int64 // Task.sent when the marker was set
+}
+
+// setMarker makes offset the pending position marker. The goroutine that
+// queues records calls it.
+func (t *Task) setMarker(offset map[string]any) {
+	t.marker.Store(&positionMarker{offset: offset, after: t.sent})
+	select {
+	case t.markerSet <- struct{}{}:
+	default:
+	}
+}
+
+// placeMarker accounts for batch, the records Poll just took, and returns
+// it with the pending position marker inserted at its place if that place
+// is in it (or right after it). Loaded after the batch's records were
+// received, the marker is any set before the last of them was queued, or
+// a newer one. With an empty batch it returns the marker alone, or nil.
+func (t *Task) placeMarker(batch []connect.SourceRecord) []connect.SourceRecord {
+	from := t.taken
+	t.taken += int64(len(batch))
+	m := t.marker.Load()
+	if m == nil || m.after > t.taken || !t.marker.CompareAndSwap(m, nil) {
+		// None, or its place is further on (or a newer one was set just
+		// now: the next Poll places that one).
+		return batch
+	}
+	if m.after < from {
+		// Records queued after it have been handed out already: its
+		// position would move the stored offset back. A later one will
+		// cover it.
+		return batch
+	}
+	return slices.Insert(batch, int(m.after-from), connect.SourceRecord{SourcePartition: t.partition, SourceOffset: m.offset})
+}
+
+// Commit lets the slot confirm what off covers: lsn_commit, else lsn_proc.
+// Under the runtime's commit contract every record polled before the one
+// that carried off is durable, so the position needs no other check. It is
+// handed to the goroutine that owns the replication connection.
 func (t *Task) Commit(_ context.Context, partition, off map[string]any) error {
-	if t.cfg == nil || partition[partitionKey] != t.cfg.TopicPrefix {
+	if t.cfg == nil || off == nil || partition[partitionKey] != t.cfg.TopicPrefix {
 		return nil
 	}
-	if t.inflight.commit(off) {
-		t.wake.wake()
-	}
-	o, err := loadOffset(off)
-	if err != nil || o == nil {
+	var o offset
+	if err := o.decode(off); err != nil {
 		return err
 	}
 	lsn := o.flushLSN()

@@ -1,0 +1,121 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/schema"
+)
+
+// queueTask is a Task with a queue and nothing else: enough for the path a
+// record takes from the run goroutine through Poll to Commit.
+func queueTask(maxQueueBytes int64) *Task {
+	t := NewTask()
+	t.cfg = &Config{TopicPrefix: "dbserver1", MaxBatchSize: 2048, MaxQueueSize: 8192, PollInterval: time.Second, MaxQueueBytes: maxQueueBytes}
+	t.partition = map[string]any{partitionKey: t.cfg.TopicPrefix}
+	t.records = make(chan queuedRecord, t.cfg.MaxQueueSize)
+	t.queued = queueBytes{limit: maxQueueBytes, freed: make(chan struct{}, 1)}
+	return t
+}
+
+// TestRecordPathAllocations bounds the connector's share of a record after
+// it is built: queuing it (its size measured once), Poll, and the Commit of
+// its offset. The one allocation is Poll's batch slice, per batch; Commit
+// decodes the offset on the stack.
+func TestRecordPathAllocations(t *testing.T) {
+	task := queueTask(1 << 30)
+	ctx := t.Context()
+	off := streamOffset(24023128, 24023040, 555, 1714557600123456, msgInsert, 1)
+	rec := connect.SourceRecord{
+		SourcePartition: task.partition, SourceOffset: off, Topic: "dbserver1.public.customers",
+		Key:   &schema.Struct{Values: []any{int32(1)}},
+		Value: &schema.Struct{Values: []any{nil, &schema.Struct{Values: []any{int32(1), "a@example.com"}}, "c"}},
+	}
+	for _, n := range []int{1, 100} {
+		batch := func() {
+			for range n {
+				if err := task.send(ctx, rec); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := task.Poll(ctx)
+			if err != nil || len(got) != n {
+				t.Fatalf("Poll = %d records, %v; want %d", len(got), err, n)
+			}
+			if err := task.Commit(ctx, task.partition, got[n-1].SourceOffset); err != nil {
+				t.Fatal(err)
+			}
+		}
+		batch()
+		if a := testing.AllocsPerRun(100, batch); a > 1 {
+			t.Errorf("%d records queued, polled and committed: %v allocations, want at most 1 (the batch)", n, a)
+		}
+	}
+	if got := task.committed.Load(); got != 24023040 {
+		t.Errorf("committed %d, want the offset's lsn_commit", got)
+	}
+	if n := task.queued.used.Load(); n != 0 {
+		t.Errorf("%d bytes still accounted after Poll took every record", n)
+	}
+}
+
+// TestPositionMarkerTakesItsPlace: Poll hands out a position marker at its
+// place among the queued records, after those queued before it was set and
+// before those queued since (which may carry earlier positions: placed
+// after them it would move the stored offset back), and a newer marker
+// replaces one not handed out yet.
+func TestPositionMarkerTakesItsPlace(t *testing.T) {
+	task := queueTask(0)
+	ctx := t.Context()
+	send := func(n int) {
+		t.Helper()
+		for i := range n {
+			rec := connect.SourceRecord{SourcePartition: task.partition, SourceOffset: map[string]any{"n": i}, Topic: "t"}
+			if err := task.send(ctx, rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	shape := func(recs []connect.SourceRecord) string {
+		out := ""
+		for _, r := range recs {
+			if r.Topic == "" {
+				out += fmt.Sprintf("m%v", r.SourceOffset["m"])
+			} else {
+				out += "r"
+			}
+		}
+		return out
+	}
+	poll := func(want string) {
+		t.Helper()
+		got, err := task.Poll(ctx)
+		if err != nil || shape(got) != want {
+			t.Fatalf("Poll = %s, %v; want %s", shape(got), err, want)
+		}
+	}
+
+	send(2)
+	task.setMarker(map[string]any{"m": 1})
+	send(2)
+	poll("rrm1rr")
+
+	send(3)
+	task.setMarker(map[string]any{"m": 2})
+	task.setMarker(map[string]any{"m": 3}) // replaces m=2
+	task.cfg.MaxBatchSize = 2
+	poll("rr") // its place is after the third
+	poll("rm3")
+
+	task.setMarker(map[string]any{"m": 4})
+	poll("m4")
+	task.cfg.MaxBatchSize = 10
+	ctx2, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if got, err := task.Poll(ctx2); len(got) != 0 {
+		t.Fatalf("Poll after the marker = %s, %v; want nothing (it was handed out once)", shape(got), err)
+	}
+}
