@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func TestRecordPathAllocations(t *testing.T) {
 	for _, n := range []int{1, 100} {
 		batch := func() {
 			for range n {
-				if err := task.send(ctx, rec); err != nil {
+				if err := task.send(ctx, rec, nil); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -74,7 +75,7 @@ func TestPositionMarkerTakesItsPlace(t *testing.T) {
 		t.Helper()
 		for i := range n {
 			rec := connect.SourceRecord{SourcePartition: task.partition, SourceOffset: map[string]any{"n": i}, Topic: "t"}
-			if err := task.send(ctx, rec); err != nil {
+			if err := task.send(ctx, rec, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -117,5 +118,77 @@ func TestPositionMarkerTakesItsPlace(t *testing.T) {
 	defer cancel()
 	if got, err := task.Poll(ctx2); len(got) != 0 {
 		t.Fatalf("Poll after the marker = %s, %v; want nothing (it was handed out once)", shape(got), err)
+	}
+}
+
+// countingKeeper counts keep calls; keepBy is always soon.
+type countingKeeper struct{ kept atomic.Int64 }
+
+func (k *countingKeeper) keepBy() time.Time { return time.Now().Add(5 * time.Millisecond) }
+
+func (k *countingKeeper) keep(context.Context) error {
+	k.kept.Add(1)
+	return nil
+}
+
+// TestSendKeepsWhileQueueFull: a sender with a keeper waiting for room in
+// the queue keeps it at its keepBy times and when Commit wakes the task,
+// and queues its record once Poll makes room; without a keeper it just
+// waits. The byte bound is waited for the same way.
+func TestSendKeepsWhileQueueFull(t *testing.T) {
+	for _, bound := range []string{"count", "bytes"} {
+		t.Run(bound, func(t *testing.T) {
+			task := queueTask(0)
+			if bound == "count" {
+				task.records = make(chan queuedRecord, 1)
+			} else {
+				task.queued = queueBytes{limit: 1, freed: make(chan struct{}, 1)}
+			}
+			ctx := t.Context()
+			rec := connect.SourceRecord{SourcePartition: task.partition, SourceOffset: map[string]any{"n": 1}, Topic: "t", Key: "k"}
+			if err := task.send(ctx, rec, nil); err != nil {
+				t.Fatal(err)
+			}
+			k := &countingKeeper{}
+			done := make(chan error, 1)
+			go func() { done <- task.send(ctx, rec, k) }()
+			deadline := time.Now().Add(10 * time.Second)
+			for k.kept.Load() < 2 {
+				if time.Now().After(deadline) {
+					t.Fatal("the waiting sender did not keep its keeper")
+				}
+				time.Sleep(time.Millisecond) // polling a condition, not synchronising
+			}
+			before := k.kept.Load()
+			task.wake.wake()
+			for k.kept.Load() == before {
+				if time.Now().After(deadline) {
+					t.Fatal("a wake-up did not make the waiting sender keep its keeper")
+				}
+				time.Sleep(time.Millisecond) // polling a condition, not synchronising
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("send returned %v while the queue was full", err)
+			default:
+			}
+			got, err := task.Poll(ctx)
+			if err != nil || len(got) == 0 {
+				t.Fatalf("Poll = %v, %v", got, err)
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 1 { // the waiting record came after Poll's batch
+				more, err := task.Poll(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, more...)
+			}
+			if len(got) != 2 {
+				t.Fatalf("polled %d records, want both", len(got))
+			}
+		})
 	}
 }

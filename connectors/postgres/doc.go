@@ -12,9 +12,16 @@
 //     such an offset is in the offsets topic and every record polled before
 //     it is in Kafka, so the task keeps no list of delivered records. A
 //     position no record carries (a keepalive's WAL end, the end of a
-//     filtered-out transaction) reaches Commit in a position marker, an
-//     offset-only record queued between transactions (or in a heartbeat
-//     record when heartbeats are on).
+//     filtered-out transaction) reaches Commit in a position marker: an
+//     offset-only record set between transactions, which Poll hands out
+//     after the records queued before it and before those queued since.
+//   - Streaming is a position state machine (walPosition: what was
+//     received, what the stored offset covers, what was acknowledged, what
+//     to report and when), pure and tested without PostgreSQL, inside the
+//     I/O of the replication loop (streamer).
+//   - Snapshot and streaming records reach Poll through one send path
+//     (Task.send), which measures each record once for
+//     max.queue.size.in.bytes.
 //   - Snapshot and streaming decode values through the same typemap decoders
 //     (both read PostgreSQL's text format), so they produce equal values.
 //   - The snapshot → stream hand-off has no gap and no duplicate: streaming

@@ -45,43 +45,35 @@ func messageContent(mode string, b []byte) any {
 // transaction and has neither.
 func (s *streamer) message(ctx context.Context, m *pglogrepl.LogicalDecodingMessage) error {
 	lsn := uint64(m.LSN)
-	transactional := m.Transactional && s.inTx
+	transactional := m.Transactional && s.pos.inTx
+	var n int64
+	var delivered bool
 	if transactional {
-		if lsn == s.lastLSN {
-			s.atLSN++
-		} else {
-			s.lastLSN, s.atLSN = lsn, 1
-		}
+		n, delivered = s.pos.event(lsn)
+	} else {
+		// The stored offset may be that of a non-transactional message:
+		// it and those before it were delivered.
+		delivered = s.pos.message(lsn)
 	}
-	if !s.t.cfg.MessagePrefixes.captures(m.Prefix) {
+	if delivered || !s.t.cfg.MessagePrefixes.captures(m.Prefix) {
 		return nil
-	}
-	if transactional && s.delivered(lsn) {
-		return nil
-	}
-	if !transactional && s.resume != nil && !s.resume.HasTxID && s.resume.MessageType == msgMessage {
-		// The stored offset is that of a non-transactional message: it
-		// and those before it were delivered.
-		if lsn <= s.resume.LSN {
-			return nil
-		}
-		s.resume = nil
 	}
 
+	lastCommit := s.pos.lastCommit
 	src := &envelope.Source{
 		Name: s.t.cfg.TopicPrefix, DB: s.t.db, TsUs: s.lastCommitUs,
-		LastCommitLSN: s.lastCommit, LSN: lsn,
+		LastCommitLSN: lastCommit, LSN: lsn,
 	}
 	var off map[string]any
 	if transactional {
-		src.TsUs, src.TxID, src.HasTxID = s.commitTime.UnixMicro(), int64(s.xid), true
-		off = streamOffset(lsn, s.lastCommit, s.xid, src.TsUs, msgMessage, s.atLSN)
+		src.TsUs, src.TxID, src.HasTxID = s.commitTime.UnixMicro(), int64(s.pos.xid), true
+		off = streamOffset(lsn, lastCommit, s.pos.xid, src.TsUs, msgMessage, n)
 	} else {
 		if src.TsUs == 0 {
 			// No transaction seen yet: there is no commit time to carry.
 			src.TsUs = time.Now().UnixMicro()
 		}
-		off = streamOffset(lsn, s.lastCommit, 0, src.TsUs, msgMessage, 0)
+		off = streamOffset(lsn, lastCommit, 0, src.TsUs, msgMessage, 0)
 		delete(off, offTxID)
 	}
 	mt := s.t.message

@@ -25,7 +25,7 @@ const (
 // carries the position fully processed so far, so committing it lets the
 // slot and the stored offset advance.
 func (s *streamer) maybeHeartbeat(ctx context.Context) error {
-	if s.nextHeartbeat.IsZero() || s.inTx {
+	if s.nextHeartbeat.IsZero() || s.pos.inTx {
 		return nil
 	}
 	now := time.Now()
@@ -58,10 +58,10 @@ func (t *Task) heartbeatRecord(off map[string]any, now time.Time) connect.Source
 // transactions. While a partly delivered transaction is being replayed it
 // is the stored offset, which still says what to skip.
 func (s *streamer) positionOffset() map[string]any {
-	if s.resume != nil && s.t.plan.resumeRaw != nil {
+	if s.pos.resume != nil && s.t.plan.resumeRaw != nil {
 		return maps.Clone(s.t.plan.resumeRaw)
 	}
-	p := int64(max(s.lastCommit, s.lastKeepalive))
+	p := int64(s.pos.resting())
 	m := map[string]any{
 		offLSN:             p,
 		offLSNProc:         p,
@@ -80,12 +80,13 @@ func (s *streamer) positionOffset() map[string]any {
 // after a restart continues from the counts its stored offset holds.
 func (s *streamer) beginTx() {
 	s.tx = txState{}
-	if !s.t.cfg.ProvideTxMetadata || s.resume == nil || s.t.plan.resumeRaw == nil ||
-		!s.resume.HasTxID || uint32(s.resume.TxID) != s.xid {
+	o := s.pos.resume
+	if !s.t.cfg.ProvideTxMetadata || o == nil || s.t.plan.resumeRaw == nil ||
+		!o.HasTxID || uint32(o.TxID) != s.pos.xid {
 		return
 	}
 	raw := s.t.plan.resumeRaw
-	if id, _ := raw[offTransactionID].(string); id != strconv.FormatUint(uint64(s.xid), 10) {
+	if id, _ := raw[offTransactionID].(string); id != strconv.FormatUint(uint64(s.pos.xid), 10) {
 		return
 	}
 	s.tx.begun = true
@@ -109,7 +110,7 @@ func txID(xid uint32, lsn uint64) string {
 
 // putTx adds the transaction keys to an offset.
 func (s *streamer) putTx(off map[string]any) {
-	off[offTransactionID] = strconv.FormatUint(uint64(s.xid), 10)
+	off[offTransactionID] = strconv.FormatUint(uint64(s.pos.xid), 10)
 	for _, c := range s.tx.counts {
 		off[offTransactionPrefix+c.Table] = c.Count
 	}
@@ -122,12 +123,12 @@ func (s *streamer) txEvent(ctx context.Context, lsn uint64, collection string, e
 	if !s.t.cfg.ProvideTxMetadata {
 		return nil
 	}
-	id := txID(s.xid, lsn)
+	id := txID(s.pos.xid, lsn)
 	if !s.tx.begun {
 		s.tx.begun = true
 		// The BEGIN offset does not cover the event that follows it.
 		boff := maps.Clone(off)
-		boff[offEventsProcessed] = s.atLSN - 1
+		boff[offEventsProcessed] = s.pos.atLSN - 1
 		s.putTx(boff)
 		if err := s.send(ctx, s.t.txRecord(envelope.TxBegin, id, &s.tx, s.commitTime, boff)); err != nil {
 			return err
@@ -145,10 +146,10 @@ func (s *streamer) endTx(ctx context.Context, lsn, end uint64) error {
 	if !s.t.cfg.ProvideTxMetadata || !s.tx.begun {
 		return nil
 	}
-	off := streamOffset(lsn, end, s.xid, s.commitTime.UnixMicro(), msgCommit, 0)
+	off := streamOffset(lsn, end, s.pos.xid, s.commitTime.UnixMicro(), msgCommit, 0)
 	off[offLSNProc] = int64(end)
 	s.putTx(off)
-	rec := s.t.txRecord(envelope.TxEnd, txID(s.xid, lsn), &s.tx, s.commitTime, off)
+	rec := s.t.txRecord(envelope.TxEnd, txID(s.pos.xid, lsn), &s.tx, s.commitTime, off)
 	s.tx = txState{}
 	return s.send(ctx, rec)
 }

@@ -54,49 +54,97 @@ func (q *queueBytes) release(n int64) {
 	}
 }
 
-// waitBytes waits until the queue is below its byte bound, then accounts
-// for a record of size n. The snapshot's producers call it; streaming has
-// its own wait, which keeps the server informed meanwhile.
-func (t *Task) waitBytes(ctx context.Context, n int64) error {
-	if t.queued.limit == 0 {
-		return nil
-	}
-	for t.queued.full() {
-		select {
-		case <-t.queued.freed:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	t.queued.used.Add(n)
-	return nil
+// keeper is a sender with work to do while it waits for room in the queue:
+// the streaming loop, which goes on sending status updates so that the
+// walsender does not time out and committed positions are confirmed.
+type keeper interface {
+	// keepBy is when keep must next run.
+	keepBy() time.Time
+	keep(ctx context.Context) error
 }
 
-// reserveBytes is waitBytes for the streaming loop: while the queue is
-// full it goes on sending status updates, so the walsender does not time
-// out and committed positions are confirmed.
-func (s *streamer) reserveBytes(ctx context.Context, n int64) error {
-	q := &s.t.queued
-	if q.limit == 0 {
-		return nil
-	}
-	for q.full() {
-		timer := time.NewTimer(time.Until(s.nextStatus))
+// send queues a record for Poll: the one way records of the snapshot and
+// of the stream reach it. It measures the record once for the byte bound,
+// then waits while the queue is full (by bytes, then by count), giving up
+// when ctx ends. While it waits, k (if not nil) is kept: at its keepBy
+// time, and whenever Commit wakes the task. Snapshot readers send under
+// their emitter's lock, the streaming loop from the run goroutine; never
+// both at once.
+func (t *Task) send(ctx context.Context, r connect.SourceRecord, k keeper) error {
+	q := queuedRecord{rec: r, size: t.queued.measure(&r)}
+	for t.queued.full() {
+		woken, due := t.keepWait(k)
 		select {
-		case <-q.freed:
-		case <-s.t.wake.ch:
-		case <-timer.C:
+		case <-t.queued.freed:
+		case <-woken:
+		case <-due:
 		case <-ctx.Done():
-			timer.Stop()
+			t.keepTimerStop(k)
 			return ctx.Err()
 		}
-		timer.Stop()
-		if err := s.maybeSendStatus(ctx, false); err != nil {
+		if err := t.kept(ctx, k); err != nil {
 			return err
 		}
 	}
-	q.used.Add(n)
-	return nil
+	if q.size != 0 {
+		t.queued.used.Add(q.size)
+	}
+	for {
+		select {
+		case t.records <- q:
+			t.sent++
+			return nil
+		default:
+		}
+		woken, due := t.keepWait(k)
+		select {
+		case t.records <- q:
+			t.keepTimerStop(k)
+			t.sent++
+			return nil
+		case <-woken:
+		case <-due:
+		case <-ctx.Done():
+			t.keepTimerStop(k)
+			t.queued.release(q.size)
+			return ctx.Err()
+		}
+		if err := t.kept(ctx, k); err != nil {
+			return err
+		}
+	}
+}
+
+// keepWait returns what a sender waiting for room also waits for: Commit's
+// wake-up and k's keepBy time; nil channels, which never deliver, without
+// a keeper. The timer is reused: only the streaming loop has a keeper.
+func (t *Task) keepWait(k keeper) (woken <-chan struct{}, due <-chan time.Time) {
+	if k == nil {
+		return nil, nil
+	}
+	d := time.Until(k.keepBy())
+	if t.keepTimer == nil {
+		t.keepTimer = time.NewTimer(d)
+	} else {
+		// Since Go 1.23 a reset timer delivers no stale expiry.
+		t.keepTimer.Reset(d)
+	}
+	return t.wake.ch, t.keepTimer.C
+}
+
+func (t *Task) keepTimerStop(k keeper) {
+	if k != nil {
+		t.keepTimer.Stop()
+	}
+}
+
+// kept ends a wait that did not queue the record: k, if any, does its work.
+func (t *Task) kept(ctx context.Context, k keeper) error {
+	if k == nil {
+		return nil
+	}
+	t.keepTimer.Stop()
+	return k.keep(ctx)
 }
 
 // recordSize estimates the payload of a record: the bytes of its strings

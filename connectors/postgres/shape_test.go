@@ -72,17 +72,17 @@ func TestColumnFilterAndKeyColumns(t *testing.T) {
 // before nor after (debezium.md §4.3, debezium-values.md #37).
 func TestKeyChangeAndTruncate(t *testing.T) {
 	pg := pgtest.Start(t)
-	pg.Exec(t, `CREATE TABLE public.pk(id int PRIMARY KEY, v text)`)
-	h := newHarness(t, pg, map[string]string{"table.include.list": "public.pk", "skipped.operations": "none",
+	pg.Exec(t, `CREATE TABLE public.pk(id int PRIMARY KEY, v text)`, `CREATE TABLE public.pk2(id int PRIMARY KEY)`)
+	h := newHarness(t, pg, map[string]string{"table.include.list": "public.pk,public.pk2", "skipped.operations": "none",
 		"snapshot.mode": "no_data"})
 	h.start()
-	pg.Exec(t, `INSERT INTO public.pk VALUES (1, 'a')`, `UPDATE public.pk SET id = 2 WHERE id = 1`, `TRUNCATE public.pk`)
-	recs := h.poll(5)
+	pg.Exec(t, `INSERT INTO public.pk VALUES (1, 'a')`, `UPDATE public.pk SET id = 2 WHERE id = 1`, `TRUNCATE public.pk, public.pk2`)
+	recs := h.poll(6)
 	var ops []string
 	for _, r := range recs {
 		ops = append(ops, op(t, r))
 	}
-	if want := []string{"c", "d", "tombstone", "c", "t"}; !slices.Equal(ops, want) {
+	if want := []string{"c", "d", "tombstone", "c", "t", "t"}; !slices.Equal(ops, want) {
 		t.Fatalf("ops %v, want %v:\n%s", ops, want, describe(recs))
 	}
 	// SimpleHeaderConverter writes a Struct header as Struct.toString.
@@ -103,9 +103,21 @@ func TestKeyChangeAndTruncate(t *testing.T) {
 	if header(recs[1], "__debezium.oldkey") != nil || header(recs[3], "__debezium.newkey") != nil {
 		t.Errorf("key headers on the wrong records")
 	}
-	tr := recs[4]
-	if tr.Key != nil || tr.KeySchema != nil || before(t, tr) != nil || after(t, tr) != nil ||
-		sourceField(t, tr, "table") != "pk" || tr.SourceOffset["messageType"] != "TRUNCATE" {
-		t.Errorf("truncate record %+v", tr)
+	// One truncate record per table: two events at the message's LSN.
+	for i, table := range []string{"pk", "pk2"} {
+		tr := recs[4+i]
+		if tr.Key != nil || tr.KeySchema != nil || before(t, tr) != nil || after(t, tr) != nil ||
+			sourceField(t, tr, "table") != table || tr.SourceOffset["messageType"] != "TRUNCATE" {
+			t.Errorf("truncate record %+v", tr)
+		}
+		if n := offsetInt(t, tr, "lsn_events_processed"); n != int64(i+1) {
+			t.Errorf("truncate of %s: lsn_events_processed %d, want %d", table, n, i+1)
+		}
+		if sourceField(t, tr, "lsn") != tr.SourceOffset["lsn"] || sourceField(t, tr, "txId") != tr.SourceOffset["txId"] ||
+			sourceField(t, tr, "lsn") != recs[4].SourceOffset["lsn"] ||
+			// A transaction of its own, after the update's.
+			offsetInt(t, tr, "lsn_commit") <= offsetInt(t, recs[3], "lsn") {
+			t.Errorf("truncate of %s: source %v, offset %v", table, valueStruct(t, tr).Get("source"), tr.SourceOffset)
+		}
 	}
 }

@@ -445,7 +445,7 @@ func (e *snapshotEmitter) flushLocked(ctx context.Context) error {
 	rec := e.pending.rec
 	e.pending, e.hasPending = pendingRecord{}, false
 	e.count++
-	return e.t.send(ctx, rec)
+	return e.t.send(ctx, rec, nil)
 }
 
 // finish queues the last row of the last table, then sends the held record
@@ -467,7 +467,7 @@ func (e *snapshotEmitter) finish(ctx context.Context) error {
 		return e.t.send(ctx, connect.SourceRecord{
 			SourcePartition: e.t.partition,
 			SourceOffset:    snapshotOffset(e.lsn, e.txID, time.Now().UnixMicro(), true),
-		})
+		}, nil)
 	}
 	p := &e.pending
 	p.rec = e.build(p.st, p.row, e.source(p.st, envelope.SnapshotLast), snapshotOffset(e.lsn, e.txID, p.st.tsUs, true))

@@ -37,38 +37,20 @@ const (
 	headerOldKey = "__debezium.oldkey"
 )
 
-// streamer is the state of the streaming loop. It lives in the run
+// streamer is the streaming loop: the I/O around its position state
+// machine (walPosition), and the records it builds. It lives in the run
 // goroutine, which owns both connections.
 type streamer struct {
 	t    *Task
 	rels map[uint32]*relation
+	pos  *walPosition
 
-	inTx       bool
-	xid        uint32
-	commitTime time.Time
-	lastLSN    uint64 // LSN of the previous event in the transaction
-	atLSN      int64  // events seen so far at lastLSN
-	// lastCommit is the end LSN of the last transaction received whole.
-	lastCommit uint64
-	// resume, until passed, skips events the stored offset already covers.
-	resume *offset
-
-	sentFlush  uint64
-	nextStatus time.Time
-
-	// lastKeepalive is the highest WAL end a keepalive reported: every
-	// transaction committed before it has been received once no
-	// transaction is open.
-	lastKeepalive uint64
-	// marked is the highest position handed to the runtime in a position
-	// marker; nextMarker is when the next one may go.
-	marked        uint64
-	nextMarker    time.Time
-	nextHeartbeat time.Time
+	commitTime time.Time // of the open transaction
 	// lastXid and lastCommitUs describe the last complete transaction.
-	lastXid      uint32
-	hasLastXid   bool
-	lastCommitUs int64
+	lastXid       uint32
+	hasLastXid    bool
+	lastCommitUs  int64
+	nextHeartbeat time.Time
 
 	tx txState
 
@@ -77,8 +59,6 @@ type streamer struct {
 	parser decode.Parser
 	// cache holds the values the records of a transaction share.
 	cache *eventCache
-	// timer is send's wait for the next status update, reused.
-	timer *time.Timer
 	// interrupted is set when a wake-up cut a receive short by moving the
 	// connection's read deadline into the past.
 	interrupted atomic.Bool
@@ -118,12 +98,10 @@ type relation struct {
 // records until ctx ends or an error occurs.
 func (t *Task) stream(ctx context.Context) error {
 	s := &streamer{
-		t:          t,
-		rels:       map[uint32]*relation{},
-		lastCommit: t.plan.startLSN,
-		marked:     t.plan.startLSN,
-		resume:     t.plan.resume,
-		cache:      newEventCache(t.cfg.TopicPrefix, t.db),
+		t:     t,
+		rels:  map[uint32]*relation{},
+		pos:   newWALPosition(t.plan.startLSN, t.plan.floor, t.plan.resume, t.cfg.StatusUpdateInterval),
+		cache: newEventCache(t.cfg.TopicPrefix, t.db),
 	}
 	if o := t.plan.resume; o != nil && o.HasTxID {
 		// Until a transaction commits, positions carry the stored one's.
@@ -196,16 +174,12 @@ func (s *streamer) loop(ctx context.Context) error {
 		if err := s.maybeHeartbeat(ctx); err != nil {
 			return err
 		}
-		s.maybeMarker(time.Now(), false)
-		if err := s.maybeSendStatus(ctx, false); err != nil {
+		if err := s.keep(ctx); err != nil {
 			return err
 		}
-		deadline := s.nextStatus
-		if !s.nextHeartbeat.IsZero() && !s.inTx && s.nextHeartbeat.Before(deadline) {
+		deadline := s.pos.wakeAt()
+		if !s.nextHeartbeat.IsZero() && !s.pos.inTx && s.nextHeartbeat.Before(deadline) {
 			deadline = s.nextHeartbeat
-		}
-		if s.markerPending() && s.nextMarker.Before(deadline) {
-			deadline = s.nextMarker
 		}
 		if s.interrupted.Swap(false) || !deadline.Equal(armed) {
 			if err := conn.SetReadDeadline(deadline); err != nil {
@@ -248,56 +222,34 @@ func (s *streamer) loop(ctx context.Context) error {
 	}
 }
 
-// target is the position to confirm: the highest one a committed offset
-// allows, never below what the slot had already confirmed.
-func (s *streamer) target() uint64 {
-	return max(s.t.committed.Load(), s.t.plan.floor)
-}
-
-// markerPending reports whether the position reached between transactions
-// has moved past the last position marker.
-func (s *streamer) markerPending() bool {
-	return !s.inTx && s.resume == nil && max(s.lastCommit, s.lastKeepalive) > s.marked
-}
-
-// maybeMarker sets a position marker (see positionMarker) when one is
-// pending, at most once per status update interval or at once when the
-// server asked for a reply: the position reached between transactions (a
-// keepalive's WAL end, or the end of the last transaction). Its Commit lets
-// the slot confirm that position, which keeps an idle or filtered-out
-// connector from pinning WAL; and it comes only once nothing polled before
-// it is in flight. A keepalive's WAL end is at most the start of the commit
-// record of any transaction not sent yet, so such a transaction is still
-// decoded after a restart.
-func (s *streamer) maybeMarker(now time.Time, replyRequested bool) {
-	if !s.markerPending() || (now.Before(s.nextMarker) && !replyRequested) {
-		return
-	}
-	s.marked = max(s.lastCommit, s.lastKeepalive)
-	s.nextMarker = now.Add(s.t.cfg.StatusUpdateInterval)
-	s.t.setMarker(s.positionOffset())
-}
-
-// maybeSendStatus sends a standby status update when one is due, when the
-// committed position moved, or when forced (a keepalive asked for a reply).
-func (s *streamer) maybeSendStatus(ctx context.Context, force bool) error {
+// keep does what the position state machine says is due: hand out a
+// position marker, send a standby status update. It takes in what Commit
+// acknowledged first.
+func (s *streamer) keep(ctx context.Context) error {
+	s.pos.acknowledged(s.t.committed.Load())
 	now := time.Now()
-	target := s.target()
-	if !force && target == s.sentFlush && now.Before(s.nextStatus) {
+	if p, ok := s.pos.markerDue(now); ok {
+		s.t.setMarker(s.positionOffset())
+		s.pos.markerSent(p, now)
+	}
+	lsn, ok := s.pos.statusDue(now)
+	if !ok {
 		return nil
 	}
-	lsn := pglogrepl.LSN(target)
+	pos := pglogrepl.LSN(lsn)
 	err := pglogrepl.SendStandbyStatusUpdate(ctx, s.t.repl, pglogrepl.StandbyStatusUpdate{
-		WALWritePosition: lsn, WALFlushPosition: lsn, WALApplyPosition: lsn, ClientTime: now,
+		WALWritePosition: pos, WALFlushPosition: pos, WALApplyPosition: pos, ClientTime: now,
 	})
 	if err != nil {
 		return fmt.Errorf("sending standby status: %w", err)
 	}
-	s.sentFlush = target
-	s.t.metrics.flushed.Store(target)
-	s.nextStatus = now.Add(s.t.cfg.StatusUpdateInterval)
+	s.pos.statusSent(lsn, now)
+	s.t.metrics.flushed.Store(lsn)
 	return nil
 }
+
+// keepBy is when keep must next run (see keeper).
+func (s *streamer) keepBy() time.Time { return s.pos.wakeAt() }
 
 func (s *streamer) handleCopyData(ctx context.Context, data []byte) error {
 	if len(data) == 0 {
@@ -309,18 +261,10 @@ func (s *streamer) handleCopyData(ctx context.Context, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("parsing keepalive: %w", err)
 		}
-		s.lastKeepalive = max(s.lastKeepalive, uint64(ka.ServerWALEnd))
 		s.t.metrics.walEndReported(uint64(ka.ServerWALEnd))
-		if o := s.resume; o != nil && !s.inTx && o.MessageType == msgCommit && s.lastKeepalive > o.resumeLSN() {
-			// The stored offset is a position between transactions, and
-			// the server has sent what lies before this one: the
-			// transaction that committed there, if it is resent at all,
-			// has been.
-			s.resume = nil
-		}
-		s.maybeMarker(time.Now(), ka.ReplyRequested)
+		s.pos.keepalive(uint64(ka.ServerWALEnd), ka.ReplyRequested)
 		if ka.ReplyRequested {
-			return s.maybeSendStatus(ctx, true)
+			return s.keep(ctx)
 		}
 	case pglogrepl.XLogDataByteID:
 		xld, err := pglogrepl.ParseXLogData(data[1:])
@@ -342,20 +286,15 @@ func (s *streamer) handle(ctx context.Context, lsn uint64, msg pglogrepl.Message
 	case *pglogrepl.RelationMessage:
 		return s.relation(ctx, m)
 	case *pglogrepl.BeginMessage:
-		s.inTx, s.xid, s.commitTime = true, m.Xid, m.CommitTime
-		s.lastLSN, s.atLSN = 0, 0
+		s.pos.begin(m.Xid)
+		s.commitTime = m.CommitTime
 		s.beginTx()
 	case *pglogrepl.CommitMessage:
 		if err := s.endTx(ctx, lsn, uint64(m.TransactionEndLSN)); err != nil {
 			return err
 		}
-		s.inTx = false
-		s.lastCommit = uint64(m.TransactionEndLSN)
-		s.lastXid, s.hasLastXid, s.lastCommitUs = s.xid, true, s.commitTime.UnixMicro()
-		// Transactions come in commit order, and the one the stored offset
-		// may have partly delivered is the first resent: whatever this one
-		// was, nothing after it is covered.
-		s.resume = nil
+		s.pos.commit(uint64(m.TransactionEndLSN))
+		s.lastXid, s.hasLastXid, s.lastCommitUs = s.pos.xid, true, s.commitTime.UnixMicro()
 	case *pglogrepl.InsertMessage:
 		return s.change(ctx, lsn, m.RelationID, msgInsert, nil, 0, m.Tuple)
 	case *pglogrepl.UpdateMessage:
@@ -372,43 +311,45 @@ func (s *streamer) handle(ctx context.Context, lsn uint64, msg pglogrepl.Message
 }
 
 // truncate emits one op "t" record per captured table, with a null key and
-// neither before nor after, unless skipped.operations has t.
+// neither before nor after, unless skipped.operations has t. Each truncated
+// relation is an event at the message's LSN.
 func (s *streamer) truncate(ctx context.Context, lsn uint64, m *pglogrepl.TruncateMessage) error {
-	if !s.inTx {
+	if !s.pos.inTx {
 		return fmt.Errorf("streaming: %s outside a transaction at %s", msgTruncate, pglogrepl.LSN(lsn))
 	}
 	for _, relID := range m.RelationIDs {
-		if lsn == s.lastLSN {
-			s.atLSN++
-		} else {
-			s.lastLSN, s.atLSN = lsn, 1
-		}
+		n, delivered := s.pos.event(lsn)
 		r := s.rels[relID]
 		if r == nil {
 			return fmt.Errorf("streaming: %s for unknown relation %d", msgTruncate, relID)
 		}
-		if r.table == nil || s.t.cfg.Skipped["t"] || s.delivered(lsn) {
+		if r.table == nil || s.t.cfg.Skipped["t"] || delivered {
 			continue
 		}
 		ct := r.table
 		now := time.Now()
 		s.seen(&s.t.metrics.truncates, now)
-		off := streamOffset(lsn, s.lastCommit, s.xid, s.commitTime.UnixMicro(), msgTruncate, s.atLSN)
-		src := (&envelope.Source{
-			Name: s.t.cfg.TopicPrefix, DB: s.t.db, Schema: ct.Schema, Table: ct.Name,
-			TsUs: s.commitTime.UnixMicro(), LastCommitLSN: s.lastCommit, LSN: lsn,
-			TxID: int64(s.xid), HasTxID: true,
-		}).Struct()
+		tb, off, src := s.eventParts(ct, lsn, msgTruncate, n)
 		env := ct.Envelope(envelope.OpTruncate, nil, nil, src, now)
-		if err := s.txEvent(ctx, lsn, ct.collection(), env, off); err != nil {
+		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
 			return err
 		}
-		rec := s.t.record(ct, nil, env, off)
-		if err := s.send(ctx, rec); err != nil {
+		if err := s.send(ctx, s.t.record(ct, nil, env, off)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// eventParts returns, from the event cache, the table boxes of ct and the
+// offset map and source struct of the open transaction's event at lsn, of
+// kind, the n-th at lsn. The offset's lsn and lsn_proc and the source's lsn
+// share one box.
+func (s *streamer) eventParts(ct *capturedTable, lsn uint64, kind string, n int64) (*tableBoxes, map[string]any, *schema.Struct) {
+	lsnBox := any(int64(lsn))
+	s.cache.tx(s.pos.xid, s.commitTime.UnixMicro(), s.pos.lastCommit)
+	tb := s.cache.table(ct)
+	return tb, s.cache.offset(lsnBox, kind, n), s.cache.source(tb, lsn, lsnBox)
 }
 
 // relation caches a relation. Every Relation message is taken as Debezium
@@ -446,19 +387,15 @@ func (s *streamer) relation(ctx context.Context, m *pglogrepl.RelationMessage) e
 func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind string,
 	oldTuple *pglogrepl.TupleData, oldType uint8, newTuple *pglogrepl.TupleData,
 ) error {
-	if !s.inTx {
+	if !s.pos.inTx {
 		return fmt.Errorf("streaming: %s outside a transaction at %s", kind, pglogrepl.LSN(lsn))
 	}
-	if lsn == s.lastLSN {
-		s.atLSN++
-	} else {
-		s.lastLSN, s.atLSN = lsn, 1
-	}
+	n, delivered := s.pos.event(lsn)
 	r := s.rels[relID]
 	if r == nil {
 		return fmt.Errorf("streaming: %s for unknown relation %d", kind, relID)
 	}
-	if r.table == nil || s.delivered(lsn) {
+	if r.table == nil || delivered {
 		return nil
 	}
 	skipped := s.t.cfg.Skipped
@@ -481,12 +418,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 			return s.eventFailed(fmt.Errorf("streaming %s of %s at %s: %w", kind, ct.Topic, pglogrepl.LSN(lsn), err))
 		}
 	}
-	// The offset's lsn and lsn_proc and the source's lsn share one box.
-	lsnBox := any(int64(lsn))
-	s.cache.tx(s.xid, s.commitTime.UnixMicro(), s.lastCommit)
-	tb := s.cache.table(ct)
-	off := s.cache.offset(lsnBox, kind, s.atLSN)
-	src := s.cache.source(tb, lsn, lsnBox)
+	tb, off, src := s.eventParts(ct, lsn, kind, n)
 	now := time.Now()
 
 	switch kind {
@@ -592,64 +524,16 @@ func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable,
 // event whose transaction differs from the previous event's.
 func (s *streamer) seen(counter *atomic.Int64, now time.Time) {
 	s.t.metrics.event(counter, s.commitTime.UnixMilli(), now)
-	if !s.counted || s.xid != s.countedXid {
-		s.counted, s.countedXid = true, s.xid
+	if !s.counted || s.pos.xid != s.countedXid {
+		s.counted, s.countedXid = true, s.pos.xid
 		s.t.metrics.transactions.Add(1)
 	}
 }
 
-// delivered reports whether the stored offset already covers the current
-// event: PostgreSQL resends a transaction whose commit is after the
-// confirmed position, and its first events may have been delivered.
-func (s *streamer) delivered(lsn uint64) bool {
-	o := s.resume
-	if o == nil || !o.HasTxID || s.xid != uint32(o.TxID) {
-		return false
-	}
-	if lsn < o.LSN || (lsn == o.LSN && s.atLSN <= o.EventsProcessed) {
-		return true
-	}
-	s.resume = nil
-	return false
-}
-
-// send queues a record. While the queue is full it keeps the server
-// informed (status updates, committed positions) so that the walsender does
-// not time out.
+// send queues a record, keeping the server informed while the queue is
+// full (see Task.send).
 func (s *streamer) send(ctx context.Context, r connect.SourceRecord) error {
-	q := queuedRecord{rec: r, size: s.t.queued.measure(&r)}
-	if err := s.reserveBytes(ctx, q.size); err != nil {
-		return err
-	}
-	select {
-	case s.t.records <- q:
-		s.t.sent++
-		return nil
-	default:
-	}
-	for {
-		if s.timer == nil {
-			s.timer = time.NewTimer(time.Until(s.nextStatus))
-		} else {
-			// Since Go 1.23 a reset timer delivers no stale expiry.
-			s.timer.Reset(time.Until(s.nextStatus))
-		}
-		select {
-		case s.t.records <- q:
-			s.timer.Stop()
-			s.t.sent++
-			return nil
-		case <-ctx.Done():
-			s.timer.Stop()
-			return ctx.Err()
-		case <-s.t.wake.ch:
-			s.timer.Stop()
-		case <-s.timer.C:
-		}
-		if err := s.maybeSendStatus(ctx, false); err != nil {
-			return err
-		}
-	}
+	return s.t.send(ctx, r, s)
 }
 
 // keyHeader is a key-change header. Its value is the key struct as Kafka

@@ -58,6 +58,8 @@ type Task struct {
 	// (capacity 1) wakes a Poll waiting for records when one is set.
 	marker    atomic.Pointer[positionMarker]
 	markerSet chan struct{}
+	// keepTimer is send's wait for its keeper, reused.
+	keepTimer *time.Timer
 	// committed is the highest LSN the offsets passed to Commit allow the
 	// slot to confirm. The runtime's commit contract makes every record
 	// polled before such an offset durable, so the task keeps no account
@@ -398,21 +400,6 @@ func (t *Task) run(ctx context.Context) error {
 		return nil
 	}
 	return t.stream(ctx)
-}
-
-// send queues a record, giving up when ctx ends.
-func (t *Task) send(ctx context.Context, r connect.SourceRecord) error {
-	size := t.queued.measure(&r)
-	if err := t.waitBytes(ctx, size); err != nil {
-		return err
-	}
-	select {
-	case t.records <- queuedRecord{rec: r, size: size}:
-		t.sent++
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Poll returns the queued records, at most max.batch.size, with the
