@@ -19,8 +19,8 @@ import "github.com/tributary-cdc/tributary/connect"
 // Debezium's, then Kafka Connect's.
 func Plugins() []connect.TransformationPlugin {
 	out := []connect.TransformationPlugin{
-		{Class: ExtractNewRecordStateClass, New: NewExtractNewRecordState},
-		{Class: RegexRouterClass, New: NewRegexRouter},
+		{Class: ExtractNewRecordStateClass, New: NewExtractNewRecordState, Config: ExtractNewRecordStateDef},
+		{Class: RegexRouterClass, New: NewRegexRouter, Config: RegexRouterDef},
 	}
 	out = append(out, outboxPlugins()...)
 	return append(out, kafkaPlugins()...)
