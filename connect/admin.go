@@ -1,5 +1,7 @@
 package connect
 
+import "github.com/tributary-cdc/tributary/configdef"
+
 // Types of the administrative API: config definitions and validation
 // results (/connector-plugins), connector offsets (KIP-875) and request
 // errors that carry Kafka Connect's exact message.
@@ -35,21 +37,9 @@ const (
 	WidthLong   = "LONG"
 )
 
-// ConfigKey describes one connector property. Its JSON form is Kafka
-// Connect's ConfigKeyInfo. Default is nil when the property has none.
-type ConfigKey struct {
-	Name          string   `json:"name"`
-	Type          string   `json:"type"`
-	Required      bool     `json:"required"`
-	Default       *string  `json:"default_value"`
-	Importance    string   `json:"importance"`
-	Documentation string   `json:"documentation"`
-	Group         string   `json:"group"`
-	Order         int      `json:"order"`
-	Width         string   `json:"width"`
-	DisplayName   string   `json:"display_name"`
-	Dependents    []string `json:"dependents"`
-}
+// ConfigKey describes one connector property: Kafka Connect's
+// ConfigKeyInfo, as configdef renders a Key.
+type ConfigKey = configdef.KeyInfo
 
 // ConfigDefiner is implemented by connectors that describe their
 // properties (GET /connector-plugins/{plugin}/config and the definitions of

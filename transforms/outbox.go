@@ -39,10 +39,6 @@ const (
 	propOutboxTombstoneOnEmpty = "route.tombstone.on.empty.payload"
 )
 
-// The tracing properties (ActivateTracingSpan.java), which Debezium honours
-// when OpenTelemetry is on its class path; Tributary has no tracing.
-var outboxTracingProps = []string{"tracing.span.context.field", "tracing.operation.name", "tracing.with.context.field.only"}
-
 // Semantic names of the timestamp columns table.field.event.timestamp may
 // name (io.debezium.time.*).
 const (
