@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,25 +31,14 @@ func (l *levels) get(name string) string {
 	return l.set[name]
 }
 
-// clusteredWorker is a clustered herder over its own view of the three
-// topics, following the config records of the others as a worker does.
+// clusteredWorker is a herder over its own view of the three topics,
+// following the config records of the others as a worker does. The test
+// gives it its assignments.
 func clusteredWorker(t *testing.T, brokers []string, id string, mutate ...func(*Config)) (*Herder, *stores, *levels) {
 	t.Helper()
-	var hp atomic.Pointer[Herder]
-	s := openStoresWith(t, brokers, func(name string) {
-		if h := hp.Load(); h != nil {
-			h.ConfigChanged(name)
-		}
-	})
+	s := openStores(t, brokers)
 	lv := &levels{set: map[string]string{}}
-	h := newHerderWith(t, s, func(c *Config) {
-		c.Clustered, c.WorkerID, c.Loggers = true, id, lv
-		for _, m := range mutate {
-			m(c)
-		}
-	})
-	hp.Store(h)
-	s.configs.SetListener(h)
+	h := startHerder(t, s, append([]func(*Config){func(c *Config) { c.WorkerID, c.Loggers = id, lv }}, mutate...)...)
 	return h, s, lv
 }
 
@@ -244,7 +232,7 @@ func TestPatchesOnOneWorkerAreNotLost(t *testing.T) {
 
 func TestTopicTrackingDisabled(t *testing.T) {
 	s := openStores(t, kafkatest.NewCluster(t))
-	h := newHerderWith(t, s, func(c *Config) { c.TopicTrackingDisabled = true })
+	h := newHerder(t, s, func(c *Config) { c.TopicTrackingDisabled = true })
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)
 	}
