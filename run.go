@@ -191,7 +191,6 @@ func run(ctx context.Context, args, environ []string) error {
 		OnTaskCount:    memoryLimiter(environ),
 		FlushInterval:  cfg.OffsetFlushInterval,
 		FlushTimeout:   cfg.OffsetFlushTimeout,
-		Clustered:      true,
 		ConfigOffset: func(context.Context) (int64, error) {
 			next, err := client.GetOffset(cfg.ConfigTopic, 0, sarama.OffsetNewest)
 			return next - 1, err

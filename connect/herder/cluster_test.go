@@ -8,7 +8,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/membership"
 )
 
-func TestClusteredRunsOnlyItsAssignment(t *testing.T) {
+func TestRunsOnlyItsAssignment(t *testing.T) {
 	s := openStores(t, kafkatest.NewCluster(t))
 	rebalances := make(chan struct{}, 10)
 	h := startHerder(t, s, func(c *Config) { c.OnWorkChanged = func() { rebalances <- struct{}{} } })

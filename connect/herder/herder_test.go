@@ -196,7 +196,6 @@ func startHerder(t *testing.T, s *stores, mutate ...func(*Config)) *Herder {
 		Admin:            s.admin,
 		FlushInterval:    20 * time.Millisecond,
 		FlushTimeout:     5 * time.Second,
-		Clustered:        true,
 	}
 	for _, m := range mutate {
 		m(&cfg)

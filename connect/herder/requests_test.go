@@ -31,10 +31,10 @@ func (l *levels) get(name string) string {
 	return l.set[name]
 }
 
-// clusteredWorker is a herder over its own view of the three topics,
+// assignedWorker is a herder over its own view of the three topics,
 // following the config records of the others as a worker does. The test
 // gives it its assignments.
-func clusteredWorker(t *testing.T, brokers []string, id string, mutate ...func(*Config)) (*Herder, *stores, *levels) {
+func assignedWorker(t *testing.T, brokers []string, id string, mutate ...func(*Config)) (*Herder, *stores, *levels) {
 	t.Helper()
 	s := openStores(t, brokers)
 	lv := &levels{set: map[string]string{}}
@@ -45,8 +45,8 @@ func clusteredWorker(t *testing.T, brokers []string, id string, mutate ...func(*
 func TestClusterRestartsReachTheWorkerRunningTheTask(t *testing.T) {
 	brokers := kafkatest.NewCluster(t)
 	ctx := t.Context()
-	a, _, _ := clusteredWorker(t, brokers, "a:8083")
-	b, _, _ := clusteredWorker(t, brokers, "b:8083")
+	a, _, _ := assignedWorker(t, brokers, "a:8083")
+	b, _, _ := assignedWorker(t, brokers, "b:8083")
 	if _, err := a.CreateConnector(ctx, "c", config("records", "10", "fail.once", t.Name())); err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +103,8 @@ func TestClusterRestartsReachTheWorkerRunningTheTask(t *testing.T) {
 
 func TestClusterLoggerLevelReachesEveryWorker(t *testing.T) {
 	brokers := kafkatest.NewCluster(t)
-	a, _, la := clusteredWorker(t, brokers, "a:8083")
-	_, _, lb := clusteredWorker(t, brokers, "b:8083")
+	a, _, la := assignedWorker(t, brokers, "a:8083")
+	_, _, lb := assignedWorker(t, brokers, "b:8083")
 	if err := a.SetClusterLoggerLevel(t.Context(), "herder", "DEBUG"); err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +116,8 @@ func TestClusterLoggerLevelReachesEveryWorker(t *testing.T) {
 func TestOffsetsRefusedWhileAnotherWorkerRunsATask(t *testing.T) {
 	brokers := kafkatest.NewCluster(t)
 	ctx := t.Context()
-	a, sa, _ := clusteredWorker(t, brokers, "a:8083")
-	b, _, _ := clusteredWorker(t, brokers, "b:8083")
+	a, sa, _ := assignedWorker(t, brokers, "a:8083")
+	b, _, _ := assignedWorker(t, brokers, "b:8083")
 	if _, err := a.CreateConnector(ctx, "counter", config()); err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestOffsetsRefusedWhileAnotherWorkerRunsATask(t *testing.T) {
 func TestHealth(t *testing.T) {
 	brokers := kafkatest.NewCluster(t)
 	ctx := t.Context()
-	h, s, _ := clusteredWorker(t, brokers, "a:8083", func(c *Config) { c.HealthTimeout = 100 * time.Millisecond })
+	h, s, _ := assignedWorker(t, brokers, "a:8083", func(c *Config) { c.HealthTimeout = 100 * time.Millisecond })
 	if st, _ := h.Health(ctx); st != HealthStarting {
 		t.Fatalf("health before the first assignment = %s, want starting", st)
 	}
