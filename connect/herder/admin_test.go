@@ -202,7 +202,7 @@ func TestConfigProvidersResolveOnlyForTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHerderWith(t, s, func(c *Config) { c.Transformer = tr })
+	h := newHerder(t, s, func(c *Config) { c.Transformer = tr })
 	ctx := t.Context()
 	if _, err := h.CreateConnector(ctx, "counter", config("topic", "${env:COUNTER_TOPIC}")); err != nil {
 		t.Fatal(err)

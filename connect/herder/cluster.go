@@ -10,7 +10,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/membership"
 )
 
-// The herder is the membership.Handler of its worker when clustered.
+// The herder is the membership.Handler of its worker.
 var _ membership.Handler = (*Herder)(nil)
 
 // generationSetter is implemented by status stores that record the group

@@ -18,6 +18,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/connect/membership"
 	"github.com/tributary-cdc/tributary/connect/storage"
 	"github.com/tributary-cdc/tributary/connect/worker"
 	"github.com/tributary-cdc/tributary/schema"
@@ -119,27 +120,34 @@ func (c *countingTask) Poll(ctx context.Context) ([]connect.SourceRecord, error)
 func (c *countingTask) Commit(context.Context, map[string]any, map[string]any) error { return nil }
 func (c *countingTask) Stop() error                                                  { return nil }
 
+// stores is one worker's view of the three topics, and what run.go wires
+// to them: the herder told of every config record and the worker's group
+// membership.
 type stores struct {
 	brokers  []string
+	client   sarama.Client
 	configs  *storage.ConfigStore
 	statuses *storage.StatusStore
 	offsets  *storage.OffsetStore
 	admin    sarama.ClusterAdmin
+	// herder is told of every config record once set (startHerder).
+	herder atomic.Pointer[Herder]
+	// group is the worker's membership once newHerder has joined it.
+	group *membership.Group
 }
 
+// openStores opens the three topics as one worker does.
 func openStores(t *testing.T, brokers []string) *stores {
-	t.Helper()
-	return openStoresWith(t, brokers, nil)
-}
-
-// openStoresWith opens the three topics as one worker does, with onChange
-// told of every config record.
-func openStoresWith(t *testing.T, brokers []string, onChange func(string)) *stores {
 	t.Helper()
 	cfg := func(topic string, parts int32) kafkalog.Config {
 		return kafkalog.Config{Brokers: brokers, Topic: topic, Partitions: parts, ReplicationFactor: -1, ClientID: "test"}
 	}
 	s := &stores{brokers: brokers}
+	onChange := func(name string) {
+		if h := s.herder.Load(); h != nil {
+			h.ConfigChanged(name)
+		}
+	}
 	var err error
 	if s.configs, err = storage.OpenConfigStore(t.Context(), cfg("connect-configs", 1), onChange); err != nil {
 		t.Fatal(err)
@@ -153,23 +161,20 @@ func openStoresWith(t *testing.T, brokers []string, onChange func(string)) *stor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.offsets.Close() })
-	client, err := sarama.NewClient(brokers, kafkaclient.NewConfig("test"))
-	if err != nil {
+	if s.client, err = sarama.NewClient(brokers, kafkaclient.NewConfig("test")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { client.Close() })
-	if s.admin, err = sarama.NewClusterAdminFromClient(client); err != nil {
+	t.Cleanup(func() { s.client.Close() })
+	if s.admin, err = sarama.NewClusterAdminFromClient(s.client); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func newHerder(t *testing.T, s *stores) *Herder {
-	t.Helper()
-	return newHerderWith(t, s, func(*Config) {})
-}
-
-func newHerderWith(t *testing.T, s *stores, mutate func(*Config)) *Herder {
+// startHerder starts a herder over s, following its config records as
+// run.go's does. It runs nothing until it is given an assignment: by
+// newHerder's group, or by the test, as the group protocol would.
+func startHerder(t *testing.T, s *stores, mutate ...func(*Config)) *Herder {
 	t.Helper()
 	cfg := Config{
 		WorkerID: "10.0.0.5:8083",
@@ -192,13 +197,87 @@ func newHerderWith(t *testing.T, s *stores, mutate func(*Config)) *Herder {
 		FlushInterval:    20 * time.Millisecond,
 		FlushTimeout:     5 * time.Second,
 	}
-	mutate(&cfg)
+	for _, m := range mutate {
+		m(&cfg)
+	}
 	h := New(cfg)
+	s.herder.Store(h)
+	s.configs.SetListener(h)
 	if err := h.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Stop)
 	return h
+}
+
+// newHerder starts a worker as run.go does: a herder over s, member of a
+// group of its own, which it asks to rebalance when connectors or tasks
+// change. It returns once the herder has its first assignment. The worker
+// stops, herder then group, when the test ends; s.group is its membership.
+func newHerder(t *testing.T, s *stores, mutate ...func(*Config)) *Herder {
+	t.Helper()
+	var group *membership.Group
+	h := startHerder(t, s, append(mutate, func(c *Config) {
+		c.ConfigOffset = func(context.Context) (int64, error) {
+			next, err := s.client.GetOffset("connect-configs", 0, sarama.OffsetNewest)
+			return next - 1, err
+		}
+		c.OnWorkChanged = func() { group.Rejoin() }
+	})...)
+	group = membership.New(membership.Config{
+		Client: s.client, GroupID: "connect-cluster", URL: "http://" + h.cfg.WorkerID,
+		SessionTimeout: 10 * time.Second, HeartbeatInterval: time.Second, RebalanceTimeout: 10 * time.Second,
+		Handler: h,
+	})
+	s.group = group
+	group.Start()
+	t.Cleanup(func() {
+		h.Stop()
+		group.Close()
+	})
+	waitFor(t, "the first assignment", h.ready.Load)
+	return h
+}
+
+// runningTasks is the number of tasks the herder runs.
+func runningTasks(h *Herder) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.tasks)
+}
+
+// statusLog records every connector and task state the herder writes.
+type statusLog struct {
+	*storage.StatusStore
+	mu                sync.Mutex
+	connectors, tasks []string
+}
+
+func (s *statusLog) PutConnector(ctx context.Context, name string, st connect.State) error {
+	s.mu.Lock()
+	s.connectors = append(s.connectors, st.State)
+	s.mu.Unlock()
+	return s.StatusStore.PutConnector(ctx, name, st)
+}
+
+func (s *statusLog) PutTask(ctx context.Context, id connect.TaskID, st connect.State) error {
+	s.mu.Lock()
+	s.tasks = append(s.tasks, st.State)
+	s.mu.Unlock()
+	return s.StatusStore.PutTask(ctx, id, st)
+}
+
+// connectorStates and taskStates are the states written so far.
+func (s *statusLog) connectorStates() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.connectors)
+}
+
+func (s *statusLog) taskStates() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.tasks)
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -278,6 +357,7 @@ func TestCreateRunsTasksAndCommitsOffsets(t *testing.T) {
 	// A new herder over the same topics (a worker restart) resumes the task
 	// from its committed offset: more records are produced after it.
 	h.Stop()
+	s.group.Close()
 	if _, _, err := h.PutConnectorConfig(t.Context(), "counter", config()); err == nil {
 		t.Fatal("a stopped herder accepted a config")
 	}
@@ -336,7 +416,8 @@ func TestCreateRejectsInvalidConfigsAndCreatesNothing(t *testing.T) {
 
 func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
 	s := openStores(t, kafkatest.NewCluster(t))
-	h := newHerder(t, s)
+	log := &statusLog{StatusStore: s.statuses}
+	h := newHerder(t, s, func(c *Config) { c.Statuses = log })
 	if _, err := h.CreateConnector(t.Context(), "counter", config("fail", "true", "records", "10")); err != nil {
 		t.Fatal(err)
 	}
@@ -347,12 +428,24 @@ func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
 	// The records before the failure were delivered and committed.
 	waitFor(t, "offsets before the failure", func() bool { return committed(t, s) == 9 })
 
-	// A plain connector restart leaves a failed task failed.
+	// A plain connector restart leaves a failed task failed. The request
+	// travels through the config topic; the worker applies it by writing
+	// RESTARTING, then RUNNING, under the herder's lock.
+	connectorStates, taskStates := len(log.connectorStates()), len(log.taskStates())
 	if err := h.RestartConnector(t.Context(), "counter"); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, "the connector restart to be applied", func() bool {
+		return slices.Equal(log.connectorStates()[connectorStates:], []string{connect.StateRestarting, connect.StateRunning})
+	})
+	if n := runningTasks(h); n != 0 {
+		t.Fatalf("%d tasks run after a connector restart, want the failed one still down", n)
+	}
 	if ts, _ := h.TaskStatus(t.Context(), connect.TaskID{Connector: "counter"}); ts.State != connect.StateFailed {
 		t.Fatalf("after connector restart task is %s, want FAILED", ts.State)
+	}
+	if got := log.taskStates()[taskStates:]; len(got) != 0 {
+		t.Fatalf("a connector restart wrote task states %v", got)
 	}
 	// Fix the config: the task runs again.
 	if _, created, err := h.PutConnectorConfig(t.Context(), "counter", config("records", "10")); err != nil || created {
@@ -360,7 +453,9 @@ func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
 	}
 	waitState(t, h, "counter", connect.StateRunning, connect.StateRunning)
 
-	// Restart with includeTasks reports RESTARTING and comes back RUNNING.
+	// Restart with includeTasks reports RESTARTING and comes back RUNNING:
+	// both the connector and its task go through RESTARTING.
+	connectorStates, taskStates = len(log.connectorStates()), len(log.taskStates())
 	rs, err := h.RestartConnectorAndTasks(t.Context(), "counter", true, false)
 	if err != nil {
 		t.Fatal(err)
@@ -368,6 +463,11 @@ func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
 	if rs.Connector.State != connect.StateRestarting || rs.Tasks[0].State != connect.StateRestarting {
 		t.Fatalf("restart status %+v", rs)
 	}
+	restarted := []string{connect.StateRestarting, connect.StateRunning}
+	waitFor(t, "the connector and its task to restart", func() bool {
+		return slices.Equal(log.connectorStates()[connectorStates:], restarted) &&
+			slices.Equal(log.taskStates()[taskStates:], restarted)
+	})
 	waitState(t, h, "counter", connect.StateRunning, connect.StateRunning)
 	if _, err := h.TaskStatus(t.Context(), connect.TaskID{Connector: "counter", Task: 3}); !errors.Is(err, connect.ErrNotFound) {
 		t.Fatalf("status of task 3 = %v, want ErrNotFound", err)
@@ -405,14 +505,18 @@ func TestPauseResumeDelete(t *testing.T) {
 	if _, ok := s.statuses.Connector("counter"); ok {
 		t.Fatal("status of a deleted connector remains")
 	}
-	// The name can be used again.
+	// The name can be used again. The worker the group gives the new
+	// connector reports it STOPPED, without tasks.
 	if _, err := h.CreateConnectorInState(t.Context(), "counter", config(), connect.StateStopped); err != nil {
 		t.Fatal(err)
 	}
-	st, err := h.ConnectorStatus(t.Context(), "counter")
-	if err != nil || st.Connector.State != connect.StateStopped {
-		t.Fatalf("status after create STOPPED = %+v, %v", st, err)
-	}
+	waitFor(t, "the connector created STOPPED to report it", func() bool {
+		st, err := h.ConnectorStatus(t.Context(), "counter")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Connector.State == connect.StateStopped && len(st.Tasks) == 0
+	})
 }
 
 // OnTaskCount follows the number of running tasks (the worker sizes its
@@ -458,16 +562,19 @@ func TestMetricsOfWorkerAndTasks(t *testing.T) {
 		_, ok := value(h.Metrics(), "counting_records_polled_total")
 		return !ok
 	})
-	if v, _ := value(h.Metrics(), "kafka_connect_worker_connector_count"); v != 0 {
-		t.Errorf("connector count after delete = %v, want 0", v)
-	}
+	// The connector leaves the count with the rebalance its deletion asks
+	// for.
+	waitFor(t, "the deleted connector to leave the connector count", func() bool {
+		v, ok := value(h.Metrics(), "kafka_connect_worker_connector_count")
+		return ok && v == 0
+	})
 }
 
 func TestOnTaskCount(t *testing.T) {
 	s := openStores(t, kafkatest.NewCluster(t))
 	var count atomic.Int64
 	count.Store(-1)
-	h := newHerderWith(t, s, func(c *Config) {
+	h := newHerder(t, s, func(c *Config) {
 		c.OnTaskCount = func(n int) { count.Store(int64(n)) }
 	})
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {

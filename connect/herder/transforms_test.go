@@ -58,7 +58,7 @@ var testTransforms = []connect.TransformationPlugin{
 // record, 249, is odd and dropped).
 func TestTransformsRunInOrderAndDroppedOffsetsCommit(t *testing.T) {
 	s := openStores(t, kafkatest.NewCluster(t))
-	h := newHerderWith(t, s, func(c *Config) { c.Transformations, c.Predicates = testTransforms, testPredicates })
+	h := newHerder(t, s, func(c *Config) { c.Transformations, c.Predicates = testTransforms, testPredicates })
 	cfg := config("transforms", " evens , renamed ",
 		"transforms.evens.type", "test.DropAll", "transforms.evens.predicate", "odd",
 		"predicates", "odd", "predicates.odd.type", "test.IsOdd",
@@ -99,7 +99,7 @@ func TestTransformsRunInOrderAndDroppedOffsetsCommit(t *testing.T) {
 // error named as Kafka Connect names it, and nothing is created.
 func TestTransformConfigErrors(t *testing.T) {
 	s := openStores(t, kafkatest.NewCluster(t))
-	h := newHerderWith(t, s, func(c *Config) { c.Transformations, c.Predicates = testTransforms, testPredicates })
+	h := newHerder(t, s, func(c *Config) { c.Transformations, c.Predicates = testTransforms, testPredicates })
 	cfg := config("transforms", "unwrap,missing,renamed,filtered,negated,unwrap",
 		"transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState",
 		"transforms.renamed.type", "test.PrefixTopic",

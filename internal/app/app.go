@@ -212,7 +212,6 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		OnTaskCount:    memoryLimiter(opts.Environ),
 		FlushInterval:  cfg.OffsetFlushInterval,
 		FlushTimeout:   cfg.OffsetFlushTimeout,
-		Clustered:      true,
 		ConfigOffset: func(context.Context) (int64, error) {
 			next, err := client.GetOffset(cfg.ConfigTopic, 0, sarama.OffsetNewest)
 			return next - 1, err
