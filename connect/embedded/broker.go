@@ -132,7 +132,7 @@ func fetchClusterID(addr string) (string, error) {
 	if err := br.Open(cfg); err != nil {
 		return "", fmt.Errorf("connecting to %s: %w", addr, err)
 	}
-	defer br.Close()
+	defer func() { _ = br.Close() }()
 	resp, err := br.GetMetadata(sarama.NewMetadataRequest(cfg.Version, nil))
 	if err != nil {
 		return "", fmt.Errorf("reading cluster id: %w", err)

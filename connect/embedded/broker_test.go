@@ -100,7 +100,7 @@ func TestRestartKeepsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: "persisted", ConfigNames: []string{"cleanup.policy"}})
+	entries, err := kafkaclient.TopicConfig(admin, "persisted", "cleanup.policy")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,8 @@ import (
 // the capped exponential backoff below give roughly the same two minutes.
 const (
 	producerRetries    = 60
-	producerBackoffMin = 100 * time.Millisecond
-	producerBackoffMax = 2 * time.Second
+	producerMinBackoff = 100 * time.Millisecond
+	producerMaxBackoff = 2 * time.Second
 )
 
 // NewConfig returns the sarama configuration Tributary uses for every Kafka
@@ -53,11 +53,11 @@ func NewConfig(clientID string) *sarama.Config {
 }
 
 func producerBackoff(retries, _ int) time.Duration {
-	d := producerBackoffMin
-	for i := 0; i < retries && d < producerBackoffMax; i++ {
+	d := producerMinBackoff
+	for i := 0; i < retries && d < producerMaxBackoff; i++ {
 		d *= 2
 	}
-	return min(d, producerBackoffMax)
+	return min(d, producerMaxBackoff)
 }
 
 // EnsureTopic creates topic with the given partition count, replication
@@ -80,4 +80,26 @@ func EnsureTopic(ctx context.Context, admin sarama.ClusterAdmin, topic string, p
 		return fmt.Errorf("creating topic %q: %w", topic, err)
 	}
 	return nil
+}
+
+// TopicConfig describes topic's configuration entries (all of them when
+// names is empty) through DescribeConfigs, with the broker's per-resource
+// error as the error.
+func TopicConfig(admin sarama.ClusterAdmin, topic string, names ...string) ([]sarama.ConfigEntry, error) {
+	results, err := admin.DescribeConfigs([]*sarama.ConfigResource{{Type: sarama.TopicResource, Name: topic, ConfigNames: names}},
+		sarama.DescribeConfigsOptions{})
+	if err != nil {
+		return nil, err
+	}
+	var entries []sarama.ConfigEntry
+	for _, r := range results {
+		if r.Name != topic {
+			continue
+		}
+		if r.ErrorCode != sarama.ErrNoError {
+			return nil, &sarama.DescribeConfigError{Err: r.ErrorCode, ErrMsg: r.ErrorMsg}
+		}
+		entries = append(entries, r.Configs...)
+	}
+	return entries, nil
 }

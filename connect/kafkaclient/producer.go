@@ -94,11 +94,11 @@ func newProducer(brokers []string, cfg *sarama.Config) (*Producer, error) {
 		}
 		return metadataBackoff
 	}
-	cfg.Producer.Retry.BackoffFunc = func(retries, max int) time.Duration {
+	cfg.Producer.Retry.BackoffFunc = func(retries, maxRetries int) time.Duration {
 		if aborted.Load() {
 			return 0
 		}
-		return produceBackoff(retries, max)
+		return produceBackoff(retries, maxRetries)
 	}
 	// Records already routed to a broker would be sent as soon as its
 	// connection is reopened: once aborted, it is not.

@@ -73,9 +73,10 @@ var (
 )
 
 // Binary builds the tributary command once per test process and returns
-// its path.
+// its path. Tests that run the binary are skipped under -short.
 func Binary(tb testing.TB) string {
 	tb.Helper()
+	NeedsExternal(tb)
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "tributary-bin")
 		if err != nil {
