@@ -4,12 +4,11 @@ import (
 	"testing"
 
 	"github.com/tributary-cdc/tributary/connect"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/connect/membership"
 )
 
 func TestClusteredRunsOnlyItsAssignment(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	rebalances := make(chan struct{}, 10)
 	h := newHerderWith(t, s, func(c *Config) {
 		c.Clustered = true

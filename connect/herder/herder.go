@@ -113,6 +113,15 @@ type Config struct {
 	FenceProducers           func(transactionalIDs []string) error
 	// Admin creates change-event topics.
 	Admin sarama.ClusterAdmin
+	// Client is the worker's Kafka client. A task whose topics the worker
+	// does not create asks it for a topic's metadata before the first
+	// record to it, as a producer does: a broker with
+	// auto.create.topics.enable creates the topic then.
+	Client sarama.Client
+	// TopicCreationDisabled stops the worker from creating change-event
+	// topics from the connectors' topic.creation.* settings
+	// (topic.creation.enable=false): the broker creates them, or nobody.
+	TopicCreationDisabled bool
 	// OnTaskCount, if set, is told how many tasks run whenever the number
 	// changes. It is called with the herder's lock held: it must be quick
 	// and must not call the herder.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
@@ -124,7 +125,16 @@ type stores struct {
 	configs  *storage.ConfigStore
 	statuses *storage.StatusStore
 	offsets  *storage.OffsetStore
+	client   sarama.Client
 	admin    sarama.ClusterAdmin
+}
+
+// newBroker starts a broker that creates a topic when a producer first asks
+// for its metadata, as Kafka's brokers do by default
+// (auto.create.topics.enable=true).
+func newBroker(t *testing.T, opts ...kfake.Opt) []string {
+	t.Helper()
+	return kafkatest.StartCluster(t, append([]kfake.Opt{kfake.AllowAutoTopicCreation()}, opts...)...).ListenAddrs()
 }
 
 func openStores(t *testing.T, brokers []string) *stores {
@@ -153,12 +163,11 @@ func openStoresWith(t *testing.T, brokers []string, onChange func(string)) *stor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.offsets.Close() })
-	client, err := sarama.NewClient(brokers, kafkaclient.NewConfig("test"))
-	if err != nil {
+	if s.client, err = sarama.NewClient(brokers, kafkaclient.NewConfig("test")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { client.Close() })
-	if s.admin, err = sarama.NewClusterAdminFromClient(client); err != nil {
+	t.Cleanup(func() { s.client.Close() })
+	if s.admin, err = sarama.NewClusterAdminFromClient(s.client); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -189,6 +198,7 @@ func newHerderWith(t *testing.T, s *stores, mutate func(*Config)) *Herder {
 		},
 		ProducerSettings: kafkaclient.DefaultProducerSettings(),
 		Admin:            s.admin,
+		Client:           s.client,
 		FlushInterval:    20 * time.Millisecond,
 		FlushTimeout:     5 * time.Second,
 	}
@@ -251,7 +261,7 @@ func config(extra ...string) map[string]string {
 }
 
 func TestCreateRunsTasksAndCommitsOffsets(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 
 	info, err := h.CreateConnector(t.Context(), "counter", config())
@@ -295,7 +305,7 @@ func TestCreateRunsTasksAndCommitsOffsets(t *testing.T) {
 }
 
 func TestCreateRejectsInvalidConfigsAndCreatesNothing(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	cases := []struct {
 		name   string
@@ -335,7 +345,7 @@ func TestCreateRejectsInvalidConfigsAndCreatesNothing(t *testing.T) {
 }
 
 func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	if _, err := h.CreateConnector(t.Context(), "counter", config("fail", "true", "records", "10")); err != nil {
 		t.Fatal(err)
@@ -375,7 +385,7 @@ func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
 }
 
 func TestPauseResumeDelete(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)
@@ -421,7 +431,7 @@ func TestPauseResumeDelete(t *testing.T) {
 // reports each task's status, and adds the metrics of tasks that report
 // some; a deleted connector's task is gone from them.
 func TestMetricsOfWorkerAndTasks(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)
@@ -464,7 +474,7 @@ func TestMetricsOfWorkerAndTasks(t *testing.T) {
 }
 
 func TestOnTaskCount(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	var count atomic.Int64
 	count.Store(-1)
 	h := newHerderWith(t, s, func(c *Config) {

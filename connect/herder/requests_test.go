@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/connect"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/connect/membership"
 )
 
@@ -55,7 +54,7 @@ func clusteredWorker(t *testing.T, brokers []string, id string, mutate ...func(*
 }
 
 func TestClusterRestartsReachTheWorkerRunningTheTask(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	ctx := t.Context()
 	a, _, _ := clusteredWorker(t, brokers, "a:8083")
 	b, _, _ := clusteredWorker(t, brokers, "b:8083")
@@ -114,7 +113,7 @@ func TestClusterRestartsReachTheWorkerRunningTheTask(t *testing.T) {
 }
 
 func TestClusterLoggerLevelReachesEveryWorker(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	a, _, la := clusteredWorker(t, brokers, "a:8083")
 	_, _, lb := clusteredWorker(t, brokers, "b:8083")
 	if err := a.SetClusterLoggerLevel(t.Context(), "herder", "DEBUG"); err != nil {
@@ -126,7 +125,7 @@ func TestClusterLoggerLevelReachesEveryWorker(t *testing.T) {
 }
 
 func TestOffsetsRefusedWhileAnotherWorkerRunsATask(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	ctx := t.Context()
 	a, sa, _ := clusteredWorker(t, brokers, "a:8083")
 	b, _, _ := clusteredWorker(t, brokers, "b:8083")
@@ -172,7 +171,7 @@ func TestOffsetsRefusedWhileAnotherWorkerRunsATask(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	ctx := t.Context()
 	h, s, _ := clusteredWorker(t, brokers, "a:8083", func(c *Config) { c.HealthTimeout = 100 * time.Millisecond })
 	if st, _ := h.Health(ctx); st != HealthStarting {
@@ -211,7 +210,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestPatchesOnOneWorkerAreNotLost(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	ctx := t.Context()
 	if _, err := h.CreateConnectorInState(ctx, "counter", config(), connect.StateStopped); err != nil {
@@ -243,7 +242,7 @@ func TestPatchesOnOneWorkerAreNotLost(t *testing.T) {
 }
 
 func TestTopicTrackingDisabled(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerderWith(t, s, func(c *Config) { c.TopicTrackingDisabled = true })
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/tributary-cdc/tributary/connect"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -117,7 +116,7 @@ func (s *statusLog) list() []string {
 
 func newFlakyHerder(t *testing.T) (*Herder, *stores, *statusLog, *atomic.Int64) {
 	t.Helper()
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	starts := new(atomic.Int64)
 	log := &statusLog{StatusStore: s.statuses}
 	h := newHerderWith(t, s, func(c *Config) {
