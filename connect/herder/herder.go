@@ -111,7 +111,8 @@ type Config struct {
 	GroupID                  string
 	NewTransactionalProducer func(transactionalID string, s kafkaclient.ProducerSettings) (sarama.AsyncProducer, error)
 	FenceProducers           func(transactionalIDs []string) error
-	// Admin creates change-event topics.
+	// Admin creates the change-event topics of connectors with
+	// topic.creation.* settings.
 	Admin sarama.ClusterAdmin
 	// Client is the worker's Kafka client. A task whose topics the worker
 	// does not create asks it for a topic's metadata before the first
@@ -517,6 +518,8 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 	}
 	_, transformErrs := h.buildTransforms(resolved)
 	errs = append(errs, transformErrs...)
+	_, topicErrs := parseTopicCreation(resolved, !h.cfg.TopicCreationDisabled)
+	errs = append(errs, topicErrs...)
 	if p != nil {
 		errs = append(errs, p().Validate(ctx, resolved)...)
 	}
@@ -928,10 +931,16 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 			lt.SetLogger(log)
 		}
 	}
-	topics, err := newTopicCreator(h.cfg.Admin, connConfig, h.cfg.Statuses, id, !h.cfg.TopicTrackingDisabled)
+	creation, err := h.topicCreationOf(connConfig)
 	if err != nil {
 		return err
 	}
+	if creation != nil && creation.listsDefault {
+		log.Warn("'default' topic creation group always exists and does not need to be listed explicitly")
+	}
+	topics := &topicCreator{admin: h.cfg.Admin, client: h.cfg.Client, creation: creation,
+		disabled: h.cfg.TopicCreationDisabled, settings: usesTopicCreation(connConfig),
+		statuses: h.cfg.Statuses, id: id, track: !h.cfg.TopicTrackingDisabled, log: log}
 	producerSettings, ignored, err := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, connConfig, kafkaclient.ConnectorProducerPrefix)
 	if err != nil {
 		return err
