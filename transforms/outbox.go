@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/javaregex"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -179,7 +180,7 @@ func NewEventRouter(config map[string]string) (connect.Transformation, []connect
 	// Debezium hands these two to Kafka's RegexRouter, which trims them.
 	pattern := javaTrim(str(propOutboxTopicRegex, "(?<routedByValue>.*)"))
 	replacement := javaTrim(str(propOutboxTopicReplacement, "outbox.event.${routedByValue}"))
-	if re, full, err := compileJavaRegex(pattern); err != nil {
+	if re, full, err := javaregex.Compile(pattern); err != nil {
 		errs = append(errs, invalid(propOutboxTopicRegex, pattern, err.Error()))
 	} else if template, err := translateReplacement(replacement, re); err != nil {
 		// Kafka finds a bad replacement only when the first topic matches;

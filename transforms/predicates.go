@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/javaregex"
 )
 
 // Kafka Connect's built-in predicate classes (Apache Kafka 3.9,
@@ -53,7 +54,7 @@ func NewTopicNameMatches(config map[string]string) (connect.Predicate, []connect
 	if cerr != nil {
 		return nil, []connect.ConfigError{*cerr}
 	}
-	_, full, err := compileJavaRegex(pattern)
+	_, full, err := javaregex.Compile(pattern)
 	if err != nil {
 		// RegexValidator's wording.
 		return nil, []connect.ConfigError{invalid("pattern", pattern, "Invalid regex: "+err.Error())}

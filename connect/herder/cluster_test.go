@@ -4,12 +4,11 @@ import (
 	"testing"
 
 	"github.com/tributary-cdc/tributary/connect"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/connect/membership"
 )
 
 func TestRunsOnlyItsAssignment(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	rebalances := make(chan struct{}, 10)
 	h := startHerder(t, s, func(c *Config) { c.OnWorkChanged = func() { rebalances <- struct{}{} } })
 	if _, err := h.CreateConnector(t.Context(), "a", config()); err != nil {

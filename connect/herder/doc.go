@@ -4,6 +4,14 @@
 // and task states in the status topic. The REST layer drives it through the
 // rest.Herder interface, which *Herder implements.
 //
+// Before a task's first record to a topic, the herder readies the topic as
+// Kafka Connect does (topics.go): the worker creates it only when
+// topic.creation.enable is on and the connector has topic.creation.*
+// settings (topiccreation.go, validated with the rest of the config);
+// otherwise the broker creates it on the producer's first metadata request
+// if its auto.create.topics.enable allows, and a topic nobody creates fails
+// the task.
+//
 // The config topic is the source of truth: after a restart the herder reads
 // it, the group assigns its connectors and tasks again, and every task of a
 // connector whose target state is STARTED resumes from its committed

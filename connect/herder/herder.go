@@ -111,8 +111,18 @@ type Config struct {
 	GroupID                  string
 	NewTransactionalProducer func(transactionalID string, s kafkaclient.ProducerSettings) (sarama.AsyncProducer, error)
 	FenceProducers           func(transactionalIDs []string) error
-	// Admin creates change-event topics.
+	// Admin creates the change-event topics of connectors with
+	// topic.creation.* settings.
 	Admin sarama.ClusterAdmin
+	// Client is the worker's Kafka client. A task whose topics the worker
+	// does not create asks it for a topic's metadata before the first
+	// record to it, as a producer does: a broker with
+	// auto.create.topics.enable creates the topic then.
+	Client sarama.Client
+	// TopicCreationDisabled stops the worker from creating change-event
+	// topics from the connectors' topic.creation.* settings
+	// (topic.creation.enable=false): the broker creates them, or nobody.
+	TopicCreationDisabled bool
 	// OnTaskCount, if set, is told how many tasks run whenever the number
 	// changes. It is called with the herder's lock held: it must be quick
 	// and must not call the herder.
@@ -492,6 +502,8 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 	}
 	_, transformErrs := h.buildTransforms(resolved)
 	errs = append(errs, transformErrs...)
+	_, topicErrs := parseTopicCreation(resolved, !h.cfg.TopicCreationDisabled)
+	errs = append(errs, topicErrs...)
 	if p != nil {
 		errs = append(errs, p().Validate(ctx, resolved)...)
 	}
@@ -883,10 +895,16 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 			lt.SetLogger(log)
 		}
 	}
-	topics, err := newTopicCreator(h.cfg.Admin, connConfig, h.cfg.Statuses, id, !h.cfg.TopicTrackingDisabled)
+	creation, err := h.topicCreationOf(connConfig)
 	if err != nil {
 		return err
 	}
+	if creation != nil && creation.listsDefault {
+		log.Warn("'default' topic creation group always exists and does not need to be listed explicitly")
+	}
+	topics := &topicCreator{admin: h.cfg.Admin, client: h.cfg.Client, creation: creation,
+		disabled: h.cfg.TopicCreationDisabled, settings: usesTopicCreation(connConfig),
+		statuses: h.cfg.Statuses, id: id, track: !h.cfg.TopicTrackingDisabled, log: log}
 	producerSettings, ignored, err := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, connConfig, kafkaclient.ConnectorProducerPrefix)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
@@ -120,7 +121,7 @@ func (c *countingTask) Poll(ctx context.Context) ([]connect.SourceRecord, error)
 func (c *countingTask) Commit(context.Context, map[string]any, map[string]any) error { return nil }
 func (c *countingTask) Stop() error                                                  { return nil }
 
-// stores is one worker's view of the three topics, and what run.go wires
+// stores is one worker's view of the three topics, and what internal/app wires
 // to them: the herder told of every config record and the worker's group
 // membership.
 type stores struct {
@@ -134,6 +135,14 @@ type stores struct {
 	herder atomic.Pointer[Herder]
 	// group is the worker's membership once newHerder has joined it.
 	group *membership.Group
+}
+
+// newBroker starts a broker that creates a topic when a producer first asks
+// for its metadata, as Kafka's brokers do by default
+// (auto.create.topics.enable=true).
+func newBroker(t *testing.T, opts ...kfake.Opt) []string {
+	t.Helper()
+	return kafkatest.StartCluster(t, append([]kfake.Opt{kfake.AllowAutoTopicCreation()}, opts...)...).ListenAddrs()
 }
 
 // openStores opens the three topics as one worker does.
@@ -172,7 +181,7 @@ func openStores(t *testing.T, brokers []string) *stores {
 }
 
 // startHerder starts a herder over s, following its config records as
-// run.go's does. It runs nothing until it is given an assignment: by
+// internal/app's does. It runs nothing until it is given an assignment: by
 // newHerder's group, or by the test, as the group protocol would.
 func startHerder(t *testing.T, s *stores, mutate ...func(*Config)) *Herder {
 	t.Helper()
@@ -194,6 +203,7 @@ func startHerder(t *testing.T, s *stores, mutate ...func(*Config)) *Herder {
 		},
 		ProducerSettings: kafkaclient.DefaultProducerSettings(),
 		Admin:            s.admin,
+		Client:           s.client,
 		FlushInterval:    20 * time.Millisecond,
 		FlushTimeout:     5 * time.Second,
 	}
@@ -210,7 +220,7 @@ func startHerder(t *testing.T, s *stores, mutate ...func(*Config)) *Herder {
 	return h
 }
 
-// newHerder starts a worker as run.go does: a herder over s, member of a
+// newHerder starts a worker as internal/app does: a herder over s, member of a
 // group of its own, which it asks to rebalance when connectors or tasks
 // change. It returns once the herder has its first assignment. The worker
 // stops, herder then group, when the test ends; s.group is its membership.
@@ -330,7 +340,7 @@ func config(extra ...string) map[string]string {
 }
 
 func TestCreateRunsTasksAndCommitsOffsets(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 
 	info, err := h.CreateConnector(t.Context(), "counter", config())
@@ -375,7 +385,7 @@ func TestCreateRunsTasksAndCommitsOffsets(t *testing.T) {
 }
 
 func TestCreateRejectsInvalidConfigsAndCreatesNothing(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	cases := []struct {
 		name   string
@@ -415,7 +425,7 @@ func TestCreateRejectsInvalidConfigsAndCreatesNothing(t *testing.T) {
 }
 
 func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	log := &statusLog{StatusStore: s.statuses}
 	h := newHerder(t, s, func(c *Config) { c.Statuses = log })
 	if _, err := h.CreateConnector(t.Context(), "counter", config("fail", "true", "records", "10")); err != nil {
@@ -475,7 +485,7 @@ func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
 }
 
 func TestPauseResumeDelete(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)
@@ -525,7 +535,7 @@ func TestPauseResumeDelete(t *testing.T) {
 // reports each task's status, and adds the metrics of tasks that report
 // some; a deleted connector's task is gone from them.
 func TestMetricsOfWorkerAndTasks(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)
@@ -571,7 +581,7 @@ func TestMetricsOfWorkerAndTasks(t *testing.T) {
 }
 
 func TestOnTaskCount(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	var count atomic.Int64
 	count.Store(-1)
 	h := newHerder(t, s, func(c *Config) {

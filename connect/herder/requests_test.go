@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/connect"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/connect/membership"
 )
 
@@ -43,7 +42,7 @@ func assignedWorker(t *testing.T, brokers []string, id string, mutate ...func(*C
 }
 
 func TestClusterRestartsReachTheWorkerRunningTheTask(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	ctx := t.Context()
 	a, _, _ := assignedWorker(t, brokers, "a:8083")
 	b, _, _ := assignedWorker(t, brokers, "b:8083")
@@ -102,7 +101,7 @@ func TestClusterRestartsReachTheWorkerRunningTheTask(t *testing.T) {
 }
 
 func TestClusterLoggerLevelReachesEveryWorker(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	a, _, la := assignedWorker(t, brokers, "a:8083")
 	_, _, lb := assignedWorker(t, brokers, "b:8083")
 	if err := a.SetClusterLoggerLevel(t.Context(), "herder", "DEBUG"); err != nil {
@@ -114,7 +113,7 @@ func TestClusterLoggerLevelReachesEveryWorker(t *testing.T) {
 }
 
 func TestOffsetsRefusedWhileAnotherWorkerRunsATask(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	ctx := t.Context()
 	a, sa, _ := assignedWorker(t, brokers, "a:8083")
 	b, _, _ := assignedWorker(t, brokers, "b:8083")
@@ -160,7 +159,7 @@ func TestOffsetsRefusedWhileAnotherWorkerRunsATask(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	ctx := t.Context()
 	h, s, _ := assignedWorker(t, brokers, "a:8083", func(c *Config) { c.HealthTimeout = 100 * time.Millisecond })
 	if st, _ := h.Health(ctx); st != HealthStarting {
@@ -199,7 +198,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestPatchesOnOneWorkerAreNotLost(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	ctx := t.Context()
 	if _, err := h.CreateConnectorInState(ctx, "counter", config(), connect.StateStopped); err != nil {
@@ -231,7 +230,7 @@ func TestPatchesOnOneWorkerAreNotLost(t *testing.T) {
 }
 
 func TestTopicTrackingDisabled(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s, func(c *Config) { c.TopicTrackingDisabled = true })
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)

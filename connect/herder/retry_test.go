@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/tributary-cdc/tributary/connect"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -96,7 +95,7 @@ func (f *flakyTask) Stop() error                                                
 
 func newFlakyHerder(t *testing.T) (*Herder, *stores, *statusLog, *atomic.Int64) {
 	t.Helper()
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	starts := new(atomic.Int64)
 	log := &statusLog{StatusStore: s.statuses}
 	h := newHerder(t, s, func(c *Config) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 )
 
 // dropAll drops every record (Kafka's Filter).
@@ -57,7 +56,7 @@ var testTransforms = []connect.TransformationPlugin{
 // dropped record produces nothing, and its offset still commits (the last
 // record, 249, is odd and dropped).
 func TestTransformsRunInOrderAndDroppedOffsetsCommit(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s, func(c *Config) { c.Transformations, c.Predicates = testTransforms, testPredicates })
 	cfg := config("transforms", " evens , renamed ",
 		"transforms.evens.type", "test.DropAll", "transforms.evens.predicate", "odd",
@@ -98,7 +97,7 @@ func TestTransformsRunInOrderAndDroppedOffsetsCommit(t *testing.T) {
 // TestTransformConfigErrors: every problem with the chain is a validation
 // error named as Kafka Connect names it, and nothing is created.
 func TestTransformConfigErrors(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s, func(c *Config) { c.Transformations, c.Predicates = testTransforms, testPredicates })
 	cfg := config("transforms", "unwrap,missing,renamed,filtered,negated,unwrap",
 		"transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState",
