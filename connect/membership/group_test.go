@@ -101,9 +101,8 @@ func newGroupMember(t *testing.T, brokers []string, c *cluster, name string) (*G
 	g := New(Config{
 		Client: client, GroupID: "workers", URL: "http://" + name,
 		SessionTimeout: time.Second, HeartbeatInterval: 100 * time.Millisecond, RebalanceTimeout: 5 * time.Second,
-		Handler: w,
 	})
-	g.Start()
+	g.Start(w)
 	return g, w
 }
 
@@ -213,5 +212,5 @@ func (g *Group) abandon() {
 	g.mu.Lock()
 	g.memberID = ""
 	g.mu.Unlock()
-	g.cfg.Handler.(*worker).Revoke()
+	g.handler.(*worker).Revoke()
 }
