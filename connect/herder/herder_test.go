@@ -22,6 +22,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/membership"
 	"github.com/tributary-cdc/tributary/connect/storage"
 	"github.com/tributary-cdc/tributary/connect/worker"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 	"github.com/tributary-cdc/tributary/schema"
 	"github.com/tributary-cdc/tributary/schema/jsonconv"
 )
@@ -283,17 +284,7 @@ func (s *statusLog) taskStates() []string {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.NewTimer(20 * time.Second)
-	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline.C:
-			t.Fatalf("timed out waiting for %s", what)
-		case <-tick.C:
-		}
-	}
+	testutil.Eventually(t, 20*time.Second, what, testutil.Until(what, cond))
 }
 
 func waitState(t *testing.T, h *Herder, name, connState, taskState string) connect.ConnectorStateInfo {

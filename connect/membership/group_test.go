@@ -15,6 +15,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 )
 
 // cluster is the shared truth the test members act on: the work in the
@@ -134,13 +135,7 @@ func TestSlowRevokeKeepsMembership(t *testing.T) {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
-	}
+	testutil.Eventually(t, 30*time.Second, what, testutil.Until(what, cond))
 }
 
 func TestGroupSpreadsAndHandsOverWork(t *testing.T) {
