@@ -10,7 +10,7 @@ import (
 func TestRunsOnlyItsAssignment(t *testing.T) {
 	s := openStores(t, newBroker(t))
 	rebalances := make(chan struct{}, 10)
-	h := startHerder(t, s, func(c *Config) { c.OnWorkChanged = func() { rebalances <- struct{}{} } })
+	h := startHerder(t, s, func(c *Config) { c.Group = rejoinFunc(func() { rebalances <- struct{}{} }) })
 	if _, err := h.CreateConnector(t.Context(), "a", config()); err != nil {
 		t.Fatal(err)
 	}
@@ -54,3 +54,8 @@ func TestRunsOnlyItsAssignment(t *testing.T) {
 	default:
 	}
 }
+
+// rejoinFunc is a Rejoiner calling itself.
+type rejoinFunc func()
+
+func (f rejoinFunc) Rejoin() { f() }

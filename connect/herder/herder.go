@@ -133,10 +133,11 @@ type Config struct {
 	// ConfigOffset reports the offset of the last record of the config
 	// topic, which the worker advertises to the group.
 	ConfigOffset func(ctx context.Context) (int64, error)
-	// OnWorkChanged, when clustered, is called on the group leader when the
-	// config topic's connectors or task counts no longer match the work it
-	// last assigned: the group must rebalance.
-	OnWorkChanged func()
+	// Group is the worker's group membership, which hands the herder its
+	// assignments (the herder is its membership.Handler). On the leader the
+	// herder asks it to rebalance when the config topic's connectors or task
+	// counts no longer match the work it last assigned.
+	Group Rejoiner
 
 	// TopicTrackingDisabled stops tasks from recording their active topics
 	// (topic.tracking.enable=false).

@@ -22,6 +22,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/membership"
 	"github.com/tributary-cdc/tributary/connect/storage"
 	"github.com/tributary-cdc/tributary/connect/worker"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 	"github.com/tributary-cdc/tributary/schema"
 	"github.com/tributary-cdc/tributary/schema/jsonconv"
 )
@@ -131,8 +132,6 @@ type stores struct {
 	statuses *storage.StatusStore
 	offsets  *storage.OffsetStore
 	admin    sarama.ClusterAdmin
-	// herder is told of every config record once set (startHerder).
-	herder atomic.Pointer[Herder]
 	// group is the worker's membership once newHerder has joined it.
 	group *membership.Group
 }
@@ -152,13 +151,8 @@ func openStores(t *testing.T, brokers []string) *stores {
 		return kafkalog.Config{Brokers: brokers, Topic: topic, Partitions: parts, ReplicationFactor: -1, ClientID: "test"}
 	}
 	s := &stores{brokers: brokers}
-	onChange := func(name string) {
-		if h := s.herder.Load(); h != nil {
-			h.ConfigChanged(name)
-		}
-	}
 	var err error
-	if s.configs, err = storage.OpenConfigStore(t.Context(), cfg("connect-configs", 1), onChange); err != nil {
+	if s.configs, err = storage.OpenConfigStore(t.Context(), cfg("connect-configs", 1)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.configs.Close() })
@@ -211,7 +205,6 @@ func startHerder(t *testing.T, s *stores, mutate ...func(*Config)) *Herder {
 		m(&cfg)
 	}
 	h := New(cfg)
-	s.herder.Store(h)
 	s.configs.SetListener(h)
 	if err := h.Start(t.Context()); err != nil {
 		t.Fatal(err)
@@ -232,15 +225,14 @@ func newHerder(t *testing.T, s *stores, mutate ...func(*Config)) *Herder {
 			next, err := s.client.GetOffset("connect-configs", 0, sarama.OffsetNewest)
 			return next - 1, err
 		}
-		c.OnWorkChanged = func() { group.Rejoin() }
+		group = membership.New(membership.Config{
+			Client: s.client, GroupID: "connect-cluster", URL: "http://" + c.WorkerID,
+			SessionTimeout: 10 * time.Second, HeartbeatInterval: time.Second, RebalanceTimeout: 10 * time.Second,
+		})
+		c.Group = group
 	})...)
-	group = membership.New(membership.Config{
-		Client: s.client, GroupID: "connect-cluster", URL: "http://" + h.cfg.WorkerID,
-		SessionTimeout: 10 * time.Second, HeartbeatInterval: time.Second, RebalanceTimeout: 10 * time.Second,
-		Handler: h,
-	})
 	s.group = group
-	group.Start()
+	group.Start(h)
 	t.Cleanup(func() {
 		h.Stop()
 		group.Close()
@@ -292,17 +284,7 @@ func (s *statusLog) taskStates() []string {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.NewTimer(20 * time.Second)
-	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline.C:
-			t.Fatalf("timed out waiting for %s", what)
-		case <-tick.C:
-		}
-	}
+	testutil.Eventually(t, 20*time.Second, what, testutil.Until(what, cond))
 }
 
 func waitState(t *testing.T, h *Herder, name, connState, taskState string) connect.ConnectorStateInfo {

@@ -15,7 +15,7 @@ import (
 )
 
 // PollInterval is how often Eventually checks its condition.
-const PollInterval = 50 * time.Millisecond
+const PollInterval = 20 * time.Millisecond
 
 // Eventually calls cond until it returns nil, and fails the test if it has
 // not after timeout, with the last error cond returned.
