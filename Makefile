@@ -5,7 +5,7 @@ TEST_TIMEOUT ?= 20m
 # golangci-lint, installed by scripts/install-deps at this version.
 GOLANGCI_LINT ?= $(CURDIR)/.cache/bin/golangci-lint
 
-.PHONY: all build test test-short deps vet lint bench faults fuzz-short clean
+.PHONY: all build test test-allocs test-short deps vet lint bench faults fuzz-short clean
 
 all: build
 
@@ -29,6 +29,12 @@ lint: deps
 # with kcat, kafkajs and other clients we did not write).
 test: deps vet lint
 	$(GO) test -race -shuffle=on -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -count=1 -run 'Allocs$$' -timeout 5m ./...
+
+# Allocation ceilings of the per-event paths (testing.AllocsPerRun), also
+# run by make test without the race detector.
+test-allocs:
+	$(GO) test -count=1 -run 'Allocs$$' -v -timeout 5m ./... | grep -E '^(=== RUN|--- |ok|FAIL)'
 
 # What needs no PostgreSQL, kcat, node or built binary: a quick loop.
 test-short:

@@ -94,3 +94,14 @@ func Binary(tb testing.TB) string {
 	}
 	return binPath
 }
+
+// AllocCeiling fails the test when f allocates more than ceiling times per
+// call on average (testing.AllocsPerRun). It guards a per-event path: the
+// ceiling is what the path needs today, with a comment at the call naming
+// what allocates.
+func AllocCeiling(tb testing.TB, ceiling float64, f func()) {
+	tb.Helper()
+	if n := testing.AllocsPerRun(200, f); n > ceiling {
+		tb.Errorf("%v allocations per call, ceiling %v", n, ceiling)
+	}
+}
