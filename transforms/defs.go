@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tributary-cdc/tributary/configdef"
+	"github.com/tributary-cdc/tributary/connect/javaregex"
 )
 
 // The ConfigDefs of the transformations and predicates (their config()):
@@ -121,7 +122,7 @@ var TimestampRouterDef = configdef.Define(
 func javaRegex(prefix string) configdef.Validator {
 	return configdef.Func("valid regex", func(name string, v any) error {
 		s, _ := v.(string)
-		if _, _, err := compileJavaRegex(s); err != nil {
+		if _, _, err := javaregex.Compile(s); err != nil {
 			return configdef.Invalid(name, v, prefix+err.Error())
 		}
 		return nil

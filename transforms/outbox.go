@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/javaregex"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -154,7 +155,7 @@ func NewEventRouter(config map[string]string) (connect.Transformation, []connect
 
 	// Debezium hands these two to Kafka's RegexRouter, which trims them.
 	pattern, replacement := v.String(propOutboxTopicRegex), v.String(propOutboxTopicReplacement)
-	if re, full, err := compileJavaRegex(pattern); err == nil {
+	if re, full, err := javaregex.Compile(pattern); err == nil {
 		if template, err := translateReplacement(replacement, re); err != nil {
 			// Kafka finds a bad replacement only when the first topic
 			// matches; it depends on the pattern and the replacement alone,

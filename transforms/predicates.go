@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/javaregex"
 )
 
 // Kafka Connect's built-in predicate classes (Apache Kafka 3.9,
@@ -37,7 +38,7 @@ func NewTopicNameMatches(config map[string]string) (connect.Predicate, []connect
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	_, full, err := compileJavaRegex(v.String("pattern"))
+	_, full, err := javaregex.Compile(v.String("pattern"))
 	if err != nil { // TopicNameMatchesDef's validator compiled it
 		return nil, []connect.ConfigError{invalid("pattern", v.String("pattern"), "Invalid regex: "+err.Error())}
 	}

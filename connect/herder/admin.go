@@ -145,12 +145,9 @@ func (h *Herder) checkStoppedLocked(name string) error {
 	if err != nil {
 		return err
 	}
-	running := false
+	running := h.runsElsewhereLocked(name)
 	for id := range h.tasks {
 		running = running || id.Connector == name
-	}
-	if h.cfg.Clustered {
-		running = running || h.runsElsewhereLocked(name)
 	}
 	if st.TargetState != TargetStopped || len(st.Tasks) > 0 || running {
 		return &connect.BadRequestError{Message: "Connectors must be in the STOPPED state before their offsets can be modified. " +
