@@ -41,22 +41,17 @@ const (
 // ConfigKeyInfo, as configdef renders a Key.
 type ConfigKey = configdef.KeyInfo
 
-// ConfigDefiner is implemented by connectors that describe their
-// properties (GET /connector-plugins/{plugin}/config and the definitions of
-// PUT …/config/validate).
+// ConfigDefiner is implemented by connectors that declare their
+// properties (Connector.config()): GET /connector-plugins/{plugin}/config
+// lists them and PUT …/config/validate reports them, after the framework's.
 type ConfigDefiner interface {
-	ConfigDef() []ConfigKey
+	ConfigDef() *configdef.Def
 }
 
-// ConfigValueInfo is the "value" half of one ConfigInfos entry. Value is nil
-// when the property is unset; passwords are reported as "[hidden]".
-type ConfigValueInfo struct {
-	Name              string   `json:"name"`
-	Value             *string  `json:"value"`
-	RecommendedValues []string `json:"recommended_values"`
-	Errors            []string `json:"errors"`
-	Visible           bool     `json:"visible"`
-}
+// ConfigValueInfo is the "value" half of one ConfigInfos entry (Kafka
+// Connect's ConfigValueInfo). Value is nil when the property is null;
+// passwords are reported as "[hidden]".
+type ConfigValueInfo = configdef.ValueInfo
 
 // ConfigInfo is one entry of ConfigInfos.configs.
 type ConfigInfo struct {

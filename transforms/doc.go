@@ -3,8 +3,9 @@
 // that connectors name in transforms.<alias>.type, behind the connect
 // Transformation SPI.
 //
-// The package owns each transform's configuration (validation and the
-// per-property errors) and the per-record rewrite; it does not own the chain
+// The package owns each transform's configuration: its ConfigDef (defs.go,
+// Transformation.config()), from which the constructor parses and the
+// runtime validates and lists it, and the per-property errors; and the per-record rewrite; it does not own the chain
 // (ordering, predicates, error tolerance), which belongs to the runtime; it
 // also implements Kafka Connect's predicate classes (PredicatePlugins).
 //

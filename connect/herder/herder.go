@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/storage"
@@ -86,6 +86,10 @@ type Config struct {
 	Predicates []connect.PredicatePlugin
 	// Converters builds key and value converters by class name.
 	Converters ConverterFactory
+	// ConverterConfigDef, if set, returns the ConfigDef of a converter
+	// class (Converter.config()), nil for an unknown one: config/validate
+	// then reports the keys of the converters a connector config names.
+	ConverterConfigDef func(class string) *configdef.Def
 	// KeyConverter/ValueConverter are the worker defaults; a connector
 	// config may override them with the same keys.
 	KeyConverter, ValueConverter           string
@@ -482,15 +486,18 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 			errs = append(errs, connect.ConfigError{Name: se.Key, Message: se.Error()})
 		}
 	}
-	maxTasks := 1
-	if v, ok := config["tasks.max"]; ok {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 {
-			errs = append(errs, connect.ConfigError{Name: "tasks.max", Message: fmt.Sprintf("Invalid value %s for configuration tasks.max: Value must be at least 1", v)})
-		} else {
-			maxTasks = n
+	// The framework's keys as SourceConnectorConfigDef declares them; the
+	// name, the class, the exactly-once keys and the topic creation groups
+	// are checked above and below, with the runtime's knowledge.
+	framework, frameworkErrs := frameworkErrors(config, func(name string) bool {
+		switch name {
+		case "name", "connector.class", propExactlyOnceSupport, propTransactionBoundary, propBoundaryInterval, keyTopicCreationGroups:
+			return false
 		}
-	}
+		return true
+	})
+	errs = append(errs, frameworkErrs...)
+	maxTasks := framework.Int("tasks.max")
 	for _, isKey := range []bool{true, false} {
 		key, class, props := h.converterConfig(config, isKey)
 		if _, err := h.cfg.Converters(class, props, isKey); err != nil {

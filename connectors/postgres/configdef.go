@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/tributary-cdc/tributary/configdef"
-	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 )
 
@@ -15,9 +14,9 @@ import (
 // and validates it.
 var configDef = configdef.Define(configKeys()...)
 
-// ConfigDef describes the connector's properties as Debezium's
-// PostgresConnectorConfig does (GET /connector-plugins/{plugin}/config).
-func (*Connector) ConfigDef() []connect.ConfigKey { return configDef.Infos() }
+// ConfigDef declares the connector's properties as Debezium's
+// PostgresConnectorConfig does (PostgresConnector.config()).
+func (*Connector) ConfigDef() *configdef.Def { return configDef }
 
 // configKeys lists the keys, numbered within their groups, each with the
 // check ParseConfig makes of it.

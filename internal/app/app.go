@@ -193,6 +193,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		Transformations:     plugins.transformations,
 		Predicates:          plugins.predicates,
 		Converters:          newConverterFunc(convFactory),
+		ConverterConfigDef:  converters.ConfigDef,
 		KeyConverter:        cfg.KeyConverter,
 		ValueConverter:      cfg.ValueConverter,
 		KeyConverterProps:   cfg.KeyConverterProps,
