@@ -41,8 +41,15 @@ func (d *Def) Markdown() string {
 	return b.String()
 }
 
-// cell makes s safe in a Markdown table cell: one line, pipes escaped.
+// htmlInDocs turns the HTML of Kafka's documentation strings into
+// Markdown: <code>x</code> becomes `x`, line and paragraph breaks spaces.
+var htmlInDocs = strings.NewReplacer("<code>", "`", "</code>", "`", "<br/>", " ", "<p/>", " ")
+
+// cell makes s safe in a Markdown table cell: one line, pipes escaped,
+// other angle brackets shown as text.
 func cell(s string) string {
+	s = htmlInDocs.Replace(s)
 	s = strings.Join(strings.Fields(s), " ")
-	return strings.ReplaceAll(s, "|", `\|`)
+	s = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s)
+	return s
 }
