@@ -259,6 +259,12 @@ func runtimeConfigKeys() []configdef.Key {
 			Documentation: "Specify how failures during processing of events (i.e. when encountering a corrupted event) should be handled: 'fail' (the default), 'warn' (log and skip) or 'ignore' (skip)."},
 		{Name: KeyTopicDelimiter, Type: str, Default: ".", Importance: low, Group: "Advanced", DisplayName: "Topic delimiter",
 			Documentation: "Specify the delimiter for topic name."},
+		// The runtime reads these two (the herder's restart policy) and
+		// checks them; they are Debezium's, so the connector declares them.
+		{Name: "retriable.restart.connector.wait.ms", Type: long, Default: "10000", Importance: low, Group: "Advanced", DisplayName: "Retriable restart wait (ms)",
+			Documentation: "Time to wait before restarting connector after retriable exception occurs. Defaults to 10000ms."},
+		{Name: "errors.max.retries", Type: configdef.TypeInt, Default: "-1", Importance: low, Group: "Advanced", DisplayName: "The maximum number of retries",
+			Documentation: "The maximum number of retries on connection errors before failing (-1 = no limit, 0 = disabled, > 0 = num of retries)."},
 		{Name: KeyTopicNaming, Type: class, Default: schemaTopicNamingStrategy, Importance: med, Group: "Advanced", DisplayName: "Topic naming strategy class",
 			Documentation: "The name of the TopicNamingStrategy class that should be used to determine the topic name for data change, schema change, transaction, heartbeat event etc."},
 	}
