@@ -17,7 +17,9 @@
 // first problem but returns all of them, in declaration order, with the
 // default standing in for a value that did not parse. Validate is
 // ConfigDef.validateAll, Kafka's rules included: a validator also runs on a
-// value that failed to parse (as null).
+// value that failed to parse (as null). Each key is validated once, where
+// Kafka visits a key that is the dependent of two others twice and repeats
+// its errors.
 //
 // CLASS values are class names: Go has no class loader, so a key whose
 // classes are known checks them with a Validator that words its refusal as
