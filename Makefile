@@ -2,8 +2,10 @@ GO      ?= go
 BINARY  ?= tributary
 # Bounds for the whole suite; CI allows 90 minutes, the suite takes a few.
 TEST_TIMEOUT ?= 20m
+# golangci-lint, installed by scripts/install-deps at this version.
+GOLANGCI_LINT ?= $(CURDIR)/.cache/bin/golangci-lint
 
-.PHONY: all build test deps vet bench faults fuzz-short clean
+.PHONY: all build test test-allocs test-short deps vet lint bench faults fuzz-short clean
 
 all: build
 
@@ -16,11 +18,27 @@ deps:
 vet:
 	$(GO) vet ./...
 
-# The test command: installs missing system packages, then runs every test
-# (unit, integration against a private PostgreSQL and an in-process broker,
-# and the end-to-end test of the built binary checked with kcat).
-test: deps vet
+# errcheck, staticcheck, revive and depguard, which holds the layering
+# rules (.golangci.yml).
+lint: deps
+	$(GOLANGCI_LINT) run ./...
+
+# The test command: installs missing system packages and tools, lints,
+# then runs every test (unit, integration against a private PostgreSQL and
+# an in-process broker, and the end-to-end tests of the built binary checked
+# with kcat, kafkajs and other clients we did not write).
+test: deps vet lint
 	$(GO) test -race -shuffle=on -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -count=1 -run 'Allocs$$' -timeout 5m ./...
+
+# Allocation ceilings of the per-event paths (testing.AllocsPerRun), also
+# run by make test without the race detector.
+test-allocs:
+	$(GO) test -count=1 -run 'Allocs$$' -v -timeout 5m ./... | grep -E '^(=== RUN|--- |ok|FAIL)'
+
+# What needs no PostgreSQL, kcat, node or built binary: a quick loop.
+test-short:
+	$(GO) test -short -timeout 5m ./...
 
 # End-to-end benchmarks against pg_recvlogical and COPY, measured in one
 # run; rewrites the results section of BENCHMARKS.md. `make test` runs a tiny

@@ -212,17 +212,7 @@ func (w *process) do(method, path string, body []byte) (int, []byte) {
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline.C:
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		case <-tick.C:
-		}
-	}
+	testutil.Eventually(t, timeout, what, testutil.Until(what, cond))
 }
 
 // kcatMessage is one line of `kcat -J`.

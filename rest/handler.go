@@ -245,8 +245,8 @@ func (h *handler) createConnector(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := h.ctx(r)
 	defer cancel()
 	var info connect.ConnectorInfo
-	switch {
-	case req.InitialState == "" || req.InitialState == connect.StateRunning:
+	switch req.InitialState {
+	case "", connect.StateRunning:
 		info, err = h.herder.CreateConnector(ctx, req.Name, req.Config)
 	default:
 		creator, ok := h.herder.(InitialStateCreator)

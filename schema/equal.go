@@ -72,17 +72,18 @@ func Equal(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-// Equal reports whether s and o are equal as Kafka Connect's Struct.equals:
-// equal schemas and pairwise Equal values. Nil equals only nil.
-func (s *Struct) Equal(o *Struct) bool {
-	if s == o {
+// Equal reports whether st and o are equal as Kafka Connect's
+// Struct.equals: equal schemas and pairwise Equal values. Nil equals only
+// nil.
+func (st *Struct) Equal(o *Struct) bool {
+	if st == o {
 		return true
 	}
-	if s == nil || o == nil || !s.Schema.Equal(o.Schema) || len(s.Values) != len(o.Values) {
+	if st == nil || o == nil || !st.Schema.Equal(o.Schema) || len(st.Values) != len(o.Values) {
 		return false
 	}
-	for i := range s.Values {
-		if !Equal(s.Values[i], o.Values[i]) {
+	for i := range st.Values {
+		if !Equal(st.Values[i], o.Values[i]) {
 			return false
 		}
 	}

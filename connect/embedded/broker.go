@@ -32,7 +32,9 @@ type Broker struct {
 // Start runs a single-node broker listening on listen ("host:port", default
 // 127.0.0.1:9092; port 0 picks a free port) that persists its state under
 // dataDir. A broker started again on the same dataDir has the topics,
-// configs, records and committed group offsets of the previous one.
+// configs, records and committed group offsets of the previous one. Like a
+// Kafka broker with its default settings, it creates a missing topic (one
+// partition) when a client asks for its metadata and allows creation.
 func Start(listen, dataDir string, logger *slog.Logger) (*Broker, error) {
 	if listen == "" {
 		listen = DefaultListen
@@ -69,6 +71,7 @@ func Start(listen, dataDir string, logger *slog.Logger) (*Broker, error) {
 		ln.Close()
 		return nil, fmt.Errorf("starting embedded broker: %w", err)
 	}
+	createTopicsOnFirstUse(c, logger.With("component", "embedded-broker"))
 	b := &Broker{cluster: c, addr: adv.String(), stopReaper: make(chan struct{}), reaperDone: make(chan struct{})}
 	reaper := newMemberReaper(b.addr, c.GroupInfo, logger.With("component", "embedded-broker"))
 	reaper.watch(c)
@@ -132,7 +135,7 @@ func fetchClusterID(addr string) (string, error) {
 	if err := br.Open(cfg); err != nil {
 		return "", fmt.Errorf("connecting to %s: %w", addr, err)
 	}
-	defer br.Close()
+	defer func() { _ = br.Close() }()
 	resp, err := br.GetMetadata(sarama.NewMetadataRequest(cfg.Version, nil))
 	if err != nil {
 		return "", fmt.Errorf("reading cluster id: %w", err)

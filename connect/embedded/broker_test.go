@@ -3,6 +3,8 @@ package embedded_test
 import (
 	"errors"
 	"net"
+	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -100,7 +102,7 @@ func TestRestartKeepsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: "persisted", ConfigNames: []string{"cleanup.policy"}})
+	entries, err := kafkaclient.TopicConfig(admin, "persisted", "cleanup.policy")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,20 +111,64 @@ func TestRestartKeepsState(t *testing.T) {
 	}
 }
 
-func TestNoAutoTopicCreation(t *testing.T) {
-	b := start(t, "127.0.0.1:0", t.TempDir())
-	cfg := kafkaclient.NewConfig("t")
-	cfg.Producer.Retry.Max = 1
-	cfg.Producer.Retry.BackoffFunc = nil
-	cfg.Metadata.Retry.Max = 0
-	p, err := sarama.NewSyncProducer([]string{b.Addr()}, cfg)
+// A producer's first metadata request for a topic creates it, as a Kafka
+// broker with its default auto.create.topics.enable=true does, with the
+// broker's default partition count; and the topic is on disk at once: a
+// broker started on a copy of the data directory taken while the first one
+// runs (the state a crash leaves) has the topic and its records. A metadata
+// request that does not allow creation creates nothing.
+func TestAutoTopicCreationSurvivesACrash(t *testing.T) {
+	dir := t.TempDir()
+	b := start(t, "127.0.0.1:0", dir)
+	p, err := sarama.NewSyncProducer([]string{b.Addr()}, kafkaclient.NewConfig("t"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	_, _, err = p.SendMessage(&sarama.ProducerMessage{Topic: "nope", Value: sarama.StringEncoder("x")})
-	if !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
-		t.Fatalf("producing to a missing topic: %v, want unknown topic", err)
+	for i := range 3 {
+		if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: "auto", Value: sarama.StringEncoder("v" + strconv.Itoa(i))}); err != nil {
+			t.Fatalf("producing to a new topic: %v", err)
+		}
+	}
+	admin, err := sarama.NewClusterAdmin([]string{b.Addr()}, kafkaclient.NewConfig("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	meta, err := admin.DescribeTopics([]string{"absent"}) // AllowAutoTopicCreation=false
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(meta) != 1 || !errors.Is(meta[0].Err, sarama.ErrUnknownTopicOrPartition) {
+		t.Fatalf("describing a missing topic: %+v, want unknown topic", meta)
+	}
+
+	crashed := t.TempDir()
+	if err := os.CopyFS(crashed, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	b2 := start(t, "127.0.0.1:0", crashed)
+	client, err := sarama.NewClient([]string{b2.Addr()}, kafkaclient.NewConfig("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	topics, err := client.Topics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(topics, "auto") || slices.Contains(topics, "absent") {
+		t.Fatalf("topics after the crash: %v, want auto and not absent", topics)
+	}
+	parts, err := client.Partitions("auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) != 1 {
+		t.Fatalf("auto has partitions %v, want the broker's default of 1", parts)
+	}
+	if hw, err := client.GetOffset("auto", 0, sarama.OffsetNewest); err != nil || hw != 3 {
+		t.Fatalf("auto's high watermark after the crash = %d, %v; want 3", hw, err)
 	}
 }
 

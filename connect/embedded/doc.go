@@ -7,6 +7,10 @@
 // answer was lost (its process died while it waited) is removed a session
 // timeout after its rebalance, which kfake alone would not do (reaper.go).
 //
-// Topics are never created implicitly; the runtime creates the ones it needs.
-// Compaction runs every 30 s so that the internal topics stay small.
+// Topics are created on first use as Kafka's default
+// auto.create.topics.enable=true creates them: a metadata request that names
+// a missing topic and allows its creation creates it, with one partition,
+// and the topic is written to the data directory before the request is
+// answered (autocreate.go). Compaction runs every 30 s so that the internal
+// topics stay small.
 package embedded

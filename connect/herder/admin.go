@@ -3,8 +3,6 @@ package herder
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -145,12 +143,9 @@ func (h *Herder) checkStoppedLocked(name string) error {
 	if err != nil {
 		return err
 	}
-	running := false
+	running := h.runsElsewhereLocked(name)
 	for id := range h.tasks {
 		running = running || id.Connector == name
-	}
-	if h.cfg.Clustered {
-		running = running || h.runsElsewhereLocked(name)
 	}
 	if st.TargetState != TargetStopped || len(st.Tasks) > 0 || running {
 		return &connect.BadRequestError{Message: "Connectors must be in the STOPPED state before their offsets can be modified. " +
@@ -196,134 +191,4 @@ func (h *Herder) ResetConnectorTopics(ctx context.Context, name string) error {
 		return err
 	}
 	return h.cfg.Statuses.ResetTopics(ctx, name)
-}
-
-// Framework config groups, as Kafka Connect's ConnectorConfig names them.
-const groupCommon = "Common"
-
-func ptr(s string) *string { return &s }
-
-// frameworkDefs are the connector-level properties the runtime itself reads.
-func (h *Herder) frameworkDefs() []connect.ConfigKey {
-	keys := []connect.ConfigKey{
-		{Name: "name", Type: connect.TypeString, Required: true, Importance: connect.ImportanceHigh,
-			Documentation: "Globally unique name to use for this connector.", DisplayName: "Connector name"},
-		{Name: "connector.class", Type: connect.TypeString, Required: true, Importance: connect.ImportanceHigh,
-			Documentation: "Name or alias of the class for this connector. Must be a subclass of org.apache.kafka.connect.connector.Connector.",
-			DisplayName:   "Connector class"},
-		{Name: "tasks.max", Type: connect.TypeInt, Default: ptr("1"), Importance: connect.ImportanceHigh,
-			Documentation: "Maximum number of tasks to use for this connector.", DisplayName: "Tasks max"},
-		{Name: "key.converter", Type: connect.TypeClass, Importance: connect.ImportanceLow,
-			Documentation: "Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. Defaults to the worker's key.converter.",
-			DisplayName:   "Key converter class"},
-		{Name: "value.converter", Type: connect.TypeClass, Importance: connect.ImportanceLow,
-			Documentation: "Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka. Defaults to the worker's value.converter.",
-			DisplayName:   "Value converter class"},
-	}
-	for i := range keys {
-		keys[i].Group, keys[i].Order, keys[i].Width, keys[i].Dependents = groupCommon, i+1, connect.WidthShort, []string{}
-		if keys[i].Type == connect.TypeString || keys[i].Type == connect.TypeClass {
-			keys[i].Width = connect.WidthLong
-		}
-	}
-	return keys
-}
-
-// PluginConfig answers GET /connector-plugins/{plugin}/config: the
-// connector's own property definitions.
-func (h *Herder) PluginConfig(_ context.Context, plugin string) ([]connect.ConfigKey, error) {
-	p := h.plugins[plugin]
-	if p == nil {
-		return nil, fmt.Errorf("plugin %s: %w", plugin, connect.ErrNotFound)
-	}
-	defs := []connect.ConfigKey{}
-	if d, ok := p().(connect.ConfigDefiner); ok {
-		defs = append(defs, d.ConfigDef()...)
-	}
-	return defs, nil
-}
-
-// ValidateConnectorConfig answers PUT /connector-plugins/{plugin}/config/
-// validate: every property's value and all of its errors, found by the same
-// checks as create.
-func (h *Herder) ValidateConnectorConfig(ctx context.Context, config map[string]string) (connect.ConfigInfos, error) {
-	class := config["connector.class"]
-	if class == "" {
-		return connect.ConfigInfos{}, &connect.BadRequestError{Message: "Connector config " + formatConfig(config) + " contains no connector type"}
-	}
-	name, named := config["name"]
-	errs, _, err := h.checkConfig(ctx, name, config)
-	if err != nil {
-		return connect.ConfigInfos{}, err
-	}
-	if !named {
-		for i, e := range errs {
-			if e.Name == "name" {
-				errs[i].Message = `Missing required configuration "name" which has no default value.`
-			}
-		}
-	}
-	defs := h.frameworkDefs()
-	if p := h.plugin(config); p != nil {
-		class = p().Class()
-		if d, ok := p().(connect.ConfigDefiner); ok {
-			defs = append(defs, d.ConfigDef()...)
-		}
-	}
-	byName := map[string][]string{}
-	var order []string
-	for _, e := range errs {
-		if _, seen := byName[e.Name]; !seen {
-			order = append(order, e.Name)
-		}
-		byName[e.Name] = append(byName[e.Name], e.Message)
-	}
-	out := connect.ConfigInfos{Name: class, ErrorCount: len(errs), Groups: []string{}, Configs: []connect.ConfigInfo{}}
-	defined := map[string]bool{}
-	for _, d := range defs {
-		if d.Dependents == nil {
-			d.Dependents = []string{}
-		}
-		defined[d.Name] = true
-		if d.Group != "" && !slices.Contains(out.Groups, d.Group) {
-			out.Groups = append(out.Groups, d.Group)
-		}
-		out.Configs = append(out.Configs, configInfo(d, config, byName[d.Name]))
-	}
-	// Errors about properties without a definition still get reported.
-	for _, name := range order {
-		if defined[name] {
-			continue
-		}
-		d := connect.ConfigKey{Name: name, Type: connect.TypeString, Importance: connect.ImportanceLow,
-			Width: connect.WidthNone, DisplayName: name, Dependents: []string{}}
-		out.Configs = append(out.Configs, configInfo(d, config, byName[name]))
-	}
-	return out, nil
-}
-
-func configInfo(d connect.ConfigKey, config map[string]string, errs []string) connect.ConfigInfo {
-	v := connect.ConfigValueInfo{Name: d.Name, RecommendedValues: []string{}, Errors: errs, Visible: true}
-	if v.Errors == nil {
-		v.Errors = []string{}
-	}
-	if s, ok := config[d.Name]; ok {
-		if d.Type == connect.TypePassword {
-			s = "[hidden]"
-		}
-		v.Value = &s
-	} else if d.Default != nil {
-		v.Value = d.Default
-	}
-	return connect.ConfigInfo{Definition: d, Value: v}
-}
-
-// formatConfig renders a config as Java's Map.toString does: {k=v, …}.
-func formatConfig(config map[string]string) string {
-	keys := slices.Sorted(maps.Keys(config))
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + config[k]
-	}
-	return "{" + strings.Join(parts, ", ") + "}"
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/configprovider"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 )
 
 const notStopped = "Connectors must be in the STOPPED state before their offsets can be modified. " +
@@ -23,7 +22,7 @@ func badRequestMessage(t *testing.T, err error) string {
 }
 
 func TestStopReleasesTasksAndOffsetsCanBeModified(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	ctx := t.Context()
 	if _, err := h.CreateConnector(ctx, "counter", config()); err != nil {
@@ -110,7 +109,7 @@ func TestStopReleasesTasksAndOffsetsCanBeModified(t *testing.T) {
 }
 
 func TestPatchConnectorConfig(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	ctx := t.Context()
 	if _, err := h.CreateConnector(ctx, "counter", config("extra", "x")); err != nil {
@@ -134,7 +133,7 @@ func TestPatchConnectorConfig(t *testing.T) {
 }
 
 func TestActiveTopics(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	ctx := t.Context()
 	if _, err := h.CreateConnector(ctx, "counter", config()); err != nil {
@@ -156,7 +155,7 @@ func TestActiveTopics(t *testing.T) {
 }
 
 func TestValidateReportsEveryError(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	cfg := config("tasks.max", "zero", "key.converter", "com.example.Nope")
 	delete(cfg, "topic")
@@ -195,14 +194,14 @@ func TestValidateReportsEveryError(t *testing.T) {
 }
 
 func TestConfigProvidersResolveOnlyForTasks(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	tr, err := configprovider.New(map[string]string{
 		"config.providers": "env", "config.providers.env.class": configprovider.EnvClass,
 	}, configprovider.EnvLookup([]string{"COUNTER_TOPIC=numbers-from-env"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHerderWith(t, s, func(c *Config) { c.Transformer = tr })
+	h := newHerder(t, s, func(c *Config) { c.Transformer = tr })
 	ctx := t.Context()
 	if _, err := h.CreateConnector(ctx, "counter", config("topic", "${env:COUNTER_TOPIC}")); err != nil {
 		t.Fatal(err)

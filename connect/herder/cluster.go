@@ -10,8 +10,12 @@ import (
 	"github.com/tributary-cdc/tributary/connect/membership"
 )
 
-// The herder is the membership.Handler of its worker when clustered.
+// The herder is the membership.Handler of its worker.
 var _ membership.Handler = (*Herder)(nil)
+
+// Rejoiner is the part of the worker's group membership the herder uses:
+// asking for a rebalance. It must not block.
+type Rejoiner interface{ Rejoin() }
 
 // generationSetter is implemented by status stores that record the group
 // generation with every status.
@@ -19,7 +23,8 @@ type generationSetter interface{ SetGeneration(generation int) }
 
 // ConfigChanged tells the herder that a config-topic record about connector
 // name was applied, possibly written by another worker. It never blocks and
-// may be called before Start (the config store's onChange callback).
+// may be called before Start (the herder is its config store's
+// storage.ConfigListener).
 func (h *Herder) ConfigChanged(name string) {
 	h.dirtyMu.Lock()
 	h.dirty[name] = true
@@ -72,8 +77,8 @@ func (h *Herder) checkWorkLocked() {
 	}
 	h.leaderWork = nil // one request per assignment
 	h.log.Info("connectors or tasks changed, requesting a rebalance")
-	if h.cfg.OnWorkChanged != nil {
-		h.cfg.OnWorkChanged()
+	if h.cfg.Group != nil {
+		h.cfg.Group.Rejoin()
 	}
 }
 

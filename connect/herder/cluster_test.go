@@ -4,17 +4,13 @@ import (
 	"testing"
 
 	"github.com/tributary-cdc/tributary/connect"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/connect/membership"
 )
 
-func TestClusteredRunsOnlyItsAssignment(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+func TestRunsOnlyItsAssignment(t *testing.T) {
+	s := openStores(t, newBroker(t))
 	rebalances := make(chan struct{}, 10)
-	h := newHerderWith(t, s, func(c *Config) {
-		c.Clustered = true
-		c.OnWorkChanged = func() { rebalances <- struct{}{} }
-	})
+	h := startHerder(t, s, func(c *Config) { c.Group = rejoinFunc(func() { rebalances <- struct{}{} }) })
 	if _, err := h.CreateConnector(t.Context(), "a", config()); err != nil {
 		t.Fatal(err)
 	}
@@ -43,19 +39,13 @@ func TestClusteredRunsOnlyItsAssignment(t *testing.T) {
 	if st, _ := s.statuses.Task(id); st.State != connect.StateUnassigned {
 		t.Fatalf("task status after revoke = %+v", st)
 	}
-	h.mu.Lock()
-	n := len(h.tasks)
-	h.mu.Unlock()
-	if n != 0 {
+	if n := runningTasks(h); n != 0 {
 		t.Fatalf("%d tasks still running after revoke", n)
 	}
 
 	// The connector alone, its task elsewhere: the task stays down.
 	h.Assigned(membership.Assignment{Connectors: []string{"a"}}, 2, nil)
-	h.mu.Lock()
-	n = len(h.tasks)
-	h.mu.Unlock()
-	if n != 0 {
+	if n := runningTasks(h); n != 0 {
 		t.Fatalf("%d tasks running without being assigned", n)
 	}
 	select {
@@ -64,3 +54,8 @@ func TestClusteredRunsOnlyItsAssignment(t *testing.T) {
 	default:
 	}
 }
+
+// rejoinFunc is a Rejoiner calling itself.
+type rejoinFunc func()
+
+func (f rejoinFunc) Rejoin() { f() }

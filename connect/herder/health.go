@@ -64,7 +64,7 @@ func (s *stages) oldest() (stage, bool) {
 func (st stage) detail() string { return "The worker is currently " + st.desc + "." }
 
 // Health answers GET /health: HealthStarting until the worker has read the
-// config topic and (when clustered) received its first assignment, then
+// config topic and received its first assignment, then
 // HealthUnhealthy if the herder cannot take its lock within the health
 // timeout or an operation has been running for longer, else HealthHealthy.
 // detail says what the worker is doing when it is not healthy.

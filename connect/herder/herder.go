@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/storage"
@@ -86,6 +86,10 @@ type Config struct {
 	Predicates []connect.PredicatePlugin
 	// Converters builds key and value converters by class name.
 	Converters ConverterFactory
+	// ConverterConfigDef, if set, returns the ConfigDef of a converter
+	// class (Converter.config()), nil for an unknown one: config/validate
+	// then reports the keys of the converters a connector config names.
+	ConverterConfigDef func(class string) *configdef.Def
 	// KeyConverter/ValueConverter are the worker defaults; a connector
 	// config may override them with the same keys.
 	KeyConverter, ValueConverter           string
@@ -111,8 +115,18 @@ type Config struct {
 	GroupID                  string
 	NewTransactionalProducer func(transactionalID string, s kafkaclient.ProducerSettings) (sarama.AsyncProducer, error)
 	FenceProducers           func(transactionalIDs []string) error
-	// Admin creates change-event topics.
+	// Admin creates the change-event topics of connectors with
+	// topic.creation.* settings.
 	Admin sarama.ClusterAdmin
+	// Client is the worker's Kafka client. A task whose topics the worker
+	// does not create asks it for a topic's metadata before the first
+	// record to it, as a producer does: a broker with
+	// auto.create.topics.enable creates the topic then.
+	Client sarama.Client
+	// TopicCreationDisabled stops the worker from creating change-event
+	// topics from the connectors' topic.creation.* settings
+	// (topic.creation.enable=false): the broker creates them, or nobody.
+	TopicCreationDisabled bool
 	// OnTaskCount, if set, is told how many tasks run whenever the number
 	// changes. It is called with the herder's lock held: it must be quick
 	// and must not call the herder.
@@ -120,16 +134,14 @@ type Config struct {
 
 	FlushInterval, FlushTimeout time.Duration
 
-	// Clustered makes the herder run only the connectors and tasks a group
-	// assignment gives it (see Assigned); otherwise it runs them all.
-	Clustered bool
-	// ConfigOffset, when clustered, reports the offset of the last record
-	// of the config topic, which the worker advertises to the group.
+	// ConfigOffset reports the offset of the last record of the config
+	// topic, which the worker advertises to the group.
 	ConfigOffset func(ctx context.Context) (int64, error)
-	// OnWorkChanged, when clustered, is called on the group leader when the
-	// config topic's connectors or task counts no longer match the work it
-	// last assigned: the group must rebalance.
-	OnWorkChanged func()
+	// Group is the worker's group membership, which hands the herder its
+	// assignments (the herder is its membership.Handler). On the leader the
+	// herder asks it to rebalance when the config topic's connectors or task
+	// counts no longer match the work it last assigned.
+	Group Rejoiner
 
 	// TopicTrackingDisabled stops tasks from recording their active topics
 	// (topic.tracking.enable=false).
@@ -174,16 +186,14 @@ type Herder struct {
 	stop    context.CancelFunc
 	closed  bool
 
-	// Clustered mode: what the current assignment gives this worker (nil
-	// before the first one) and, on the leader, the work it was computed
-	// from.
+	// What the current assignment gives this worker (nil before the first
+	// one) and, on the leader, the work it was computed from.
 	ownedConnectors map[string]bool
 	ownedTasks      map[connect.TaskID]bool
 	leaderWork      map[string]int
 	generation      int
 
-	// ready is set once the herder can serve: at Start when standalone,
-	// at the first assignment when clustered.
+	// ready is set once the herder can serve: at its first assignment.
 	ready atomic.Bool
 	// stages are the operations in progress, for the health check.
 	stages stages
@@ -236,23 +246,12 @@ func New(cfg Config) *Herder {
 	return h
 }
 
-// Start runs every stored connector whose target state is STARTED. A
-// clustered herder runs nothing until its first assignment; it starts
-// following config changes made by other workers instead.
-func (h *Herder) Start(ctx context.Context) error {
-	if h.cfg.Clustered {
-		h.watcherDone = make(chan struct{})
-		go h.watch()
-		return nil
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, name := range h.cfg.Configs.Connectors() {
-		if err := h.reconcileLocked(ctx, name); err != nil {
-			return fmt.Errorf("starting connector %s: %w", name, err)
-		}
-	}
-	h.ready.Store(true)
+// Start starts following config changes, made by this worker or others.
+// The herder runs nothing until its first assignment (Assigned), which
+// starts the connectors and tasks it gives this worker.
+func (h *Herder) Start(context.Context) error {
+	h.watcherDone = make(chan struct{})
+	go h.watch()
 	return nil
 }
 
@@ -487,15 +486,18 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 			errs = append(errs, connect.ConfigError{Name: se.Key, Message: se.Error()})
 		}
 	}
-	maxTasks := 1
-	if v, ok := config["tasks.max"]; ok {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 {
-			errs = append(errs, connect.ConfigError{Name: "tasks.max", Message: fmt.Sprintf("Invalid value %s for configuration tasks.max: Value must be at least 1", v)})
-		} else {
-			maxTasks = n
+	// The framework's keys as SourceConnectorConfigDef declares them; the
+	// name, the class, the exactly-once keys and the topic creation groups
+	// are checked above and below, with the runtime's knowledge.
+	framework, frameworkErrs := frameworkErrors(config, func(name string) bool {
+		switch name {
+		case "name", "connector.class", propExactlyOnceSupport, propTransactionBoundary, propBoundaryInterval, keyTopicCreationGroups:
+			return false
 		}
-	}
+		return true
+	})
+	errs = append(errs, frameworkErrs...)
+	maxTasks := framework.Int("tasks.max")
 	for _, isKey := range []bool{true, false} {
 		key, class, props := h.converterConfig(config, isKey)
 		if _, err := h.cfg.Converters(class, props, isKey); err != nil {
@@ -508,6 +510,8 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 	}
 	_, transformErrs := h.buildTransforms(resolved)
 	errs = append(errs, transformErrs...)
+	_, topicErrs := parseTopicCreation(resolved, !h.cfg.TopicCreationDisabled)
+	errs = append(errs, topicErrs...)
 	if p != nil {
 		errs = append(errs, p().Validate(ctx, resolved)...)
 	}
@@ -603,29 +607,22 @@ func (h *Herder) setTarget(ctx context.Context, name, target string) error {
 }
 
 // RestartConnector restarts the connector instance only, as Kafka
-// Connect's plain restart does. Tributary's connectors hold no resources
-// outside their tasks, so this re-applies the connector's target state.
-//
-// A clustered herder writes a restart-connector-<name> record instead, which
-// the worker running the connector applies.
+// Connect's plain restart does. It writes a restart-connector-<name>
+// record, which the worker running the connector applies: Tributary's
+// connectors hold no resources outside their tasks, so that worker
+// re-applies the connector's target state.
 func (h *Herder) RestartConnector(ctx context.Context, name string) error {
-	if h.cfg.Clustered {
-		if _, err := h.state(name); err != nil {
-			return err
-		}
-		return h.requestRestart(ctx, storage.RestartRequest{Connector: name})
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	if _, err := h.state(name); err != nil {
 		return err
 	}
-	return h.reconcileLocked(ctx, name)
+	return h.requestRestart(ctx, storage.RestartRequest{Connector: name})
 }
 
 // RestartConnectorAndTasks restarts the connector and, with includeTasks,
 // its tasks (only the FAILED ones with onlyFailed). It returns the status in
-// which everything being restarted shows RESTARTING (KIP-745).
+// which everything being restarted shows RESTARTING (KIP-745). Every worker
+// restarts its part of the plan when it reads the request from the config
+// topic, as Kafka Connect's workers do.
 func (h *Herder) RestartConnectorAndTasks(ctx context.Context, name string, includeTasks, onlyFailed bool) (connect.ConnectorStateInfo, error) {
 	status, err := h.ConnectorStatus(ctx, name)
 	if err != nil {
@@ -635,40 +632,24 @@ func (h *Herder) RestartConnectorAndTasks(ctx context.Context, name string, incl
 	if restartConnector {
 		status.Connector.State = connect.StateRestarting
 	}
-	var ids []connect.TaskID
 	if includeTasks {
 		for i, ts := range status.Tasks {
 			if !onlyFailed || ts.State == connect.StateFailed {
-				ids = append(ids, connect.TaskID{Connector: name, Task: ts.ID})
 				status.Tasks[i].State = connect.StateRestarting
 				status.Tasks[i].Trace = ""
 			}
 		}
 	}
-	if h.cfg.Clustered {
-		// Every worker restarts its part of the plan when it reads the
-		// request, as Kafka Connect's workers do.
-		req := storage.RestartRequest{Connector: name, IncludeTasks: includeTasks, OnlyFailed: onlyFailed}
-		if err := h.requestRestart(ctx, req); err != nil {
-			return connect.ConnectorStateInfo{}, err
-		}
-		return status, nil
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.stopTasksLocked(ids, connect.StateRestarting)
-	for _, id := range ids {
-		delete(h.failed, id)
-	}
-	if err := h.reconcileLocked(ctx, name); err != nil {
+	req := storage.RestartRequest{Connector: name, IncludeTasks: includeTasks, OnlyFailed: onlyFailed}
+	if err := h.requestRestart(ctx, req); err != nil {
 		return connect.ConnectorStateInfo{}, err
 	}
 	return status, nil
 }
 
-// RestartTask restarts one task. A clustered herder that does not run the
-// task answers a *NotAssignedError naming the worker that does, per the
-// status topic, so that the request can be forwarded there.
+// RestartTask restarts one task. A worker that does not run the task
+// answers a *NotAssignedError naming the worker that does, per the status
+// topic, so that the request can be forwarded there.
 func (h *Herder) RestartTask(ctx context.Context, id connect.TaskID) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -687,8 +668,10 @@ func (h *Herder) RestartTask(ctx context.Context, id connect.TaskID) error {
 	return h.reconcileLocked(ctx, id.Connector)
 }
 
-// reconcileLocked makes the running tasks of one connector match the config
-// topic: tasks run with their stored config iff the target state is STARTED.
+// reconcileLocked makes what this worker runs of one connector match the
+// config topic and its assignment: the tasks assigned to it run with their
+// stored config iff the target state is STARTED, and, if it owns the
+// connector instance, it records the connector's state.
 func (h *Herder) reconcileLocked(ctx context.Context, name string) error {
 	st, ok := h.cfg.Configs.Connector(name)
 	if !ok || st.Config == nil {
@@ -764,15 +747,16 @@ func (h *Herder) reconcileTasksLocked(name string, st storage.ConnectorState) {
 	}
 }
 
-// ownsConnectorLocked reports whether this worker runs the connector
-// instance: always when standalone, per the assignment when clustered.
+// ownsConnectorLocked reports whether the current assignment gives this
+// worker the connector instance.
 func (h *Herder) ownsConnectorLocked(name string) bool {
-	return !h.cfg.Clustered || h.ownedConnectors[name]
+	return h.ownedConnectors[name]
 }
 
-// runsTaskLocked reports whether this worker runs the task.
+// runsTaskLocked reports whether the current assignment gives this worker
+// the task.
 func (h *Herder) runsTaskLocked(id connect.TaskID) bool {
-	return !h.cfg.Clustered || h.ownedTasks[id]
+	return h.ownedTasks[id]
 }
 
 func (h *Herder) putConnectorStatus(ctx context.Context, name, state string) error {
@@ -919,10 +903,16 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 			lt.SetLogger(log)
 		}
 	}
-	topics, err := newTopicCreator(h.cfg.Admin, connConfig, h.cfg.Statuses, id, !h.cfg.TopicTrackingDisabled)
+	creation, err := h.topicCreationOf(connConfig)
 	if err != nil {
 		return err
 	}
+	if creation != nil && creation.listsDefault {
+		log.Warn("'default' topic creation group always exists and does not need to be listed explicitly")
+	}
+	topics := &topicCreator{admin: h.cfg.Admin, client: h.cfg.Client, creation: creation,
+		disabled: h.cfg.TopicCreationDisabled, settings: usesTopicCreation(connConfig),
+		statuses: h.cfg.Statuses, id: id, track: !h.cfg.TopicTrackingDisabled, log: log}
 	producerSettings, ignored, err := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, connConfig, kafkaclient.ConnectorProducerPrefix)
 	if err != nil {
 		return err

@@ -13,13 +13,16 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/connect/membership"
 	"github.com/tributary-cdc/tributary/connect/storage"
 	"github.com/tributary-cdc/tributary/connect/worker"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 	"github.com/tributary-cdc/tributary/schema"
 	"github.com/tributary-cdc/tributary/schema/jsonconv"
 )
@@ -119,29 +122,37 @@ func (c *countingTask) Poll(ctx context.Context) ([]connect.SourceRecord, error)
 func (c *countingTask) Commit(context.Context, map[string]any, map[string]any) error { return nil }
 func (c *countingTask) Stop() error                                                  { return nil }
 
+// stores is one worker's view of the three topics, and what internal/app wires
+// to them: the herder told of every config record and the worker's group
+// membership.
 type stores struct {
 	brokers  []string
+	client   sarama.Client
 	configs  *storage.ConfigStore
 	statuses *storage.StatusStore
 	offsets  *storage.OffsetStore
 	admin    sarama.ClusterAdmin
+	// group is the worker's membership once newHerder has joined it.
+	group *membership.Group
 }
 
-func openStores(t *testing.T, brokers []string) *stores {
+// newBroker starts a broker that creates a topic when a producer first asks
+// for its metadata, as Kafka's brokers do by default
+// (auto.create.topics.enable=true).
+func newBroker(t *testing.T, opts ...kfake.Opt) []string {
 	t.Helper()
-	return openStoresWith(t, brokers, nil)
+	return kafkatest.StartCluster(t, append([]kfake.Opt{kfake.AllowAutoTopicCreation()}, opts...)...).ListenAddrs()
 }
 
-// openStoresWith opens the three topics as one worker does, with onChange
-// told of every config record.
-func openStoresWith(t *testing.T, brokers []string, onChange func(string)) *stores {
+// openStores opens the three topics as one worker does.
+func openStores(t *testing.T, brokers []string) *stores {
 	t.Helper()
 	cfg := func(topic string, parts int32) kafkalog.Config {
 		return kafkalog.Config{Brokers: brokers, Topic: topic, Partitions: parts, ReplicationFactor: -1, ClientID: "test"}
 	}
 	s := &stores{brokers: brokers}
 	var err error
-	if s.configs, err = storage.OpenConfigStore(t.Context(), cfg("connect-configs", 1), onChange); err != nil {
+	if s.configs, err = storage.OpenConfigStore(t.Context(), cfg("connect-configs", 1)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.configs.Close() })
@@ -153,23 +164,20 @@ func openStoresWith(t *testing.T, brokers []string, onChange func(string)) *stor
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.offsets.Close() })
-	client, err := sarama.NewClient(brokers, kafkaclient.NewConfig("test"))
-	if err != nil {
+	if s.client, err = sarama.NewClient(brokers, kafkaclient.NewConfig("test")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { client.Close() })
-	if s.admin, err = sarama.NewClusterAdminFromClient(client); err != nil {
+	t.Cleanup(func() { s.client.Close() })
+	if s.admin, err = sarama.NewClusterAdminFromClient(s.client); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func newHerder(t *testing.T, s *stores) *Herder {
-	t.Helper()
-	return newHerderWith(t, s, func(*Config) {})
-}
-
-func newHerderWith(t *testing.T, s *stores, mutate func(*Config)) *Herder {
+// startHerder starts a herder over s, following its config records as
+// internal/app's does. It runs nothing until it is given an assignment: by
+// newHerder's group, or by the test, as the group protocol would.
+func startHerder(t *testing.T, s *stores, mutate ...func(*Config)) *Herder {
 	t.Helper()
 	cfg := Config{
 		WorkerID: "10.0.0.5:8083",
@@ -189,11 +197,15 @@ func newHerderWith(t *testing.T, s *stores, mutate func(*Config)) *Herder {
 		},
 		ProducerSettings: kafkaclient.DefaultProducerSettings(),
 		Admin:            s.admin,
+		Client:           s.client,
 		FlushInterval:    20 * time.Millisecond,
 		FlushTimeout:     5 * time.Second,
 	}
-	mutate(&cfg)
+	for _, m := range mutate {
+		m(&cfg)
+	}
 	h := New(cfg)
+	s.configs.SetListener(h)
 	if err := h.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -201,19 +213,78 @@ func newHerderWith(t *testing.T, s *stores, mutate func(*Config)) *Herder {
 	return h
 }
 
+// newHerder starts a worker as internal/app does: a herder over s, member of a
+// group of its own, which it asks to rebalance when connectors or tasks
+// change. It returns once the herder has its first assignment. The worker
+// stops, herder then group, when the test ends; s.group is its membership.
+func newHerder(t *testing.T, s *stores, mutate ...func(*Config)) *Herder {
+	t.Helper()
+	var group *membership.Group
+	h := startHerder(t, s, append(mutate, func(c *Config) {
+		c.ConfigOffset = func(context.Context) (int64, error) {
+			next, err := s.client.GetOffset("connect-configs", 0, sarama.OffsetNewest)
+			return next - 1, err
+		}
+		group = membership.New(membership.Config{
+			Client: s.client, GroupID: "connect-cluster", URL: "http://" + c.WorkerID,
+			SessionTimeout: 10 * time.Second, HeartbeatInterval: time.Second, RebalanceTimeout: 10 * time.Second,
+		})
+		c.Group = group
+	})...)
+	s.group = group
+	group.Start(h)
+	t.Cleanup(func() {
+		h.Stop()
+		group.Close()
+	})
+	waitFor(t, "the first assignment", h.ready.Load)
+	return h
+}
+
+// runningTasks is the number of tasks the herder runs.
+func runningTasks(h *Herder) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.tasks)
+}
+
+// statusLog records every connector and task state the herder writes.
+type statusLog struct {
+	*storage.StatusStore
+	mu                sync.Mutex
+	connectors, tasks []string
+}
+
+func (s *statusLog) PutConnector(ctx context.Context, name string, st connect.State) error {
+	s.mu.Lock()
+	s.connectors = append(s.connectors, st.State)
+	s.mu.Unlock()
+	return s.StatusStore.PutConnector(ctx, name, st)
+}
+
+func (s *statusLog) PutTask(ctx context.Context, id connect.TaskID, st connect.State) error {
+	s.mu.Lock()
+	s.tasks = append(s.tasks, st.State)
+	s.mu.Unlock()
+	return s.StatusStore.PutTask(ctx, id, st)
+}
+
+// connectorStates and taskStates are the states written so far.
+func (s *statusLog) connectorStates() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.connectors)
+}
+
+func (s *statusLog) taskStates() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.tasks)
+}
+
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.NewTimer(20 * time.Second)
-	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline.C:
-			t.Fatalf("timed out waiting for %s", what)
-		case <-tick.C:
-		}
-	}
+	testutil.Eventually(t, 20*time.Second, what, testutil.Until(what, cond))
 }
 
 func waitState(t *testing.T, h *Herder, name, connState, taskState string) connect.ConnectorStateInfo {
@@ -251,7 +322,7 @@ func config(extra ...string) map[string]string {
 }
 
 func TestCreateRunsTasksAndCommitsOffsets(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 
 	info, err := h.CreateConnector(t.Context(), "counter", config())
@@ -278,6 +349,7 @@ func TestCreateRunsTasksAndCommitsOffsets(t *testing.T) {
 	// A new herder over the same topics (a worker restart) resumes the task
 	// from its committed offset: more records are produced after it.
 	h.Stop()
+	s.group.Close()
 	if _, _, err := h.PutConnectorConfig(t.Context(), "counter", config()); err == nil {
 		t.Fatal("a stopped herder accepted a config")
 	}
@@ -295,7 +367,7 @@ func TestCreateRunsTasksAndCommitsOffsets(t *testing.T) {
 }
 
 func TestCreateRejectsInvalidConfigsAndCreatesNothing(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	cases := []struct {
 		name   string
@@ -335,8 +407,9 @@ func TestCreateRejectsInvalidConfigsAndCreatesNothing(t *testing.T) {
 }
 
 func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
-	h := newHerder(t, s)
+	s := openStores(t, newBroker(t))
+	log := &statusLog{StatusStore: s.statuses}
+	h := newHerder(t, s, func(c *Config) { c.Statuses = log })
 	if _, err := h.CreateConnector(t.Context(), "counter", config("fail", "true", "records", "10")); err != nil {
 		t.Fatal(err)
 	}
@@ -347,12 +420,24 @@ func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
 	// The records before the failure were delivered and committed.
 	waitFor(t, "offsets before the failure", func() bool { return committed(t, s) == 9 })
 
-	// A plain connector restart leaves a failed task failed.
+	// A plain connector restart leaves a failed task failed. The request
+	// travels through the config topic; the worker applies it by writing
+	// RESTARTING, then RUNNING, under the herder's lock.
+	connectorStates, taskStates := len(log.connectorStates()), len(log.taskStates())
 	if err := h.RestartConnector(t.Context(), "counter"); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, "the connector restart to be applied", func() bool {
+		return slices.Equal(log.connectorStates()[connectorStates:], []string{connect.StateRestarting, connect.StateRunning})
+	})
+	if n := runningTasks(h); n != 0 {
+		t.Fatalf("%d tasks run after a connector restart, want the failed one still down", n)
+	}
 	if ts, _ := h.TaskStatus(t.Context(), connect.TaskID{Connector: "counter"}); ts.State != connect.StateFailed {
 		t.Fatalf("after connector restart task is %s, want FAILED", ts.State)
+	}
+	if got := log.taskStates()[taskStates:]; len(got) != 0 {
+		t.Fatalf("a connector restart wrote task states %v", got)
 	}
 	// Fix the config: the task runs again.
 	if _, created, err := h.PutConnectorConfig(t.Context(), "counter", config("records", "10")); err != nil || created {
@@ -360,7 +445,9 @@ func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
 	}
 	waitState(t, h, "counter", connect.StateRunning, connect.StateRunning)
 
-	// Restart with includeTasks reports RESTARTING and comes back RUNNING.
+	// Restart with includeTasks reports RESTARTING and comes back RUNNING:
+	// both the connector and its task go through RESTARTING.
+	connectorStates, taskStates = len(log.connectorStates()), len(log.taskStates())
 	rs, err := h.RestartConnectorAndTasks(t.Context(), "counter", true, false)
 	if err != nil {
 		t.Fatal(err)
@@ -368,6 +455,11 @@ func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
 	if rs.Connector.State != connect.StateRestarting || rs.Tasks[0].State != connect.StateRestarting {
 		t.Fatalf("restart status %+v", rs)
 	}
+	restarted := []string{connect.StateRestarting, connect.StateRunning}
+	waitFor(t, "the connector and its task to restart", func() bool {
+		return slices.Equal(log.connectorStates()[connectorStates:], restarted) &&
+			slices.Equal(log.taskStates()[taskStates:], restarted)
+	})
 	waitState(t, h, "counter", connect.StateRunning, connect.StateRunning)
 	if _, err := h.TaskStatus(t.Context(), connect.TaskID{Connector: "counter", Task: 3}); !errors.Is(err, connect.ErrNotFound) {
 		t.Fatalf("status of task 3 = %v, want ErrNotFound", err)
@@ -375,7 +467,7 @@ func TestFailedTaskReportsTraceAndRestarts(t *testing.T) {
 }
 
 func TestPauseResumeDelete(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)
@@ -405,14 +497,18 @@ func TestPauseResumeDelete(t *testing.T) {
 	if _, ok := s.statuses.Connector("counter"); ok {
 		t.Fatal("status of a deleted connector remains")
 	}
-	// The name can be used again.
+	// The name can be used again. The worker the group gives the new
+	// connector reports it STOPPED, without tasks.
 	if _, err := h.CreateConnectorInState(t.Context(), "counter", config(), connect.StateStopped); err != nil {
 		t.Fatal(err)
 	}
-	st, err := h.ConnectorStatus(t.Context(), "counter")
-	if err != nil || st.Connector.State != connect.StateStopped {
-		t.Fatalf("status after create STOPPED = %+v, %v", st, err)
-	}
+	waitFor(t, "the connector created STOPPED to report it", func() bool {
+		st, err := h.ConnectorStatus(t.Context(), "counter")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Connector.State == connect.StateStopped && len(st.Tasks) == 0
+	})
 }
 
 // OnTaskCount follows the number of running tasks (the worker sizes its
@@ -421,7 +517,7 @@ func TestPauseResumeDelete(t *testing.T) {
 // reports each task's status, and adds the metrics of tasks that report
 // some; a deleted connector's task is gone from them.
 func TestMetricsOfWorkerAndTasks(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)
@@ -458,16 +554,19 @@ func TestMetricsOfWorkerAndTasks(t *testing.T) {
 		_, ok := value(h.Metrics(), "counting_records_polled_total")
 		return !ok
 	})
-	if v, _ := value(h.Metrics(), "kafka_connect_worker_connector_count"); v != 0 {
-		t.Errorf("connector count after delete = %v, want 0", v)
-	}
+	// The connector leaves the count with the rebalance its deletion asks
+	// for.
+	waitFor(t, "the deleted connector to leave the connector count", func() bool {
+		v, ok := value(h.Metrics(), "kafka_connect_worker_connector_count")
+		return ok && v == 0
+	})
 }
 
 func TestOnTaskCount(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	var count atomic.Int64
 	count.Store(-1)
-	h := newHerderWith(t, s, func(c *Config) {
+	h := newHerder(t, s, func(c *Config) {
 		c.OnTaskCount = func(n int) { count.Store(int64(n)) }
 	})
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {

@@ -23,9 +23,6 @@ func (h *Herder) Metrics() []connect.Metric {
 		return a.Task - b.Task
 	})
 	connectors := len(h.ownedConnectors)
-	if !h.cfg.Clustered {
-		connectors = len(h.cfg.Configs.Connectors())
-	}
 	var reporters []connect.MetricsReporter
 	out := []connect.Metric{
 		{Name: "kafka_connect_worker_connector_count", Type: connect.Gauge,

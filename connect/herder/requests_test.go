@@ -4,12 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tributary-cdc/tributary/connect"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/connect/membership"
 )
 
@@ -32,33 +30,22 @@ func (l *levels) get(name string) string {
 	return l.set[name]
 }
 
-// clusteredWorker is a clustered herder over its own view of the three
-// topics, following the config records of the others as a worker does.
-func clusteredWorker(t *testing.T, brokers []string, id string, mutate ...func(*Config)) (*Herder, *stores, *levels) {
+// assignedWorker is a herder over its own view of the three topics,
+// following the config records of the others as a worker does. The test
+// gives it its assignments.
+func assignedWorker(t *testing.T, brokers []string, id string, mutate ...func(*Config)) (*Herder, *stores, *levels) {
 	t.Helper()
-	var hp atomic.Pointer[Herder]
-	s := openStoresWith(t, brokers, func(name string) {
-		if h := hp.Load(); h != nil {
-			h.ConfigChanged(name)
-		}
-	})
+	s := openStores(t, brokers)
 	lv := &levels{set: map[string]string{}}
-	h := newHerderWith(t, s, func(c *Config) {
-		c.Clustered, c.WorkerID, c.Loggers = true, id, lv
-		for _, m := range mutate {
-			m(c)
-		}
-	})
-	hp.Store(h)
-	s.configs.SetListener(h)
+	h := startHerder(t, s, append([]func(*Config){func(c *Config) { c.WorkerID, c.Loggers = id, lv }}, mutate...)...)
 	return h, s, lv
 }
 
 func TestClusterRestartsReachTheWorkerRunningTheTask(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	ctx := t.Context()
-	a, _, _ := clusteredWorker(t, brokers, "a:8083")
-	b, _, _ := clusteredWorker(t, brokers, "b:8083")
+	a, _, _ := assignedWorker(t, brokers, "a:8083")
+	b, _, _ := assignedWorker(t, brokers, "b:8083")
 	if _, err := a.CreateConnector(ctx, "c", config("records", "10", "fail.once", t.Name())); err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +101,9 @@ func TestClusterRestartsReachTheWorkerRunningTheTask(t *testing.T) {
 }
 
 func TestClusterLoggerLevelReachesEveryWorker(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
-	a, _, la := clusteredWorker(t, brokers, "a:8083")
-	_, _, lb := clusteredWorker(t, brokers, "b:8083")
+	brokers := newBroker(t)
+	a, _, la := assignedWorker(t, brokers, "a:8083")
+	_, _, lb := assignedWorker(t, brokers, "b:8083")
 	if err := a.SetClusterLoggerLevel(t.Context(), "herder", "DEBUG"); err != nil {
 		t.Fatal(err)
 	}
@@ -126,10 +113,10 @@ func TestClusterLoggerLevelReachesEveryWorker(t *testing.T) {
 }
 
 func TestOffsetsRefusedWhileAnotherWorkerRunsATask(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	ctx := t.Context()
-	a, sa, _ := clusteredWorker(t, brokers, "a:8083")
-	b, _, _ := clusteredWorker(t, brokers, "b:8083")
+	a, sa, _ := assignedWorker(t, brokers, "a:8083")
+	b, _, _ := assignedWorker(t, brokers, "b:8083")
 	if _, err := a.CreateConnector(ctx, "counter", config()); err != nil {
 		t.Fatal(err)
 	}
@@ -172,9 +159,9 @@ func TestOffsetsRefusedWhileAnotherWorkerRunsATask(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
-	brokers := kafkatest.NewCluster(t)
+	brokers := newBroker(t)
 	ctx := t.Context()
-	h, s, _ := clusteredWorker(t, brokers, "a:8083", func(c *Config) { c.HealthTimeout = 100 * time.Millisecond })
+	h, s, _ := assignedWorker(t, brokers, "a:8083", func(c *Config) { c.HealthTimeout = 100 * time.Millisecond })
 	if st, _ := h.Health(ctx); st != HealthStarting {
 		t.Fatalf("health before the first assignment = %s, want starting", st)
 	}
@@ -211,7 +198,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestPatchesOnOneWorkerAreNotLost(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	h := newHerder(t, s)
 	ctx := t.Context()
 	if _, err := h.CreateConnectorInState(ctx, "counter", config(), connect.StateStopped); err != nil {
@@ -243,8 +230,8 @@ func TestPatchesOnOneWorkerAreNotLost(t *testing.T) {
 }
 
 func TestTopicTrackingDisabled(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
-	h := newHerderWith(t, s, func(c *Config) { c.TopicTrackingDisabled = true })
+	s := openStores(t, newBroker(t))
+	h := newHerder(t, s, func(c *Config) { c.TopicTrackingDisabled = true })
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)
 	}

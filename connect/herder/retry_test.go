@@ -7,12 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/tributary-cdc/tributary/connect"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -95,32 +93,12 @@ func (f *flakyTask) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
 func (f *flakyTask) Commit(context.Context, map[string]any, map[string]any) error { return nil }
 func (f *flakyTask) Stop() error                                                  { return nil }
 
-// statusLog records every task state the herder writes.
-type statusLog struct {
-	StatusStore
-	mu     sync.Mutex
-	states []string
-}
-
-func (s *statusLog) PutTask(ctx context.Context, id connect.TaskID, st connect.State) error {
-	s.mu.Lock()
-	s.states = append(s.states, st.State)
-	s.mu.Unlock()
-	return s.StatusStore.PutTask(ctx, id, st)
-}
-
-func (s *statusLog) list() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.states)
-}
-
 func newFlakyHerder(t *testing.T) (*Herder, *stores, *statusLog, *atomic.Int64) {
 	t.Helper()
-	s := openStores(t, kafkatest.NewCluster(t))
+	s := openStores(t, newBroker(t))
 	starts := new(atomic.Int64)
 	log := &statusLog{StatusStore: s.statuses}
-	h := newHerderWith(t, s, func(c *Config) {
+	h := newHerder(t, s, func(c *Config) {
 		c.Plugins = []func() connect.Connector{func() connect.Connector { return flakyConnector{starts: starts} }}
 		c.Statuses = log
 	})
@@ -161,7 +139,7 @@ func TestRetriableFailureRestartsTask(t *testing.T) {
 	// 10 records.
 	waitFor(t, "offsets of the fourth run", func() bool { return flakyCommitted(t, s) == 39 })
 	want := []string{"RUNNING", "RESTARTING", "RUNNING", "RESTARTING", "RUNNING", "RESTARTING", "RUNNING"}
-	if got := log.list(); !slices.Equal(got, want) {
+	if got := log.taskStates(); !slices.Equal(got, want) {
 		t.Fatalf("task states %v, want %v", got, want)
 	}
 }
@@ -183,7 +161,7 @@ func TestRetriesExhaustedFails(t *testing.T) {
 		t.Fatalf("%d starts, want 3 (one run and two retries)", n)
 	}
 	want := []string{"RUNNING", "RESTARTING", "RUNNING", "RESTARTING", "RUNNING", "FAILED"}
-	if got := log.list(); !slices.Equal(got, want) {
+	if got := log.taskStates(); !slices.Equal(got, want) {
 		t.Fatalf("task states %v, want %v", got, want)
 	}
 }
@@ -217,7 +195,7 @@ func TestFatalFailureIsNotRetried(t *testing.T) {
 	if n := starts.Load(); n != 1 {
 		t.Fatalf("%d starts, want 1", n)
 	}
-	if got, want := log.list(), []string{"RUNNING", "FAILED"}; !slices.Equal(got, want) {
+	if got, want := log.taskStates(), []string{"RUNNING", "FAILED"}; !slices.Equal(got, want) {
 		t.Fatalf("task states %v, want %v", got, want)
 	}
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
-	"github.com/tributary-cdc/tributary/connect/kafkatest"
 )
 
 // dropAll drops every record (Kafka's Filter).
@@ -57,8 +56,8 @@ var testTransforms = []connect.TransformationPlugin{
 // dropped record produces nothing, and its offset still commits (the last
 // record, 249, is odd and dropped).
 func TestTransformsRunInOrderAndDroppedOffsetsCommit(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
-	h := newHerderWith(t, s, func(c *Config) { c.Transformations, c.Predicates = testTransforms, testPredicates })
+	s := openStores(t, newBroker(t))
+	h := newHerder(t, s, func(c *Config) { c.Transformations, c.Predicates = testTransforms, testPredicates })
 	cfg := config("transforms", " evens , renamed ",
 		"transforms.evens.type", "test.DropAll", "transforms.evens.predicate", "odd",
 		"predicates", "odd", "predicates.odd.type", "test.IsOdd",
@@ -98,8 +97,8 @@ func TestTransformsRunInOrderAndDroppedOffsetsCommit(t *testing.T) {
 // TestTransformConfigErrors: every problem with the chain is a validation
 // error named as Kafka Connect names it, and nothing is created.
 func TestTransformConfigErrors(t *testing.T) {
-	s := openStores(t, kafkatest.NewCluster(t))
-	h := newHerderWith(t, s, func(c *Config) { c.Transformations, c.Predicates = testTransforms, testPredicates })
+	s := openStores(t, newBroker(t))
+	h := newHerder(t, s, func(c *Config) { c.Transformations, c.Predicates = testTransforms, testPredicates })
 	cfg := config("transforms", "unwrap,missing,renamed,filtered,negated,unwrap",
 		"transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState",
 		"transforms.renamed.type", "test.PrefixTopic",
@@ -122,7 +121,8 @@ func TestTransformConfigErrors(t *testing.T) {
 			"Config 'transforms.negated.negate' was provided but there is no config 'transforms.negated.predicate' defining a predicate to be negated.",
 		},
 		"predicates.tomb.type": {"Invalid value org.apache.kafka.connect.transforms.predicates.RecordIsTombstone for configuration predicates.tomb.type: Class org.apache.kafka.connect.transforms.predicates.RecordIsTombstone could not be found."},
-		"transforms":           {"Invalid value unwrap,missing,renamed,filtered,negated,unwrap for configuration transforms: Duplicate alias provided."},
+		// ConnectorConfig.aliasValidator prints the parsed list.
+		"transforms": {"Invalid value [unwrap, missing, renamed, filtered, negated, unwrap] for configuration transforms: Duplicate alias provided."},
 	}
 	got := map[string][]string{}
 	for _, e := range ve.Errors {

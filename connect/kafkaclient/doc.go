@@ -3,8 +3,10 @@
 // version, idempotent producer, Java-compatible murmur2 key partitioning),
 // the producer settings a worker (`producer.*`) or connector
 // (`producer.override.*`) may tune, the transactional producers and fencing
-// of exactly-once source support, and the idempotent topic creation the
-// internal topics rely on.
+// of exactly-once source support, the idempotent topic creation the
+// internal topics and the topic.creation.* settings rely on, and the topic
+// look-ups (TopicExists without creating, LookUpTopic as a producer, which
+// lets the broker create the topic).
 //
 // It holds no state; callers own the clients they build from NewConfig.
 package kafkaclient

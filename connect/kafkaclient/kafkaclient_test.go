@@ -1,11 +1,14 @@
 package kafkaclient_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkatest"
 )
 
 func TestNewConfigIsValidAndIdempotent(t *testing.T) {
@@ -44,6 +47,41 @@ func TestPartitionerIsJavaCompatible(t *testing.T) {
 			if want := (hash & 0x7fffffff) % n; got != want {
 				t.Errorf("key %q, %d partitions: partition %d, Java picks %d", key, n, got, want)
 			}
+		}
+	}
+}
+
+// TopicExists never creates a topic; LookUpTopic asks as a producer does,
+// which creates the topic on a broker that creates topics automatically and
+// reports it unknown on one that does not.
+func TestTopicLookUps(t *testing.T) {
+	for _, auto := range []bool{false, true} {
+		var opts []kfake.Opt
+		if auto {
+			opts = append(opts, kfake.AllowAutoTopicCreation())
+		}
+		brokers := kafkatest.StartCluster(t, opts...).ListenAddrs()
+		client, err := sarama.NewClient(brokers, kafkaclient.NewConfig("test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer client.Close()
+		admin, err := sarama.NewClusterAdminFromClient(client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exists, err := kafkaclient.TopicExists(admin, "t"); err != nil || exists {
+			t.Fatalf("auto-create %v: TopicExists of a missing topic = %v, %v", auto, exists, err)
+		}
+		err = kafkaclient.LookUpTopic(client, "t")
+		switch {
+		case auto && err != nil:
+			t.Fatalf("LookUpTopic on a broker that creates topics: %v", err)
+		case !auto && !errors.Is(err, sarama.ErrUnknownTopicOrPartition):
+			t.Fatalf("LookUpTopic on a broker that does not create topics = %v, want unknown topic", err)
+		}
+		if exists, err := kafkaclient.TopicExists(admin, "t"); err != nil || exists != auto {
+			t.Fatalf("auto-create %v: after LookUpTopic TopicExists = %v, %v", auto, exists, err)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/eapache/go-resiliency/breaker"
 
 	"github.com/tributary-cdc/tributary/connect"
 )
@@ -94,11 +95,11 @@ func newProducer(brokers []string, cfg *sarama.Config) (*Producer, error) {
 		}
 		return metadataBackoff
 	}
-	cfg.Producer.Retry.BackoffFunc = func(retries, max int) time.Duration {
+	cfg.Producer.Retry.BackoffFunc = func(retries, maxRetries int) time.Duration {
 		if aborted.Load() {
 			return 0
 		}
-		return produceBackoff(retries, max)
+		return produceBackoff(retries, maxRetries)
 	}
 	// Records already routed to a broker would be sent as soon as its
 	// connection is reopened: once aborted, it is not.
@@ -142,7 +143,9 @@ var retriableKErrors = []sarama.KError{
 
 // IsRetriable reports whether err means that Kafka could not be reached or
 // was not ready (a broker down or restarting, a leader moving), as opposed
-// to a record or configuration Kafka will never accept.
+// to a record or configuration Kafka will never accept. sarama's circuit
+// breaker, which refuses a partition's writes for a while after repeated
+// failures to reach its broker, is such a state too.
 func IsRetriable(err error) bool {
 	if err == nil {
 		return false
@@ -158,6 +161,7 @@ func IsRetriable(err error) bool {
 	}
 	var netErr net.Error
 	return errors.Is(err, sarama.ErrOutOfBrokers) ||
+		errors.Is(err, breaker.ErrBreakerOpen) ||
 		errors.Is(err, sarama.ErrNotConnected) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||

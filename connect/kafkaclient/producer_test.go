@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/eapache/go-resiliency/breaker"
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
@@ -22,6 +23,7 @@ func TestIsRetriable(t *testing.T) {
 		{fmt.Errorf("producing: %w", sarama.ErrNotLeaderForPartition), true},
 		{&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, true},
 		{fmt.Errorf("writing: %w", syscall.ECONNRESET), true},
+		{fmt.Errorf("writing to \"connect-offsets\": %w", breaker.ErrBreakerOpen), true},
 		{sarama.ConfigurationError("message larger than max"), false},
 		{fmt.Errorf("producing: %w", sarama.ErrMessageSizeTooLarge), false},
 		{fmt.Errorf("producing: %w", sarama.ErrTopicAuthorizationFailed), false},

@@ -83,8 +83,8 @@ func FenceTransactionalIDs(client sarama.Client, ids []string) error {
 			if errors.Is(resp.Err, sarama.ErrNoError) {
 				break
 			}
-			if attempt >= fenceRetries || !(errors.Is(resp.Err, sarama.ErrConcurrentTransactions) ||
-				errors.Is(resp.Err, sarama.ErrOffsetsLoadInProgress)) {
+			if attempt >= fenceRetries || !errors.Is(resp.Err, sarama.ErrConcurrentTransactions) &&
+				!errors.Is(resp.Err, sarama.ErrOffsetsLoadInProgress) {
 				return fmt.Errorf("fencing %q: %w", id, resp.Err)
 			}
 			time.Sleep(fenceBackoff)

@@ -213,11 +213,7 @@ func (l *Log) open(ctx context.Context, cfg Config) error {
 // "compact", as Kafka Connect does: with deletion, old connector configs and
 // offsets would silently disappear.
 func (l *Log) checkCompacted() error {
-	entries, err := l.admin.DescribeConfig(sarama.ConfigResource{
-		Type:        sarama.TopicResource,
-		Name:        l.topic,
-		ConfigNames: []string{"cleanup.policy"},
-	})
+	entries, err := kafkaclient.TopicConfig(l.admin, l.topic, "cleanup.policy")
 	if err != nil {
 		return fmt.Errorf("describing topic config: %w", err)
 	}

@@ -84,7 +84,7 @@ func TestOpenCreatesCompactedTopic(t *testing.T) {
 	if n := len(md[0].Partitions); n != 7 {
 		t.Errorf("topic has %d partitions, want 7", n)
 	}
-	entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: "log-topic"})
+	entries, err := kafkaclient.TopicConfig(admin, "log-topic")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 )
 
 // cluster is the shared truth the test members act on: the work in the
@@ -101,9 +102,8 @@ func newGroupMember(t *testing.T, brokers []string, c *cluster, name string) (*G
 	g := New(Config{
 		Client: client, GroupID: "workers", URL: "http://" + name,
 		SessionTimeout: time.Second, HeartbeatInterval: 100 * time.Millisecond, RebalanceTimeout: 5 * time.Second,
-		Handler: w,
 	})
-	g.Start()
+	g.Start(w)
 	return g, w
 }
 
@@ -135,13 +135,7 @@ func TestSlowRevokeKeepsMembership(t *testing.T) {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
-	}
+	testutil.Eventually(t, 30*time.Second, what, testutil.Until(what, cond))
 }
 
 func TestGroupSpreadsAndHandsOverWork(t *testing.T) {
@@ -213,5 +207,5 @@ func (g *Group) abandon() {
 	g.mu.Lock()
 	g.memberID = ""
 	g.mu.Unlock()
-	g.cfg.Handler.(*worker).Revoke()
+	g.handler.(*worker).Revoke()
 }

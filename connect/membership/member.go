@@ -44,13 +44,13 @@ type Config struct {
 	HeartbeatInterval time.Duration // heartbeat.interval.ms
 	RebalanceTimeout  time.Duration // rebalance.timeout.ms
 
-	Handler Handler
-	Logger  *slog.Logger
+	Logger *slog.Logger
 }
 
 // Group is one worker's membership, from Start until Close.
 type Group struct {
 	cfg     Config
+	handler Handler // set by Start, before the loop runs
 	log     *slog.Logger
 	ctx     context.Context
 	started atomic.Bool
@@ -84,8 +84,11 @@ func New(cfg Config) *Group {
 	}
 }
 
-// Start runs the group loop in a goroutine owned by g until Close.
-func (g *Group) Start() {
+// Start runs the group loop in a goroutine owned by g until Close, handing
+// h the assignments. h typically holds g too, to ask for rebalances: the
+// group is built first, then its handler, which Start closes the cycle with.
+func (g *Group) Start(h Handler) {
+	g.handler = h
 	g.started.Store(true)
 	go g.run(g.ctx)
 }
@@ -138,7 +141,7 @@ func (g *Group) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		if assigned {
 			stop := g.keepAlive(ctx)
-			g.cfg.Handler.Revoke()
+			g.handler.Revoke()
 			stop()
 			assigned = false
 		}
@@ -164,7 +167,7 @@ func (g *Group) run(ctx context.Context) {
 		g.mu.Unlock()
 		g.log.Info("joined group", "generation", gen, "leader_url", a.LeaderURL,
 			"connectors", a.Connectors, "tasks", len(a.Tasks))
-		g.cfg.Handler.Assigned(a, gen, work)
+		g.handler.Assigned(a, gen, work)
 		assigned = true
 		g.heartbeat(ctx)
 	}
@@ -222,7 +225,7 @@ func (g *Group) dropCoordinator() {
 // joinAndSync runs one JoinGroup/SyncGroup round and returns this member's
 // assignment and, on the leader, the work it distributed.
 func (g *Group) joinAndSync(ctx context.Context) (_ Assignment, leaderWork map[string]int, _ error) {
-	offset, work, err := g.cfg.Handler.ReadConfig(ctx)
+	offset, work, err := g.handler.ReadConfig(ctx)
 	if err != nil {
 		return Assignment{}, nil, fmt.Errorf("reading the config topic: %w", err)
 	}
@@ -300,7 +303,7 @@ join:
 	}
 	if a.ConfigOffset > offset {
 		// The leader saw config records this worker has not read yet.
-		if _, _, err := g.cfg.Handler.ReadConfig(ctx); err != nil {
+		if _, _, err := g.handler.ReadConfig(ctx); err != nil {
 			return Assignment{}, nil, fmt.Errorf("reading the config topic: %w", err)
 		}
 	}
@@ -330,7 +333,7 @@ func (g *Group) lead(ctx context.Context, resp *sarama.JoinGroupResponse, offset
 	}
 	if maxOffset > offset {
 		var err error
-		if offset, work, err = g.cfg.Handler.ReadConfig(ctx); err != nil {
+		if offset, work, err = g.handler.ReadConfig(ctx); err != nil {
 			return nil, nil, fmt.Errorf("reading the config topic: %w", err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 	"github.com/tributary-cdc/tributary/schema"
 	"github.com/tributary-cdc/tributary/schema/avro"
 )
@@ -55,6 +56,7 @@ func multiTypeTable() (key, value *schema.Schema) {
 // @kafkajs/confluent-schema-registry) read the topic, fetch the schemas by
 // id from the registry and decode them.
 func TestKafkajsDecodesOurAvro(t *testing.T) {
+	testutil.NeedsExternal(t)
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatalf("node is required for this test: %v", err)

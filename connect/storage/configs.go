@@ -60,11 +60,18 @@ type loggerValue struct {
 	Level string `json:"level"`
 }
 
-// ConfigListener receives the config records that are requests rather than
-// state: restarts and cluster-wide log levels. As in Kafka Connect, only
-// records written after the store was opened are passed on; the ones read
-// at start-up are history.
+// ConfigListener follows the config topic once SetListener made it the
+// store's listener; it is called from the log's goroutine and must not wait
+// for a write to this store.
 type ConfigListener interface {
+	// ConfigChanged is called after a record about connector (its config,
+	// task configs, commit or target state) has been applied. What was
+	// applied before the listener was set is in the store for it to read.
+	ConfigChanged(connector string)
+	// RestartRequested and LoggerLevelChanged receive the records that are
+	// requests rather than state. As in Kafka Connect, only records written
+	// after the store was opened are passed on; the ones read at start-up
+	// are history.
 	RestartRequested(req RestartRequest)
 	LoggerLevelChanged(namespace, level string)
 }
@@ -84,7 +91,6 @@ type ConnectorState struct {
 type ConfigStore struct {
 	log      *kafkalog.Log
 	logger   *slog.Logger
-	onChange func(connector string)
 	started  atomic.Bool
 	listener atomic.Pointer[ConfigListener]
 
@@ -97,13 +103,11 @@ type ConfigStore struct {
 }
 
 // OpenConfigStore opens the config topic described by cfg (its OnRecord is
-// replaced) and reads it to the end. onChange, if not nil, is called after a
-// record about a connector has been applied, from the log's goroutine; it
-// must not wait for a write to this store.
-func OpenConfigStore(ctx context.Context, cfg kafkalog.Config, onChange func(connector string)) (*ConfigStore, error) {
+// replaced) and reads it to the end. Records applied from then on reach the
+// listener SetListener sets.
+func OpenConfigStore(ctx context.Context, cfg kafkalog.Config) (*ConfigStore, error) {
 	s := &ConfigStore{
 		logger:      loggerOf(cfg),
-		onChange:    onChange,
 		configs:     map[string]map[string]string{},
 		tasks:       map[string][]map[string]string{},
 		targets:     map[string]string{},
@@ -125,8 +129,8 @@ func OpenConfigStore(ctx context.Context, cfg kafkalog.Config, onChange func(con
 	return s, nil
 }
 
-// SetListener makes l receive the restart and log-level records read from
-// now on.
+// SetListener makes l receive the changes, restarts and log-level records
+// read from now on.
 func (s *ConfigStore) SetListener(l ConfigListener) { s.listener.Store(&l) }
 
 type propertiesValue struct {
@@ -169,7 +173,7 @@ func (s *ConfigStore) apply(key, value []byte) {
 		return
 	case strings.HasPrefix(k, fencingPrefix):
 		// Bookkeeping of the leader's fencing, not a change of the
-		// connector: no onChange.
+		// connector: no ConfigChanged.
 		s.applyTaskCount(k[len(fencingPrefix):], value)
 		return
 	default:
@@ -182,8 +186,8 @@ func (s *ConfigStore) apply(key, value []byte) {
 		s.logger.Error("ignoring malformed config record", "key", k, "error", err)
 		return
 	}
-	if s.onChange != nil && connector != "" {
-		s.onChange(connector)
+	if l := s.listener.Load(); l != nil && connector != "" {
+		(*l).ConfigChanged(connector)
 	}
 }
 

@@ -27,13 +27,25 @@ func (c *changes) count(name string) int {
 	return c.n[name]
 }
 
+// changeListener hands ConfigChanged to a function and ignores requests.
+type changeListener func(connector string)
+
+func (f changeListener) ConfigChanged(connector string)           { f(connector) }
+func (changeListener) RestartRequested(storage.RestartRequest)    {}
+func (changeListener) LoggerLevelChanged(namespace, level string) {}
+
+// openConfigs opens the config store and, when onChange is set, makes it
+// the store's listener for connector changes.
 func openConfigs(t *testing.T, brokers []string, onChange func(string)) *storage.ConfigStore {
 	t.Helper()
-	s, err := storage.OpenConfigStore(t.Context(), logConfig(brokers, "connect-configs", 1), onChange)
+	s, err := storage.OpenConfigStore(t.Context(), logConfig(brokers, "connect-configs", 1))
 	if err != nil {
 		t.Fatalf("OpenConfigStore: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
+	if onChange != nil {
+		s.SetListener(changeListener(onChange))
+	}
 	return s
 }
 
@@ -101,7 +113,7 @@ func TestConfigStoreWritesJavaFormat(t *testing.T) {
 		t.Fatalf("Connector(inventory) = %+v, %v", st, ok)
 	}
 	if n := ch.count("inventory"); n != 4 {
-		t.Errorf("onChange called %d times for inventory, want 4 (config, task, commit, target state)", n)
+		t.Errorf("ConfigChanged called %d times for inventory, want 4 (config, task, commit, target state)", n)
 	}
 
 	// Target states, including STOPPED written for pre-KIP-875 workers.

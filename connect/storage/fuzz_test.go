@@ -62,7 +62,7 @@ func FuzzConfigRecord(f *testing.F) {
 	f.Add([]byte("target-state-inventory"), []byte(`{"state":"PAUSED","state.v2":"STOPPED"}`), false)
 	f.Add([]byte("connector-inventory"), []byte(nil), true)
 	f.Add([]byte("task-inventory-x"), []byte(`{"properties":{}}`), false)
-	s, err := OpenConfigStore(f.Context(), fuzzLogConfig(f, "connect-configs", 1), func(string) {})
+	s, err := OpenConfigStore(f.Context(), fuzzLogConfig(f, "connect-configs", 1))
 	if err != nil {
 		f.Fatal(err)
 	}

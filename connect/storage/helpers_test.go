@@ -219,7 +219,7 @@ func describeTopic(t *testing.T, brokers []string, topic string) (partitions int
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, err := admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic})
+	entries, err := kafkaclient.TopicConfig(admin, topic)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,8 @@ type requests struct {
 	levels   [][2]string
 }
 
+func (r *requests) ConfigChanged(string) {}
+
 func (r *requests) RestartRequested(req storage.RestartRequest) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -327,4 +328,21 @@ func readHeaders(t *testing.T, brokers []string, topic string) map[string][]sara
 		pc.Close()
 	}
 	return out
+}
+
+// Turning one converted change event into a producer message allocates the
+// message alone: the context headers are shared by every record of the
+// run (headerCache).
+func TestRecordConverterMessageAllocs(t *testing.T) {
+	c := newRecordConverter(fixedConverter(`{"id":1}`), fixedConverter(strings.Repeat("v", 3300)), noTopics{})
+	rec := &connect.SourceRecord{
+		Topic: "dbserver1.public.t", Key: "k", Value: "v", Timestamp: time.Now(),
+		SourcePartition: map[string]any{"server": "dbserver1"}, SourceOffset: map[string]any{"lsn": int64(1)},
+		Headers: testContextHeaders(),
+	}
+	testutil.AllocCeiling(t, 1, func() {
+		if _, _, err := c.message(t.Context(), rec); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -27,7 +27,9 @@ type OffsetStore interface {
 	Put(ctx context.Context, connector string, partition, offset map[string]any) error
 }
 
-// TopicCreator makes sure a topic exists before the first record goes to it.
+// TopicCreator makes sure a topic exists before the task's first record to
+// it: it creates the topic, or checks that Kafka has it. Its errors name the
+// topic; a connect.RetriableError means Kafka could not be reached.
 type TopicCreator interface {
 	EnsureTopic(ctx context.Context, topic string) error
 }
@@ -248,8 +250,9 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 	}
 }
 
-// recordConverter turns source records into producer messages, creating
-// each topic before its first record. It is used by one goroutine.
+// recordConverter turns source records into producer messages, readying
+// each topic (TopicCreator) before its first record. It is used by one
+// goroutine.
 type recordConverter struct {
 	key, value Converter
 	topics     TopicCreator
@@ -276,7 +279,7 @@ type outMessage struct {
 func (c *recordConverter) message(ctx context.Context, rec *connect.SourceRecord) (*outMessage, int64, error) {
 	if !c.created[rec.Topic] {
 		if err := c.topics.EnsureTopic(ctx, rec.Topic); err != nil {
-			return nil, 0, fmt.Errorf("creating topic %s: %w", rec.Topic, err)
+			return nil, 0, err
 		}
 		c.created[rec.Topic] = true
 	}

@@ -124,7 +124,9 @@ type Config struct {
 
 	EmbeddedKafkaListeners string
 	EmbeddedDataDir        string
-	TopicCreationEnable    bool
+	// TopicCreationEnable is topic.creation.enable: the worker creates the
+	// topics of connectors with topic.creation.* properties.
+	TopicCreationEnable bool
 
 	// Group membership: session.timeout.ms, heartbeat.interval.ms and
 	// rebalance.timeout.ms.

@@ -58,8 +58,7 @@ func (*Connector) Validate(ctx context.Context, config map[string]string) []conn
 	conn, err := pgconn.ConnectConfig(ctx, pc)
 	var pubFound bool
 	if err == nil {
-		var res *pgconn.Result
-		res = conn.ExecParams(ctx, "SELECT 1 FROM pg_publication WHERE pubname = $1",
+		res := conn.ExecParams(ctx, "SELECT 1 FROM pg_publication WHERE pubname = $1",
 			[][]byte{[]byte(cfg.PublicationName)}, nil, nil, nil).Read()
 		err = res.Err
 		pubFound = len(res.Rows) > 0

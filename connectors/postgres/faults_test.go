@@ -183,7 +183,7 @@ func dropInactiveSlot(t *testing.T, pg *pgtest.Server, slot string) {
 		switch {
 		case err == nil && dropped:
 			return
-		case err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "55006"):
+		case err != nil && (!errors.As(err, &pgErr) || pgErr.Code != "55006"):
 			t.Fatalf("dropping slot %s: %v", slot, err)
 		case time.Now().After(deadline):
 			t.Fatalf("slot %s still active", slot)

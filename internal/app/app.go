@@ -153,16 +153,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		return nil, fmt.Errorf("opening offset store: %w", err)
 	}
 	a.onClose(func() { _ = offsets.Close() })
-	// Config records written by other workers reach the herder through
-	// onChange; those read before it exists are covered by its first
-	// assignment.
-	var changes atomic.Pointer[herder.Herder]
-	onChange := func(name string) {
-		if h := changes.Load(); h != nil {
-			h.ConfigChanged(name)
-		}
-	}
-	configs, err := storage.OpenConfigStore(ctx, logCfg(cfg.ConfigTopic, 1, cfg.ConfigReplicationFactor), onChange)
+	configs, err := storage.OpenConfigStore(ctx, logCfg(cfg.ConfigTopic, 1, cfg.ConfigReplicationFactor))
 	if err != nil {
 		return nil, fmt.Errorf("opening config store: %w", err)
 	}
@@ -184,12 +175,25 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	workerID := advertisedWorkerID(cfg, a.listeners[0])
 	plugins := newPlugins()
 
+	// The cycle: the group hands the herder its assignments and the herder
+	// asks the group to rebalance; the config store tells the herder about
+	// records other workers wrote. The group is built first, the herder
+	// holds it, the store's listener is set once the herder exists (what
+	// was read before is covered by its first assignment), and Run closes
+	// the cycle with group.Start(herder).
+	a.group = membership.New(membership.Config{
+		Client: client, GroupID: cfg.GroupID, URL: "http://" + workerID,
+		SessionTimeout: cfg.SessionTimeout, HeartbeatInterval: cfg.HeartbeatInterval, RebalanceTimeout: cfg.RebalanceTimeout,
+		Logger: log,
+	})
+
 	h := herder.New(herder.Config{
 		WorkerID:            workerID,
 		Plugins:             plugins.connectors,
 		Transformations:     plugins.transformations,
 		Predicates:          plugins.predicates,
 		Converters:          newConverterFunc(convFactory),
+		ConverterConfigDef:  converters.ConfigDef,
 		KeyConverter:        cfg.KeyConverter,
 		ValueConverter:      cfg.ValueConverter,
 		KeyConverterProps:   cfg.KeyConverterProps,
@@ -209,27 +213,22 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		},
 		FenceProducers: func(ids []string) error { return kafkaclient.FenceTransactionalIDs(client, ids) },
 		Admin:          admin,
+		Client:         client,
 		OnTaskCount:    memoryLimiter(opts.Environ),
 		FlushInterval:  cfg.OffsetFlushInterval,
 		FlushTimeout:   cfg.OffsetFlushTimeout,
-		Clustered:      true,
 		ConfigOffset: func(context.Context) (int64, error) {
 			next, err := client.GetOffset(cfg.ConfigTopic, 0, sarama.OffsetNewest)
 			return next - 1, err
 		},
-		OnWorkChanged:         func() { a.group.Rejoin() },
+		Group:                 a.group,
 		TopicTrackingDisabled: !cfg.TopicTrackingEnable,
+		TopicCreationDisabled: !cfg.TopicCreationEnable,
 		Loggers:               levels,
 		ServerInfo:            herder.ServerInfo{Version: Version, Commit: commit(), KafkaClusterID: clusterID},
 		Logger:                log,
 	})
-	changes.Store(h)
 	configs.SetListener(h)
-	a.group = membership.New(membership.Config{
-		Client: client, GroupID: cfg.GroupID, URL: "http://" + workerID,
-		SessionTimeout: cfg.SessionTimeout, HeartbeatInterval: cfg.HeartbeatInterval, RebalanceTimeout: cfg.RebalanceTimeout,
-		Handler: h, Logger: log,
-	})
 	if err := h.Start(ctx); err != nil {
 		h.Stop()
 		return nil, err
@@ -266,7 +265,7 @@ func (a *App) Run(ctx context.Context) error {
 		})
 		a.log.Info("REST API listening", "addr", l.Addr().String())
 	}
-	a.group.Start()
+	a.group.Start(a.herder)
 	a.log.Info("worker started", "worker_id", a.workerID, "group_id", a.cfg.GroupID, "kafka", a.brokers)
 
 	var runErr error

@@ -261,7 +261,7 @@ func (b *bench) insertLSN(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer conn.Close(context.Background())
+	defer func() { _ = conn.Close(context.Background()) }()
 	var lsn string
 	err = conn.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn)
 	return lsn, err
@@ -339,7 +339,7 @@ func (b *bench) snapshot(ctx context.Context, converter string) (benchResult, er
 	start := time.Now()
 	_, err = conn.PgConn().CopyTo(ctx, io.Discard, fmt.Sprintf(`COPY (SELECT * FROM %s) TO STDOUT`, table))
 	ref := time.Since(start)
-	conn.Close(context.Background())
+	_ = conn.Close(context.Background())
 	if err != nil {
 		return benchResult{}, fmt.Errorf("copying: %w", err)
 	}
@@ -388,7 +388,7 @@ func (b *bench) latency(ctx context.Context, converter string) (benchResult, err
 	if err != nil {
 		return benchResult{}, err
 	}
-	defer conn.Close(context.Background())
+	defer func() { _ = conn.Close(context.Background()) }()
 	// The server runs with synchronous_commit=off for the throughput
 	// scenarios; then a commit reaches the walsender only when the WAL
 	// writer flushes (wal_writer_delay, 200 ms), which would dominate the
@@ -520,12 +520,16 @@ func startBenchWorker(ctx context.Context, dir, profilePrefix string, extraEnv .
 }
 
 func (w *benchWorker) stop() {
-	_ = w.cmd.Process.Signal(os.Interrupt) // an error means it has exited already
+	// The worker's exit status is of no interest once the scenario has
+	// its numbers; an error from Signal means it has exited already.
+	_ = w.cmd.Process.Signal(os.Interrupt)
 	select {
-	case <-w.done:
+	case err := <-w.done:
+		_ = err
 	case <-time.After(30 * time.Second):
 		_ = w.cmd.Process.Kill()
-		<-w.done
+		err := <-w.done
+		_ = err
 	}
 }
 
@@ -572,7 +576,7 @@ func (w *benchWorker) waitRecords(ctx context.Context, topic string, n int) erro
 	if err != nil {
 		return err
 	}
-	defer client.Close()
+	defer func() { _ = client.Close() }()
 	return poll(ctx, 30*time.Minute, fmt.Sprintf("%d records in %s", n, topic), func() (bool, error) {
 		if err := w.failed(); err != nil {
 			return false, err
@@ -625,12 +629,12 @@ func (w *benchWorker) latencies(ctx context.Context, topic string, n int, conver
 	if err != nil {
 		return nil, err
 	}
-	defer consumer.Close()
+	defer func() { _ = consumer.Close() }()
 	pc, err := consumer.ConsumePartition(topic, 0, sarama.OffsetOldest)
 	if err != nil {
 		return nil, err
 	}
-	defer pc.Close()
+	defer func() { _ = pc.Close() }()
 	out := make([]time.Duration, 0, n)
 	for len(out) < n {
 		select {

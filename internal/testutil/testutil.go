@@ -15,7 +15,7 @@ import (
 )
 
 // PollInterval is how often Eventually checks its condition.
-const PollInterval = 50 * time.Millisecond
+const PollInterval = 20 * time.Millisecond
 
 // Eventually calls cond until it returns nil, and fails the test if it has
 // not after timeout, with the last error cond returned.
@@ -73,9 +73,10 @@ var (
 )
 
 // Binary builds the tributary command once per test process and returns
-// its path.
+// its path. Tests that run the binary are skipped under -short.
 func Binary(tb testing.TB) string {
 	tb.Helper()
+	NeedsExternal(tb)
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "tributary-bin")
 		if err != nil {
@@ -92,4 +93,20 @@ func Binary(tb testing.TB) string {
 		tb.Fatal(buildErr)
 	}
 	return binPath
+}
+
+// AllocCeiling fails the test when f allocates more than ceiling times per
+// call on average (testing.AllocsPerRun). It guards a per-event path: the
+// ceiling is what the path needs today, with a comment at the call naming
+// what allocates. Under the race detector the counts are not the program's
+// (its sync.Pool drops items), so the test is skipped there; make test runs
+// the ceilings without it.
+func AllocCeiling(tb testing.TB, ceiling float64, f func()) {
+	tb.Helper()
+	if RaceEnabled {
+		tb.Skip("allocation counts differ under the race detector; make test-allocs checks them")
+	}
+	if n := testing.AllocsPerRun(200, f); n > ceiling {
+		tb.Errorf("%v allocations per call, ceiling %v", n, ceiling)
+	}
 }

@@ -343,7 +343,7 @@ func benchInsert() []byte {
 		tuple("123456", "456", "row 123456", "2026-11-27 11:43:58.123456+00", "1234.56"))
 }
 
-func benchLayout(b *testing.B) *Layout {
+func benchLayout(b testing.TB) *Layout {
 	l := &Layout{Width: 5}
 	for i, c := range []typemap.Column{
 		{TypeOID: typemap.OIDInt8}, {TypeOID: typemap.OIDInt4, Optional: true}, {TypeOID: typemap.OIDText, Optional: true},

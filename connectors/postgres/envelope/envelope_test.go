@@ -69,7 +69,7 @@ func TestTableFillsRequiredColumns(t *testing.T) {
 		env.Get("ts_ns") != int64(1714557600456789012) || env.Get("transaction") != nil {
 		t.Fatalf("envelope %v", env.Values)
 	}
-	var _ *schema.Struct = env
+	var _ *schema.Struct = env //nolint:staticcheck // asserts the type NewEnvelope returns
 	noKey := NewTable("p", "s", "t", tbl.Columns, nil)
 	if noKey.KeySchema != nil || noKey.KeyStruct([]any{int32(1), "", nil, nil}) != nil {
 		t.Fatalf("a table without primary key has a key")

@@ -89,7 +89,7 @@ func BenchmarkInsertEventKeyValue(b *testing.B) {
 	}
 }
 
-func benchTable(b *testing.B) *Table {
+func benchTable(b testing.TB) *Table {
 	var cols []Column
 	for _, c := range []struct {
 		name string

@@ -94,7 +94,7 @@ func (s *Server) Exec(ctx context.Context, sql ...string) error {
 	if err != nil {
 		return fmt.Errorf("connecting: %w", err)
 	}
-	defer conn.Close(context.Background())
+	defer func() { _ = conn.Close(context.Background()) }()
 	for _, q := range sql {
 		if _, err := conn.Exec(ctx, q).ReadAll(); err != nil {
 			return fmt.Errorf("executing %q: %w", q, err)
@@ -195,7 +195,7 @@ func (s *Server) template() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("creating template dir: %w", err)
 	}
-	defer os.RemoveAll(build)
+	defer func() { _ = os.RemoveAll(build) }()
 	if s.cred != nil {
 		if err := os.Chown(build, int(s.cred.Uid), int(s.cred.Gid)); err != nil {
 			return "", fmt.Errorf("chowning template dir: %w", err)

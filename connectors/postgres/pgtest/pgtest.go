@@ -14,9 +14,13 @@ type Server struct {
 }
 
 // Start initialises and starts a cluster for one test. The cluster is
-// stopped and its files removed when the test ends.
+// stopped and its files removed when the test ends. Under -short the test
+// is skipped instead: `go test -short ./...` runs what needs no PostgreSQL.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs PostgreSQL; skipped under -short")
+	}
 	s, err := pgserver.Launch()
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)

@@ -1,0 +1,133 @@
+package herder
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/tributary-cdc/tributary/configdef"
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/worker"
+	"github.com/tributary-cdc/tributary/schema/jsonconv"
+)
+
+// routeDef is the Config of a test transformation, as RegexRouter's.
+var routeDef = configdef.Define(
+	configdef.Key{Name: "regex", Type: configdef.TypeString, Default: configdef.NoDefault, Importance: configdef.ImportanceHigh,
+		Documentation: "Regular expression to use for matching.", Order: -1, Width: configdef.WidthNone, DisplayName: "regex"},
+	configdef.Key{Name: "replacement", Type: configdef.TypeString, Default: "x", Importance: configdef.ImportanceHigh,
+		Documentation: "Replacement string.", Order: -1, Width: configdef.WidthNone, DisplayName: "replacement"},
+)
+
+func validateHerder() *Herder {
+	transforms := append(slices.Clone(testTransforms), connect.TransformationPlugin{Class: "test.Route", Config: routeDef,
+		New: func(c map[string]string) (connect.Transformation, []connect.ConfigError) {
+			if _, errs := routeDef.Parse(c); len(errs) > 0 {
+				return nil, errs
+			}
+			return dropAll{}, nil
+		}})
+	return New(Config{
+		Plugins:         []func() connect.Connector{func() connect.Connector { return countingConnector{} }},
+		Transformations: transforms, Predicates: testPredicates,
+		Converters: func(class string, props map[string]string, isKey bool) (worker.Converter, error) {
+			if class != "org.apache.kafka.connect.json.JsonConverter" {
+				return nil, fmt.Errorf("class %s could not be found", class)
+			}
+			return jsonconv.New(props, isKey)
+		},
+		KeyConverter: "org.apache.kafka.connect.json.JsonConverter", ValueConverter: "org.apache.kafka.connect.json.JsonConverter",
+		ConverterConfigDef: func(class string) *configdef.Def {
+			if class == "org.apache.kafka.connect.json.JsonConverter" {
+				return jsonconv.ConfigDef
+			}
+			return nil
+		},
+	})
+}
+
+// TestValidateListsKafkaConnectsGroups: config/validate reports the
+// framework's keys in Kafka Connect's groups (ConnectorConfig,
+// SourceConnectorConfig), each transformation and predicate alias in a
+// group of its own with its type and its Config embedded
+// (ConnectorConfig.enrich), and the keys of a converter the config names
+// (AbstractHerder.validateConverterConfig).
+func TestValidateListsKafkaConnectsGroups(t *testing.T) {
+	h := validateHerder()
+	infos, err := h.ValidateConnectorConfig(t.Context(), config("name", "c",
+		"transforms", "route", "transforms.route.type", "test.Route", "transforms.route.negate", "true",
+		"predicates", "odd", "predicates.odd.type", "test.IsOdd",
+		"value.converter", "org.apache.kafka.connect.json.JsonConverter", "value.converter.decimal.format", "hex",
+		"errors.tolerance", "some"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantGroups := []string{"Common", "Transforms", "Predicates", "Error Handling", "Topic Creation", "Exactly Once Support",
+		"offsets.topic", "Transforms: route", "Predicates: odd", "Schemas", "Serialization"}
+	if !slices.Equal(infos.Groups, wantGroups) {
+		t.Errorf("groups %q, want %q", infos.Groups, wantGroups)
+	}
+	byName := map[string]connect.ConfigInfo{}
+	for _, c := range infos.Configs {
+		byName[c.Definition.Name] = c
+	}
+	typ := byName["transforms.route.type"]
+	if typ.Definition.Type != "CLASS" || !typ.Definition.Required || typ.Definition.Group != "Transforms: route" ||
+		typ.Definition.Order != 0 || typ.Definition.DisplayName != "Transformation type for route" ||
+		!slices.Contains(typ.Value.RecommendedValues, "test.Route") {
+		t.Errorf("transforms.route.type = %+v", typ)
+	}
+	regex := byName["transforms.route.regex"]
+	want := `Missing required configuration "transforms.route.regex" which has no default value.`
+	if regex.Definition.Group != "Transforms: route" || regex.Definition.Order < 1 || !slices.Equal(regex.Value.Errors, []string{want}) {
+		t.Errorf("transforms.route.regex = %+v, want the error %q", regex, want)
+	}
+	if r := byName["transforms.route.replacement"]; r.Value.Value == nil || *r.Value.Value != "x" {
+		t.Errorf("transforms.route.replacement = %+v, want its default", r.Value)
+	}
+	for _, name := range []string{"transforms.route.predicate", "transforms.route.negate", "tasks.max", "errors.retry.timeout",
+		"topic.creation.groups", "exactly.once.support", "transaction.boundary.interval.ms", "offsets.storage.topic"} {
+		if _, ok := byName[name]; !ok {
+			t.Errorf("no %s", name)
+		}
+	}
+	if got := byName["errors.tolerance"].Value.Errors; !slices.Equal(got, []string{"Invalid value some for configuration errors.tolerance: String must be one of: none, all"}) {
+		t.Errorf("errors.tolerance errors %q", got)
+	}
+	// The negate without predicate is refused as TransformationStage's
+	// validateProps refuses it.
+	if got := byName["transforms.route.negate"].Value.Errors; len(got) != 1 {
+		t.Errorf("transforms.route.negate errors %q", got)
+	}
+	dec := byName["value.converter.decimal.format"]
+	if dec.Definition.Group != "Serialization" ||
+		!slices.Equal(dec.Value.Errors, []string{"Invalid value hex for configuration decimal.format: String must be one of (case insensitive): NUMERIC, BASE64"}) {
+		t.Errorf("value.converter.decimal.format = %+v", dec)
+	}
+	// The converter's problem counts on value.converter (create builds the
+	// converter) and in the converter's own section, as Kafka Connect
+	// merges it.
+	if infos.ErrorCount != 5 {
+		t.Errorf("error count %d, want 5 (regex, negate, errors.tolerance, value.converter, value.converter.decimal.format)", infos.ErrorCount)
+	}
+}
+
+// TestPluginConfigListsFrameworkKeys: GET /connector-plugins/{p}/config
+// lists a connector's keys, then the framework's; a transformation's and a
+// converter's own.
+func TestPluginConfigListsFrameworkKeys(t *testing.T) {
+	h := validateHerder()
+	keys, err := h.PluginConfig(t.Context(), testClass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != len(connect.SourceConnectorConfigDef.Keys()) || keys[0].Name != "name" {
+		t.Errorf("connector keys %+v", keys)
+	}
+	if keys, err := h.PluginConfig(t.Context(), "test.Route"); err != nil || len(keys) != 2 || keys[0].Name != "regex" {
+		t.Errorf("transformation keys %+v, %v", keys, err)
+	}
+	if keys, err := h.PluginConfig(t.Context(), "org.apache.kafka.connect.json.JsonConverter"); err != nil || len(keys) != 5 {
+		t.Errorf("converter keys %+v, %v", keys, err)
+	}
+}
