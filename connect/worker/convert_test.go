@@ -198,41 +198,6 @@ func BenchmarkRecordConverterMessage(b *testing.B) {
 	}
 }
 
-// TestRecordPathAllocations bounds the runner's share of one record short
-// of the producer: transform (none), convert, admit into the window, and the
-// acknowledgement. The one allocation is the outMessage, which holds the
-// producer message, its boxed key and value and its metadata.
-func TestRecordPathAllocations(t *testing.T) {
-	c := newRecordConverter(fixedConverter(`{"id":1}`), fixedConverter(strings.Repeat("v", 3300)), noTopics{})
-	tr := newAckTracker(DefaultMaxInFlight, DefaultMaxInFlightBytes)
-	rec := &connect.SourceRecord{
-		Topic: "dbserver1.public.t", Key: "k", Value: "v", Timestamp: time.Now(),
-		SourcePartition: map[string]any{"server": "dbserver1"}, SourceOffset: map[string]any{"lsn": int64(1)},
-		Headers: testContextHeaders(),
-	}
-	ctx := t.Context()
-	one := func() {
-		if err := transform(nil, rec); err != nil {
-			t.Fatal(err)
-		}
-		out, size, err := c.message(ctx, rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seq, err := tr.admit(ctx, rec.SourcePartition, rec.SourceOffset, size)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out.meta = inFlight{seq: seq}
-		out.msg.Metadata = &out.meta
-		tr.ack(out.msg.Metadata.(*inFlight).seq)
-	}
-	one()
-	if n := testing.AllocsPerRun(1000, one); n > 1 {
-		t.Errorf("one record: %v allocations, want at most 1 (the outMessage)", n)
-	}
-}
-
 // TestHeaderCacheSharesRepeatedHeaders: the point of the cache is that a
 // repeated header list is converted once.
 func TestHeaderCacheSharesRepeatedHeaders(t *testing.T) {

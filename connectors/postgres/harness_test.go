@@ -76,6 +76,8 @@ type harness struct {
 	// inFlight holds the polled records, offset-only ones included, that
 	// no commit has covered yet, in poll order.
 	inFlight []connect.SourceRecord
+	// committed holds the offsets committed, in order, over every run.
+	committed []map[string]any
 }
 
 func newHarness(t *testing.T, pg *pgtest.Server, extra map[string]string) *harness {
@@ -216,10 +218,25 @@ func (h *harness) commitOffsetOnly() {
 // commitOffset stores r's offset and tells the task.
 func (h *harness) commitOffset(r connect.SourceRecord) {
 	h.t.Helper()
+	h.committed = append(h.committed, r.SourceOffset)
 	h.store.store(h.t, r.SourcePartition, r.SourceOffset)
 	if err := h.task.Commit(h.t.Context(), r.SourcePartition, r.SourceOffset); err != nil {
 		h.t.Fatalf("committing: %v", err)
 	}
+}
+
+// committedFlush is the highest LSN the offsets committed so far let the
+// slot confirm (lsn_commit, else lsn_proc).
+func (h *harness) committedFlush() uint64 {
+	var top int64
+	for _, o := range h.committed {
+		lsn, ok := o["lsn_commit"].(int64)
+		if !ok {
+			lsn, _ = o["lsn_proc"].(int64)
+		}
+		top = max(top, lsn)
+	}
+	return uint64(top)
 }
 
 // sameRecord reports whether a and b are the same polled record: records
