@@ -50,9 +50,10 @@ type SourceTask interface {
 	// keeping its own account of delivered records:
 	//
 	//   - Coverage: every record Poll returned before the one that carried
-	//     offset, of any partition, is in Kafka (acknowledged by the broker,
-	//     or committed in the same transaction as offset), or produced
-	//     nothing (an offset-only record, or one a transformation dropped).
+	//     offset, of any partition, is in Kafka (acknowledged by the broker
+	//     or, for an exactly-once task, committed in a transaction no later
+	//     than offset's), or produced nothing (an offset-only record, or one
+	//     a transformation dropped).
 	//   - Order: for each partition, offsets come in poll order, never one
 	//     polled before an offset already committed. Not every offset is
 	//     reported: one stands for those polled before it.
