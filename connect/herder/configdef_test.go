@@ -8,6 +8,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/worker"
 	"github.com/tributary-cdc/tributary/schema/jsonconv"
 )
@@ -197,5 +198,13 @@ func TestValidateListsTopicCreationGroups(t *testing.T) {
 	}
 	if slices.Contains(infos.Groups, "default") || slices.Contains(infos.Groups, "Topic Creation: big") || infos.ErrorCount != 0 {
 		t.Errorf("with topic.creation.enable=false: groups %q, %d errors", infos.Groups, infos.ErrorCount)
+	}
+}
+
+// TestProducerBufferMemoryIsTheRuntimesBound: buffer.memory's declared
+// default is the in-flight bound a task gets without it.
+func TestProducerBufferMemoryIsTheRuntimesBound(t *testing.T) {
+	if kafkaclient.DefaultBufferMemory != worker.DefaultMaxInFlightBytes {
+		t.Fatalf("buffer.memory defaults to %d, the runtime's bound is %d", kafkaclient.DefaultBufferMemory, worker.DefaultMaxInFlightBytes)
 	}
 }

@@ -50,39 +50,19 @@ const (
 		"missing it gets the value of the default group"
 )
 
-// The validators of TopicCreationConfig. A missing value (null, which
-// ConfigDef.validateAll passes on) is left to the missing-value error.
-var (
-	replicationFactorValidator = configdef.Func(
-		"Positive number not larger than the number of brokers in the Kafka cluster, or -1 to use the broker's default",
-		func(name string, v any) error {
-			if n, ok := v.(int16); ok && n != -1 && n < 1 {
-				return configdef.Invalid(name, v, "Replication factor must be positive and not larger than the number of brokers "+
-					"in the Kafka cluster, or -1 to use the broker's default")
+// regexValidator is TopicCreationConfig.REGEX_VALIDATOR: each entry a
+// Java regular expression. Its description is Kafka's, copied there from
+// the partitions validator.
+var regexValidator = configdef.Func("Positive number, or -1 to use the broker's default",
+	func(name string, v any) error {
+		list, _ := v.([]string)
+		for _, p := range list {
+			if _, _, err := javaregex.Compile(p); err != nil {
+				return configdef.Invalid(name, v, "Syntax error in regular expression: "+err.Error())
 			}
-			return nil
-		})
-	partitionsValidator = configdef.Func("Positive number, or -1 to use the broker's default",
-		func(name string, v any) error {
-			if n, ok := v.(int); ok && n != -1 && n < 1 {
-				return configdef.Invalid(name, v, "Number of partitions must be positive, or -1 to use the broker's default")
-			}
-			return nil
-		})
-	// regexValidator is REGEX_VALIDATOR: each entry a Java regular
-	// expression. Its description is Kafka's, copied there from the
-	// partitions validator.
-	regexValidator = configdef.Func("Positive number, or -1 to use the broker's default",
-		func(name string, v any) error {
-			list, _ := v.([]string)
-			for _, p := range list {
-				if _, _, err := javaregex.Compile(p); err != nil {
-					return configdef.Invalid(name, v, "Syntax error in regular expression: "+err.Error())
-				}
-			}
-			return nil
-		})
-)
+		}
+		return nil
+	})
 
 // topicCreationGroupKeys declares one topic creation group's keys under
 // topic.creation.<alias>.: TopicCreationConfig.defaultGroupConfigDef() for
@@ -110,10 +90,10 @@ func topicCreationGroupKeys(alias string, rf, partitions any) []configdef.Key {
 		{Name: prefix + groupExclude, Type: configdef.TypeList, Default: []string{}, Validator: regexes,
 			Importance: configdef.ImportanceLow, Documentation: excludeDoc, Group: group, Order: 1,
 			Width: configdef.WidthLong, DisplayName: "Exclusion Topic Pattern for " + group},
-		{Name: prefix + groupReplicationFactor, Type: configdef.TypeShort, Default: rf, Validator: replicationFactorValidator,
+		{Name: prefix + groupReplicationFactor, Type: configdef.TypeShort, Default: rf, Validator: connect.ReplicationFactorValidator,
 			Importance: configdef.ImportanceLow, Documentation: replicationFactorDoc, Group: group, Order: 2,
 			Width: configdef.WidthLong, DisplayName: "Replication Factor for Topics in " + group},
-		{Name: prefix + groupPartitions, Type: configdef.TypeInt, Default: partitions, Validator: partitionsValidator,
+		{Name: prefix + groupPartitions, Type: configdef.TypeInt, Default: partitions, Validator: connect.PartitionsValidator,
 			Importance: configdef.ImportanceLow, Documentation: partitionsDoc, Group: group, Order: 3,
 			Width: configdef.WidthLong, DisplayName: "Partition Count for Topics in " + group},
 	}
