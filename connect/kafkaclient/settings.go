@@ -111,14 +111,16 @@ var producerKeys = []configdef.Key{
 	{Name: ProducerGzipLevel, Type: configdef.TypeInt, Default: gzipDefaultLevel, Validator: gzipLevelValidator,
 		Importance: configdef.ImportanceMedium, Documentation: "The compression level to use if compression.type is set to <code>gzip</code>."},
 	{Name: ProducerLZ4Level, Type: configdef.TypeInt, Default: lz4DefaultLevel, Validator: configdef.Between(1, 17),
-		Importance: configdef.ImportanceMedium, Documentation: "The compression level to use if compression.type is set to <code>lz4</code>."},
+		Importance: configdef.ImportanceMedium, Documentation: "The compression level to use if compression.type is set to <code>lz4</code>." +
+			" Tributary: checked, but sarama's LZ4 has no levels."},
 	{Name: ProducerZstdLevel, Type: configdef.TypeInt, Default: zstdDefaultLevel, Validator: configdef.Between(-131072, 22),
 		Importance: configdef.ImportanceMedium, Documentation: "The compression level to use if compression.type is set to <code>zstd</code>."},
 	{Name: ProducerLingerMs, Type: configdef.TypeLong, Default: int64(0), Validator: configdef.AtLeast(0),
-		Importance: configdef.ImportanceMedium, Documentation: lingerDoc},
+		Importance: configdef.ImportanceMedium, Documentation: lingerDoc + " Tributary: 0 is sarama's shortest linger, 1 ms."},
 	{Name: ProducerMaxRequestSize, Type: configdef.TypeInt, Default: 1024 * 1024,
 		// Kafka: atLeast(0); a limit of 0 bytes would refuse every record.
-		Validator: configdef.AtLeast(1), Importance: configdef.ImportanceMedium, Documentation: maxRequestSizeDoc},
+		Validator: configdef.AtLeast(1), Importance: configdef.ImportanceMedium,
+		Documentation: maxRequestSizeDoc + " Tributary: at least 1 (Kafka: 0); a batch leaves at half of it."},
 }
 
 // ProducerDef declares the producer settings Tributary honours, named
