@@ -43,7 +43,7 @@ func (d *Def) Markdown() string {
 
 // htmlInDocs turns the HTML of Kafka's documentation strings into
 // Markdown: <code>x</code> becomes `x`, line and paragraph breaks spaces.
-var htmlInDocs = strings.NewReplacer("<code>", "`", "</code>", "`", "<br/>", " ", "<p/>", " ")
+var htmlInDocs = strings.NewReplacer("<code>", "`", "</code>", "`", "<br/>", " ", "<p/>", " ", "<p>", " ")
 
 // cell makes s safe in a Markdown table cell: one line, pipes escaped,
 // other angle brackets shown as text.

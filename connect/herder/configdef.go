@@ -70,11 +70,18 @@ var transformStageDef = configdef.Define(
 		Order:         -1, Width: configdef.WidthNone, DisplayName: "negate"},
 )
 
-// enrichedDef is ConnectorConfig.enrich(SourceConnectorConfig.configDef()):
-// for every transformation and predicate alias, its type key and, when the
-// type is installed, its Config under the alias's prefix and group.
+// enrichedDef is the definition a source connector's config is parsed
+// with: SourceConnectorConfig.configDef(), with the topic creation groups
+// embedded when the worker creates the connector's topics
+// (SourceConnectorConfig's enriched definition, topicCreationDef), then
+// ConnectorConfig.enrich: for every transformation and predicate alias,
+// its type key and, when the type is installed, its Config under the
+// alias's prefix and group.
 func (h *Herder) enrichedDef(config map[string]string) *configdef.Def {
 	def := connect.SourceConnectorConfigDef
+	if !h.cfg.TopicCreationDisabled && usesTopicCreation(config) {
+		def, _, _ = topicCreationDef(def, config)
+	}
 	var transforms, predicates classRecommender
 	for _, p := range h.cfg.Transformations {
 		transforms = append(transforms, p.Class)
@@ -190,8 +197,10 @@ func (h *Herder) PluginConfig(_ context.Context, plugin string) ([]connect.Confi
 // validate as AbstractHerder.validateConnectorConfig does: the enriched
 // framework keys and the connector's, in their groups (Common, Transforms,
 // Predicates, Error Handling, Topic Creation, Exactly Once Support,
-// offsets.topic, "Transforms: <alias>", "Predicates: <alias>", then the
-// connector's), each with its value and errors, then the converters'
+// offsets.topic, the topic creation groups when the worker creates the
+// connector's topics ("default", "Topic Creation: <alias>"), "Transforms:
+// <alias>", "Predicates: <alias>", then the connector's), each with its
+// value and errors, then the converters'
 // own keys when the config names a converter class. The errors are those
 // create finds (checkConfig); one no key declares is reported under a
 // definition of its own.

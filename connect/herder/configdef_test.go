@@ -3,10 +3,12 @@ package herder
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/worker"
 	"github.com/tributary-cdc/tributary/schema/jsonconv"
 )
@@ -129,5 +131,80 @@ func TestPluginConfigListsFrameworkKeys(t *testing.T) {
 	}
 	if keys, err := h.PluginConfig(t.Context(), "org.apache.kafka.connect.json.JsonConverter"); err != nil || len(keys) != 5 {
 		t.Errorf("converter keys %+v, %v", keys, err)
+	}
+}
+
+// TestValidateListsTopicCreationGroups: with topic.creation.* settings on a
+// worker that creates topics, config/validate reports the default group's
+// keys and those of every listed group as TopicCreationConfig declares
+// them (a group's replication factor and partitions defaulting to the
+// default group's), each error on its key; with topic.creation.enable=false
+// only topic.creation.groups is declared.
+func TestValidateListsTopicCreationGroups(t *testing.T) {
+	h := validateHerder()
+	cfg := config("name", "c", "topic.creation.groups", "big, default",
+		"topic.creation.default.replication.factor", "3", "topic.creation.default.partitions", "0",
+		"topic.creation.big.include", "orders(", "topic.creation.big.cleanup.policy", "compact")
+	infos, err := h.ValidateConnectorConfig(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantGroups := []string{"Common", "Transforms", "Predicates", "Error Handling", "Topic Creation", "Exactly Once Support",
+		"offsets.topic", "default", "Topic Creation: big"}
+	if !slices.Equal(infos.Groups, wantGroups) {
+		t.Errorf("groups %q, want %q", infos.Groups, wantGroups)
+	}
+	byName := map[string]connect.ConfigInfo{}
+	for _, c := range infos.Configs {
+		byName[c.Definition.Name] = c
+	}
+	rf := byName["topic.creation.default.replication.factor"]
+	if rf.Definition.Type != "SHORT" || !rf.Definition.Required || rf.Definition.Group != "default" ||
+		rf.Definition.DisplayName != "Replication Factor for Topics in default" || rf.Value.Value == nil || *rf.Value.Value != "3" ||
+		len(rf.Value.Errors) != 0 {
+		t.Errorf("topic.creation.default.replication.factor = %+v", rf)
+	}
+	wantPartitions := "Invalid value 0 for configuration topic.creation.default.partitions: " +
+		"Number of partitions must be positive, or -1 to use the broker's default"
+	if p := byName["topic.creation.default.partitions"]; p.Definition.Type != "INT" || !slices.Equal(p.Value.Errors, []string{wantPartitions}) {
+		t.Errorf("topic.creation.default.partitions = %+v", p)
+	}
+	// The default group's replication factor is the listed group's default.
+	bigRF := byName["topic.creation.big.replication.factor"]
+	if bigRF.Definition.Required || bigRF.Definition.Default == nil || *bigRF.Definition.Default != "3" ||
+		bigRF.Definition.Group != "Topic Creation: big" || bigRF.Definition.Order != 2 {
+		t.Errorf("topic.creation.big.replication.factor = %+v", bigRF.Definition)
+	}
+	include := byName["topic.creation.big.include"]
+	if include.Definition.Type != "LIST" || len(include.Value.Errors) != 1 ||
+		!strings.HasPrefix(include.Value.Errors[0], "Invalid value [orders(] for configuration topic.creation.big.include: Syntax error in regular expression") {
+		t.Errorf("topic.creation.big.include = %+v", include)
+	}
+	// A group's topic configs are not keys; listing "default" adds no group.
+	if _, ok := byName["topic.creation.big.cleanup.policy"]; ok {
+		t.Error("topic.creation.big.cleanup.policy is declared")
+	}
+	if _, ok := byName["topic.creation.default.partitions"]; !ok || strings.Count(strings.Join(infos.Groups, ","), "default") != 1 {
+		t.Errorf("groups %q", infos.Groups)
+	}
+	if infos.ErrorCount != 2 {
+		t.Errorf("error count %d, want 2 (default partitions, big include)", infos.ErrorCount)
+	}
+
+	h.cfg.TopicCreationDisabled = true
+	infos, err = h.ValidateConnectorConfig(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(infos.Groups, "default") || slices.Contains(infos.Groups, "Topic Creation: big") || infos.ErrorCount != 0 {
+		t.Errorf("with topic.creation.enable=false: groups %q, %d errors", infos.Groups, infos.ErrorCount)
+	}
+}
+
+// TestProducerBufferMemoryIsTheRuntimesBound: buffer.memory's declared
+// default is the in-flight bound a task gets without it.
+func TestProducerBufferMemoryIsTheRuntimesBound(t *testing.T) {
+	if kafkaclient.DefaultBufferMemory != worker.DefaultMaxInFlightBytes {
+		t.Fatalf("buffer.memory defaults to %d, the runtime's bound is %d", kafkaclient.DefaultBufferMemory, worker.DefaultMaxInFlightBytes)
 	}
 }

@@ -7,7 +7,9 @@
 // Before a task's first record to a topic, the herder readies the topic as
 // Kafka Connect does (topics.go): the worker creates it only when
 // topic.creation.enable is on and the connector has topic.creation.*
-// settings (topiccreation.go, validated with the rest of the config);
+// settings (topiccreation.go: Kafka Connect's TopicCreationConfig keys,
+// declared for the default group and each group of topic.creation.groups
+// and validated with the rest of the config);
 // otherwise the broker creates it on the producer's first metadata request
 // if its auto.create.topics.enable allows, and a topic nobody creates fails
 // the task.

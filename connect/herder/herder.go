@@ -480,12 +480,8 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 	_, policyErrs := parseRestartPolicy(config)
 	errs = append(errs, policyErrs...)
 	errs = append(errs, h.checkExactlyOnce(config, p)...)
-	if _, _, err := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, config, kafkaclient.ConnectorProducerPrefix); err != nil {
-		var se *kafkaclient.ProducerSettingError
-		if errors.As(err, &se) {
-			errs = append(errs, connect.ConfigError{Name: se.Key, Message: se.Error()})
-		}
-	}
+	_, _, producerErrs := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, config, kafkaclient.ConnectorProducerPrefix)
+	errs = append(errs, producerErrs...)
 	// The framework's keys as SourceConnectorConfigDef declares them; the
 	// name, the class, the exactly-once keys and the topic creation groups
 	// are checked above and below, with the runtime's knowledge.
@@ -913,9 +909,9 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 	topics := &topicCreator{admin: h.cfg.Admin, client: h.cfg.Client, creation: creation,
 		disabled: h.cfg.TopicCreationDisabled, settings: usesTopicCreation(connConfig),
 		statuses: h.cfg.Statuses, id: id, track: !h.cfg.TopicTrackingDisabled, log: log}
-	producerSettings, ignored, err := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, connConfig, kafkaclient.ConnectorProducerPrefix)
-	if err != nil {
-		return err
+	producerSettings, ignored, producerErrs := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, connConfig, kafkaclient.ConnectorProducerPrefix)
+	if len(producerErrs) > 0 {
+		return fmt.Errorf("configuring the producer: %w", &connect.ValidationError{Errors: producerErrs})
 	}
 	if len(ignored) > 0 {
 		log.Warn("ignoring producer overrides Tributary does not support", "properties", ignored)

@@ -1,5 +1,6 @@
 // Package docs renders the README's property tables from the ConfigDefs
-// that parse and validate the properties (the framework's connector keys,
+// that parse and validate the properties (the worker's, the producer
+// settings a worker sets with producer.*, the framework's connector keys,
 // the PostgreSQL connector's, the transformations' and predicates', the
 // converters'), so that the documentation cannot drift from the code.
 //

@@ -7,6 +7,8 @@ import (
 
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/workerconfig"
 	"github.com/tributary-cdc/tributary/connectors/postgres"
 	"github.com/tributary-cdc/tributary/schema/converters"
 	"github.com/tributary-cdc/tributary/transforms"
@@ -15,6 +17,8 @@ import (
 // Tables returns the Markdown of every generated section, by marker name.
 func Tables() map[string]string {
 	return map[string]string{
+		"worker":     workerconfig.Def.Markdown(),
+		"producer":   kafkaclient.PrefixedProducerDef(kafkaclient.WorkerProducerPrefix).Markdown(),
 		"connector":  connect.SourceConnectorConfigDef.Markdown(),
 		"postgres":   postgres.New().ConfigDef().Markdown(),
 		"transforms": pluginTables(),

@@ -30,7 +30,8 @@ func TestREADMETables(t *testing.T) {
 	if want != string(raw) {
 		t.Fatal("README.md's property tables differ from the ConfigDefs: run go generate ./internal/docs")
 	}
-	for _, name := range []string{"database.hostname", "transforms`", "errors.tolerance", "decimal.format", "delete.tombstone.handling.mode"} {
+	for _, name := range []string{"database.hostname", "transforms`", "errors.tolerance", "decimal.format", "delete.tombstone.handling.mode",
+		"group.id", "log.format", "producer.buffer.memory"} {
 		if !strings.Contains(want, "`"+name) {
 			t.Errorf("no %s in the tables", name)
 		}
