@@ -118,8 +118,9 @@ func kafkaclusterTLS(t *testing.T) *kfake.Cluster {
 // credentials, the grant type and the scope, and answers with token.
 type tokenEndpoint struct {
 	*httptest.Server
-	calls  atomic.Int32
-	status atomic.Int32
+	calls    atomic.Int32
+	status   atomic.Int32
+	failNext atomic.Int32 // answer this many requests with 503
 }
 
 func newTokenEndpoint(t *testing.T, token string) *tokenEndpoint {
@@ -128,6 +129,10 @@ func newTokenEndpoint(t *testing.T, token string) *tokenEndpoint {
 	e.status.Store(http.StatusOK)
 	e.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.calls.Add(1)
+		if e.failNext.Add(-1) >= 0 {
+			http.Error(w, `{"error":"temporarily_unavailable"}`, http.StatusServiceUnavailable)
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		form, _ := url.ParseQuery(string(body))
 		user, pass, ok := r.BasicAuth()
@@ -343,5 +348,46 @@ func TestMSKIAMWithoutRegion(t *testing.T) {
 	_, err := security.Parse(mskProps(), security.Options{Bootstrap: []string{"127.0.0.1:9098"}})
 	if err == nil || !strings.Contains(err.Error(), "sasl.jaas.config") || !strings.Contains(err.Error(), "AWS region") {
 		t.Fatalf("got %v, want an error saying the region is unknown", err)
+	}
+}
+
+// A token is kept until its refresh time and fetched again after it; the
+// endpoint's transient failures are retried.
+func TestOAuthBearerRefreshAndRetry(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+
+	token := testJWT(t, time.Hour)
+	endpoint := newTokenEndpoint(t, token)
+	props := oauthProps(endpoint.URL)
+	props["sasl.login.retry.backoff.ms"] = "10"
+	sec, err := security.Parse(props, security.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := sarama.NewConfig()
+	sec.Apply(cfg)
+	get := func() {
+		t.Helper()
+		tok, err := cfg.Net.SASL.TokenProvider.Token()
+		if err != nil || tok.Token != token || tok.Extensions["logicalCluster"] != "lkc-1" {
+			t.Fatalf("Token: %v, %v", tok, err)
+		}
+	}
+	get()
+	advance(30 * time.Minute)
+	get()
+	if n := endpoint.calls.Load(); n != 1 {
+		t.Fatalf("%d calls before the refresh time, want 1", n)
+	}
+	// Past 85% of the hour (window factor and the largest jitter), with
+	// the endpoint failing twice with a retriable status first.
+	advance(25 * time.Minute)
+	endpoint.failNext.Store(2)
+	get()
+	if n := endpoint.calls.Load(); n != 4 {
+		t.Fatalf("%d calls, want 4: the first, two retried failures, the refresh", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -437,4 +438,27 @@ func readFile(t *testing.T, name string) string {
 
 func tlsServerConfig(t *testing.T) *tls.Config {
 	return tlstest.ServerConfig(tlstest.FixtureBroker(t), nil)
+}
+
+// The warning about settings without effect names them, never a value.
+func TestUnusedSettingsLog(t *testing.T) {
+	var buf strings.Builder
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	props := with(trustJKS(), "security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN",
+		"sasl.jaas.config", security.PlainLoginModule+` required username="u" password="log-secret" apiSecret="other-log-secret";`,
+		"sasl.kerberos.service.name", "kafka")
+	got, err := security.Parse(props, security.Options{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Unused["sasl.kerberos.service.name"] == "" || got.Unused["sasl.jaas.config option apiSecret"] == "" {
+		t.Fatalf("unused: %v", got.Unused)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "sasl.kerberos.service.name") || !strings.Contains(out, "apiSecret") {
+		t.Fatalf("the warning does not name the settings: %s", out)
+	}
+	if strings.Contains(out, "log-secret") {
+		t.Fatalf("the warning shows a secret: %s", out)
+	}
 }
