@@ -2,14 +2,17 @@ package avro
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/tributary-cdc/tributary/schema"
 	"github.com/tributary-cdc/tributary/schema/registry"
+	"github.com/tributary-cdc/tributary/tlsconfig"
 )
 
 // Configuration keys, without the "key.converter."/"value.converter."
@@ -22,6 +25,14 @@ const (
 	ValueSubjectStrategyConfig     = "value.subject.name.strategy"
 	BasicAuthSourceConfig          = "basic.auth.credentials.source"
 	BasicAuthUserInfoConfig        = "basic.auth.user.info"
+	RegistryUserInfoConfig         = "schema.registry.basic.auth.user.info"
+	BearerAuthSourceConfig         = "bearer.auth.credentials.source"
+	BearerAuthTokenConfig          = "bearer.auth.token"
+	BearerAuthLogicalClusterConfig = "bearer.auth.logical.cluster"
+	BearerAuthIdentityPoolConfig   = "bearer.auth.identity.pool.id"
+	// RegistryClientPrefix prefixes the registry client's own settings,
+	// its ssl.* ones among them (SchemaRegistryClientConfig.CLIENT_NAMESPACE).
+	RegistryClientPrefix           = "schema.registry."
 	ConnectMetaDataConfig          = "connect.meta.data"
 	EnhancedSchemaSupportConfig    = "enhanced.avro.schema.support"
 	ScrubInvalidNamesConfig        = "scrub.invalid.names"
@@ -76,11 +87,22 @@ type entry struct {
 type Options struct {
 	URLs     []string
 	UserInfo string
+	// BearerToken and BearerHeaders are the STATIC_TOKEN bearer
+	// credentials and Confluent Cloud's headers that go with them.
+	BearerToken   string
+	BearerHeaders map[string]string
+	// TLS is built from the schema.registry.ssl.* settings; nil without
+	// any.
+	TLS *tls.Config
+	// Key identifies the settings, for sharing one client between the
+	// converters with the same ones.
+	Key string
 }
 
-// ParseRegistryOptions reads schema.registry.url and the basic auth
-// settings. fallbackURL is used when schema.registry.url is unset (the
-// embedded registry); with neither, it is an error naming the property.
+// ParseRegistryOptions reads schema.registry.url, the basic or bearer
+// auth settings and the schema.registry.ssl.* settings. fallbackURL is used
+// when schema.registry.url is unset (the embedded registry); with neither,
+// it is an error naming the property. No error shows a credential.
 func ParseRegistryOptions(props map[string]string, fallbackURL string) (Options, error) {
 	var o Options
 	raw := strings.TrimSpace(props[RegistryURLConfig])
@@ -95,17 +117,96 @@ func ParseRegistryOptions(props map[string]string, fallbackURL string) (Options,
 	if len(o.URLs) == 0 {
 		return o, fmt.Errorf("missing required configuration \"%s\" which has no default value", RegistryURLConfig)
 	}
-	switch src := strings.ToUpper(strings.TrimSpace(props[BasicAuthSourceConfig])); src {
+	// RestService.configure: basic or bearer credentials, not both. The
+	// client also reads its settings with the schema.registry. prefix.
+	get := func(name string) string {
+		if v := strings.TrimSpace(props[name]); v != "" {
+			return v
+		}
+		return strings.TrimSpace(props[RegistryClientPrefix+name])
+	}
+	basic, bearer := get(BasicAuthSourceConfig), get(BearerAuthSourceConfig)
+	if basic != "" && bearer != "" {
+		return o, fmt.Errorf("Only one of '%s' and '%s' may be specified", BasicAuthSourceConfig, BearerAuthSourceConfig)
+	}
+	switch src := strings.ToUpper(basic); src {
 	case "", "URL":
 	case "USER_INFO":
-		o.UserInfo = props[BasicAuthUserInfoConfig]
+		// UserInfoCredentialProvider: the schema.registry. alias first.
+		o.UserInfo = props[RegistryUserInfoConfig]
 		if o.UserInfo == "" {
-			return o, fmt.Errorf("invalid value for configuration %s: USER_INFO needs %s", BasicAuthSourceConfig, BasicAuthUserInfoConfig)
+			o.UserInfo = props[BasicAuthUserInfoConfig]
+		}
+		if o.UserInfo == "" {
+			return o, fmt.Errorf("invalid value for configuration %s: UserInfo must be provided when basic.auth.credentials.source is set to USER_INFO (%s or %s)",
+				BasicAuthSourceConfig, BasicAuthUserInfoConfig, RegistryUserInfoConfig)
 		}
 	default:
-		return o, fmt.Errorf("invalid value %s for configuration %s: supported are URL and USER_INFO", props[BasicAuthSourceConfig], BasicAuthSourceConfig)
+		return o, fmt.Errorf("invalid value %s for configuration %s: supported are URL and USER_INFO", basic, BasicAuthSourceConfig)
 	}
+	switch src := strings.ToUpper(bearer); src {
+	case "":
+	case "STATIC_TOKEN":
+		o.BearerToken = get(BearerAuthTokenConfig)
+		if o.BearerToken == "" {
+			return o, fmt.Errorf("Token must be provided via %s config when %s is set to STATIC_TOKEN", BearerAuthTokenConfig, BearerAuthSourceConfig)
+		}
+		for name, header := range map[string]string{BearerAuthLogicalClusterConfig: "target-sr-cluster", BearerAuthIdentityPoolConfig: "Confluent-Identity-Pool-Id"} {
+			if v := get(name); v != "" {
+				if o.BearerHeaders == nil {
+					o.BearerHeaders = map[string]string{}
+				}
+				o.BearerHeaders[header] = v
+			}
+		}
+	default:
+		return o, fmt.Errorf("invalid value %s for configuration %s: only STATIC_TOKEN is supported", bearer, BearerAuthSourceConfig)
+	}
+	tlsCfg, err := registryTLS(props)
+	if err != nil {
+		return o, err
+	}
+	o.TLS = tlsCfg
+	o.Key = optionsKey(props, o)
 	return o, nil
+}
+
+// registryTLS builds the TLS configuration of the schema.registry.ssl.*
+// settings (CachedSchemaRegistryClient: an SslFactory of the settings
+// with the prefix removed). As there, once any is set, the host name is
+// checked only when schema.registry.ssl.endpoint.identification.algorithm
+// is https; without one the system's roots are trusted and the host name
+// checked.
+func registryTLS(props map[string]string) (*tls.Config, error) {
+	ssl := map[string]string{}
+	for k, v := range props {
+		if strings.HasPrefix(k, RegistryClientPrefix+"ssl.") {
+			ssl[k] = v
+		}
+	}
+	if len(ssl) == 0 {
+		return nil, nil
+	}
+	alg := RegistryClientPrefix + tlsconfig.EndpointIdentificationAlgorithmConfig
+	if v := strings.TrimSpace(ssl[alg]); v == "" || strings.EqualFold(v, "none") {
+		ssl[alg] = ""
+	}
+	return tlsconfig.Load(ssl, RegistryClientPrefix)
+}
+
+// optionsKey identifies the registry settings of props.
+func optionsKey(props map[string]string, o Options) string {
+	var parts []string
+	for k, v := range props {
+		if strings.HasPrefix(k, RegistryClientPrefix+"ssl.") {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	for k, v := range o.BearerHeaders {
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(o.URLs, ",") + "\x00" + o.UserInfo + "\x00" + o.BearerToken + "\x00" + strings.Join(parts, "\x00")
 }
 
 // New builds an AvroConverter from converter properties with the
