@@ -1,5 +1,7 @@
 package connect
 
+import "github.com/tributary-cdc/tributary/configdef"
+
 // Types of the administrative API: config definitions and validation
 // results (/connector-plugins), connector offsets (KIP-875) and request
 // errors that carry Kafka Connect's exact message.
@@ -35,38 +37,21 @@ const (
 	WidthLong   = "LONG"
 )
 
-// ConfigKey describes one connector property. Its JSON form is Kafka
-// Connect's ConfigKeyInfo. Default is nil when the property has none.
-type ConfigKey struct {
-	Name          string   `json:"name"`
-	Type          string   `json:"type"`
-	Required      bool     `json:"required"`
-	Default       *string  `json:"default_value"`
-	Importance    string   `json:"importance"`
-	Documentation string   `json:"documentation"`
-	Group         string   `json:"group"`
-	Order         int      `json:"order"`
-	Width         string   `json:"width"`
-	DisplayName   string   `json:"display_name"`
-	Dependents    []string `json:"dependents"`
-}
+// ConfigKey describes one connector property: Kafka Connect's
+// ConfigKeyInfo, as configdef renders a Key.
+type ConfigKey = configdef.KeyInfo
 
-// ConfigDefiner is implemented by connectors that describe their
-// properties (GET /connector-plugins/{plugin}/config and the definitions of
-// PUT …/config/validate).
+// ConfigDefiner is implemented by connectors that declare their
+// properties (Connector.config()): GET /connector-plugins/{plugin}/config
+// lists them and PUT …/config/validate reports them, after the framework's.
 type ConfigDefiner interface {
-	ConfigDef() []ConfigKey
+	ConfigDef() *configdef.Def
 }
 
-// ConfigValueInfo is the "value" half of one ConfigInfos entry. Value is nil
-// when the property is unset; passwords are reported as "[hidden]".
-type ConfigValueInfo struct {
-	Name              string   `json:"name"`
-	Value             *string  `json:"value"`
-	RecommendedValues []string `json:"recommended_values"`
-	Errors            []string `json:"errors"`
-	Visible           bool     `json:"visible"`
-}
+// ConfigValueInfo is the "value" half of one ConfigInfos entry (Kafka
+// Connect's ConfigValueInfo). Value is nil when the property is null;
+// passwords are reported as "[hidden]".
+type ConfigValueInfo = configdef.ValueInfo
 
 // ConfigInfo is one entry of ConfigInfos.configs.
 type ConfigInfo struct {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -29,11 +30,9 @@ type Connector interface {
 	NewTask() SourceTask
 }
 
-// ConfigError is one validation problem with one property.
-type ConfigError struct {
-	Name    string // the property, e.g. "topic.prefix"
-	Message string
-}
+// ConfigError is one validation problem with one property: configdef's
+// Error, so that what a configdef.Def parses is what the SPI reports.
+type ConfigError = configdef.Error
 
 // SourceTask produces records. The runtime calls Start once, then Poll from a
 // single goroutine until it stops the task; Commit may be called concurrently

@@ -1,6 +1,10 @@
 package connect
 
-import "log/slog"
+import (
+	"log/slog"
+
+	"github.com/tributary-cdc/tributary/configdef"
+)
 
 // Transformation is a single message transform (Kafka Connect's
 // org.apache.kafka.connect.transforms.Transformation). The runtime applies a
@@ -30,6 +34,9 @@ type TransformationPlugin struct {
 	// reported per property, named without the prefix; with any, the
 	// returned Transformation is nil.
 	New func(config map[string]string) (Transformation, []ConfigError)
+	// Config declares the transformation's properties
+	// (Transformation.config()); New parses with it.
+	Config *configdef.Def
 }
 
 // Predicate decides whether a transformation applies to a record (Kafka
@@ -43,4 +50,6 @@ type Predicate interface {
 type PredicatePlugin struct {
 	Class string
 	New   func(config map[string]string) (Predicate, []ConfigError)
+	// Config declares the predicate's properties (Predicate.config()).
+	Config *configdef.Def
 }

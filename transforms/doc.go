@@ -3,8 +3,9 @@
 // that connectors name in transforms.<alias>.type, behind the connect
 // Transformation SPI.
 //
-// The package owns each transform's configuration (validation and the
-// per-property errors) and the per-record rewrite; it does not own the chain
+// The package owns each transform's configuration: its ConfigDef (defs.go,
+// Transformation.config()), from which the constructor parses and the
+// runtime validates and lists it, and the per-property errors; and the per-record rewrite; it does not own the chain
 // (ordering, predicates, error tolerance), which belongs to the runtime; it
 // also implements Kafka Connect's predicate classes (PredicatePlugins).
 //
@@ -19,8 +20,8 @@ import "github.com/tributary-cdc/tributary/connect"
 // Debezium's, then Kafka Connect's.
 func Plugins() []connect.TransformationPlugin {
 	out := []connect.TransformationPlugin{
-		{Class: ExtractNewRecordStateClass, New: NewExtractNewRecordState},
-		{Class: RegexRouterClass, New: NewRegexRouter},
+		{Class: ExtractNewRecordStateClass, New: NewExtractNewRecordState, Config: ExtractNewRecordStateDef},
+		{Class: RegexRouterClass, New: NewRegexRouter, Config: RegexRouterDef},
 	}
 	out = append(out, outboxPlugins()...)
 	return append(out, kafkaPlugins()...)

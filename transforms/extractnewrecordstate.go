@@ -101,49 +101,35 @@ type derivedValue struct {
 // and drop.fields.header.name, which Tributary does not implement, are
 // refused rather than silently ignored.
 func NewExtractNewRecordState(config map[string]string) (connect.Transformation, []connect.ConfigError) {
-	var errs []connect.ConfigError
+	v, errs := ExtractNewRecordStateDef.Parse(config)
 	t := &extractNewRecordState{
-		mode:         modeTombstone,
 		values:       map[valueKey]*derivedValue{},
 		headerShapes: map[*schema.Schema][]*schema.Schema{},
 	}
-	if v, ok := config[propDeleteTombstoneMode]; ok {
-		m, ok := parseDeleteMode(v)
-		if !ok {
-			errs = append(errs, invalid(propDeleteTombstoneMode, v,
-				"The value must be one of drop, tombstone, rewrite, rewrite-with-tombstone, delete-to-tombstone"))
-		}
-		t.mode = m
-	}
+	t.mode, _ = parseDeleteMode(v.String(propDeleteTombstoneMode))
 	for _, legacy := range []string{"drop.tombstones", "delete.handling.mode"} {
-		if v, ok := config[legacy]; ok {
-			errs = append(errs, invalid(legacy, v,
+		if raw, ok := config[legacy]; ok {
+			errs = append(errs, invalid(legacy, raw,
 				"this property was removed in Debezium 3.2 and is not supported; use "+propDeleteTombstoneMode))
 		}
 	}
-	if v := config[propDropFieldsHeader]; javaTrim(v) != "" {
-		errs = append(errs, invalid(propDropFieldsHeader, v, "dropping fields named by a header is not supported by Tributary"))
+	// drop.fields.from.key and drop.fields.keep.schema.compatible have no
+	// effect without drop.fields.header.name, in Debezium too; the Def
+	// still checks them so that a typo is reported.
+	t.replaceNullWithDefault = v.Bool(propReplaceNull)
+	// Debezium reads the names and prefixes as given: no trimming.
+	raw := func(name string) string {
+		if s, ok := config[name]; ok {
+			return s
+		}
+		return v.String(name)
 	}
-	// Without drop.fields.header.name these two have no effect, in Debezium
-	// too; they are still checked so that a typo is reported.
-	parseBool(config, propDropFieldsFromKey, false, &errs)
-	parseBool(config, propDropFieldsKeepCompat, true, &errs)
-	t.replaceNullWithDefault = parseBool(config, propReplaceNull, true, &errs)
-	t.routeByField = config[propRouteByField]
-
-	fieldsPrefix, ok := config[propAddFieldsPrefix]
-	if !ok {
-		fieldsPrefix = defaultPrefix
-	}
-	headersPrefix, ok := config[propAddHeadersPrefix]
-	if !ok {
-		headersPrefix = defaultPrefix
-	}
+	t.routeByField = raw(propRouteByField)
 	var err error
-	if t.fields, err = parseFieldRefs(fieldsPrefix, config[propAddFields]); err != nil {
+	if t.fields, err = parseFieldRefs(raw(propAddFieldsPrefix), config[propAddFields]); err != nil {
 		errs = append(errs, invalid(propAddFields, config[propAddFields], err.Error()))
 	}
-	if t.headers, err = parseFieldRefs(headersPrefix, config[propAddHeaders]); err != nil {
+	if t.headers, err = parseFieldRefs(raw(propAddHeadersPrefix), config[propAddHeaders]); err != nil {
 		errs = append(errs, invalid(propAddHeaders, config[propAddHeaders], err.Error()))
 	}
 	if len(errs) > 0 {

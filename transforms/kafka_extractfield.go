@@ -27,26 +27,15 @@ type extractField struct {
 	replaceNullWithDefault bool
 }
 
-// newExtractField returns the constructor of ExtractField$Key or $Value.
+// newExtractField returns the constructor of ExtractField$Key or $Value,
+// which parses ExtractFieldDef.
 func newExtractField(s side) func(map[string]string) (connect.Transformation, []connect.ConfigError) {
 	return func(config map[string]string) (connect.Transformation, []connect.ConfigError) {
-		var errs []connect.ConfigError
 		t := &extractField{side: s, class: s.class(ExtractFieldKeyClass, ExtractFieldValueClass)}
-		path, ok := config[propField]
-		if !ok {
-			errs = append(errs, missing(propField))
-		}
-		t.path = javaTrim(path)
-		version := "V1"
-		if v, ok := config[propFieldSyntaxVersion]; ok {
-			version = strings.ToUpper(javaTrim(v))
-			if version != "V1" && version != "V2" {
-				// ConfigDef.CaseInsensitiveValidString's wording.
-				errs = append(errs, invalid(propFieldSyntaxVersion, javaTrim(v), "String must be one of (case insensitive): V1, V2"))
-			}
-		}
-		t.replaceNullWithDefault = parseBool(config, propReplaceNullWithDefault, true, &errs)
-		if ok && version == "V2" {
+		v, errs := ExtractFieldDef.Parse(config)
+		t.path = v.String(propField)
+		t.replaceNullWithDefault = v.Bool(propReplaceNullWithDefault)
+		if v.IsSet(propField) && strings.EqualFold(v.String(propFieldSyntaxVersion), "V2") {
 			steps, cerr := parseFieldPathV2(t.path)
 			if cerr != nil {
 				errs = append(errs, *cerr)

@@ -53,30 +53,29 @@ type insertField struct {
 	cache                  derivedCache[*schema.Schema]
 }
 
-// newInsertField returns the constructor of InsertField$Key or $Value.
-// Every property is an optional STRING, trimmed as ConfigDef trims.
+// newInsertField returns the constructor of InsertField$Key or $Value,
+// which parses InsertFieldDef.
 func newInsertField(s side) func(map[string]string) (connect.Transformation, []connect.ConfigError) {
 	return func(config map[string]string) (connect.Transformation, []connect.ConfigError) {
 		t := &insertField{side: s, class: s.class(InsertFieldKeyClass, InsertFieldValueClass)}
-		var errs []connect.ConfigError
+		v, errs := InsertFieldDef.Parse(config)
 		spec := func(name string) *insertion {
-			v, ok := config[name]
-			if !ok {
+			if v.Get(name) == nil {
 				return nil
 			}
-			v = javaTrim(v)
-			in := &insertion{name: v, optional: true}
+			name, field := name, v.String(name)
+			in := &insertion{name: field, optional: true}
 			switch {
-			case strings.HasSuffix(v, "?"):
-				in.name = v[:len(v)-1]
-			case strings.HasSuffix(v, "!"):
-				in.name, in.optional = v[:len(v)-1], false
+			case strings.HasSuffix(field, "?"):
+				in.name = field[:len(field)-1]
+			case strings.HasSuffix(field, "!"):
+				in.name, in.optional = field[:len(field)-1], false
 			}
 			// Kafka accepts an empty name but SchemaBuilder.field refuses it
 			// on every struct, failing the task at its first record; the
 			// error depends on the configuration alone, so it is given here.
 			if in.name == "" {
-				errs = append(errs, invalid(name, v, "the field name is empty"))
+				errs = append(errs, invalid(name, field, "the field name is empty"))
 			}
 			return in
 		}
@@ -85,16 +84,15 @@ func newInsertField(s side) func(map[string]string) (connect.Transformation, []c
 		t.offset = spec(propOffsetField)
 		t.timestamp = spec(propTimestampField)
 		t.static = spec(propStaticField)
-		staticValue, hasStatic := config[propStaticValue]
-		t.staticValue = javaTrim(staticValue)
-		t.replaceNullWithDefault = parseBool(config, propReplaceNullWithDefault, true, &errs)
+		t.staticValue = v.String(propStaticValue)
+		t.replaceNullWithDefault = v.Bool(propReplaceNullWithDefault)
 
 		if t.topic == nil && t.partition == nil && t.offset == nil && t.timestamp == nil && t.static == nil {
 			// Kafka's ConfigException names no property; the error belongs
 			// to the transform as a whole.
 			errs = append(errs, connect.ConfigError{Name: "type", Message: "No field insertion configured"})
 		}
-		if t.static != nil && !hasStatic {
+		if t.static != nil && v.Get(propStaticValue) == nil {
 			errs = append(errs, invalid(propStaticValue, "null", "No value specified for static field: "+t.static.name))
 		}
 		if len(errs) > 0 {

@@ -3,8 +3,6 @@ package transforms
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/schema"
@@ -27,15 +25,15 @@ const (
 // kafkaPlugins returns Kafka Connect's built-in transformations.
 func kafkaPlugins() []connect.TransformationPlugin {
 	return []connect.TransformationPlugin{
-		{Class: FilterClass, New: NewFilter},
-		{Class: InsertFieldKeyClass, New: newInsertField(keySide)},
-		{Class: InsertFieldValueClass, New: newInsertField(valueSide)},
-		{Class: ReplaceFieldKeyClass, New: newReplaceField(keySide)},
-		{Class: ReplaceFieldValueClass, New: newReplaceField(valueSide)},
-		{Class: ValueToKeyClass, New: NewValueToKey},
-		{Class: ExtractFieldKeyClass, New: newExtractField(keySide)},
-		{Class: ExtractFieldValueClass, New: newExtractField(valueSide)},
-		{Class: TimestampRouterClass, New: NewTimestampRouter},
+		{Class: FilterClass, New: NewFilter, Config: FilterDef},
+		{Class: InsertFieldKeyClass, New: newInsertField(keySide), Config: InsertFieldDef},
+		{Class: InsertFieldValueClass, New: newInsertField(valueSide), Config: InsertFieldDef},
+		{Class: ReplaceFieldKeyClass, New: newReplaceField(keySide), Config: ReplaceFieldDef},
+		{Class: ReplaceFieldValueClass, New: newReplaceField(valueSide), Config: ReplaceFieldDef},
+		{Class: ValueToKeyClass, New: NewValueToKey, Config: ValueToKeyDef},
+		{Class: ExtractFieldKeyClass, New: newExtractField(keySide), Config: ExtractFieldDef},
+		{Class: ExtractFieldValueClass, New: newExtractField(valueSide), Config: ExtractFieldDef},
+		{Class: TimestampRouterClass, New: NewTimestampRouter, Config: TimestampRouterDef},
 	}
 }
 
@@ -164,24 +162,4 @@ func (c *derivedCache[T]) put(s *schema.Schema, v T) {
 		c.m = make(map[*schema.Schema]T, schemaCacheLimit)
 	}
 	c.m[s] = v
-}
-
-// listSeparator is ConfigDef's COMMA_WITH_WHITESPACE (\s*,\s*); Java's \s
-// is [ \t\n\x0B\f\r].
-var listSeparator = regexp.MustCompile(`[ \t\n\v\f\r]*,[ \t\n\v\f\r]*`)
-
-// parseList parses a LIST property as ConfigDef does: the value is trimmed,
-// an empty value is an empty list, and otherwise it is split at commas
-// with the whitespace around them, keeping empty entries ("a,,b" has three).
-func parseList(v string) []string {
-	v = javaTrim(v)
-	if v == "" {
-		return nil
-	}
-	return listSeparator.Split(v, -1)
-}
-
-// javaList formats a list as Java's List.toString does, for error messages.
-func javaList(l []string) string {
-	return "[" + strings.Join(l, ", ") + "]"
 }

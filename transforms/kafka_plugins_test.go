@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/schema"
 )
@@ -169,15 +170,15 @@ func TestKafkaParseList(t *testing.T) {
 		in   string
 		want []string
 	}{
-		{"", nil},
-		{"  ", nil},
+		{"", []string{}},
+		{"  ", []string{}},
 		{"a", []string{"a"}},
 		{" a , b\t,c ", []string{"a", "b", "c"}},
 		{"a,,b", []string{"a", "", "b"}},
 		{"a,", []string{"a", ""}},
 	} {
-		if got := parseList(c.in); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("parseList(%q) = %q, want %q", c.in, got, c.want)
+		if got := configdef.SplitList(c.in); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("SplitList(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

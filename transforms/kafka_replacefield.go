@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/schema"
@@ -36,48 +37,43 @@ type replacedSchema struct {
 	sources []int
 }
 
-// newReplaceField returns the constructor of ReplaceField$Key or $Value.
+// newReplaceField returns the constructor of ReplaceField$Key or $Value,
+// which parses ReplaceFieldDef after translating the deprecated names
+// (ConfigUtils.translateDeprecatedConfigs: the new name wins).
 func newReplaceField(s side) func(map[string]string) (connect.Transformation, []connect.ConfigError) {
 	return func(config map[string]string) (connect.Transformation, []connect.ConfigError) {
-		var errs []connect.ConfigError
-		t := &replaceField{
-			side:    s,
-			class:   s.class(ReplaceFieldKeyClass, ReplaceFieldValueClass),
-			exclude: listSet(aliased(config, propExclude, propBlacklist)),
-			include: listSet(aliased(config, propInclude, propWhitelist)),
-			renames: map[string]string{},
-		}
-		mappings := parseList(config[propRenames])
-		for _, m := range mappings {
-			// String.split(":") drops trailing empty parts, so "a:b:" is
-			// a valid mapping and "a:" is not.
-			parts := javaSplit(m, ":")
-			if len(parts) != 2 {
-				errs = append(errs, invalid(propRenames, javaList(mappings), "Invalid rename mapping: "+m))
-				break
+		config = maps.Clone(config)
+		for name, alias := range map[string]string{propExclude: propBlacklist, propInclude: propWhitelist} {
+			if v, ok := config[alias]; ok {
+				if _, set := config[name]; !set {
+					config[name] = v
+				}
+				delete(config, alias)
 			}
-			t.renames[parts[0]] = parts[1]
 		}
-		t.replaceNullWithDefault = parseBool(config, propReplaceNullWithDefault, true, &errs)
+		v, errs := ReplaceFieldDef.Parse(config)
 		if len(errs) > 0 {
 			return nil, errs
+		}
+		t := &replaceField{
+			side:                   s,
+			class:                  s.class(ReplaceFieldKeyClass, ReplaceFieldValueClass),
+			exclude:                listSet(v.List(propExclude)),
+			include:                listSet(v.List(propInclude)),
+			renames:                map[string]string{},
+			replaceNullWithDefault: v.Bool(propReplaceNullWithDefault),
+		}
+		for _, m := range v.List(propRenames) {
+			parts := javaSplit(m, ":")
+			t.renames[parts[0]] = parts[1]
 		}
 		return t, nil
 	}
 }
 
-// aliased is ConfigUtils.translateDeprecatedConfigs for one property with
-// one deprecated alias.
-func aliased(config map[string]string, name, alias string) string {
-	if v, ok := config[name]; ok {
-		return v
-	}
-	return config[alias]
-}
-
-func listSet(v string) map[string]bool {
+func listSet(list []string) map[string]bool {
 	set := map[string]bool{}
-	for _, e := range parseList(v) {
+	for _, e := range list {
 		set[e] = true
 	}
 	return set

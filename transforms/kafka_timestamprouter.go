@@ -23,27 +23,16 @@ type timestampRouter struct {
 	timestamp   []dateFormatPart
 }
 
-// NewTimestampRouter configures a TimestampRouter from "topic.format"
-// (default "${topic}-${timestamp}") and "timestamp.format" (default
-// "yyyyMMdd", a java.text.SimpleDateFormat pattern).
+// NewTimestampRouter configures a TimestampRouter from TimestampRouterDef:
+// "topic.format" and "timestamp.format" (a java.text.SimpleDateFormat
+// pattern).
 func NewTimestampRouter(config map[string]string) (connect.Transformation, []connect.ConfigError) {
-	topicFormat, ok := config[propTopicFormat]
-	if !ok {
-		topicFormat = "${topic}-${timestamp}"
+	v, errs := TimestampRouterDef.Parse(config)
+	if len(errs) > 0 {
+		return nil, errs
 	}
-	tsFormat, ok := config[propTimestampFormat]
-	if !ok {
-		tsFormat = "yyyyMMdd"
-	}
-	tsFormat = javaTrim(tsFormat)
-	// Kafka builds the SimpleDateFormat at the first record, failing the
-	// task there on a bad pattern; the error depends on the pattern alone,
-	// so it is given here.
-	parts, err := parseDateFormat(tsFormat)
-	if err != nil {
-		return nil, []connect.ConfigError{invalid(propTimestampFormat, tsFormat, err.Error())}
-	}
-	return &timestampRouter{topicFormat: javaTrim(topicFormat), timestamp: parts}, nil
+	parts, _ := parseDateFormat(v.String(propTimestampFormat)) // checked by the Def
+	return &timestampRouter{topicFormat: v.String(propTopicFormat), timestamp: parts}, nil
 }
 
 func (t *timestampRouter) Apply(r connect.SourceRecord) (connect.SourceRecord, bool, error) {

@@ -23,23 +23,14 @@ type derivedKey struct {
 	sources []int
 }
 
-// NewValueToKey configures ValueToKey from "fields", a required non-empty
-// LIST (NonEmptyListValidator).
+// NewValueToKey configures ValueToKey from ValueToKeyDef: "fields", a
+// required non-empty LIST.
 func NewValueToKey(config map[string]string) (connect.Transformation, []connect.ConfigError) {
-	var errs []connect.ConfigError
-	v, ok := config[propFields]
-	fields := parseList(v)
-	switch {
-	case !ok:
-		errs = append(errs, missing(propFields))
-	case len(fields) == 0:
-		errs = append(errs, invalid(propFields, javaList(fields), "Empty list"))
-	}
-	replace := parseBool(config, propReplaceNullWithDefault, true, &errs)
+	v, errs := ValueToKeyDef.Parse(config)
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return &valueToKey{fields: fields, replaceNullWithDefault: replace}, nil
+	return &valueToKey{fields: v.List(propFields), replaceNullWithDefault: v.Bool(propReplaceNullWithDefault)}, nil
 }
 
 func (t *valueToKey) Apply(r connect.SourceRecord) (connect.SourceRecord, bool, error) {

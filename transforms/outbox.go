@@ -18,7 +18,7 @@ const EventRouterClass = "io.debezium.transforms.outbox.EventRouter"
 
 // outboxPlugins returns the outbox transformation classes.
 func outboxPlugins() []connect.TransformationPlugin {
-	return []connect.TransformationPlugin{{Class: EventRouterClass, New: NewEventRouter}}
+	return []connect.TransformationPlugin{{Class: EventRouterClass, New: NewEventRouter, Config: EventRouterDef}}
 }
 
 // Properties of EventRouter (Debezium 3.5's EventRouterConfigDefinition.java).
@@ -39,10 +39,6 @@ const (
 	propOutboxTopicReplacement = "route.topic.replacement"
 	propOutboxTombstoneOnEmpty = "route.tombstone.on.empty.payload"
 )
-
-// The tracing properties (ActivateTracingSpan.java), which Debezium honours
-// when OpenTelemetry is on its class path; Tributary has no tracing.
-var outboxTracingProps = []string{"tracing.span.context.field", "tracing.operation.name", "tracing.with.context.field.only"}
 
 // Semantic names of the timestamp columns table.field.event.timestamp may
 // name (io.debezium.time.*).
@@ -118,77 +114,56 @@ type outboxValueKey struct {
 // Tributary does not implement (table.expand.json.payload=true and the
 // tracing properties) are refused rather than silently ignored.
 func NewEventRouter(config map[string]string) (connect.Transformation, []connect.ConfigError) {
-	var errs []connect.ConfigError
-	str := func(name, def string) string {
+	v, errs := EventRouterDef.Parse(config)
+	str := func(name string) string {
 		// Debezium reads these names as given: no trimming.
-		if v, ok := config[name]; ok {
-			return v
+		if raw, ok := config[name]; ok {
+			return raw
 		}
-		return def
+		return v.String(name)
 	}
 	t := &eventRouter{
-		fieldID:        str(propOutboxEventID, "id"),
-		fieldKey:       str(propOutboxEventKey, "aggregateid"),
-		fieldPayload:   str(propOutboxPayload, "payload"),
-		fieldTimestamp: str(propOutboxTimestamp, ""),
-		fieldVersion:   str(propOutboxSchemaVersion, ""),
-		routeBy:        str(propRouteByField, "aggregatetype"),
-		values:         map[outboxValueKey]*schema.Schema{},
-		log:            slog.New(slog.DiscardHandler), // until SetLogger
+		fieldID:          str(propOutboxEventID),
+		fieldKey:         str(propOutboxEventKey),
+		fieldPayload:     str(propOutboxPayload),
+		fieldTimestamp:   str(propOutboxTimestamp),
+		fieldVersion:     str(propOutboxSchemaVersion),
+		routeBy:          str(propRouteByField),
+		errorOnMissing:   v.Bool(propOutboxErrorOnMissing),
+		tombstoneOnEmpty: v.Bool(propOutboxTombstoneOnEmpty),
+		values:           map[outboxValueKey]*schema.Schema{},
+		log:              slog.New(slog.DiscardHandler), // until SetLogger
 	}
 	// table.field.event.type (propOutboxEventType) is still defined by
 	// Debezium but no longer read by EventRouterDelegate; it is accepted
-	// and has no effect there either.
-
-	t.errorOnMissing = parseBool(config, propOutboxErrorOnMissing, true, &errs)
-	t.tombstoneOnEmpty = parseBool(config, propOutboxTombstoneOnEmpty, false, &errs)
-	if parseBool(config, propOutboxExpandJSON, false, &errs) {
-		errs = append(errs, invalid(propOutboxExpandJSON, config[propOutboxExpandJSON],
-			"expanding JSON payloads into structs is not supported by Tributary"))
+	// and has no effect there either. table.json.payload.null.behavior is
+	// read only to expand JSON payloads, which are refused; the value is
+	// still checked so a typo is reported.
+	switch strings.ToLower(v.String(propOutboxInvalidOp)) {
+	case "error":
+		t.invalidOp = invalidOpError
+	case "fatal":
+		t.invalidOp = invalidOpFatal
+	default:
+		t.invalidOp = invalidOpWarn
 	}
-	// Debezium reads the null behavior only to expand JSON payloads, which
-	// are refused above; the value is still checked so a typo is reported.
-	if v, ok := config[propOutboxJSONNullBehavior]; ok && !slices.Contains([]string{"ignore", "optional_bytes"}, strings.ToLower(javaTrim(v))) {
-		errs = append(errs, invalid(propOutboxJSONNullBehavior, v, "Value must be one of ignore, optional_bytes"))
-	}
-	if v, ok := config[propOutboxInvalidOp]; ok {
-		switch strings.ToLower(javaTrim(v)) {
-		case "warn":
-			t.invalidOp = invalidOpWarn
-		case "error":
-			t.invalidOp = invalidOpError
-		case "fatal":
-			t.invalidOp = invalidOpFatal
-		default:
-			errs = append(errs, invalid(propOutboxInvalidOp, v, "Value must be one of warn, error, fatal"))
-		}
-	}
-	for _, p := range outboxTracingProps {
-		if v, ok := config[p]; ok {
-			errs = append(errs, invalid(p, v, "tracing is not supported by Tributary"))
-		}
-	}
-	if v, ok := config[propOutboxAdditional]; ok {
-		fields, err := parseOutboxFields(v)
-		if err != nil {
-			errs = append(errs, invalid(propOutboxAdditional, v, err.Error()))
-		}
-		t.additional = fields
+	if s := v.Get(propOutboxAdditional); s != nil {
+		// The Def checked the format; an error here is already reported.
+		t.additional, _ = parseOutboxFields(v.String(propOutboxAdditional))
 	}
 	t.payloadOnly = !slices.ContainsFunc(t.additional, func(f outboxField) bool { return f.placement == placeEnvelope })
 
 	// Debezium hands these two to Kafka's RegexRouter, which trims them.
-	pattern := javaTrim(str(propOutboxTopicRegex, "(?<routedByValue>.*)"))
-	replacement := javaTrim(str(propOutboxTopicReplacement, "outbox.event.${routedByValue}"))
-	if re, full, err := javaregex.Compile(pattern); err != nil {
-		errs = append(errs, invalid(propOutboxTopicRegex, pattern, err.Error()))
-	} else if template, err := translateReplacement(replacement, re); err != nil {
-		// Kafka finds a bad replacement only when the first topic matches;
-		// it depends on the pattern and the replacement alone, so it is
-		// reported here.
-		errs = append(errs, invalid(propOutboxTopicReplacement, replacement, err.Error()))
-	} else {
-		t.topics = &regexRouter{re: re, full: full, template: template}
+	pattern, replacement := v.String(propOutboxTopicRegex), v.String(propOutboxTopicReplacement)
+	if re, full, err := javaregex.Compile(pattern); err == nil {
+		if template, err := translateReplacement(replacement, re); err != nil {
+			// Kafka finds a bad replacement only when the first topic
+			// matches; it depends on the pattern and the replacement alone,
+			// so it is reported here.
+			errs = append(errs, invalid(propOutboxTopicReplacement, replacement, err.Error()))
+		} else {
+			t.topics = &regexRouter{re: re, full: full, template: template}
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errs

@@ -19,26 +19,10 @@ const (
 // PredicatePlugins returns the predicate classes this package implements.
 func PredicatePlugins() []connect.PredicatePlugin {
 	return []connect.PredicatePlugin{
-		{Class: TopicNameMatchesClass, New: NewTopicNameMatches},
-		{Class: RecordIsTombstoneClass, New: NewRecordIsTombstone},
-		{Class: HasHeaderKeyClass, New: NewHasHeaderKey},
+		{Class: TopicNameMatchesClass, New: NewTopicNameMatches, Config: TopicNameMatchesDef},
+		{Class: RecordIsTombstoneClass, New: NewRecordIsTombstone, Config: FilterDef},
+		{Class: HasHeaderKeyClass, New: NewHasHeaderKey, Config: HasHeaderKeyDef},
 	}
-}
-
-// requiredNonEmpty reads a required STRING property validated by
-// ConfigDef.NonEmptyString: trimmed, and refused when empty after trimming.
-func requiredNonEmpty(config map[string]string, name string) (string, *connect.ConfigError) {
-	v, ok := config[name]
-	if !ok {
-		e := missing(name)
-		return "", &e
-	}
-	v = javaTrim(v)
-	if v == "" {
-		e := invalid(name, v, "String must be non-empty")
-		return "", &e
-	}
-	return v, nil
 }
 
 // topicNameMatches is TopicNameMatches.java: true when the whole topic
@@ -50,14 +34,13 @@ type topicNameMatches struct {
 // NewTopicNameMatches configures TopicNameMatches from "pattern", a
 // required, non-empty Java regular expression.
 func NewTopicNameMatches(config map[string]string) (connect.Predicate, []connect.ConfigError) {
-	pattern, cerr := requiredNonEmpty(config, "pattern")
-	if cerr != nil {
-		return nil, []connect.ConfigError{*cerr}
+	v, errs := TopicNameMatchesDef.Parse(config)
+	if len(errs) > 0 {
+		return nil, errs
 	}
-	_, full, err := javaregex.Compile(pattern)
-	if err != nil {
-		// RegexValidator's wording.
-		return nil, []connect.ConfigError{invalid("pattern", pattern, "Invalid regex: "+err.Error())}
+	_, full, err := javaregex.Compile(v.String("pattern"))
+	if err != nil { // TopicNameMatchesDef's validator compiled it
+		return nil, []connect.ConfigError{invalid("pattern", v.String("pattern"), "Invalid regex: "+err.Error())}
 	}
 	return topicNameMatches{full: full}, nil
 }
@@ -89,11 +72,11 @@ type hasHeaderKey struct {
 // NewHasHeaderKey configures HasHeaderKey from "name", required and
 // non-empty.
 func NewHasHeaderKey(config map[string]string) (connect.Predicate, []connect.ConfigError) {
-	name, cerr := requiredNonEmpty(config, "name")
-	if cerr != nil {
-		return nil, []connect.ConfigError{*cerr}
+	v, errs := HasHeaderKeyDef.Parse(config)
+	if len(errs) > 0 {
+		return nil, errs
 	}
-	return hasHeaderKey{name: name}, nil
+	return hasHeaderKey{name: v.String("name")}, nil
 }
 
 func (p hasHeaderKey) Test(r connect.SourceRecord) bool {

@@ -22,23 +22,14 @@ type regexRouter struct {
 	template string         // replacement translated to regexp.Expand syntax
 }
 
-// NewRegexRouter configures a RegexRouter from "regex" and "replacement",
-// both required and trimmed as Kafka's ConfigDef trims STRING values.
+// NewRegexRouter configures a RegexRouter from RegexRouterDef: "regex" and
+// "replacement", both required.
 func NewRegexRouter(config map[string]string) (connect.Transformation, []connect.ConfigError) {
-	var errs []connect.ConfigError
-	pattern, okRegex := config["regex"]
-	replacement, okRepl := config["replacement"]
-	if !okRegex {
-		errs = append(errs, missing("regex"))
-	}
-	if !okRepl {
-		errs = append(errs, missing("replacement"))
-	}
+	v, errs := RegexRouterDef.Parse(config)
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	pattern, replacement = javaTrim(pattern), javaTrim(replacement)
-
+	pattern, replacement := v.String("regex"), v.String("replacement")
 	re, full, err := javaregex.Compile(pattern)
 	if err != nil {
 		return nil, []connect.ConfigError{invalid("regex", pattern, err.Error())}

@@ -7,10 +7,21 @@
 // Before a task's first record to a topic, the herder readies the topic as
 // Kafka Connect does (topics.go): the worker creates it only when
 // topic.creation.enable is on and the connector has topic.creation.*
-// settings (topiccreation.go, validated with the rest of the config);
+// settings (topiccreation.go: Kafka Connect's TopicCreationConfig keys,
+// declared for the default group and each group of topic.creation.groups
+// and validated with the rest of the config);
 // otherwise the broker creates it on the producer's first metadata request
 // if its auto.create.topics.enable allows, and a topic nobody creates fails
 // the task.
+//
+// Connector configs are checked against connect.SourceConnectorConfigDef
+// (Kafka Connect's ConnectorConfig and SourceConnectorConfig), the Configs
+// of the transformations and predicates they name, and the connector's own
+// ConfigDef (configdef.go); create and config/validate run the same checks,
+// and validate reports them against the enriched declaration, in Kafka
+// Connect's groups (Common, Transforms, Predicates, Error Handling, Topic
+// Creation, Exactly Once Support, offsets.topic, "Transforms: <alias>",
+// "Predicates: <alias>"), with the keys of the converters a config names.
 //
 // The config topic is the source of truth: after a restart the herder reads
 // it, the group assigns its connectors and tasks again, and every task of a

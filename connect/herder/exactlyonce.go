@@ -25,13 +25,14 @@ const (
 // DistributedHerder.validateSourceConnectorExactlyOnceSupport and
 // validateSourceConnectorTransactionBoundary).
 func (h *Herder) checkExactlyOnce(config map[string]string, newConnector func() connect.Connector) []connect.ConfigError {
-	var errs []connect.ConfigError
-	invalid := func(name, msg string) {
-		errs = append(errs, connect.ConfigError{Name: name, Message: fmt.Sprintf("Invalid value %s for configuration %s: %s", config[name], name, msg)})
+	v, errs := frameworkErrors(config, func(name string) bool {
+		return name == propExactlyOnceSupport || name == propTransactionBoundary || name == propBoundaryInterval
+	})
+	bad := map[string]bool{}
+	for _, e := range errs {
+		bad[e.Name] = true
 	}
-	switch v := strings.ToLower(strings.TrimSpace(valueOr(config, propExactlyOnceSupport, "requested"))); v {
-	case "requested":
-	case "required":
+	if !bad[propExactlyOnceSupport] && strings.EqualFold(v.String(propExactlyOnceSupport), "required") {
 		if !h.cfg.ExactlyOnce {
 			errs = append(errs, connect.ConfigError{Name: propExactlyOnceSupport, Message: "This worker does not have exactly-once source support enabled."})
 		}
@@ -47,37 +48,15 @@ func (h *Herder) checkExactlyOnce(config map[string]string, newConnector func() 
 				errs = append(errs, connect.ConfigError{Name: propExactlyOnceSupport, Message: "The connector does not support exactly-once semantics with the provided configuration."})
 			}
 		}
-	default:
-		invalid(propExactlyOnceSupport, "String must be one of (case insensitive): requested, required")
 	}
-	switch v := strings.ToLower(strings.TrimSpace(valueOr(config, propTransactionBoundary, "poll"))); v {
-	case "poll", "interval":
-	case "connector":
+	if !bad[propTransactionBoundary] && strings.EqualFold(v.String(propTransactionBoundary), "connector") {
 		// No connector of Tributary defines its own transactions: Debezium's
 		// PostgresConnector keeps SourceConnector's default
 		// canDefineTransactionBoundaries, UNSUPPORTED.
 		errs = append(errs, connect.ConfigError{Name: propTransactionBoundary, Message: "The connector does not support connector-defined transaction boundaries with the given configuration. " +
 			"Please reconfigure it to use a different transaction boundary definition."})
-	default:
-		invalid(propTransactionBoundary, "String must be one of (case insensitive): poll, interval, connector")
-	}
-	if v, ok := config[propBoundaryInterval]; ok {
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		switch {
-		case err != nil:
-			invalid(propBoundaryInterval, "Not a number of type LONG")
-		case n < 0:
-			invalid(propBoundaryInterval, "Value must be at least 0")
-		}
 	}
 	return errs
-}
-
-func valueOr(config map[string]string, key, def string) string {
-	if v, ok := config[key]; ok {
-		return v
-	}
-	return def
 }
 
 // transactionBoundary reads a validated connector config's boundary; the

@@ -34,7 +34,9 @@ func TestCheckExactlyOnce(t *testing.T) {
 		{"connector boundary", true, map[string]string{"transaction.boundary": "connector"}, supported,
 			[]string{"transaction.boundary: The connector does not support connector-defined transaction boundaries"}},
 		{"bad boundary", true, map[string]string{"transaction.boundary": "txn"}, supported,
-			[]string{"transaction.boundary: Invalid value txn for configuration transaction.boundary: String must be one of (case insensitive): poll, interval, connector"}},
+			// CaseInsensitiveValidString lists the upper-cased values in the
+			// order of its HashSet (ConfigDef.java).
+			[]string{"transaction.boundary: Invalid value txn for configuration transaction.boundary: String must be one of (case insensitive): INTERVAL, POLL, CONNECTOR"}},
 		{"bad interval", true, map[string]string{"transaction.boundary.interval.ms": "-1"}, supported,
 			[]string{"transaction.boundary.interval.ms: Invalid value -1 for configuration transaction.boundary.interval.ms: Value must be at least 0"}},
 		{"required, enabled", true, map[string]string{"exactly.once.support": "required"}, supported, nil},

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/storage"
@@ -86,6 +86,10 @@ type Config struct {
 	Predicates []connect.PredicatePlugin
 	// Converters builds key and value converters by class name.
 	Converters ConverterFactory
+	// ConverterConfigDef, if set, returns the ConfigDef of a converter
+	// class (Converter.config()), nil for an unknown one: config/validate
+	// then reports the keys of the converters a connector config names.
+	ConverterConfigDef func(class string) *configdef.Def
 	// KeyConverter/ValueConverter are the worker defaults; a connector
 	// config may override them with the same keys.
 	KeyConverter, ValueConverter           string
@@ -476,21 +480,20 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 	_, policyErrs := parseRestartPolicy(config)
 	errs = append(errs, policyErrs...)
 	errs = append(errs, h.checkExactlyOnce(config, p)...)
-	if _, _, err := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, config, kafkaclient.ConnectorProducerPrefix); err != nil {
-		var se *kafkaclient.ProducerSettingError
-		if errors.As(err, &se) {
-			errs = append(errs, connect.ConfigError{Name: se.Key, Message: se.Error()})
+	_, _, producerErrs := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, config, kafkaclient.ConnectorProducerPrefix)
+	errs = append(errs, producerErrs...)
+	// The framework's keys as SourceConnectorConfigDef declares them; the
+	// name, the class, the exactly-once keys and the topic creation groups
+	// are checked above and below, with the runtime's knowledge.
+	framework, frameworkErrs := frameworkErrors(config, func(name string) bool {
+		switch name {
+		case "name", "connector.class", propExactlyOnceSupport, propTransactionBoundary, propBoundaryInterval, keyTopicCreationGroups:
+			return false
 		}
-	}
-	maxTasks := 1
-	if v, ok := config["tasks.max"]; ok {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 {
-			errs = append(errs, connect.ConfigError{Name: "tasks.max", Message: fmt.Sprintf("Invalid value %s for configuration tasks.max: Value must be at least 1", v)})
-		} else {
-			maxTasks = n
-		}
-	}
+		return true
+	})
+	errs = append(errs, frameworkErrs...)
+	maxTasks := framework.Int("tasks.max")
 	for _, isKey := range []bool{true, false} {
 		key, class, props := h.converterConfig(config, isKey)
 		if _, err := h.cfg.Converters(class, props, isKey); err != nil {
@@ -906,9 +909,9 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 	topics := &topicCreator{admin: h.cfg.Admin, client: h.cfg.Client, creation: creation,
 		disabled: h.cfg.TopicCreationDisabled, settings: usesTopicCreation(connConfig),
 		statuses: h.cfg.Statuses, id: id, track: !h.cfg.TopicTrackingDisabled, log: log}
-	producerSettings, ignored, err := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, connConfig, kafkaclient.ConnectorProducerPrefix)
-	if err != nil {
-		return err
+	producerSettings, ignored, producerErrs := kafkaclient.ParseProducerSettings(h.cfg.ProducerSettings, connConfig, kafkaclient.ConnectorProducerPrefix)
+	if len(producerErrs) > 0 {
+		return fmt.Errorf("configuring the producer: %w", &connect.ValidationError{Errors: producerErrs})
 	}
 	if len(ignored) > 0 {
 		log.Warn("ignoring producer overrides Tributary does not support", "properties", ignored)

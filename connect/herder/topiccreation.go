@@ -2,11 +2,12 @@ package herder
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/javaregex"
 )
@@ -23,6 +24,117 @@ const (
 	groupReplicationFactor = "replication.factor"
 	groupPartitions        = "partitions"
 )
+
+// Kafka's documentation of a group's keys (TopicCreationConfig), kept word
+// for word, the missing space of "broker'sdefault" included.
+const (
+	includeDoc = "A list of regular expression literals " +
+		"used to match the topic names used by the source connector. This list is used " +
+		"to include topics that should be created using the topic settings defined by this group."
+	excludeDoc = "A list of regular expression literals " +
+		"used to match the topic names used by the source connector. This list is used " +
+		"to exclude topics from being created with the topic settings defined by this group. " +
+		"Note that exclusion rules have precedent and override any inclusion rules for the topics."
+	replicationFactorDoc = "The replication factor for new topics " +
+		"created for this connector using this group. This value may be -1 to use the broker's" +
+		"default replication factor, or may be a positive number not larger than the number of " +
+		"brokers in the Kafka cluster. A value larger than the number of brokers in the Kafka cluster " +
+		"will result in an error when the new topic is created. For the default group this configuration " +
+		"is required. For any other group defined in topic.creation.groups this config is " +
+		"optional and if it's missing it gets the value of the default group"
+	partitionsDoc = "The number of partitions new topics created for " +
+		"this connector. This value may be -1 to use the broker's default number of partitions, " +
+		"or a positive number representing the desired number of partitions. " +
+		"For the default group this configuration is required. For any " +
+		"other group defined in topic.creation.groups this config is optional and if it's " +
+		"missing it gets the value of the default group"
+)
+
+// regexValidator is TopicCreationConfig.REGEX_VALIDATOR: each entry a
+// Java regular expression. Its description is Kafka's, copied there from
+// the partitions validator.
+var regexValidator = configdef.Func("Positive number, or -1 to use the broker's default",
+	func(name string, v any) error {
+		list, _ := v.([]string)
+		for _, p := range list {
+			if _, _, err := javaregex.Compile(p); err != nil {
+				return configdef.Invalid(name, v, "Syntax error in regular expression: "+err.Error())
+			}
+		}
+		return nil
+	})
+
+// topicCreationGroupKeys declares one topic creation group's keys under
+// topic.creation.<alias>.: TopicCreationConfig.defaultGroupConfigDef() for
+// the default group (include .*, replication factor and partitions
+// required), TopicCreationConfig.configDef(group, rf, partitions) for a
+// group of topic.creation.groups (in group "Topic Creation: <alias>", its
+// replication factor and partitions defaulting to the default group's), as
+// SourceConnectorConfig.embedDefaultGroup and enrich embed them. The keys
+// carry their full names, so that every message names the property the
+// connector sets: Kafka's embedded validators name the unprefixed key
+// ("partitions"). Their groups are TopicCreationConfig's, where
+// ConfigDef.embed would prefix them with the group once more.
+func topicCreationGroupKeys(alias string, rf, partitions any) []configdef.Key {
+	prefix := topicCreationPrefix + alias + "."
+	group := connect.GroupTopicCreation + ": " + alias
+	include, regexes := any([]string{}), regexValidator
+	if alias == defaultTopicCreationGroup {
+		group = defaultTopicCreationGroup
+		include, regexes = []string{".*"}, configdef.NonNull()
+	}
+	return []configdef.Key{
+		{Name: prefix + groupInclude, Type: configdef.TypeList, Default: include, Validator: regexes,
+			Importance: configdef.ImportanceLow, Documentation: includeDoc, Group: group, Order: 0,
+			Width: configdef.WidthLong, DisplayName: "Inclusion Topic Pattern for " + group},
+		{Name: prefix + groupExclude, Type: configdef.TypeList, Default: []string{}, Validator: regexes,
+			Importance: configdef.ImportanceLow, Documentation: excludeDoc, Group: group, Order: 1,
+			Width: configdef.WidthLong, DisplayName: "Exclusion Topic Pattern for " + group},
+		{Name: prefix + groupReplicationFactor, Type: configdef.TypeShort, Default: rf, Validator: connect.ReplicationFactorValidator,
+			Importance: configdef.ImportanceLow, Documentation: replicationFactorDoc, Group: group, Order: 2,
+			Width: configdef.WidthLong, DisplayName: "Replication Factor for Topics in " + group},
+		{Name: prefix + groupPartitions, Type: configdef.TypeInt, Default: partitions, Validator: connect.PartitionsValidator,
+			Importance: configdef.ImportanceLow, Documentation: partitionsDoc, Group: group, Order: 3,
+			Width: configdef.WidthLong, DisplayName: "Partition Count for Topics in " + group},
+	}
+}
+
+// topicCreationGroupsDef declares SourceConnectorConfig's
+// topic.creation.groups alone.
+var topicCreationGroupsDef = func() *configdef.Def {
+	k, _ := connect.SourceConnectorConfigDef.Key(keyTopicCreationGroups)
+	return configdef.Define(k)
+}()
+
+// topicCreationDef is base with the topic creation groups of config
+// embedded, as SourceConnectorConfig's constructor builds its enriched
+// definition when the worker creates topics and config has a
+// topic.creation.* property: the default group (embedDefaultGroup), then
+// every other distinct group of topic.creation.groups (enrich), whose
+// replication factor and partitions default to the default group's (-1
+// when those are missing or invalid). It also returns the listed aliases
+// without "default" and whether "default" was listed.
+func topicCreationDef(base *configdef.Def, config map[string]string) (def *configdef.Def, aliases []string, listsDefault bool) {
+	def = base.With(topicCreationGroupKeys(defaultTopicCreationGroup, configdef.NoDefault, configdef.NoDefault)...)
+	defaults, _ := def.Parse(config)
+	rf, partitions := any(int16(-1)), any(-1)
+	if v := defaults.Get(groupKey(defaultTopicCreationGroup, groupReplicationFactor)); v != nil {
+		rf = v
+	}
+	if v := defaults.Get(groupKey(defaultTopicCreationGroup, groupPartitions)); v != nil {
+		partitions = v
+	}
+	for _, alias := range configdef.SplitList(config[keyTopicCreationGroups]) {
+		switch {
+		case alias == defaultTopicCreationGroup:
+			listsDefault = true
+		case !slices.Contains(aliases, alias):
+			aliases = append(aliases, alias)
+			def = def.With(topicCreationGroupKeys(alias, rf, partitions)...)
+		}
+	}
+	return def, aliases, listsDefault
+}
 
 // topicCreationGroup is one topic creation group (Kafka Connect's
 // TopicCreationGroup): the topics it takes and how it creates them.
@@ -80,50 +192,33 @@ func usesTopicCreation(config map[string]string) bool {
 // ConfigDef words it; with the flag off, only topic.creation.groups is
 // checked (it belongs to SourceConnectorConfig's own definition).
 func parseTopicCreation(config map[string]string, enabled bool) (*topicCreation, []connect.ConfigError) {
-	var errs []connect.ConfigError
-	names := parseList(config[keyTopicCreationGroups])
-	if len(names) > len(uniq(names)) {
-		errs = append(errs, connect.ConfigError{Name: keyTopicCreationGroups,
-			Message: invalidValue(keyTopicCreationGroups, javaList(names), "Duplicate alias provided.")})
-	}
 	if !enabled || !usesTopicCreation(config) {
+		_, errs := topicCreationGroupsDef.Parse(config)
 		return nil, errs
 	}
-
-	tc := &topicCreation{}
+	def, aliases, listsDefault := topicCreationDef(topicCreationGroupsDef, config)
 	// The default group takes every topic: its own include and exclude
 	// are dropped, as SourceConnectorConfig drops them.
-	def := &topicCreationGroup{
-		name:    defaultTopicCreationGroup,
-		include: regexp.MustCompile(`\A(?:.*)\z`),
-		exclude: regexp.MustCompile(`\A\z`),
-	}
-	var ok bool
-	if def.replicationFactor, ok = requiredShort(config, groupKey(def.name, groupReplicationFactor), &errs); !ok {
-		def.replicationFactor = -1
-	}
-	if def.partitions, ok = requiredInt(config, groupKey(def.name, groupPartitions), &errs); !ok {
-		def.partitions = -1
-	}
-	def.configs = groupConfigs(config, def.name)
-	tc.defaultGroup = def
+	props := maps.Clone(config)
+	delete(props, groupKey(defaultTopicCreationGroup, groupInclude))
+	delete(props, groupKey(defaultTopicCreationGroup, groupExclude))
+	values, errs := def.Parse(props)
 
-	for _, name := range uniq(names) {
+	tc := &topicCreation{listsDefault: listsDefault}
+	for _, name := range append([]string{defaultTopicCreationGroup}, aliases...) {
+		g := &topicCreationGroup{
+			name:              name,
+			include:           regexList(values, groupKey(name, groupInclude), &errs),
+			exclude:           regexList(values, groupKey(name, groupExclude), &errs),
+			replicationFactor: values.Short(groupKey(name, groupReplicationFactor)),
+			partitions:        int32(values.Int(groupKey(name, groupPartitions))),
+			configs:           groupConfigs(config, name),
+		}
 		if name == defaultTopicCreationGroup {
-			tc.listsDefault = true
-			continue
+			tc.defaultGroup = g
+		} else {
+			tc.groups = append(tc.groups, g)
 		}
-		g := &topicCreationGroup{name: name, replicationFactor: def.replicationFactor, partitions: def.partitions}
-		g.include = regexList(config, groupKey(name, groupInclude), &errs)
-		g.exclude = regexList(config, groupKey(name, groupExclude), &errs)
-		if v, ok := config[groupKey(name, groupReplicationFactor)]; ok {
-			g.replicationFactor, _ = parseShort(groupKey(name, groupReplicationFactor), v, &errs)
-		}
-		if v, ok := config[groupKey(name, groupPartitions)]; ok {
-			g.partitions, _ = parseInt(groupKey(name, groupPartitions), v, &errs)
-		}
-		g.configs = groupConfigs(config, name)
-		tc.groups = append(tc.groups, g)
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -152,116 +247,19 @@ func groupConfigs(config map[string]string, group string) map[string]string {
 	return out
 }
 
-// requiredShort reads a required SHORT replication factor.
-func requiredShort(config map[string]string, key string, errs *[]connect.ConfigError) (int16, bool) {
-	v, ok := config[key]
-	if !ok {
-		*errs = append(*errs, missingValue(key))
-		return 0, false
-	}
-	return parseShort(key, v, errs)
-}
-
-// requiredInt reads a required INT partition count.
-func requiredInt(config map[string]string, key string, errs *[]connect.ConfigError) (int32, bool) {
-	v, ok := config[key]
-	if !ok {
-		*errs = append(*errs, missingValue(key))
-		return 0, false
-	}
-	return parseInt(key, v, errs)
-}
-
-// parseShort parses a replication factor as ConfigDef parses a SHORT and
-// TopicCreationConfig validates it: positive, or -1 for the broker's default.
-func parseShort(key, v string, errs *[]connect.ConfigError) (int16, bool) {
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 16)
-	switch {
-	case err != nil:
-		*errs = append(*errs, connect.ConfigError{Name: key, Message: invalidValue(key, v, "Not a number of type SHORT")})
-	case n != -1 && n < 1:
-		*errs = append(*errs, connect.ConfigError{Name: key, Message: invalidValue(key, strconv.FormatInt(n, 10),
-			"Replication factor must be positive and not larger than the number of brokers in the Kafka cluster, or -1 to use the broker's default")})
-	default:
-		return int16(n), true
-	}
-	return -1, false
-}
-
-// parseInt parses a partition count as ConfigDef parses an INT and
-// TopicCreationConfig validates it: positive, or -1 for the broker's default.
-func parseInt(key, v string, errs *[]connect.ConfigError) (int32, bool) {
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
-	switch {
-	case err != nil:
-		*errs = append(*errs, connect.ConfigError{Name: key, Message: invalidValue(key, v, "Not a number of type INT")})
-	case n != -1 && n < 1:
-		*errs = append(*errs, connect.ConfigError{Name: key, Message: invalidValue(key, strconv.FormatInt(n, 10),
-			"Number of partitions must be positive, or -1 to use the broker's default")})
-	default:
-		return int32(n), true
-	}
-	return -1, false
-}
-
-// regexList reads a LIST of Java regular expressions, each checked alone
-// (TopicCreationConfig's REGEX_VALIDATOR), and returns them joined with "|"
-// and anchored, as TopicCreationGroup compiles them for Matcher.matches. An
-// empty list matches only the empty name, which no topic has.
-func regexList(config map[string]string, key string, errs *[]connect.ConfigError) *regexp.Regexp {
-	list := parseList(config[key])
-	for _, p := range list {
-		if _, _, err := javaregex.Compile(p); err != nil {
-			*errs = append(*errs, connect.ConfigError{Name: key,
-				Message: invalidValue(key, javaList(list), "Syntax error in regular expression: "+err.Error())})
-			return nil
-		}
-	}
+// regexList joins a group's parsed include or exclude list with "|" and
+// anchors it, as TopicCreationGroup compiles it for Matcher.matches (each
+// entry was checked alone by regexValidator). An empty list matches only
+// the empty name, which no topic has.
+func regexList(values *configdef.Values, key string, errs *[]connect.ConfigError) *regexp.Regexp {
+	list := values.List(key)
 	_, full, err := javaregex.Compile(strings.Join(list, "|"))
 	if err != nil {
-		// TopicCreationGroup compiles the joined list too.
 		*errs = append(*errs, connect.ConfigError{Name: key,
-			Message: invalidValue(key, javaList(list), "Syntax error in regular expression: "+err.Error())})
+			Message: configdef.Invalid(key, list, "Syntax error in regular expression: "+err.Error()).Error()})
 		return nil
 	}
 	return full
-}
-
-// listSeparator is ConfigDef's separator of LIST values.
-var listSeparator = regexp.MustCompile(`\s*,\s*`)
-
-// parseList parses a LIST value as ConfigDef does: trimmed, empty for an
-// empty value, else split on commas and the blanks around them (empty
-// items kept).
-func parseList(v string) []string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return nil
-	}
-	return listSeparator.Split(v, -1)
-}
-
-// uniq returns list without repeated items, in first-seen order.
-func uniq(list []string) []string {
-	var out []string
-	for _, s := range list {
-		if !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// javaList renders a list as Java's List.toString does: [a, b].
-func javaList(list []string) string { return "[" + strings.Join(list, ", ") + "]" }
-
-// invalidValue and missingValue word a problem as Kafka's ConfigException.
-func invalidValue(key, value, message string) string {
-	return fmt.Sprintf("Invalid value %s for configuration %s: %s", value, key, message)
-}
-
-func missingValue(key string) connect.ConfigError {
-	return connect.ConfigError{Name: key, Message: `Missing required configuration "` + key + `" which has no default value.`}
 }
 
 // topicCreationOf is the part of parseTopicCreation the task needs; a

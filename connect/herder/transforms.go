@@ -9,19 +9,6 @@ import (
 	"github.com/tributary-cdc/tributary/connect"
 )
 
-// aliases is a list property of the connector (Kafka Connect's
-// ConnectorConfig "transforms" and "predicates": comma-separated aliases,
-// blanks ignored).
-func aliases(config map[string]string, key string) []string {
-	var out []string
-	for a := range strings.SplitSeq(config[key], ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // transformPlugin returns the installed transformation class, or nil.
 func (h *Herder) transformPlugin(class string) *connect.TransformationPlugin {
 	for i := range h.cfg.Transformations {
@@ -53,24 +40,6 @@ func prefixed(config map[string]string, prefix string) map[string]string {
 	return out
 }
 
-// uniqueAliases returns the aliases of the list property key once each,
-// with an error if one was repeated.
-func uniqueAliases(config map[string]string, key string) ([]string, []connect.ConfigError) {
-	var out []string
-	var errs []connect.ConfigError
-	for _, a := range aliases(config, key) {
-		if slices.Contains(out, a) {
-			if errs == nil {
-				errs = append(errs, connect.ConfigError{Name: key, Message: fmt.Sprintf(
-					"Invalid value %s for configuration %s: Duplicate alias provided.", config[key], key)})
-			}
-			continue
-		}
-		out = append(out, a)
-	}
-	return out, errs
-}
-
 // pluginType returns the class in <prefix>type, or a problem with it.
 func pluginType(config map[string]string, prefix string, found func(string) bool) (string, *connect.ConfigError) {
 	class := strings.TrimSpace(config[prefix+"type"])
@@ -91,8 +60,11 @@ func pluginType(config map[string]string, prefix string, found func(string) bool
 // at once, named as Kafka Connect names them
 // (transforms.<alias>.<property>, predicates.<alias>.<property>).
 func (h *Herder) buildTransforms(config map[string]string) ([]connect.Transformation, []connect.ConfigError) {
+	// A repeated alias is reported by SourceConnectorConfigDef
+	// (checkConfig); each alias is configured once.
+	var errs []connect.ConfigError
 	preds := map[string]connect.Predicate{}
-	predAliases, errs := uniqueAliases(config, "predicates")
+	predAliases := uniqueAliases(config, "predicates")
 	for _, alias := range predAliases {
 		prefix := "predicates." + alias + "."
 		class, err := pluginType(config, prefix, func(c string) bool { return h.predicatePlugin(c) != nil })
@@ -100,19 +72,17 @@ func (h *Herder) buildTransforms(config map[string]string) ([]connect.Transforma
 			errs = append(errs, *err)
 			continue
 		}
-		p, perrs := h.predicatePlugin(class).New(prefixed(config, prefix))
-		for _, e := range perrs {
-			errs = append(errs, connect.ConfigError{Name: prefix + e.Name, Message: e.Message})
-		}
+		plugin := h.predicatePlugin(class)
+		props := prefixed(config, prefix)
+		p, perrs := plugin.New(props)
+		errs = append(errs, pluginErrors(pluginDef(plugin.Config), props, prefix, perrs)...)
 		if len(perrs) == 0 && p != nil {
 			preds[alias] = p
 		}
 	}
 
 	var chain []connect.Transformation
-	transformAliases, aliasErrs := uniqueAliases(config, "transforms")
-	errs = append(errs, aliasErrs...)
-	for _, alias := range transformAliases {
+	for _, alias := range uniqueAliases(config, "transforms") {
 		prefix := "transforms." + alias + "."
 		class, err := pluginType(config, prefix, func(c string) bool { return h.transformPlugin(c) != nil })
 		if err != nil {
@@ -149,10 +119,9 @@ func (h *Herder) buildTransforms(config map[string]string) ([]connect.Transforma
 					"Config '%snegate' was provided but there is no config '%spredicate' defining a predicate to be negated.", prefix, prefix)})
 			}
 		}
-		t, perrs := h.transformPlugin(class).New(props)
-		for _, e := range perrs {
-			errs = append(errs, connect.ConfigError{Name: prefix + e.Name, Message: e.Message})
-		}
+		plugin := h.transformPlugin(class)
+		t, perrs := plugin.New(props)
+		errs = append(errs, pluginErrors(pluginDef(plugin.Config), props, prefix, perrs)...)
 		if len(perrs) == 0 && t != nil {
 			if pred != nil {
 				t = predicatedStage{transformation: t, predicate: pred, negate: negate}

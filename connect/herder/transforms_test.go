@@ -121,7 +121,8 @@ func TestTransformConfigErrors(t *testing.T) {
 			"Config 'transforms.negated.negate' was provided but there is no config 'transforms.negated.predicate' defining a predicate to be negated.",
 		},
 		"predicates.tomb.type": {"Invalid value org.apache.kafka.connect.transforms.predicates.RecordIsTombstone for configuration predicates.tomb.type: Class org.apache.kafka.connect.transforms.predicates.RecordIsTombstone could not be found."},
-		"transforms":           {"Invalid value unwrap,missing,renamed,filtered,negated,unwrap for configuration transforms: Duplicate alias provided."},
+		// ConnectorConfig.aliasValidator prints the parsed list.
+		"transforms": {"Invalid value [unwrap, missing, renamed, filtered, negated, unwrap] for configuration transforms: Duplicate alias provided."},
 	}
 	got := map[string][]string{}
 	for _, e := range ve.Errors {

@@ -2,7 +2,9 @@
 // one client configuration every runtime component starts from (protocol
 // version, idempotent producer, Java-compatible murmur2 key partitioning),
 // the producer settings a worker (`producer.*`) or connector
-// (`producer.override.*`) may tune, the transactional producers and fencing
+// (`producer.override.*`) may tune (ProducerDef: the keys of Kafka's
+// ProducerConfig that Tributary honours, parsed with configdef), the
+// transactional producers and fencing
 // of exactly-once source support, the idempotent topic creation the
 // internal topics and the topic.creation.* settings rely on, and the topic
 // look-ups (TopicExists without creating, LookUpTopic as a producer, which

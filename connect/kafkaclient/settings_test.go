@@ -1,7 +1,6 @@
 package kafkaclient
 
 import (
-	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -13,10 +12,10 @@ import (
 
 func TestParseProducerSettings(t *testing.T) {
 	def := DefaultProducerSettings()
-	got, ignored, err := ParseProducerSettings(def, map[string]string{
+	got, ignored, errs := ParseProducerSettings(def, map[string]string{
 		"producer.override.compression.type":       "LZ4",
-		"producer.override.compression.lz4.level":  "9",
-		"producer.override.compression.zstd.level": "3", // not the codec in use
+		"producer.override.compression.lz4.level":  "12",
+		"producer.override.compression.zstd.level": "5", // not the codec in use
 		"producer.override.linger.ms":              "20",
 		"producer.override.max.request.size":       "2097152",
 		"producer.override.buffer.memory":          "8388608",
@@ -24,10 +23,10 @@ func TestParseProducerSettings(t *testing.T) {
 		"producer.override.acks":                   "all",
 		"compression.type":                         "gzip", // not prefixed
 	}, ConnectorProducerPrefix)
-	if err != nil {
-		t.Fatal(err)
+	if len(errs) > 0 {
+		t.Fatal(errs)
 	}
-	want := ProducerSettings{Compression: sarama.CompressionLZ4, CompressionLevel: 9, Linger: 20 * time.Millisecond,
+	want := ProducerSettings{Compression: sarama.CompressionLZ4, GzipLevel: -1, LZ4Level: 12, ZstdLevel: 5, Linger: 20 * time.Millisecond,
 		MaxRequestSize: 2 << 20, BufferMemory: 8 << 20}
 	if got != want {
 		t.Errorf("settings = %+v, want %+v", got, want)
@@ -37,29 +36,80 @@ func TestParseProducerSettings(t *testing.T) {
 	}
 
 	// linger.ms=0 means "at once", which sarama needs as a short timer.
-	got, _, err = ParseProducerSettings(def, map[string]string{"producer.linger.ms": "0"}, WorkerProducerPrefix)
-	if err != nil || got.Linger != time.Millisecond {
-		t.Errorf("linger.ms=0: %v, %v", got.Linger, err)
+	got, _, errs = ParseProducerSettings(def, map[string]string{"producer.linger.ms": "0"}, WorkerProducerPrefix)
+	if len(errs) > 0 || got.Linger != time.Millisecond {
+		t.Errorf("linger.ms=0: %v, %v", got.Linger, errs)
 	}
 	// Without settings the base is kept.
-	if got, _, err := ParseProducerSettings(def, nil, WorkerProducerPrefix); err != nil || got != def {
-		t.Errorf("no settings: %+v, %v", got, err)
+	if got, _, errs := ParseProducerSettings(def, nil, WorkerProducerPrefix); len(errs) > 0 || got != def {
+		t.Errorf("no settings: %+v, %v", got, errs)
 	}
 }
 
-func TestParseProducerSettingsErrorsNameTheProperty(t *testing.T) {
-	for key, value := range map[string]string{
-		"producer.override.compression.type":       "brotli",
-		"producer.override.linger.ms":              "-1",
-		"producer.override.max.request.size":       "0",
-		"producer.override.buffer.memory":          "lots",
-		"producer.override.compression.gzip.level": "high",
-	} {
-		_, _, err := ParseProducerSettings(DefaultProducerSettings(), map[string]string{key: value}, ConnectorProducerPrefix)
-		var se *ProducerSettingError
-		if !errors.As(err, &se) || se.Key != key || se.Value != value {
-			t.Errorf("%s=%s: error %v does not name the property and value", key, value, err)
+// The defaults are Kafka's producer defaults, with the runtime's
+// buffer.memory; Kafka's default level of a codec is sarama's.
+func TestDefaultProducerSettings(t *testing.T) {
+	want := ProducerSettings{Compression: sarama.CompressionNone, GzipLevel: -1, LZ4Level: 9, ZstdLevel: 3,
+		Linger: time.Millisecond, MaxRequestSize: 1 << 20, BufferMemory: 16 << 20}
+	if got := DefaultProducerSettings(); got != want {
+		t.Errorf("defaults = %+v, want %+v", got, want)
+	}
+	for _, codec := range []sarama.CompressionCodec{sarama.CompressionNone, sarama.CompressionGZIP, sarama.CompressionLZ4, sarama.CompressionZSTD} {
+		s := want
+		s.Compression = codec
+		cfg := sarama.NewConfig()
+		s.Apply(cfg)
+		if cfg.Producer.CompressionLevel != sarama.CompressionLevelDefault {
+			t.Errorf("%v: level %d, want sarama's default", codec, cfg.Producer.CompressionLevel)
 		}
+	}
+}
+
+// A connector's override of compression.type takes the worker's level for
+// that codec, not the level of the worker's codec: the producer's config
+// is the worker's producer.* settings with the connector's overrides.
+func TestProducerOverrideKeepsLevelsPerCodec(t *testing.T) {
+	worker, _, errs := ParseProducerSettings(DefaultProducerSettings(), map[string]string{
+		"producer.compression.type": "gzip", "producer.compression.gzip.level": "5", "producer.compression.zstd.level": "7",
+	}, WorkerProducerPrefix)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for codec, level := range map[string]int{"gzip": 5, "zstd": 7, "lz4": sarama.CompressionLevelDefault} {
+		s, _, errs := ParseProducerSettings(worker, map[string]string{"producer.override.compression.type": codec}, ConnectorProducerPrefix)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		cfg := sarama.NewConfig()
+		s.Apply(cfg)
+		if cfg.Producer.CompressionLevel != level {
+			t.Errorf("override %s: level %d, want %d", codec, cfg.Producer.CompressionLevel, level)
+		}
+	}
+}
+
+// Every invalid setting is reported, named in full, in Kafka's words.
+func TestParseProducerSettingsErrorsNameTheProperty(t *testing.T) {
+	for _, c := range []struct{ key, value, message string }{
+		{"producer.override.compression.type", "brotli", "String must be one of: none, gzip, snappy, lz4, zstd"},
+		{"producer.override.linger.ms", "-1", "Value must be at least 0"},
+		{"producer.override.max.request.size", "0", "Value must be at least 1"},
+		{"producer.override.buffer.memory", "lots", "Not a number of type LONG"},
+		{"producer.override.compression.gzip.level", "high", "Not a number of type INT"},
+		{"producer.override.compression.gzip.level", "0", "Value must be between 1 and 9 or equal to -1"},
+		{"producer.override.compression.lz4.level", "18", "Value must be no more than 17"},
+		{"producer.override.compression.zstd.level", "23", "Value must be no more than 22"},
+	} {
+		_, _, errs := ParseProducerSettings(DefaultProducerSettings(), map[string]string{c.key: c.value}, ConnectorProducerPrefix)
+		want := "Invalid value " + c.value + " for configuration " + c.key + ": " + c.message
+		if len(errs) != 1 || errs[0].Name != c.key || errs[0].Message != want {
+			t.Errorf("%s=%s: errors %v, want %q", c.key, c.value, errs, want)
+		}
+	}
+	_, _, errs := ParseProducerSettings(DefaultProducerSettings(), map[string]string{
+		"producer.linger.ms": "-1", "producer.compression.type": "brotli"}, WorkerProducerPrefix)
+	if len(errs) != 2 {
+		t.Errorf("errors %v, want both", errs)
 	}
 }
 

@@ -1,90 +1,62 @@
 package workerconfig
 
 import (
+	"errors"
 	"fmt"
 	"maps"
-	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/tributary-cdc/tributary/connect/loglevel"
+	"github.com/tributary-cdc/tributary/configdef"
 )
 
-// Property names with a meaning in Config.
+// Property names: those with a meaning in Config, which Def declares, and
+// task.shutdown.graceful.timeout.ms, which SHUTDOWN_TIMEOUT sets.
 const (
-	PropBootstrapServers       = "bootstrap.servers"
-	PropGroupID                = "group.id"
-	PropConfigTopic            = "config.storage.topic"
-	PropOffsetTopic            = "offset.storage.topic"
-	PropStatusTopic            = "status.storage.topic"
-	PropConfigReplication      = "config.storage.replication.factor"
-	PropOffsetReplication      = "offset.storage.replication.factor"
-	PropStatusReplication      = "status.storage.replication.factor"
-	PropOffsetPartitions       = "offset.storage.partitions"
-	PropStatusPartitions       = "status.storage.partitions"
-	PropKeyConverter           = "key.converter"
-	PropValueConverter         = "value.converter"
-	PropOffsetFlushInterval    = "offset.flush.interval.ms"
-	PropOffsetFlushTimeout     = "offset.flush.timeout.ms"
-	PropListeners              = "listeners"
-	PropAdvertisedHostName     = "rest.advertised.host.name"
-	PropAdvertisedPort         = "rest.advertised.port"
-	PropEmbeddedKafkaListeners = "embedded.kafka.listeners"
-	PropEmbeddedDataDir        = "embedded.data.dir"
-	PropTopicCreationEnable    = "topic.creation.enable"
-	PropTaskShutdownTimeout    = "task.shutdown.graceful.timeout.ms"
-	PropSessionTimeout         = "session.timeout.ms"
-	PropHeartbeatInterval      = "heartbeat.interval.ms"
-	PropRebalanceTimeout       = "rebalance.timeout.ms"
-	PropTopicTrackingEnable    = "topic.tracking.enable"
-	PropTopicTrackingReset     = "topic.tracking.allow.reset"
-	PropExactlyOnceSource      = "exactly.once.source.support"
-	PropLogFormat              = "log.format"
-	envLogFormat               = "LOG_FORMAT"
-	legacyRestHostName         = "rest.host.name"
-	legacyRestPort             = "rest.port"
-	schemasEnable              = "schemas.enable"
-	keyConverterPrefix         = "key.converter."
-	valueConverterPrefix       = "value.converter."
-	defaultConverter           = "org.apache.kafka.connect.json.JsonConverter"
-	defaultListener            = "http://:8083"
-	defaultEmbeddedListen      = "127.0.0.1:9092"
-	defaultEmbeddedDataDir     = "./tributary-data"
+	PropBootstrapServers          = "bootstrap.servers"
+	PropGroupID                   = "group.id"
+	PropConfigTopic               = "config.storage.topic"
+	PropOffsetTopic               = "offset.storage.topic"
+	PropStatusTopic               = "status.storage.topic"
+	PropConfigReplication         = "config.storage.replication.factor"
+	PropOffsetReplication         = "offset.storage.replication.factor"
+	PropStatusReplication         = "status.storage.replication.factor"
+	PropOffsetPartitions          = "offset.storage.partitions"
+	PropStatusPartitions          = "status.storage.partitions"
+	PropKeyConverter              = "key.converter"
+	PropValueConverter            = "value.converter"
+	PropOffsetFlushInterval       = "offset.flush.interval.ms"
+	PropOffsetFlushTimeout        = "offset.flush.timeout.ms"
+	PropListeners                 = "listeners"
+	PropAdvertisedHostName        = "rest.advertised.host.name"
+	PropAdvertisedPort            = "rest.advertised.port"
+	PropEmbeddedKafkaListeners    = "embedded.kafka.listeners"
+	PropEmbeddedDataDir           = "embedded.data.dir"
+	PropEmbeddedRegistryListeners = "embedded.schema.registry.listeners"
+	PropTopicCreationEnable       = "topic.creation.enable"
+	PropTaskShutdownTimeout       = "task.shutdown.graceful.timeout.ms"
+	PropSessionTimeout            = "session.timeout.ms"
+	PropHeartbeatInterval         = "heartbeat.interval.ms"
+	PropRebalanceTimeout          = "rebalance.timeout.ms"
+	PropTopicTrackingEnable       = "topic.tracking.enable"
+	PropTopicTrackingReset        = "topic.tracking.allow.reset"
+	PropExactlyOnceSource         = "exactly.once.source.support"
+	PropLogFormat                 = "log.format"
+	envLogFormat                  = "LOG_FORMAT"
+	legacyRestHostName            = "rest.host.name"
+	legacyRestPort                = "rest.port"
+	schemasEnable                 = "schemas.enable"
+	keyConverterPrefix            = "key.converter."
+	valueConverterPrefix          = "value.converter."
+	defaultConverter              = "org.apache.kafka.connect.json.JsonConverter"
+	defaultListener               = "http://:8083"
+	defaultEmbeddedListen         = "127.0.0.1:9092"
+	defaultEmbeddedDataDir        = "./tributary-data"
+	defaultEmbeddedRegistry       = "http://127.0.0.1:8081"
 )
-
-// defaults are applied to properties set neither in the file nor the
-// environment. Kafka Connect requires group.id and the topic names; these are
-// the values of its sample connect-distributed.properties. Replication
-// factors default to the broker's default rather than Connect's 3, so a
-// single-broker cluster works out of the box.
-var defaults = map[string]string{
-	PropGroupID:                "tributary",
-	PropConfigTopic:            "connect-configs",
-	PropOffsetTopic:            "connect-offsets",
-	PropStatusTopic:            "connect-status",
-	PropConfigReplication:      "-1",
-	PropOffsetReplication:      "-1",
-	PropStatusReplication:      "-1",
-	PropOffsetPartitions:       "25",
-	PropStatusPartitions:       "5",
-	PropKeyConverter:           defaultConverter,
-	PropValueConverter:         defaultConverter,
-	PropOffsetFlushInterval:    "60000",
-	PropOffsetFlushTimeout:     "5000",
-	PropEmbeddedKafkaListeners: defaultEmbeddedListen,
-	PropEmbeddedDataDir:        defaultEmbeddedDataDir,
-	PropTopicCreationEnable:    "true",
-	PropSessionTimeout:         "10000",
-	PropHeartbeatInterval:      "3000",
-	PropRebalanceTimeout:       "60000",
-	PropTopicTrackingEnable:    "true",
-	PropTopicTrackingReset:     "true",
-	PropExactlyOnceSource:      ExactlyOnceDisabled,
-	PropLogFormat:              loglevel.FormatText,
-}
 
 // Values of exactly.once.source.support (KIP-618). "preparing" lets a
 // rolling upgrade bring every worker to a version that knows exactly-once
@@ -124,6 +96,11 @@ type Config struct {
 
 	EmbeddedKafkaListeners string
 	EmbeddedDataDir        string
+	// EmbeddedRegistryListeners is embedded.schema.registry.listeners;
+	// EmbeddedRegistryListenersSet reports whether a non-empty one was
+	// given rather than defaulted.
+	EmbeddedRegistryListeners    string
+	EmbeddedRegistryListenersSet bool
 	// TopicCreationEnable is topic.creation.enable: the worker creates the
 	// topics of connectors with topic.creation.* properties.
 	TopicCreationEnable bool
@@ -146,10 +123,10 @@ type Config struct {
 }
 
 // Load reads the properties file at path (none if path is ""), applies the
-// environment (os.Environ() form) and the defaults, and returns the typed
-// config together with the names of properties that are neither Kafka
-// Connect/Tributary worker properties nor prefixed client or converter
-// settings, sorted.
+// environment (os.Environ() form), parses the result with Def (its
+// defaults fill what is unset) and returns the typed config together with
+// the names of properties that are neither Kafka Connect/Tributary worker
+// properties nor prefixed client or converter settings, sorted.
 //
 // Environment: CONNECT_FOO_BAR=x sets foo.bar=x; the Debezium image's named
 // variables (BOOTSTRAP_SERVERS, GROUP_ID, CONFIG_STORAGE_TOPIC,
@@ -192,19 +169,7 @@ func Load(path string, environ []string) (*Config, []string, error) {
 			props[PropListeners] = "http://" + host + ":" + port
 		}
 	}
-	if _, ok := props[PropListeners]; !ok {
-		props[PropListeners] = defaultListener
-	}
-	for k, v := range defaults {
-		if _, ok := props[k]; !ok {
-			props[k] = v
-		}
-	}
-	cfg, err := build(props)
-	if err != nil {
-		return nil, nil, err
-	}
-	return cfg, unknown(props), nil
+	return parse(props)
 }
 
 // namedEnv maps the Debezium image's variables to properties.
@@ -258,151 +223,79 @@ func applyEnv(props map[string]string, environ []string) error {
 	return nil
 }
 
-func build(p map[string]string) (*Config, error) {
-	cfg := &Config{
-		Props:                  p,
-		GroupID:                p[PropGroupID],
-		ConfigTopic:            p[PropConfigTopic],
-		OffsetTopic:            p[PropOffsetTopic],
-		StatusTopic:            p[PropStatusTopic],
-		KeyConverter:           p[PropKeyConverter],
-		ValueConverter:         p[PropValueConverter],
-		AdvertisedHostName:     p[PropAdvertisedHostName],
-		EmbeddedKafkaListeners: p[PropEmbeddedKafkaListeners],
-		EmbeddedDataDir:        p[PropEmbeddedDataDir],
+// parse parses props with Def, sets the defaults of the properties they
+// do not set into them, and builds the Config. Every invalid property is
+// reported, as Kafka's ConfigDef words it.
+func parse(props map[string]string) (*Config, []string, error) {
+	if v, ok := props[PropAdvertisedPort]; ok && strings.TrimSpace(v) == "" {
+		// Unset, as the Debezium image's empty ADVERTISED_PORT.
+		delete(props, PropAdvertisedPort)
 	}
-	for _, s := range strings.Split(p[PropBootstrapServers], ",") {
-		if s = strings.TrimSpace(s); s != "" {
+	v, errs := Def.Parse(props)
+	if len(errs) > 0 {
+		all := make([]error, len(errs))
+		for i, e := range errs {
+			all[i] = errors.New(e.Message)
+		}
+		return nil, nil, fmt.Errorf("parsing worker config: %w", errors.Join(all...))
+	}
+	unknown := unknownProps(props)
+	for _, k := range Def.Keys() {
+		if _, ok := props[k.Name]; ok || k.Default == nil {
+			continue
+		}
+		if s := configdef.ToString(k.Default); *s != "" {
+			props[k.Name] = *s
+		}
+	}
+	cfg := &Config{
+		Props:                        props,
+		GroupID:                      v.String(PropGroupID),
+		ConfigTopic:                  v.String(PropConfigTopic),
+		OffsetTopic:                  v.String(PropOffsetTopic),
+		StatusTopic:                  v.String(PropStatusTopic),
+		ConfigReplicationFactor:      v.Short(PropConfigReplication),
+		OffsetReplicationFactor:      v.Short(PropOffsetReplication),
+		StatusReplicationFactor:      v.Short(PropStatusReplication),
+		OffsetPartitions:             int32(v.Int(PropOffsetPartitions)),
+		StatusPartitions:             int32(v.Int(PropStatusPartitions)),
+		KeyConverter:                 v.String(PropKeyConverter),
+		ValueConverter:               v.String(PropValueConverter),
+		KeyConverterProps:            converterProps(props, keyConverterPrefix),
+		ValueConverterProps:          converterProps(props, valueConverterPrefix),
+		OffsetFlushInterval:          time.Duration(v.Long(PropOffsetFlushInterval)) * time.Millisecond,
+		OffsetFlushTimeout:           time.Duration(v.Long(PropOffsetFlushTimeout)) * time.Millisecond,
+		AdvertisedHostName:           v.String(PropAdvertisedHostName),
+		EmbeddedKafkaListeners:       v.String(PropEmbeddedKafkaListeners),
+		EmbeddedDataDir:              v.String(PropEmbeddedDataDir),
+		EmbeddedRegistryListeners:    v.String(PropEmbeddedRegistryListeners),
+		EmbeddedRegistryListenersSet: v.IsSet(PropEmbeddedRegistryListeners) && v.String(PropEmbeddedRegistryListeners) != "",
+		TopicCreationEnable:          v.Bool(PropTopicCreationEnable),
+		SessionTimeout:               time.Duration(v.Int(PropSessionTimeout)) * time.Millisecond,
+		HeartbeatInterval:            time.Duration(v.Int(PropHeartbeatInterval)) * time.Millisecond,
+		RebalanceTimeout:             time.Duration(v.Int(PropRebalanceTimeout)) * time.Millisecond,
+		TopicTrackingEnable:          v.Bool(PropTopicTrackingEnable),
+		TopicTrackingAllowReset:      v.Bool(PropTopicTrackingReset),
+		ExactlyOnceSource:            strings.ToLower(v.String(PropExactlyOnceSource)),
+		LogFormat:                    strings.ToLower(v.String(PropLogFormat)),
+	}
+	if !cfg.EmbeddedRegistryListenersSet {
+		cfg.EmbeddedRegistryListeners = defaultEmbeddedRegistry
+	}
+	for _, s := range v.List(PropBootstrapServers) {
+		if s != "" {
 			cfg.BootstrapServers = append(cfg.BootstrapServers, s)
 		}
 	}
-	for _, name := range []string{PropGroupID, PropConfigTopic, PropOffsetTopic, PropStatusTopic, PropKeyConverter, PropValueConverter} {
-		if strings.TrimSpace(p[name]) == "" {
-			return nil, fmt.Errorf("parsing %s: must not be empty", name)
-		}
-	}
-
-	var err error
-	if cfg.ConfigReplicationFactor, err = replicationFactor(p, PropConfigReplication); err != nil {
-		return nil, err
-	}
-	if cfg.OffsetReplicationFactor, err = replicationFactor(p, PropOffsetReplication); err != nil {
-		return nil, err
-	}
-	if cfg.StatusReplicationFactor, err = replicationFactor(p, PropStatusReplication); err != nil {
-		return nil, err
-	}
-	if cfg.OffsetPartitions, err = partitions(p, PropOffsetPartitions); err != nil {
-		return nil, err
-	}
-	if cfg.StatusPartitions, err = partitions(p, PropStatusPartitions); err != nil {
-		return nil, err
-	}
-	if cfg.OffsetFlushInterval, err = millis(p, PropOffsetFlushInterval); err != nil {
-		return nil, err
-	}
-	if cfg.OffsetFlushTimeout, err = millis(p, PropOffsetFlushTimeout); err != nil {
-		return nil, err
-	}
-	if cfg.Listeners, err = listeners(p[PropListeners]); err != nil {
-		return nil, fmt.Errorf("parsing %s: %w", PropListeners, err)
-	}
-	if v, ok := p[PropAdvertisedPort]; ok && v != "" {
-		if cfg.AdvertisedPort, err = parsePort(v); err != nil {
-			return nil, fmt.Errorf("parsing %s: %w", PropAdvertisedPort, err)
-		}
-	}
-	if cfg.TopicCreationEnable, err = boolean(p, PropTopicCreationEnable); err != nil {
-		return nil, err
-	}
-	if cfg.TopicTrackingEnable, err = boolean(p, PropTopicTrackingEnable); err != nil {
-		return nil, err
-	}
-	if cfg.TopicTrackingAllowReset, err = boolean(p, PropTopicTrackingReset); err != nil {
-		return nil, err
-	}
-	// Kafka's ConfigDef.CaseInsensitiveValidString.
-	switch v := strings.ToLower(strings.TrimSpace(p[PropExactlyOnceSource])); v {
-	case ExactlyOnceDisabled, ExactlyOncePreparing, ExactlyOnceEnabled:
-		cfg.ExactlyOnceSource = v
-	default:
-		return nil, fmt.Errorf("Invalid value %s for configuration %s: String must be one of (case insensitive): DISABLED, PREPARING, ENABLED",
-			p[PropExactlyOnceSource], PropExactlyOnceSource)
-	}
-	switch v := strings.ToLower(strings.TrimSpace(p[PropLogFormat])); v {
-	case loglevel.FormatText, loglevel.FormatJSON:
-		cfg.LogFormat = v
-	default:
-		return nil, fmt.Errorf("parsing %s (or %s): %q is neither %s nor %s",
-			PropLogFormat, envLogFormat, p[PropLogFormat], loglevel.FormatText, loglevel.FormatJSON)
-	}
-	for _, g := range []struct {
-		name string
-		dst  *time.Duration
-	}{
-		{PropSessionTimeout, &cfg.SessionTimeout},
-		{PropHeartbeatInterval, &cfg.HeartbeatInterval},
-		{PropRebalanceTimeout, &cfg.RebalanceTimeout},
-	} {
-		if *g.dst, err = positiveMillis(p, g.name); err != nil {
-			return nil, err
-		}
+	cfg.Listeners, _ = parseListeners(v.Get(PropListeners)) // validated by Parse
+	if v, ok := v.Get(PropAdvertisedPort).(int); ok {
+		cfg.AdvertisedPort = v
 	}
 	if cfg.HeartbeatInterval >= cfg.SessionTimeout {
-		return nil, fmt.Errorf("parsing %s: %s must be lower than %s (%s)", PropHeartbeatInterval,
-			p[PropHeartbeatInterval], PropSessionTimeout, p[PropSessionTimeout])
+		return nil, nil, fmt.Errorf("parsing %s: %s must be lower than %s (%s)", PropHeartbeatInterval,
+			props[PropHeartbeatInterval], PropSessionTimeout, props[PropSessionTimeout])
 	}
-	if strings.TrimSpace(cfg.EmbeddedKafkaListeners) == "" {
-		return nil, fmt.Errorf("parsing %s: must not be empty", PropEmbeddedKafkaListeners)
-	}
-	cfg.KeyConverterProps = converterProps(p, keyConverterPrefix)
-	cfg.ValueConverterProps = converterProps(p, valueConverterPrefix)
-	return cfg, nil
-}
-
-func replicationFactor(p map[string]string, name string) (int16, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(p[name]), 10, 16)
-	if err != nil || (n < 1 && n != -1) {
-		return 0, fmt.Errorf("parsing %s: %q is not a replication factor (a positive number, or -1 for the broker default)", name, p[name])
-	}
-	return int16(n), nil
-}
-
-func partitions(p map[string]string, name string) (int32, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(p[name]), 10, 32)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("parsing %s: %q is not a positive number of partitions", name, p[name])
-	}
-	return int32(n), nil
-}
-
-func millis(p map[string]string, name string) (time.Duration, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(p[name]), 10, 64)
-	if err != nil || n < 0 || n > int64(time.Duration(1<<63-1)/time.Millisecond) {
-		return 0, fmt.Errorf("parsing %s: %q is not a number of milliseconds", name, p[name])
-	}
-	return time.Duration(n) * time.Millisecond, nil
-}
-
-// positiveMillis is a duration in milliseconds that fits Kafka's int32
-// group protocol fields and is at least 1.
-func positiveMillis(p map[string]string, name string) (time.Duration, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(p[name]), 10, 32)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("parsing %s: %q is not a positive number of milliseconds", name, p[name])
-	}
-	return time.Duration(n) * time.Millisecond, nil
-}
-
-func boolean(p map[string]string, name string) (bool, error) {
-	switch v := strings.TrimSpace(p[name]); {
-	case strings.EqualFold(v, "true"):
-		return true, nil
-	case strings.EqualFold(v, "false"):
-		return false, nil
-	default:
-		return false, fmt.Errorf("parsing %s: %q is neither true nor false", name, p[name])
-	}
+	return cfg, unknown, nil
 }
 
 func parsePort(s string) (int, error) {
@@ -411,37 +304,6 @@ func parsePort(s string) (int, error) {
 		return 0, fmt.Errorf("%q is not a port number", s)
 	}
 	return n, nil
-}
-
-// listeners parses Kafka Connect's comma-separated listener URLs,
-// e.g. "http://:8083,https://0.0.0.0:8443".
-func listeners(v string) ([]string, error) {
-	var out []string
-	for _, l := range strings.Split(v, ",") {
-		l = strings.TrimSpace(l)
-		if l == "" {
-			continue
-		}
-		u, err := url.Parse(l)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a listener URL: %w", l, err)
-		}
-		scheme := strings.ToLower(u.Scheme)
-		if scheme != "http" && scheme != "https" {
-			return nil, fmt.Errorf("%q: the protocol must be http or https", l)
-		}
-		if u.Port() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-			return nil, fmt.Errorf("%q is not of the form protocol://host:port", l)
-		}
-		if _, err := parsePort(u.Port()); err != nil {
-			return nil, fmt.Errorf("%q: %w", l, err)
-		}
-		out = append(out, l)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no listener given")
-	}
-	return out, nil
 }
 
 func converterProps(p map[string]string, prefix string) map[string]string {
@@ -454,19 +316,21 @@ func converterProps(p map[string]string, prefix string) map[string]string {
 	return out
 }
 
-// unknown returns the property names that are not worker properties.
-func unknown(p map[string]string) []string {
+// unknownProps returns the names of props that are neither declared by
+// Def nor among the Kafka Connect properties and prefixes Tributary
+// accepts without reading (known.go), sorted.
+func unknownProps(p map[string]string) []string {
 	var out []string
 	for _, k := range slices.Sorted(maps.Keys(p)) {
-		if !known(k) {
+		if _, declared := Def.Key(k); !declared && !accepted(k) {
 			out = append(out, k)
 		}
 	}
 	return out
 }
 
-func known(name string) bool {
-	if _, ok := knownNames[name]; ok {
+func accepted(name string) bool {
+	if _, ok := acceptedNames[name]; ok {
 		return true
 	}
 	for _, prefix := range knownPrefixes {

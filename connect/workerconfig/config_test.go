@@ -40,8 +40,9 @@ func TestLoadDefaults(t *testing.T) {
 		OffsetFlushInterval: 60 * time.Second, OffsetFlushTimeout: 5 * time.Second,
 		Listeners:              []string{"http://:8083"},
 		EmbeddedKafkaListeners: "127.0.0.1:9092", EmbeddedDataDir: "./tributary-data",
-		TopicCreationEnable: true,
-		SessionTimeout:      10 * time.Second, HeartbeatInterval: 3 * time.Second, RebalanceTimeout: time.Minute,
+		EmbeddedRegistryListeners: "http://127.0.0.1:8081",
+		TopicCreationEnable:       true,
+		SessionTimeout:            10 * time.Second, HeartbeatInterval: 3 * time.Second, RebalanceTimeout: time.Minute,
 		TopicTrackingEnable: true, TopicTrackingAllowReset: true,
 		ExactlyOnceSource: workerconfig.ExactlyOnceDisabled,
 		LogFormat:         "text",
@@ -320,6 +321,99 @@ func TestLogFormat(t *testing.T) {
 		}
 		if cfg.LogFormat != c.want {
 			t.Errorf("file %q env %q: LogFormat = %q, want %q", c.file, c.env, cfg.LogFormat, c.want)
+		}
+	}
+}
+
+// Every worker property of Kafka Connect 3.9 that Tributary knows is
+// either declared by Def (read) or accepted without a warning; Tributary's
+// own are in their group.
+func TestKnownPropertiesAreDeclaredOrAccepted(t *testing.T) {
+	var props strings.Builder
+	for _, name := range []string{
+		"bootstrap.servers", "client.dns.lookup", "key.converter", "value.converter", "header.converter",
+		"task.shutdown.graceful.timeout.ms", "offset.flush.interval.ms", "offset.flush.timeout.ms",
+		"listeners", "rest.advertised.host.name", "rest.advertised.port", "rest.advertised.listener",
+		"access.control.allow.origin", "access.control.allow.methods", "admin.listeners",
+		"plugin.path", "plugin.discovery", "config.providers", "rest.extension.classes",
+		"connector.client.config.override.policy", "response.http.headers.config",
+		"topic.tracking.enable", "topic.tracking.allow.reset", "topic.creation.enable",
+		"metrics.sample.window.ms", "metrics.num.samples", "metrics.recording.level", "metric.reporters",
+		"auto.include.jmx.reporter", "rest.host.name", "rest.port",
+		"group.id", "session.timeout.ms", "heartbeat.interval.ms", "rebalance.timeout.ms",
+		"worker.sync.timeout.ms", "worker.unsync.backoff.ms",
+		"offset.storage.topic", "offset.storage.partitions", "offset.storage.replication.factor",
+		"config.storage.topic", "config.storage.replication.factor",
+		"status.storage.topic", "status.storage.partitions", "status.storage.replication.factor",
+		"connect.protocol", "scheduled.rebalance.max.delay.ms",
+		"inter.worker.key.generation.algorithm", "inter.worker.key.size", "inter.worker.key.ttl.ms",
+		"inter.worker.signature.algorithm", "inter.worker.verification.algorithms",
+		"exactly.once.source.support", "offset.storage.file.filename",
+		"client.id", "connections.max.idle.ms", "receive.buffer.bytes", "send.buffer.bytes",
+		"request.timeout.ms", "reconnect.backoff.ms", "reconnect.backoff.max.ms",
+		"retry.backoff.ms", "retry.backoff.max.ms",
+		"socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms",
+		"metadata.max.age.ms", "metadata.recovery.strategy", "metadata.recovery.rebootstrap.trigger.ms",
+		"security.protocol", "embedded.kafka.listeners", "embedded.data.dir", "embedded.schema.registry.listeners", "log.format",
+	} {
+		value := "x"
+		if name == "rest.port" { // the legacy listener's port
+			value = "8084"
+		}
+		if _, declared := workerconfig.Def.Key(name); !declared {
+			props.WriteString(name + "=" + value + "\n")
+		}
+	}
+	_, unknown, err := workerconfig.Load(writeFile(t, props.String()), nil)
+	if err != nil || len(unknown) != 0 {
+		t.Fatalf("Load = %v, unknown %v", err, unknown)
+	}
+	for _, name := range []string{"embedded.kafka.listeners", "embedded.data.dir", "embedded.schema.registry.listeners", "log.format"} {
+		if k, ok := workerconfig.Def.Key(name); !ok || k.Group != workerconfig.GroupTributary {
+			t.Errorf("%s is not declared in group %s", name, workerconfig.GroupTributary)
+		}
+	}
+}
+
+// Invalid values are refused as Kafka's ConfigDef words it, all at once.
+func TestBadValuesAreReportedInKafkasWords(t *testing.T) {
+	_, _, err := workerconfig.Load(writeFile(t, "offset.storage.replication.factor=40000\nstatus.storage.replication.factor=0\n"+
+		"offset.flush.interval.ms=soon\ntopic.creation.enable=yes\nlisteners=,\n"), nil)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"Invalid value 40000 for configuration offset.storage.replication.factor: Not a number of type SHORT",
+		"Invalid value 0 for configuration status.storage.replication.factor: Replication factor must be positive and not larger than the number of brokers in the Kafka cluster, or -1 to use the broker's default",
+		"Invalid value soon for configuration offset.flush.interval.ms: Not a number of type LONG",
+		"Invalid value yes for configuration topic.creation.enable: Expected value to be either true or false",
+		"Invalid value for listeners, at least one URL is expected, ex: http://localhost:8080,https://localhost:8443.",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
+
+// embedded.schema.registry.listeners given (not empty) is a listener the
+// worker must have; defaulted, it is one the worker may do without. An
+// empty rest.advertised.port is unset.
+func TestRegistryListenersAndEmptyAdvertisedPort(t *testing.T) {
+	for _, c := range []struct {
+		env    []string
+		listen string
+		set    bool
+	}{
+		{nil, "http://127.0.0.1:8081", false},
+		{[]string{"CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS="}, "http://127.0.0.1:8081", false},
+		{[]string{"CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS=http://127.0.0.1:0"}, "http://127.0.0.1:0", true},
+	} {
+		cfg, _, err := workerconfig.Load("", append(c.env, "CONNECT_REST_ADVERTISED_PORT="))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.EmbeddedRegistryListeners != c.listen || cfg.EmbeddedRegistryListenersSet != c.set || cfg.AdvertisedPort != 0 {
+			t.Errorf("%q: registry %q set %v, advertised port %d", c.env, cfg.EmbeddedRegistryListeners, cfg.EmbeddedRegistryListenersSet, cfg.AdvertisedPort)
 		}
 	}
 }

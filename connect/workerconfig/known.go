@@ -1,29 +1,23 @@
 package workerconfig
 
-// knownNames are the worker properties of Kafka Connect's WorkerConfig and
-// DistributedConfig (Kafka 3.9), the client settings a worker accepts at top
-// level, and Tributary's own.
-var knownNames = setOf(
+// acceptedNames are the worker properties of Kafka Connect 3.9
+// (WorkerConfig, RestServerConfig, DistributedConfig, StandaloneConfig) and
+// the client settings a worker accepts at top level that Tributary does not
+// read: they are accepted without a warning, as Kafka Connect accepts them.
+// The properties Tributary reads are declared by Def.
+var acceptedNames = setOf(
 	// WorkerConfig
-	"bootstrap.servers", "client.dns.lookup", "key.converter", "value.converter", "header.converter",
-	"task.shutdown.graceful.timeout.ms", "offset.flush.interval.ms", "offset.flush.timeout.ms",
-	"listeners", "rest.advertised.host.name", "rest.advertised.port", "rest.advertised.listener",
-	"access.control.allow.origin", "access.control.allow.methods", "admin.listeners",
-	"plugin.path", "plugin.discovery", "config.providers", "rest.extension.classes",
+	"client.dns.lookup", "header.converter", "task.shutdown.graceful.timeout.ms",
+	"rest.advertised.listener", "access.control.allow.origin", "access.control.allow.methods", "admin.listeners",
+	"plugin.path", "plugin.discovery", "rest.extension.classes",
 	"connector.client.config.override.policy", "response.http.headers.config",
-	"topic.tracking.enable", "topic.tracking.allow.reset", "topic.creation.enable",
 	"metrics.sample.window.ms", "metrics.num.samples", "metrics.recording.level", "metric.reporters",
 	"auto.include.jmx.reporter", "rest.host.name", "rest.port",
 	// DistributedConfig
-	"group.id", "session.timeout.ms", "heartbeat.interval.ms", "rebalance.timeout.ms",
 	"worker.sync.timeout.ms", "worker.unsync.backoff.ms",
-	"offset.storage.topic", "offset.storage.partitions", "offset.storage.replication.factor",
-	"config.storage.topic", "config.storage.replication.factor",
-	"status.storage.topic", "status.storage.partitions", "status.storage.replication.factor",
 	"connect.protocol", "scheduled.rebalance.max.delay.ms",
 	"inter.worker.key.generation.algorithm", "inter.worker.key.size", "inter.worker.key.ttl.ms",
 	"inter.worker.signature.algorithm", "inter.worker.verification.algorithms",
-	"exactly.once.source.support",
 	// StandaloneConfig
 	"offset.storage.file.filename",
 	// Common client settings
@@ -33,8 +27,6 @@ var knownNames = setOf(
 	"socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms",
 	"metadata.max.age.ms", "metadata.recovery.strategy", "metadata.recovery.rebootstrap.trigger.ms",
 	"security.protocol",
-	// Tributary
-	PropEmbeddedKafkaListeners, PropEmbeddedDataDir, "embedded.schema.registry.listeners", PropLogFormat,
 )
 
 // knownPrefixes introduce settings passed through to clients, converters,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
@@ -207,83 +208,82 @@ type Config struct {
 	Warnings []string
 }
 
+// defaultSnapshotFetchSize is what Debezium reads when snapshot.fetch.size
+// is unset (RelationalDatabaseConnectorConfig.DEFAULT_SNAPSHOT_FETCH_SIZE):
+// the key itself has a null default.
+const defaultSnapshotFetchSize = 10240
+
 // ParseConfig parses and checks a connector configuration without contacting
-// the database. It returns every problem found, each naming its property.
+// the database. It returns every problem found, each naming its property:
+// first what configDef finds property by property, then the checks that
+// span properties or parse Debezium's own formats. An empty value is unset.
 func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
-	p := parser{props: props}
+	set := make(map[string]string, len(props))
+	for k, v := range props {
+		if strings.TrimSpace(v) != "" {
+			set[k] = v
+		}
+	}
+	v, errs := configDef.Parse(set)
+	p := parser{props: props, v: v, errs: errs}
+	lower := func(name string) string { return strings.ToLower(v.String(name)) }
 	c := &Config{
-		TopicPrefix:     p.required(KeyTopicPrefix),
-		Host:            p.required(KeyHostname),
-		Port:            p.intValue(KeyPort, 5432, 1),
-		User:            p.str(KeyUser, ""),
-		Password:        p.str(KeyPassword, ""),
-		DBName:          p.str(KeyDBName, ""),
-		SSLMode:         p.oneOf(KeySSLMode, "prefer", "disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
-		SlotName:        p.str(KeySlotName, "debezium"),
-		PublicationName: p.str(KeyPublicationName, "dbz_publication"),
-		PublicationMode: p.oneOf(KeyPublicationAutocreate, PublicationAllTables,
-			PublicationAllTables, PublicationFiltered, PublicationDisabled, PublicationNoTables),
-		MaxBatchSize:         p.intValue(KeyMaxBatchSize, 2048, 1),
-		MaxQueueSize:         p.intValue(KeyMaxQueueSize, 8192, 1),
-		StatusUpdateInterval: time.Duration(p.intValue(KeyStatusUpdateIntervalMs, 10000, 1)) * time.Millisecond,
-		SnapshotFetchSize:    p.intValue(KeySnapshotFetchSize, 10240, 1),
-		TombstonesOnDelete:   p.boolValue(KeyTombstonesOnDelete, true),
-		ExtendedHeaders:      p.boolValue(KeyExtendedHeaders, true),
+		TopicPrefix:          v.String(KeyTopicPrefix),
+		Host:                 v.String(KeyHostname),
+		Port:                 v.Int(KeyPort),
+		User:                 v.String(KeyUser),
+		Password:             v.Password(KeyPassword).Value(),
+		DBName:               v.String(KeyDBName),
+		SSLMode:              lower(KeySSLMode),
+		SlotName:             v.String(KeySlotName),
+		PublicationName:      v.String(KeyPublicationName),
+		PublicationMode:      lower(KeyPublicationAutocreate),
+		SnapshotMode:         snapshotModes[lower(KeySnapshotMode)],
+		MaxBatchSize:         v.Int(KeyMaxBatchSize),
+		MaxQueueSize:         v.Int(KeyMaxQueueSize),
+		StatusUpdateInterval: time.Duration(v.Int(KeyStatusUpdateIntervalMs)) * time.Millisecond,
+		SnapshotFetchSize:    defaultSnapshotFetchSize,
+		TombstonesOnDelete:   v.Bool(KeyTombstonesOnDelete),
+		ExtendedHeaders:      v.Bool(KeyExtendedHeaders),
 	}
-	if v, ok := props[KeyPluginName]; ok && v != "pgoutput" {
-		p.invalid(KeyPluginName, v, "only pgoutput is supported")
+	if n := v.Get(KeySnapshotFetchSize); n != nil {
+		c.SnapshotFetchSize = n.(int)
 	}
-	if c.SlotName != "" && !slotNameRE.MatchString(c.SlotName) {
-		p.invalid(KeySlotName, c.SlotName, "must contain only lowercase letters, digits and underscores")
-	}
-	mode := p.str(KeySnapshotMode, SnapshotInitial)
-	if m, ok := snapshotModes[strings.ToLower(mode)]; ok {
-		c.SnapshotMode = m
-	} else {
-		p.invalid(KeySnapshotMode, mode,
-			"must be one of initial, no_data, initial_only, always, when_needed (aliases: never, schema_only, exported)")
-	}
-	if c.MaxQueueSize <= c.MaxBatchSize && p.props[KeyMaxQueueSize] != "" {
+	if c.MaxQueueSize <= c.MaxBatchSize && v.IsSet(KeyMaxQueueSize) {
 		p.invalid(KeyMaxQueueSize, props[KeyMaxQueueSize], fmt.Sprintf("must be larger than %s", KeyMaxBatchSize))
 	} else if c.MaxQueueSize <= c.MaxBatchSize {
 		c.MaxQueueSize = c.MaxBatchSize + 1
 	}
 	c.Types = &typemap.Options{
-		Decimal: p.oneOf(KeyDecimalHandlingMode, typemap.DecimalPrecise,
-			typemap.DecimalPrecise, typemap.DecimalDouble, typemap.DecimalString),
-		// Debezium's "structured" mode (struct values) is not supported
-		// and is refused like an unknown mode.
-		Time: p.oneOf(KeyTimePrecisionMode, typemap.TimeAdaptive,
-			typemap.TimeAdaptive, typemap.TimeAdaptiveMicros, typemap.TimeConnect,
-			typemap.TimeISOString, typemap.TimeMicroseconds, typemap.TimeNanoseconds),
-		Binary: p.oneOf(KeyBinaryHandlingMode, typemap.BinaryBytes,
-			typemap.BinaryBytes, typemap.BinaryBase64, typemap.BinaryBase64URLSafe, typemap.BinaryHex),
-		Hstore:         p.oneOf(KeyHstoreHandlingMode, typemap.HstoreJSON, typemap.HstoreJSON, typemap.HstoreMap),
-		Interval:       p.oneOf(KeyIntervalHandlingMode, typemap.IntervalNumeric, typemap.IntervalNumeric, typemap.IntervalString),
-		MoneyDigits:    p.intValue(KeyMoneyFractionDigits, 2, 0),
-		IncludeUnknown: p.boolValue(KeyIncludeUnknownTypes, false),
-		Placeholder:    p.str(KeyUnavailablePlaceholder, typemap.UnavailableValue),
+		Decimal:        lower(KeyDecimalHandlingMode),
+		Time:           lower(KeyTimePrecisionMode),
+		Binary:         lower(KeyBinaryHandlingMode),
+		Hstore:         lower(KeyHstoreHandlingMode),
+		Interval:       lower(KeyIntervalHandlingMode),
+		MoneyDigits:    int(v.Short(KeyMoneyFractionDigits)),
+		IncludeUnknown: v.Bool(KeyIncludeUnknownTypes),
+		Placeholder:    v.String(KeyUnavailablePlaceholder),
 	}
-	c.Skipped = p.skipped()
-	c.HeartbeatInterval = time.Duration(p.intValue(KeyHeartbeatIntervalMs, 0, 0)) * time.Millisecond
-	c.HeartbeatActionQuery = strings.TrimSpace(p.props[KeyHeartbeatActionQuery])
+	c.Skipped = map[string]bool{}
+	if ops := v.List(KeySkippedOperations); len(ops) != 1 || !strings.EqualFold(ops[0], "none") {
+		for _, op := range ops {
+			c.Skipped[op] = true
+		}
+	}
+	c.HeartbeatInterval = time.Duration(v.Int(KeyHeartbeatIntervalMs)) * time.Millisecond
+	c.HeartbeatActionQuery = strings.TrimSpace(props[KeyHeartbeatActionQuery])
 	// Debezium's AbstractTopicNamingStrategy joins every topic's parts with
 	// topic.delimiter.
-	c.TopicDelimiter = p.str(KeyTopicDelimiter, ".")
-	c.HeartbeatTopic = p.str(KeyHeartbeatTopicPrefix, "__debezium-heartbeat") + c.TopicDelimiter + c.TopicPrefix
-	if name := p.props[KeyHeartbeatTopicName]; name != "" {
-		// AbstractTopicNamingStrategy.heartbeatTopic: the full name wins,
-		// validated as CommonConnectorConfig.validateTopicName does.
-		if strings.IndexFunc(name, func(r rune) bool { return r > 0x7f || !envelope.ValidTopicByte(byte(r)) }) >= 0 {
-			p.invalid(KeyHeartbeatTopicName, name, name+" has invalid format (only the underscore, hyphen, dot and alphanumeric characters are allowed)")
-		}
+	c.TopicDelimiter = v.String(KeyTopicDelimiter)
+	c.HeartbeatTopic = v.String(KeyHeartbeatTopicPrefix) + c.TopicDelimiter + c.TopicPrefix
+	if name := v.String(KeyHeartbeatTopicName); name != "" {
 		c.HeartbeatTopic = name
 	}
-	c.ProvideTxMetadata = p.boolValue(KeyProvideTransactionMetadata, false)
-	c.TransactionTopic = c.TopicPrefix + c.TopicDelimiter + p.str(KeyTopicTransaction, "transaction")
-	c.SlotDropOnStop = p.boolValue(KeySlotDropOnStop, false)
-	c.SlotMaxRetries = p.intValue(KeySlotMaxRetries, 6, 0)
-	c.SlotRetryDelay = time.Duration(p.intValue(KeySlotRetryDelayMs, 10000, 0)) * time.Millisecond
+	c.ProvideTxMetadata = v.Bool(KeyProvideTransactionMetadata)
+	c.TransactionTopic = c.TopicPrefix + c.TopicDelimiter + v.String(KeyTopicTransaction)
+	c.SlotDropOnStop = v.Bool(KeySlotDropOnStop)
+	c.SlotMaxRetries = v.Int(KeySlotMaxRetries)
+	c.SlotRetryDelay = time.Duration(v.Long(KeySlotRetryDelayMs)) * time.Millisecond
 	c.ReplicaIdentities = p.replicaIdentities()
 	c.MessagePrefixes = PrefixFilter{Include: p.regexList(KeyMessagePrefixInclude), Exclude: p.regexList(KeyMessagePrefixExclude)}
 	p.exclusive(KeyMessagePrefixInclude, KeyMessagePrefixExclude)
@@ -302,13 +302,39 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	p.exclusive(KeySchemaInclude, KeySchemaExclude)
 	p.snapshotTuning(c)
 	p.runtimeProps(c)
+	p.unknown()
 	c.Warnings = p.warnings
 	return c, p.errs
+}
+
+// ownPrefixes are the families of properties the connector reads besides
+// configDef's keys; database.* and driver.* ones are checked, and warned
+// about, with the driver pass-through.
+var ownPrefixes = []string{"column.truncate.to.", "column.mask.with.", "column.mask.hash.",
+	KeySnapshotSelectOverrides + ".", databasePrefix, driverPrefix}
+
+// unknown warns about every property neither the connector nor the
+// runtime reads, in Kafka's words (AbstractConfig.logUnused's
+// counterpart for unknown keys): it has no effect.
+func (p *parser) unknown() {
+	for _, name := range configDef.Unknown(p.props) {
+		if connect.IsFrameworkProperty(name) || slices.ContainsFunc(ownPrefixes, func(pre string) bool { return strings.HasPrefix(name, pre) }) {
+			continue
+		}
+		p.warn("The configuration '" + name + "' was supplied but isn't a known config.")
+	}
+}
+
+// validTopicName is CommonConnectorConfig.validateTopicName: only ASCII
+// letters, digits, '.', '_' and '-'.
+func validTopicName(name string) bool {
+	return strings.IndexFunc(name, func(r rune) bool { return r > 0x7f || !envelope.ValidTopicByte(byte(r)) }) < 0
 }
 
 // parser collects every problem while reading properties.
 type parser struct {
 	props    map[string]string
+	v        *configdef.Values // props parsed by configDef
 	errs     []connect.ConfigError
 	warnings []string
 }
@@ -319,39 +345,25 @@ func (p *parser) add(name, msg string) {
 
 // invalid records Kafka Connect's ConfigException message.
 func (p *parser) invalid(name, value, why string) {
-	p.add(name, fmt.Sprintf("Invalid value %s for configuration %s: %s", value, name, why))
+	p.add(name, configdef.Invalid(name, value, why).Error())
 }
 
-func (p *parser) str(name, def string) string {
-	if v, ok := p.props[name]; ok && v != "" {
-		return v
-	}
-	return def
-}
-
-func (p *parser) required(name string) string {
-	v := strings.TrimSpace(p.props[name])
-	if v == "" {
-		p.add(name, fmt.Sprintf("Missing required configuration \"%s\" which has no default value.", name))
-	}
-	return v
-}
-
+// intValue and boolValue parse properties configDef cannot declare (the
+// driver pass-through's), as ConfigDef parses an INT and a BOOLEAN.
 func (p *parser) intValue(name string, def, minimum int) int {
 	v, ok := p.props[name]
 	if !ok || v == "" {
 		return def
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
+	n, err := configdef.ParseType(name, v, configdef.TypeInt)
+	if err == nil {
+		err = configdef.AtLeast(minimum).EnsureValid(name, n)
+	}
 	if err != nil {
-		p.invalid(name, v, "Not a number of type INT")
+		p.add(name, err.Error())
 		return def
 	}
-	if n < minimum {
-		p.invalid(name, v, fmt.Sprintf("Value must be at least %d", minimum))
-		return def
-	}
-	return n
+	return n.(int)
 }
 
 func (p *parser) boolValue(name string, def bool) bool {
@@ -359,25 +371,12 @@ func (p *parser) boolValue(name string, def bool) bool {
 	if !ok || v == "" {
 		return def
 	}
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true":
-		return true
-	case "false":
-		return false
+	b, err := configdef.ParseType(name, v, configdef.TypeBoolean)
+	if err != nil {
+		p.add(name, err.Error())
+		return def
 	}
-	p.invalid(name, v, "Expected value to be either true or false")
-	return def
-}
-
-func (p *parser) oneOf(name, def string, allowed ...string) string {
-	v := strings.ToLower(p.str(name, def))
-	for _, a := range allowed {
-		if v == a {
-			return v
-		}
-	}
-	p.invalid(name, p.props[name], "must be one of "+strings.Join(allowed, ", "))
-	return def
+	return b.(bool)
 }
 
 // regexList reads a Debezium regex list (see patternList).
@@ -389,25 +388,6 @@ func (p *parser) exclusive(include, exclude string) {
 	if strings.TrimSpace(p.props[include]) != "" && strings.TrimSpace(p.props[exclude]) != "" {
 		p.invalid(exclude, p.props[exclude], fmt.Sprintf("\"%s\" is already specified", include))
 	}
-}
-
-func (p *parser) skipped() map[string]bool {
-	v := strings.TrimSpace(p.str(KeySkippedOperations, "t"))
-	out := map[string]bool{}
-	if strings.EqualFold(v, "none") {
-		return out
-	}
-	for _, op := range strings.Split(v, ",") {
-		op = strings.TrimSpace(op)
-		switch op {
-		case "c", "u", "d", "t":
-			out[op] = true
-		default:
-			p.invalid(KeySkippedOperations, v, "must be a comma-separated subset of c, u, d, t, or none")
-			return map[string]bool{"t": true}
-		}
-	}
-	return out
 }
 
 // TableFilter selects the captured tables with anchored regexes over
@@ -641,7 +621,7 @@ func (p *parser) columnRewrites() []columnRewrite {
 // the default SELECT instead would silently snapshot rows the override was
 // meant to leave out.
 func (p *parser) snapshotTuning(c *Config) {
-	c.SnapshotMaxThreads = p.intValue(KeySnapshotMaxThreads, 1, 1)
+	c.SnapshotMaxThreads = p.v.Int(KeySnapshotMaxThreads)
 	c.SnapshotInclude = p.regexList(KeySnapshotIncludeCollection)
 	list := strings.TrimSpace(p.props[KeySnapshotSelectOverrides])
 	if list == "" {

@@ -90,41 +90,18 @@ var debeziumDatabaseKeys = []string{
 
 // runtimeProps reads the properties of this file into c.
 func (p *parser) runtimeProps(c *Config) {
+	v := p.v
 	c.Conn = p.connectionSettings()
 	c.StreamParams = p.streamParams()
-	c.SlotFailover = p.boolValue(KeySlotFailover, false)
-
-	c.SnapshotIsolation = p.oneOf(KeySnapshotIsolation, IsolationSerializable,
-		IsolationSerializable, IsolationRepeatableRead, IsolationReadCommitted, IsolationReadUncommitted)
-	switch mode := strings.ToLower(p.str(KeySnapshotLocking, "none")); mode {
-	case "none", "shared":
-		c.SnapshotLockShared = mode == "shared"
-	case "custom":
-		p.invalid(KeySnapshotLocking, p.props[KeySnapshotLocking],
-			"custom snapshot locking needs a Java SnapshotLock implementation, which Tributary cannot load; use none or shared")
-	default:
-		p.invalid(KeySnapshotLocking, p.props[KeySnapshotLocking], "must be one of none, shared")
-	}
-	c.SnapshotLockTimeout = time.Duration(p.intValue(KeySnapshotLockTimout, 10000, 0)) * time.Millisecond
-	c.SnapshotDelay = time.Duration(p.intValue(KeySnapshotDelayMs, 0, 0)) * time.Millisecond
-
-	c.MaxQueueBytes = int64(p.intValue(KeyMaxQueueSizeBytes, 0, 0))
-	c.PollInterval = min(time.Duration(p.intValue(KeyPollIntervalMs, 500, 1))*time.Millisecond, maxPollInterval)
-
-	c.SkipUnchanged = p.boolValue(KeySkipUnchanged, false)
-	c.FailureMode = p.oneOf(KeyFailureHandling, FailureFail, FailureFail, FailureWarn, FailureSkip, FailureIgnore)
-
-	p.topicNaming(c)
-}
-
-// topicNaming checks topic.naming.strategy. Only Debezium's default
-// strategy is available: DefaultTopicNamingStrategy names PostgreSQL topics
-// <prefix>.<table> (TableId.databaseParts has no catalog for PostgreSQL),
-// which Tributary does not produce.
-func (p *parser) topicNaming(c *Config) {
-	if v := strings.TrimSpace(p.props[KeyTopicNaming]); v != "" && v != schemaTopicNamingStrategy {
-		p.invalid(KeyTopicNaming, v, "only "+schemaTopicNamingStrategy+" (the default) is available")
-	}
+	c.SlotFailover = v.Bool(KeySlotFailover)
+	c.SnapshotIsolation = strings.ToLower(v.String(KeySnapshotIsolation))
+	c.SnapshotLockShared = strings.EqualFold(v.String(KeySnapshotLocking), "shared")
+	c.SnapshotLockTimeout = time.Duration(v.Long(KeySnapshotLockTimout)) * time.Millisecond
+	c.SnapshotDelay = time.Duration(v.Long(KeySnapshotDelayMs)) * time.Millisecond
+	c.MaxQueueBytes = v.Long(KeyMaxQueueSizeBytes)
+	c.PollInterval = min(time.Duration(v.Long(KeyPollIntervalMs))*time.Millisecond, maxPollInterval)
+	c.SkipUnchanged = v.Bool(KeySkipUnchanged)
+	c.FailureMode = strings.ToLower(v.String(KeyFailureHandling))
 }
 
 // connectionSettings reads the SSL, keep-alive and initial statement
@@ -154,7 +131,7 @@ func (p *parser) connectionSettings() connectionSettings {
 		driver[strings.TrimPrefix(k, driverPrefix)], origin[strings.TrimPrefix(k, driverPrefix)] = p.props[k], k
 	}
 	file := func(key, driverName string) string {
-		v := p.str(key, "")
+		v := p.props[key]
 		if d, ok := driver[driverName]; ok {
 			v, key = d, origin[driverName]
 			delete(driver, driverName)
@@ -171,12 +148,12 @@ func (p *parser) connectionSettings() connectionSettings {
 	s.SSLRootCert = file(KeySSLRootCert, "sslrootcert")
 	s.SSLCert = file(KeySSLCert, "sslcert")
 	s.SSLKey = file(KeySSLKey, "sslkey")
-	s.SSLPassword = p.str(KeySSLPassword, "")
+	s.SSLPassword = p.v.Password(KeySSLPassword).Value()
 	if v, ok := driver["sslpassword"]; ok {
 		s.SSLPassword = v
 		delete(driver, "sslpassword")
 	}
-	s.TCPKeepAlive = p.boolValue(KeyTCPKeepAlive, true)
+	s.TCPKeepAlive = p.v.Bool(KeyTCPKeepAlive)
 	if v, ok := driver["tcpKeepAlive"]; ok {
 		if _, set := p.props[KeyTCPKeepAlive]; !set || v != "" {
 			s.TCPKeepAlive = p.boolValue(origin["tcpKeepAlive"], true)

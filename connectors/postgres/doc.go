@@ -1,6 +1,7 @@
 // Package postgres is Tributary's Debezium-compatible PostgreSQL source
 // connector (io.debezium.connector.postgresql.PostgresConnector): config
-// validation with Debezium's property names, task fan-out (always one task),
+// parsing and validation from one ConfigDef with Debezium's property names,
+// types, defaults and groups (configdef.go), task fan-out (always one task),
 // publication and slot management, the initial snapshot on the slot's
 // exported snapshot, pgoutput streaming, Debezium offsets, and confirming
 // committed positions to the replication slot.

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 	"github.com/tributary-cdc/tributary/schema"
 )
@@ -78,11 +77,9 @@ var hashAlgorithms = map[string]func() hash.Hash{
 
 // fidelity reads the properties of this file into c.
 func (p *parser) fidelity(c *Config) {
-	c.SchemaNaming = p.oneOf(KeySchemaNameAdjustmentMode, envelope.AdjustNone,
-		envelope.AdjustNone, envelope.AdjustAvro, envelope.AdjustAvroUnicode)
-	c.FieldNaming = p.oneOf(KeyFieldNameAdjustmentMode, envelope.AdjustNone,
-		envelope.AdjustNone, envelope.AdjustAvro, envelope.AdjustAvroUnicode)
-	c.PublishViaPartitionRoot = p.boolValue(KeyPublishViaPartitionRoot, false)
+	c.SchemaNaming = strings.ToLower(p.v.String(KeySchemaNameAdjustmentMode))
+	c.FieldNaming = strings.ToLower(p.v.String(KeyFieldNameAdjustmentMode))
+	c.PublishViaPartitionRoot = p.v.Bool(KeyPublishViaPartitionRoot)
 
 	var truncates, masks, hashes, hashesV2 []mapperRule
 	for _, r := range c.ColumnRewrites {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -86,10 +87,14 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		}
 	}()
 
-	producerSettings, ignoredProducer, err := kafkaclient.ParseProducerSettings(
+	producerSettings, ignoredProducer, producerErrs := kafkaclient.ParseProducerSettings(
 		kafkaclient.DefaultProducerSettings(), cfg.Props, kafkaclient.WorkerProducerPrefix)
-	if err != nil {
-		return nil, fmt.Errorf("loading worker config: %w", err)
+	if len(producerErrs) > 0 {
+		msgs := make([]string, len(producerErrs))
+		for i, e := range producerErrs {
+			msgs[i] = e.Message
+		}
+		return nil, fmt.Errorf("loading worker config: %s", strings.Join(msgs, "; "))
 	}
 	if len(ignoredProducer) > 0 {
 		log.Warn("ignoring producer settings Tributary does not support", "properties", ignoredProducer)
@@ -193,6 +198,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		Transformations:     plugins.transformations,
 		Predicates:          plugins.predicates,
 		Converters:          newConverterFunc(convFactory),
+		ConverterConfigDef:  converters.ConfigDef,
 		KeyConverter:        cfg.KeyConverter,
 		ValueConverter:      cfg.ValueConverter,
 		KeyConverterProps:   cfg.KeyConverterProps,

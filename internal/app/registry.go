@@ -10,21 +10,12 @@ import (
 	"github.com/tributary-cdc/tributary/connect/workerconfig"
 )
 
-// Embedded schema registry listener property and its default.
-const (
-	propEmbeddedRegistryListeners = "embedded.schema.registry.listeners"
-	defaultEmbeddedRegistryURL    = "http://127.0.0.1:8081"
-)
-
 // startEmbeddedRegistry opens the schema registry stored in the embedded
 // broker's _schemas topic and serves it on the first of
 // embedded.schema.registry.listeners, returning its URL and the function
 // that stops it. When only the default port is taken it runs without one.
 func startEmbeddedRegistry(ctx context.Context, cfg *workerconfig.Config, brokers []string, log *slog.Logger) (string, func(), error) {
-	listen, explicit := cfg.Props[propEmbeddedRegistryListeners]
-	if listen == "" {
-		listen, explicit = defaultEmbeddedRegistryURL, false
-	}
+	listen, explicit := cfg.EmbeddedRegistryListeners, cfg.EmbeddedRegistryListenersSet
 	reg, err := schemaregistry.Open(ctx, schemaregistry.Config{Brokers: brokers, ClientID: "tributary-schema-registry",
 		ReplicationFactor: -1, Logger: log.With("component", "schema-registry")})
 	if err != nil {

@@ -98,9 +98,14 @@ func Binary(tb testing.TB) string {
 // AllocCeiling fails the test when f allocates more than ceiling times per
 // call on average (testing.AllocsPerRun). It guards a per-event path: the
 // ceiling is what the path needs today, with a comment at the call naming
-// what allocates.
+// what allocates. Under the race detector the counts are not the program's
+// (its sync.Pool drops items), so the test is skipped there; make test runs
+// the ceilings without it.
 func AllocCeiling(tb testing.TB, ceiling float64, f func()) {
 	tb.Helper()
+	if RaceEnabled {
+		tb.Skip("allocation counts differ under the race detector; make test-allocs checks them")
+	}
 	if n := testing.AllocsPerRun(200, f); n > ceiling {
 		tb.Errorf("%v allocations per call, ceiling %v", n, ceiling)
 	}

@@ -5,11 +5,13 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/schema"
 	"github.com/tributary-cdc/tributary/schema/registry"
 	"github.com/tributary-cdc/tributary/tlsconfig"
@@ -99,23 +101,127 @@ type Options struct {
 	Key string
 }
 
+// subjectStrategy is the Validator of the subject name strategies: the
+// classes Tributary implements, refused otherwise as ConfigDef.parseType
+// refuses a class it cannot load.
+var subjectStrategy = configdef.Func("TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy", func(name string, v any) error {
+	switch s, _ := v.(string); s {
+	case TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy:
+		return nil
+	default:
+		return configdef.Invalid(name, v, "Class "+s+" could not be found.")
+	}
+})
+
+// ConfigDef declares the AvroConverter properties Tributary reads, as
+// Confluent's AbstractKafkaSchemaSerDeConfig, AbstractDataConfig and
+// AvroDataConfig declare them (no groups), after ConverterConfig's
+// converter.type. schema.registry.url has no default, but is not required:
+// without it the converter uses the embedded registry, if any.
+var ConfigDef = configdef.Define(
+	configdef.Key{Name: ConverterTypeConfig, Type: configdef.TypeString, Default: configdef.NoDefault,
+		Validator: configdef.In("key", "value", "header"), Importance: configdef.ImportanceLow,
+		Documentation: "How this converter will be used.", Width: configdef.WidthNone},
+	configdef.Key{Name: RegistryURLConfig, Type: configdef.TypeList, Importance: configdef.ImportanceHigh, Width: configdef.WidthNone,
+		Documentation: "Comma-separated list of URLs for schema registry instances that can be used to register or look up schemas. " +
+			"If you wish to get a connection to a mocked schema registry for testing, you can specify a scope using the 'mock://' pseudo-protocol. " +
+			"For example, 'mock://my-scope-name' corresponds to 'MockSchemaRegistry.getClientForScope(\"my-scope-name\")'."},
+	configdef.Key{Name: AutoRegisterConfig, Type: configdef.TypeBoolean, Default: true, Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Specify if the Serializer should attempt to register the Schema with Schema Registry"},
+	configdef.Key{Name: UseLatestVersionConfig, Type: configdef.TypeBoolean, Default: false, Importance: configdef.ImportanceLow, Width: configdef.WidthNone,
+		Documentation: "Specify if the Serializer should use the latest subject version for serialization"},
+	configdef.Key{Name: BasicAuthSourceConfig, Type: configdef.TypeString, Default: "URL", Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Validator: configdef.Func("URL, USER_INFO", func(name string, v any) error {
+			if s, _ := v.(string); strings.EqualFold(s, "URL") || strings.EqualFold(s, "USER_INFO") {
+				return nil
+			}
+			return configdef.Invalid(name, v, "supported are URL and USER_INFO")
+		}),
+		Documentation: "Specify how to pick the credentials for Basic Auth header. The supported values are URL, USER_INFO and SASL_INHERIT"},
+	configdef.Key{Name: BasicAuthUserInfoConfig, Type: configdef.TypePassword, Default: "", Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Specify the user info for Basic Auth in the form of {username}:{password}"},
+	configdef.Key{Name: RegistryUserInfoConfig, Type: configdef.TypePassword, Default: "", Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Specify the user info for Basic Auth in the form of {username}:{password}"},
+	configdef.Key{Name: BearerAuthSourceConfig, Type: configdef.TypeString, Default: "STATIC_TOKEN", Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Validator: configdef.Func("STATIC_TOKEN", func(name string, v any) error {
+			if s, _ := v.(string); strings.EqualFold(s, "STATIC_TOKEN") {
+				return nil
+			}
+			return configdef.Invalid(name, v, "only STATIC_TOKEN is supported")
+		}),
+		Documentation: "Specify how to pick the credentials for Bearer Auth header. "},
+	configdef.Key{Name: BearerAuthTokenConfig, Type: configdef.TypePassword, Default: "", Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Specify the Bearer token to be used for authentication"},
+	configdef.Key{Name: BearerAuthIdentityPoolConfig, Type: configdef.TypeString, Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Additional property which can added in Request header to Schema Registry. This maybe used as Principal Id for Authorization"},
+	configdef.Key{Name: BearerAuthLogicalClusterConfig, Type: configdef.TypeString, Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Additional property which can added in Request header to Schema Registry"},
+	configdef.Key{Name: KeySubjectStrategyConfig, Type: configdef.TypeClass, Default: TopicNameStrategy, Validator: subjectStrategy,
+		Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Determines how to construct the subject name under which the key schema is registered with the schema registry. By default, <topic>-key is used as subject."},
+	configdef.Key{Name: ValueSubjectStrategyConfig, Type: configdef.TypeClass, Default: TopicNameStrategy, Validator: subjectStrategy,
+		Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Determines how to construct the subject name under which the value schema is registered with the schema registry. By default, <topic>-value is used as subject."},
+	configdef.Key{Name: IgnoreDefaultForNullableConfig, Type: configdef.TypeBoolean, Default: false, Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Whether to ignore the default for nullable fields when the value is null"},
+	// enhanced.avro.schema.support only changes Avro enums and fixed types,
+	// which Connect schemas built by Tributary never carry.
+	configdef.Key{Name: EnhancedSchemaSupportConfig, Type: configdef.TypeBoolean, Default: false, Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Toggle for enabling/disabling enhanced avro schema support: Enum symbol preservation and Package Name awareness"},
+	configdef.Key{Name: ScrubInvalidNamesConfig, Type: configdef.TypeBoolean, Default: false, Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Validator: configdef.Func("false", func(name string, v any) error {
+			if v == true {
+				return configdef.Invalid(name, v, "only false is supported")
+			}
+			return nil
+		}),
+		Documentation: "Whether to scrub invalid names by replacing invalid characters with valid ones"},
+	configdef.Key{Name: ConnectMetaDataConfig, Type: configdef.TypeBoolean, Default: true, Importance: configdef.ImportanceLow, Width: configdef.WidthNone,
+		Documentation: "Toggle for enabling/disabling connect converter to add its meta data to the output schema or not"},
+)
+
+// ConverterTypeConfig is ConverterConfig.TYPE_CONFIG, which the runtime
+// sets to key, value or header.
+const ConverterTypeConfig = "converter.type"
+
+// parse parses props with ConfigDef, converter.type set after isKey when
+// absent (as Worker.newConverter sets it); the first problem is the error.
+func parse(props map[string]string, isKey bool) (*configdef.Values, error) {
+	if _, ok := props[ConverterTypeConfig]; !ok {
+		props = maps.Clone(props)
+		if props == nil {
+			props = map[string]string{}
+		}
+		props[ConverterTypeConfig] = map[bool]string{true: "key", false: "value"}[isKey]
+	}
+	v, errs := ConfigDef.Parse(props)
+	if len(errs) > 0 {
+		return nil, &configdef.Exception{Message: errs[0].Message}
+	}
+	return v, nil
+}
+
 // ParseRegistryOptions reads schema.registry.url, the basic or bearer
 // auth settings and the schema.registry.ssl.* settings. fallbackURL is used
 // when schema.registry.url is unset (the embedded registry); with neither,
 // it is an error naming the property. No error shows a credential.
 func ParseRegistryOptions(props map[string]string, fallbackURL string) (Options, error) {
 	var o Options
-	raw := strings.TrimSpace(props[RegistryURLConfig])
-	if raw == "" {
-		raw = fallbackURL
+	v, err := parse(props, false)
+	if err != nil {
+		return o, err
 	}
-	for u := range strings.SplitSeq(raw, ",") {
-		if u = strings.TrimSpace(u); u != "" {
+	urls := v.List(RegistryURLConfig)
+	if !v.IsSet(RegistryURLConfig) || len(urls) == 0 {
+		urls = configdef.SplitList(fallbackURL)
+	}
+	for _, u := range urls {
+		if u != "" {
 			o.URLs = append(o.URLs, u)
 		}
 	}
 	if len(o.URLs) == 0 {
-		return o, fmt.Errorf("missing required configuration \"%s\" which has no default value", RegistryURLConfig)
+		return o, &configdef.Exception{Message: configdef.MissingMessage(RegistryURLConfig)}
 	}
 	// RestService.configure: basic or bearer credentials, not both. The
 	// client also reads its settings with the schema.registry. prefix.
@@ -127,7 +233,7 @@ func ParseRegistryOptions(props map[string]string, fallbackURL string) (Options,
 	}
 	basic, bearer := get(BasicAuthSourceConfig), get(BearerAuthSourceConfig)
 	if basic != "" && bearer != "" {
-		return o, fmt.Errorf("Only one of '%s' and '%s' may be specified", BasicAuthSourceConfig, BearerAuthSourceConfig)
+		return o, &configdef.Exception{Message: fmt.Sprintf("Only one of '%s' and '%s' may be specified", BasicAuthSourceConfig, BearerAuthSourceConfig)}
 	}
 	switch src := strings.ToUpper(basic); src {
 	case "", "URL":
@@ -138,18 +244,17 @@ func ParseRegistryOptions(props map[string]string, fallbackURL string) (Options,
 			o.UserInfo = props[BasicAuthUserInfoConfig]
 		}
 		if o.UserInfo == "" {
-			return o, fmt.Errorf("invalid value for configuration %s: UserInfo must be provided when basic.auth.credentials.source is set to USER_INFO (%s or %s)",
-				BasicAuthSourceConfig, BasicAuthUserInfoConfig, RegistryUserInfoConfig)
+			return o, configdef.Invalid(BasicAuthSourceConfig, basic, "USER_INFO needs "+BasicAuthUserInfoConfig)
 		}
 	default:
-		return o, fmt.Errorf("invalid value %s for configuration %s: supported are URL and USER_INFO", basic, BasicAuthSourceConfig)
+		return o, configdef.Invalid(BasicAuthSourceConfig, basic, "supported are URL and USER_INFO")
 	}
 	switch src := strings.ToUpper(bearer); src {
 	case "":
 	case "STATIC_TOKEN":
 		o.BearerToken = get(BearerAuthTokenConfig)
 		if o.BearerToken == "" {
-			return o, fmt.Errorf("Token must be provided via %s config when %s is set to STATIC_TOKEN", BearerAuthTokenConfig, BearerAuthSourceConfig)
+			return o, &configdef.Exception{Message: fmt.Sprintf("Token must be provided via %s config when %s is set to STATIC_TOKEN", BearerAuthTokenConfig, BearerAuthSourceConfig)}
 		}
 		for name, header := range map[string]string{BearerAuthLogicalClusterConfig: "target-sr-cluster", BearerAuthIdentityPoolConfig: "Confluent-Identity-Pool-Id"} {
 			if v := get(name); v != "" {
@@ -160,7 +265,7 @@ func ParseRegistryOptions(props map[string]string, fallbackURL string) (Options,
 			}
 		}
 	default:
-		return o, fmt.Errorf("invalid value %s for configuration %s: only STATIC_TOKEN is supported", bearer, BearerAuthSourceConfig)
+		return o, configdef.Invalid(BearerAuthSourceConfig, bearer, "only STATIC_TOKEN is supported")
 	}
 	tlsCfg, err := registryTLS(props)
 	if err != nil {
@@ -210,70 +315,26 @@ func optionsKey(props map[string]string, o Options) string {
 }
 
 // New builds an AvroConverter from converter properties with the
-// "key.converter."/"value.converter." prefix stripped, using reg as the
-// registry (built from ParseRegistryOptions by the caller).
+// "key.converter."/"value.converter." prefix stripped, parsed by ConfigDef,
+// using reg as the registry (built from ParseRegistryOptions by the
+// caller).
 func New(props map[string]string, isKey bool, reg Registry) (*Converter, error) {
-	c := &Converter{reg: reg, isKey: isKey, autoRegister: true, opts: DefaultSchemaOptions, strategy: TopicNameStrategy,
+	v, err := parse(props, isKey)
+	if err != nil {
+		return nil, err
+	}
+	c := &Converter{reg: reg, isKey: isKey, opts: DefaultSchemaOptions,
+		autoRegister: v.Bool(AutoRegisterConfig), useLatest: v.Bool(UseLatestVersionConfig),
+		ignoreDefNil: v.Bool(IgnoreDefaultForNullableConfig), strategy: v.String(ValueSubjectStrategyConfig),
 		codecs: map[*schema.Schema]*Codec{}, entries: map[entryKey]*entry{}}
-	var err error
-	bools := []struct {
-		key string
-		dst *bool
-	}{
-		{AutoRegisterConfig, &c.autoRegister},
-		{UseLatestVersionConfig, &c.useLatest},
-		{ConnectMetaDataConfig, &c.opts.ConnectMetaData},
-		{IgnoreDefaultForNullableConfig, &c.ignoreDefNil},
-	}
-	for _, b := range bools {
-		if v, ok := props[b.key]; ok {
-			if *b.dst, err = parseBool(b.key, v); err != nil {
-				return nil, err
-			}
-		}
-	}
-	// enhanced.avro.schema.support only changes Avro enums and fixed types,
-	// which Connect schemas built by Tributary never carry.
-	if v, ok := props[EnhancedSchemaSupportConfig]; ok {
-		if _, err := parseBool(EnhancedSchemaSupportConfig, v); err != nil {
-			return nil, err
-		}
-	}
-	if v, ok := props[ScrubInvalidNamesConfig]; ok {
-		scrub, err := parseBool(ScrubInvalidNamesConfig, v)
-		if err != nil {
-			return nil, err
-		}
-		if scrub {
-			return nil, fmt.Errorf("invalid value %s for configuration %s: only false is supported", v, ScrubInvalidNamesConfig)
-		}
-	}
-	key := ValueSubjectStrategyConfig
+	c.opts.ConnectMetaData = v.Bool(ConnectMetaDataConfig)
 	if isKey {
-		key = KeySubjectStrategyConfig
-	}
-	if v, ok := props[key]; ok {
-		switch s := strings.TrimSpace(v); s {
-		case TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy:
-			c.strategy = s
-		default:
-			return nil, fmt.Errorf("invalid value %s for configuration %s: class could not be found", v, key)
-		}
+		c.strategy = v.String(KeySubjectStrategyConfig)
 	}
 	if reg == nil {
 		return nil, errors.New("creating AvroConverter: no schema registry")
 	}
 	return c, nil
-}
-
-func parseBool(name, v string) (bool, error) {
-	switch t := strings.TrimSpace(v); {
-	case strings.EqualFold(t, "true"):
-		return true, nil
-	case strings.EqualFold(t, "false"):
-		return false, nil
-	}
-	return false, fmt.Errorf("invalid value %s for configuration %s: Expected value to be either true or false", v, name)
 }
 
 // FromConnect serialises a Connect value as Confluent-framed Avro

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/schema"
 	"github.com/tributary-cdc/tributary/schema/avro"
 	"github.com/tributary-cdc/tributary/schema/jsonconv"
@@ -68,6 +69,22 @@ func (f *Factory) New(class string, props map[string]string, isKey bool) (Conver
 		return ByteArrayConverter{}, nil
 	}
 	return nil, fmt.Errorf("class %s could not be found", class)
+}
+
+// ConfigDef returns the properties of a converter class (Converter.config()),
+// or nil for a class Tributary does not provide.
+func ConfigDef(class string) *configdef.Def {
+	switch strings.TrimSpace(class) {
+	case JSONClass:
+		return jsonconv.ConfigDef
+	case AvroClass:
+		return avro.ConfigDef
+	case StringClass:
+		return StringConfigDef
+	case ByteArrayClass:
+		return ByteArrayConfigDef
+	}
+	return nil
 }
 
 func (f *Factory) client(opts avro.Options) (*registry.Client, error) {

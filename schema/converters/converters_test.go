@@ -61,3 +61,40 @@ func TestStringAndByteArray(t *testing.T) {
 		t.Error("ByteArrayConverter accepted a string schema")
 	}
 }
+
+// TestConfigMessages pins the converters' refusals, worded as Kafka's
+// ConfigException (ConfigDef.parseType and the validators) words them.
+func TestConfigMessages(t *testing.T) {
+	f := &Factory{EmbeddedRegistryURL: "http://127.0.0.1:8081"}
+	for _, c := range []struct {
+		class string
+		props map[string]string
+		want  string
+	}{
+		{AvroClass, map[string]string{"auto.register.schemas": "maybe"},
+			"Invalid value maybe for configuration auto.register.schemas: Expected value to be either true or false"},
+		{AvroClass, map[string]string{"value.subject.name.strategy": "com.example.Strategy"},
+			"Invalid value com.example.Strategy for configuration value.subject.name.strategy: Class com.example.Strategy could not be found."},
+		{AvroClass, map[string]string{"basic.auth.credentials.source": "USER_INFO"},
+			"Invalid value USER_INFO for configuration basic.auth.credentials.source: USER_INFO needs basic.auth.user.info"},
+		{AvroClass, map[string]string{"scrub.invalid.names": "true"},
+			"Invalid value true for configuration scrub.invalid.names: only false is supported"},
+		{JSONClass, map[string]string{"decimal.format": "hex"},
+			"Invalid value hex for configuration decimal.format: String must be one of (case insensitive): NUMERIC, BASE64"},
+		{StringClass, map[string]string{"converter.encoding": "latin1"},
+			"Invalid value latin1 for configuration converter.encoding: only UTF8 is supported"},
+	} {
+		_, err := f.New(c.class, c.props, false)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s %v: error %v, want %q", c.class, c.props, err, c.want)
+		}
+	}
+	if _, err := New(AvroClass, nil, false); err == nil || err.Error() != `Missing required configuration "schema.registry.url" which has no default value.` {
+		t.Errorf("Avro without a registry: %v", err)
+	}
+	for _, class := range Classes {
+		if ConfigDef(class) == nil {
+			t.Errorf("%s has no ConfigDef", class)
+		}
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -62,6 +64,7 @@ func secureRegistry(t *testing.T, cert tls.Certificate, clientCAs *x509.CertPool
 		inner.ServeHTTP(w, r)
 	}))
 	srv.TLS = tlstest.ServerConfig(cert, clientCAs)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv.URL

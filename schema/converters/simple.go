@@ -2,20 +2,57 @@ package converters
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/schema"
+	"github.com/tributary-cdc/tributary/schema/jsonconv"
 )
 
 // StringConverter is Kafka's StringConverter: the value's string form in
 // UTF-8 (converter.encoding, the only encoding supported), schema ignored.
 type StringConverter struct{}
 
+// utf8Only accepts the names Java gives UTF-8.
+var utf8Only = configdef.Func("UTF-8", func(name string, v any) error {
+	if s, _ := v.(string); !strings.EqualFold(strings.ReplaceAll(s, "-", ""), "UTF8") {
+		return configdef.Invalid(name, v, "only UTF8 is supported")
+	}
+	return nil
+})
+
+// StringConfigDef is StringConverterConfig.configDef().
+var StringConfigDef = configdef.Define(converterTypeKey(),
+	configdef.Key{Name: "converter.encoding", Type: configdef.TypeString, Default: "UTF-8", Validator: utf8Only,
+		Importance: configdef.ImportanceHigh, Documentation: "The name of the Java character set to use for encoding strings as byte arrays.",
+		Order: -1, Width: configdef.WidthMedium, DisplayName: "Encoding"})
+
+// ByteArrayConfigDef is ByteArrayConverter's ConverterConfig.newConfigDef().
+var ByteArrayConfigDef = configdef.Define(converterTypeKey())
+
+func converterTypeKey() configdef.Key {
+	k, _ := jsonconv.ConfigDef.Key(jsonconv.ConverterTypeConfig)
+	return k
+}
+
 func newStringConverter(props map[string]string) (StringConverter, error) {
-	for _, k := range []string{"converter.encoding", "serializer.encoding"} {
-		if v, ok := props[k]; ok && !strings.EqualFold(strings.ReplaceAll(v, "-", ""), "UTF8") {
-			return StringConverter{}, fmt.Errorf("invalid value %s for configuration %s: only UTF8 is supported", v, k)
+	props = maps.Clone(props)
+	if props == nil {
+		props = map[string]string{}
+	}
+	if _, ok := props[jsonconv.ConverterTypeConfig]; !ok {
+		props[jsonconv.ConverterTypeConfig] = "value"
+	}
+	if _, errs := StringConfigDef.Parse(props); len(errs) > 0 {
+		return StringConverter{}, &configdef.Exception{Message: errs[0].Message}
+	}
+	// StringConverter.configure also hands serializer.encoding to its
+	// StringSerializer.
+	if v, ok := props["serializer.encoding"]; ok {
+		if err := utf8Only.EnsureValid("serializer.encoding", v); err != nil {
+			return StringConverter{}, err
 		}
 	}
 	return StringConverter{}, nil

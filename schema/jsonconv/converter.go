@@ -2,10 +2,11 @@ package jsonconv
 
 import (
 	"fmt"
-	"strconv"
+	"maps"
 	"strings"
 	"sync"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -43,60 +44,73 @@ type Converter struct {
 	bufs      sync.Pool     // *[]byte scratch buffers for FromConnect
 }
 
+// ConverterTypeConfig is ConverterConfig.TYPE_CONFIG, which the runtime
+// sets to key, value or header.
+const ConverterTypeConfig = "converter.type"
+
+// ConfigDef is JsonConverterConfig.configDef(): ConverterConfig's
+// converter.type, then the Schemas and Serialization groups.
+var ConfigDef = configdef.Define(
+	configdef.Key{Name: ConverterTypeConfig, Type: configdef.TypeString, Default: configdef.NoDefault,
+		Validator: configdef.In("key", "value", "header"), Importance: configdef.ImportanceLow,
+		Documentation: "How this converter will be used.", Width: configdef.WidthNone},
+	configdef.Key{Name: SchemasEnableConfig, Type: configdef.TypeBoolean, Default: true, Importance: configdef.ImportanceHigh,
+		Documentation: "Include schemas within each of the serialized values and keys.",
+		Group:         "Schemas", Order: 0, Width: configdef.WidthMedium, DisplayName: "Enable Schemas"},
+	configdef.Key{Name: SchemasCacheSizeConfig, Type: configdef.TypeInt, Default: defaultCacheSize, Importance: configdef.ImportanceHigh,
+		Documentation: "The maximum number of schemas that can be cached in this converter instance.",
+		Group:         "Schemas", Order: 1, Width: configdef.WidthMedium, DisplayName: "Schema Cache Size"},
+	configdef.Key{Name: DecimalFormatConfig, Type: configdef.TypeString, Default: DecimalFormatBase64,
+		Validator:  configdef.InIgnoreCase(DecimalFormatBase64, DecimalFormatNumeric),
+		Importance: configdef.ImportanceLow,
+		Documentation: "Controls which format this converter will serialize decimals in." +
+			" This value is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'",
+		Group: "Serialization", Order: 0, Width: configdef.WidthMedium, DisplayName: "Decimal Format"},
+	configdef.Key{Name: ReplaceNullWithDefaultConfig, Type: configdef.TypeBoolean, Default: true, Importance: configdef.ImportanceLow,
+		Documentation: "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.",
+		Group:         "Serialization", Order: 1, Width: configdef.WidthMedium, DisplayName: "Replace null with default"},
+)
+
 // New builds a converter from converter properties with the
-// "key.converter."/"value.converter." prefix already stripped:
-// schemas.enable (default true), decimal.format (BASE64, the default, or
-// NUMERIC; case-insensitive), replace.null.with.default (default true) and
-// schemas.cache.size (default 1000; bounds each schema cache). Unknown
-// properties are ignored; a bad value is an error naming the property, worded
-// as Kafka's ConfigException.
+// "key.converter."/"value.converter." prefix already stripped, parsed by
+// ConfigDef (converter.type defaults to key or value after isKey, as the
+// worker sets it). schemas.cache.size bounds each schema cache. Unknown
+// properties are ignored; a bad value is an error naming the property,
+// worded as Kafka's ConfigException.
 func New(props map[string]string, isKey bool) (*Converter, error) {
-	c := &Converter{schemasEnabled: true, replaceNull: true, isKey: isKey}
-	var err error
-	if v, ok := props[SchemasEnableConfig]; ok {
-		if c.schemasEnabled, err = parseBool(SchemasEnableConfig, v); err != nil {
-			return nil, err
-		}
+	props = withConverterType(props, isKey)
+	v, errs := ConfigDef.Parse(props)
+	if len(errs) > 0 {
+		return nil, &configdef.Exception{Message: errs[0].Message}
 	}
-	if v, ok := props[ReplaceNullWithDefaultConfig]; ok {
-		if c.replaceNull, err = parseBool(ReplaceNullWithDefaultConfig, v); err != nil {
-			return nil, err
-		}
+	c := &Converter{
+		schemasEnabled: v.Bool(SchemasEnableConfig),
+		numeric:        strings.EqualFold(v.String(DecimalFormatConfig), DecimalFormatNumeric),
+		replaceNull:    v.Bool(ReplaceNullWithDefaultConfig),
+		isKey:          isKey,
 	}
-	if v, ok := props[DecimalFormatConfig]; ok {
-		switch strings.ToUpper(strings.TrimSpace(v)) {
-		case DecimalFormatBase64:
-		case DecimalFormatNumeric:
-			c.numeric = true
-		default:
-			return nil, fmt.Errorf("invalid value %s for configuration %s: String must be one of (case insensitive): %s, %s",
-				v, DecimalFormatConfig, DecimalFormatBase64, DecimalFormatNumeric)
-		}
-	}
-	size := defaultCacheSize
-	if v, ok := props[SchemasCacheSizeConfig]; ok {
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
-		if err != nil {
-			return nil, fmt.Errorf("invalid value %s for configuration %s: Not a number of type INT", v, SchemasCacheSizeConfig)
-		}
-		size = max(int(n), 1)
-	}
+	size := max(v.Int(SchemasCacheSizeConfig), 1)
 	c.fromCache = &pointerCache{m: make(map[*schema.Schema]*schemaEntry), max: size}
 	c.toCache = &jsonCache{m: make(map[string]*schema.Schema), max: size}
 	c.bufs.New = func() any { b := make([]byte, 0, 1024); return &b }
 	return c, nil
 }
 
-// parseBool parses a boolean the way Kafka's ConfigDef does: trimmed,
-// case-insensitive "true" or "false".
-func parseBool(name, v string) (bool, error) {
-	switch t := strings.TrimSpace(v); {
-	case strings.EqualFold(t, "true"):
-		return true, nil
-	case strings.EqualFold(t, "false"):
-		return false, nil
+// withConverterType returns props with converter.type set as the worker
+// sets it (Worker.newConverter puts it when absent).
+func withConverterType(props map[string]string, isKey bool) map[string]string {
+	if _, ok := props[ConverterTypeConfig]; ok {
+		return props
 	}
-	return false, fmt.Errorf("invalid value %s for configuration %s: Expected value to be either true or false", v, name)
+	out := maps.Clone(props)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out[ConverterTypeConfig] = "value"
+	if isKey {
+		out[ConverterTypeConfig] = "key"
+	}
+	return out
 }
 
 // SchemasEnabled reports whether records carry the schema envelope.

@@ -29,10 +29,12 @@ func TestNewConfig(t *testing.T) {
 		{"numeric lower case", map[string]string{"decimal.format": " numeric"}, "", true, true, true},
 		{"base64", map[string]string{"decimal.format": "base64"}, "", true, false, true},
 		{"cache size", map[string]string{"schemas.cache.size": "10"}, "", true, false, true},
-		{"bad decimal format", map[string]string{"decimal.format": "FOO"}, "decimal.format", false, false, false},
-		{"bad schemas.enable", map[string]string{"schemas.enable": "maybe"}, "schemas.enable", false, false, false},
+		{"bad decimal format", map[string]string{"decimal.format": "FOO"},
+			"Invalid value FOO for configuration decimal.format: String must be one of (case insensitive): NUMERIC, BASE64", false, false, false},
+		{"bad schemas.enable", map[string]string{"schemas.enable": "maybe"}, "Invalid value maybe for configuration schemas.enable: Expected value to be either true or false", false, false, false},
 		{"bad replace", map[string]string{"replace.null.with.default": "1"}, "replace.null.with.default", false, false, false},
-		{"bad cache size", map[string]string{"schemas.cache.size": "lots"}, "schemas.cache.size", false, false, false},
+		{"bad cache size", map[string]string{"schemas.cache.size": "lots"}, "Invalid value lots for configuration schemas.cache.size: Not a number of type INT", false, false, false},
+		{"bad converter.type", map[string]string{"converter.type": "both"}, "Invalid value both for configuration converter.type: String must be one of: key, value, header", false, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := New(tc.props, true)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -60,13 +61,18 @@ type bearerBroker struct {
 	brokers []string
 	mu      sync.Mutex
 	seen    []string
-	want    atomic.Value // string
+	accept  atomic.Value // func(token string) bool
+}
+
+// want makes the broker accept exactly token.
+func (b *bearerBroker) want(token string) {
+	b.accept.Store(func(t string) bool { return t == token })
 }
 
 func newBearerBroker(t *testing.T) *bearerBroker {
 	t.Helper()
 	b := &bearerBroker{}
-	b.want.Store("")
+	b.want("")
 	cluster := kafkaclusterTLS(t)
 	cluster.ControlKey(int16(kmsg.SASLHandshake), func(r kmsg.Request) (kmsg.Response, error, bool) {
 		cluster.KeepControl()
@@ -86,7 +92,8 @@ func newBearerBroker(t *testing.T) *bearerBroker {
 		b.mu.Lock()
 		b.seen = append(b.seen, msg)
 		b.mu.Unlock()
-		if want := b.want.Load().(string); !strings.Contains(msg, "\x01auth=Bearer "+want+"\x01") {
+		token, ok := bearerToken(msg)
+		if !ok || !b.accept.Load().(func(string) bool)(token) {
 			resp.ErrorCode = kerr.SaslAuthenticationFailed.Code
 			m := "Authentication failed: Invalid JWT"
 			resp.ErrorMessage = &m
@@ -95,6 +102,17 @@ func newBearerBroker(t *testing.T) *bearerBroker {
 	})
 	b.brokers = cluster.ListenAddrs()
 	return b
+}
+
+// bearerToken is the token of an OAUTHBEARER initial client response
+// (RFC 7628: "n,," then \x01-separated key=value pairs).
+func bearerToken(msg string) (string, bool) {
+	for _, kv := range strings.Split(msg, "\x01") {
+		if tok, ok := strings.CutPrefix(kv, "auth=Bearer "); ok {
+			return tok, true
+		}
+	}
+	return "", false
 }
 
 func (b *bearerBroker) initialResponses() []string {
@@ -164,7 +182,7 @@ func TestOAuthBearerClientCredentials(t *testing.T) {
 	token := testJWT(t, time.Hour)
 	endpoint := newTokenEndpoint(t, token)
 	broker := newBearerBroker(t)
-	broker.want.Store(token)
+	broker.want(token)
 
 	roundTrip(t, oauthProps(endpoint.URL+"/oauth2/token"), broker.brokers)
 
@@ -191,7 +209,7 @@ func TestOAuthBearerClientCredentials(t *testing.T) {
 func TestOAuthBearerTokenFile(t *testing.T) {
 	token := testJWT(t, time.Hour)
 	broker := newBearerBroker(t)
-	broker.want.Store(token)
+	broker.want(token)
 	props := oauthProps("file://" + writeToken(t, token))
 	props["sasl.jaas.config"] = security.OAuthBearerLoginModule + " required;"
 	roundTrip(t, props, broker.brokers)
@@ -222,7 +240,7 @@ func TestOAuthBearerFailures(t *testing.T) {
 	t.Run("broker refuses the token", func(t *testing.T) {
 		endpoint := newTokenEndpoint(t, token)
 		broker := newBearerBroker(t)
-		broker.want.Store("another-token")
+		broker.want("another-token")
 		be := checkFails(t, oauthProps(endpoint.URL), broker.brokers, security.StageAuthentication, "client-secret", token)
 		if !errors.Is(be, sarama.ErrSASLAuthenticationFailed) {
 			t.Fatalf("want SASL_AUTHENTICATION_FAILED, got %v", be.Err)
@@ -250,8 +268,58 @@ func mskProps() map[string]string {
 		"sasl.client.callback.handler.class", security.IAMClientCallbackHandler)
 }
 
+// verifyMSKToken checks an MSK IAM token: AWS's SigV4-presigned
+// kafka-cluster:Connect request for the region, signed by awsEnv's static
+// credentials within the last minute, its signature recomputed here.
+func verifyMSKToken(token, region string) error {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return fmt.Errorf("the token is not base64url: %w", err)
+	}
+	u, err := url.Parse(string(raw))
+	if err != nil {
+		return err
+	}
+	q := u.Query()
+	date, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
+	if err != nil {
+		return err
+	}
+	checks := map[string]bool{
+		"host":       u.Scheme == "https" && u.Host == "kafka."+region+".amazonaws.com",
+		"action":     q.Get("Action") == "kafka-cluster:Connect",
+		"algorithm":  q.Get("X-Amz-Algorithm") == "AWS4-HMAC-SHA256",
+		"credential": q.Get("X-Amz-Credential") == "AKIDTRIBUTARYTEST/"+date.Format("20060102")+"/"+region+"/kafka-cluster/aws4_request",
+		"expiry":     q.Get("X-Amz-Expires") == "900",
+		"user agent": strings.HasPrefix(q.Get("User-Agent"), "aws-msk-iam-sasl-signer-go/"),
+		"fresh":      time.Since(date) < time.Minute && time.Since(date) > -time.Minute,
+	}
+	for what, ok := range checks {
+		if !ok {
+			return fmt.Errorf("token %s: wrong %s", u, what)
+		}
+	}
+	// Sign the same request at the token's time: same signature.
+	req, err := http.NewRequest(http.MethodGet, (&url.URL{Scheme: "https", Host: u.Host, Path: "/",
+		RawQuery: url.Values{"Action": {"kafka-cluster:Connect"}, "X-Amz-Expires": {"900"}}.Encode()}).String(), nil)
+	if err != nil {
+		return err
+	}
+	signed, _, err := v4.NewSigner().PresignHTTP(context.Background(),
+		aws.Credentials{AccessKeyID: "AKIDTRIBUTARYTEST", SecretAccessKey: "msk-secret-access-key"}, req,
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "kafka-cluster", region, date)
+	if err != nil {
+		return err
+	}
+	want, _ := url.Parse(signed)
+	if got := q.Get("X-Amz-Signature"); got == "" || got != want.Query().Get("X-Amz-Signature") {
+		return fmt.Errorf("signature %q, recomputed %q", got, want.Query().Get("X-Amz-Signature"))
+	}
+	return nil
+}
+
 // The MSK IAM token is AWS's SigV4-presigned kafka-cluster:Connect
-// request; its signature is recomputed here from the static credentials.
+// request; its signature is recomputed from the static credentials.
 func TestMSKIAMToken(t *testing.T) {
 	awsEnv(t, "eu-west-1")
 	// The region comes from the broker host names when they name one.
@@ -264,50 +332,10 @@ func TestMSKIAMToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(tok.Token)
-	if err != nil {
-		t.Fatalf("the token is not base64url: %v", err)
-	}
-	u, err := url.Parse(string(raw))
-	if err != nil {
+	if err := verifyMSKToken(tok.Token, "eu-central-1"); err != nil {
 		t.Fatal(err)
 	}
-	q := u.Query()
-	date, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checks := map[string]bool{
-		"host":       u.Scheme == "https" && u.Host == "kafka.eu-central-1.amazonaws.com",
-		"action":     q.Get("Action") == "kafka-cluster:Connect",
-		"algorithm":  q.Get("X-Amz-Algorithm") == "AWS4-HMAC-SHA256",
-		"credential": q.Get("X-Amz-Credential") == "AKIDTRIBUTARYTEST/"+date.Format("20060102")+"/eu-central-1/kafka-cluster/aws4_request",
-		"expiry":     q.Get("X-Amz-Expires") == "900",
-		"user agent": strings.HasPrefix(q.Get("User-Agent"), "aws-msk-iam-sasl-signer-go/"),
-		"fresh":      time.Since(date) < time.Minute && time.Since(date) > -time.Minute,
-	}
-	for what, ok := range checks {
-		if !ok {
-			t.Errorf("token %s: wrong %s", u, what)
-		}
-	}
-	// Sign the same request at the token's time: same signature.
-	req, err := http.NewRequest(http.MethodGet, (&url.URL{Scheme: "https", Host: u.Host, Path: "/",
-		RawQuery: url.Values{"Action": {"kafka-cluster:Connect"}, "X-Amz-Expires": {"900"}}.Encode()}).String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signed, _, err := v4.NewSigner().PresignHTTP(context.Background(),
-		aws.Credentials{AccessKeyID: "AKIDTRIBUTARYTEST", SecretAccessKey: "msk-secret-access-key"}, req,
-		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "kafka-cluster", "eu-central-1", date)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := url.Parse(signed)
-	if got := q.Get("X-Amz-Signature"); got == "" || got != want.Query().Get("X-Amz-Signature") {
-		t.Fatalf("signature %q, recomputed %q", got, want.Query().Get("X-Amz-Signature"))
-	}
-	if strings.Contains(string(raw), "msk-secret-access-key") {
+	if raw, _ := base64.RawURLEncoding.DecodeString(tok.Token); strings.Contains(string(raw), "msk-secret-access-key") {
 		t.Fatal("the token carries the secret key")
 	}
 	again, err := cfg.Net.SASL.TokenProvider.Token()
@@ -328,16 +356,11 @@ func TestMSKIAMAtTheBroker(t *testing.T) {
 			"sasl.login.callback.handler.class", security.IAMOAuthBearerLoginCallbackHandler),
 	} {
 		t.Run(name, func(t *testing.T) {
-			cfg, _ := clientConfig(t, props, broker.brokers)
-			tok, err := cfg.Net.SASL.TokenProvider.Token()
-			if err != nil {
-				t.Fatal(err)
-			}
-			broker.want.Store(tok.Token)
+			broker.accept.Store(func(token string) bool { return verifyMSKToken(token, "eu-west-1") == nil })
+			before := len(broker.initialResponses())
 			roundTrip(t, props, broker.brokers)
-			raw, _ := base64.RawURLEncoding.DecodeString(tok.Token)
-			if !strings.Contains(string(raw), "kafka.eu-west-1.amazonaws.com") {
-				t.Fatalf("token for another region: %s", raw)
+			if len(broker.initialResponses()) == before {
+				t.Fatal("the broker saw no authentication")
 			}
 		})
 	}

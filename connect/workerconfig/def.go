@@ -1,0 +1,249 @@
+package workerconfig
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tributary-cdc/tributary/configdef"
+	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/loglevel"
+)
+
+// GroupTributary is the group of Tributary's own worker properties.
+const GroupTributary = "Tributary"
+
+// maxMillis is the largest number of milliseconds a time.Duration holds.
+const maxMillis = int64(math.MaxInt64 / int64(time.Millisecond))
+
+// Kafka's documentation of the keys below (WorkerConfig, DistributedConfig,
+// RestServerConfig, CommonClientConfigs), word for word.
+const (
+	bootstrapServersDoc = "A list of host/port pairs used to establish the initial connection to the Kafka cluster. " +
+		"Clients use this list to bootstrap and discover the full set of Kafka brokers. " +
+		"While the order of servers in the list does not matter, we recommend including more than one server to ensure resilience if any servers are down. " +
+		"This list does not need to contain the entire set of brokers, as Kafka clients automatically manage and update connections to the cluster efficiently. " +
+		"This list must be in the form <code>host1:port1,host2:port2,...</code>."
+	converterDoc = "Converter class used to convert between Kafka Connect format and the serialized form that is written to Kafka." +
+		" This controls the format of the %s in messages written to or read from Kafka, and since this is" +
+		" independent of connectors it allows any connector to work with any serialization format." +
+		" Examples of common formats include JSON and Avro."
+	offsetFlushIntervalDoc = "Interval at which to try committing offsets for tasks."
+	offsetFlushTimeoutDoc  = "Maximum number of milliseconds to wait for records to flush and partition offset data to be" +
+		" committed to offset storage before cancelling the process and restoring the offset " +
+		"data to be committed in a future attempt. This property has no effect for source connectors " +
+		"running with exactly-once support."
+	configProvidersDoc = "Comma-separated names of <code>ConfigProvider</code> classes, loaded and used " +
+		"in the order specified. Implementing the interface  " +
+		"<code>ConfigProvider</code> allows you to replace variable references in connector configurations, " +
+		"such as for externalized secrets. "
+	topicCreationEnableDoc = "Whether to allow " +
+		"automatic creation of topics used by source connectors, when source connectors " +
+		"are configured with `topic.creation.` properties. Each task will use an " +
+		"admin client to create its topics and will not depend on the Kafka brokers " +
+		"to create topics automatically."
+	topicTrackingEnableDoc = "Enable tracking the set of active topics per connector during runtime."
+	topicTrackingResetDoc  = "If set to true, it allows user requests to reset the set of active topics per connector."
+	listenersDoc           = "List of comma-separated URIs the REST API will listen on. The supported protocols are HTTP and HTTPS.\n" +
+		" Specify hostname as 0.0.0.0 to bind to all interfaces.\n" +
+		" Leave hostname empty to bind to default interface.\n" +
+		" Examples of legal listener lists: HTTP://myhost:8083,HTTPS://myhost:8084"
+	advertisedHostNameDoc = "If this is set, this is the hostname that will be given out to other workers to connect to."
+	advertisedPortDoc     = "If this is set, this is the port that will be given out to other workers to connect to."
+	groupIDDoc            = "A unique string that identifies the Connect cluster group this worker belongs to."
+	sessionTimeoutDoc     = "The timeout used to detect worker failures. " +
+		"The worker sends periodic heartbeats to indicate its liveness to the broker. If no heartbeats are " +
+		"received by the broker before the expiration of this session timeout, then the broker will remove the " +
+		"worker from the group and initiate a rebalance. Note that the value must be in the allowable range as " +
+		"configured in the broker configuration by <code>group.min.session.timeout.ms</code> " +
+		"and <code>group.max.session.timeout.ms</code>."
+	heartbeatIntervalDoc = "The expected time between heartbeats to the group " +
+		"coordinator when using Kafka's group management facilities. Heartbeats are used to ensure that the " +
+		"worker's session stays active and to facilitate rebalancing when new members join or leave the group. " +
+		"The value must be set lower than <code>session.timeout.ms</code>, but typically should be set no higher " +
+		"than 1/3 of that value. It can be adjusted even lower to control the expected time for normal rebalances."
+	rebalanceTimeoutDoc = "The maximum allowed time for each worker to join the group " +
+		"once a rebalance has begun. This is basically a limit on the amount of time needed for all tasks to " +
+		"flush any pending data and commit offsets. If the timeout is exceeded, then the worker will be removed " +
+		"from the group, which will cause offset commit failures."
+	exactlyOnceSourceDoc = "Whether to enable exactly-once support for source connectors in the cluster " +
+		"by using transactions to write source records and their source offsets, and by proactively fencing out old task generations before bringing up new ones.\n" +
+		"To enable exactly-once source support on a new cluster, set this property to 'enabled'. " +
+		"To enable support on an existing cluster, first set to 'preparing' on every worker in the cluster, " +
+		"then set to 'enabled'. A rolling upgrade may be used for both changes. " +
+		"For more information on this feature, see the " +
+		"<a href=\"https://kafka.apache.org/documentation.html#connect_exactlyoncesource\">exactly-once source support documentation</a>."
+)
+
+// storageDoc documents an internal topic's keys (DistributedConfig).
+func storageDoc(kafka, tributary string) string {
+	if tributary == "" {
+		return kafka
+	}
+	return kafka + ". Tributary: " + tributary
+}
+
+// listenersValidator is RestServerConfig.ListenersValidator (at least one
+// URL) with the checks of Tributary's listeners: each URL
+// http(s)://host:port, nothing else. Blank entries are skipped.
+var listenersValidator = configdef.Func("List of comma-separated URLs, ex: http://localhost:8080,https://localhost:8443.",
+	func(name string, v any) error {
+		if _, err := parseListeners(v); err != nil {
+			return err
+		}
+		return nil
+	})
+
+// parseListeners returns the non-blank URLs of a listeners value.
+func parseListeners(v any) ([]string, error) {
+	list, _ := v.([]string)
+	var out []string
+	for _, l := range list {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		if err := checkListener(l); err != nil {
+			return nil, configdef.Invalid(PropListeners, v, err.Error())
+		}
+		out = append(out, l)
+	}
+	if len(out) == 0 {
+		return nil, &configdef.Exception{Message: "Invalid value for listeners, at least one URL is expected, ex: http://localhost:8080,https://localhost:8443."}
+	}
+	return out, nil
+}
+
+// checkListener says what is wrong with a listener URL, if anything.
+func checkListener(l string) error {
+	u, err := url.Parse(l)
+	if err != nil {
+		return fmt.Errorf("%q is not a listener URL: %w", l, err)
+	}
+	if scheme := strings.ToLower(u.Scheme); scheme != "http" && scheme != "https" {
+		return fmt.Errorf("%q: the protocol must be http or https", l)
+	}
+	if u.Port() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return fmt.Errorf("%q is not of the form protocol://host:port", l)
+	}
+	if n, err := strconv.Atoi(u.Port()); err != nil || n > 65535 {
+		return fmt.Errorf("%q: %q is not a port number", l, u.Port())
+	}
+	return nil
+}
+
+// logFormatValidator takes text and json in any case; its message names
+// LOG_FORMAT too, which sets log.format when no property does.
+var logFormatValidator = configdef.Func("text, json (case insensitive)", func(name string, v any) error {
+	s, _ := v.(string)
+	switch strings.ToLower(s) {
+	case loglevel.FormatText, loglevel.FormatJSON:
+		return nil
+	}
+	return &configdef.Exception{Message: fmt.Sprintf("parsing %s (or %s): %q is neither %s nor %s",
+		name, envLogFormat, s, loglevel.FormatText, loglevel.FormatJSON)}
+})
+
+// nonEmpty stands in for Kafka's required keys, which Tributary defaults.
+var nonEmpty = configdef.NonEmptyString()
+
+// workerKeys are the keys of Kafka Connect 3.9's WorkerConfig.
+// baseConfigDef() and RestServerConfig (connect/runtime/src/main/java/org/
+// apache/kafka/connect/runtime/WorkerConfig.java, rest/
+// RestServerConfig.java) that Tributary reads. Defaults and checks are
+// Kafka's except where the documentation says "Tributary:".
+var workerKeys = []configdef.Key{
+	{Name: PropBootstrapServers, Type: configdef.TypeList, Default: []string{}, Importance: configdef.ImportanceHigh,
+		Documentation: bootstrapServersDoc + " Tributary: empty (the default) starts the embedded broker; Kafka Connect's default is localhost:9092."},
+	{Name: PropKeyConverter, Type: configdef.TypeClass, Default: defaultConverter, Validator: nonEmpty, Importance: configdef.ImportanceHigh,
+		Documentation: fmt.Sprintf(converterDoc, "keys") + " Tributary: JsonConverter unless set; Kafka Connect requires it."},
+	{Name: PropValueConverter, Type: configdef.TypeClass, Default: defaultConverter, Validator: nonEmpty, Importance: configdef.ImportanceHigh,
+		Documentation: fmt.Sprintf(converterDoc, "values") + " Tributary: JsonConverter unless set; Kafka Connect requires it."},
+	{Name: PropOffsetFlushInterval, Type: configdef.TypeLong, Default: int64(60000), Validator: configdef.Between(int64(0), maxMillis),
+		Importance: configdef.ImportanceLow, Documentation: offsetFlushIntervalDoc},
+	{Name: PropOffsetFlushTimeout, Type: configdef.TypeLong, Default: int64(5000), Validator: configdef.Between(int64(0), maxMillis),
+		Importance: configdef.ImportanceLow, Documentation: offsetFlushTimeoutDoc},
+	{Name: "config.providers", Type: configdef.TypeList, Default: []string{}, Importance: configdef.ImportanceLow,
+		Documentation: configProvidersDoc + "Tributary: `file`, `dir` and `env`, with `config.providers.<name>.class` Kafka's " +
+			"FileConfigProvider, DirectoryConfigProvider or EnvVarConfigProvider."},
+	{Name: PropTopicCreationEnable, Type: configdef.TypeBoolean, Default: true, Importance: configdef.ImportanceLow,
+		Documentation: topicCreationEnableDoc},
+	{Name: PropTopicTrackingEnable, Type: configdef.TypeBoolean, Default: true, Importance: configdef.ImportanceLow,
+		Documentation: topicTrackingEnableDoc},
+	{Name: PropTopicTrackingReset, Type: configdef.TypeBoolean, Default: true, Importance: configdef.ImportanceLow,
+		Documentation: topicTrackingResetDoc},
+	{Name: PropListeners, Type: configdef.TypeList, Default: []string{defaultListener}, Validator: listenersValidator,
+		Importance: configdef.ImportanceLow, Documentation: listenersDoc},
+	{Name: PropAdvertisedHostName, Type: configdef.TypeString, Importance: configdef.ImportanceLow, Documentation: advertisedHostNameDoc},
+	{Name: PropAdvertisedPort, Type: configdef.TypeInt, Validator: configdef.Func("[0,...,65535]", func(name string, v any) error {
+		if v == nil {
+			return nil
+		}
+		return configdef.Between(0, 65535).EnsureValid(name, v)
+	}), Importance: configdef.ImportanceLow, Documentation: advertisedPortDoc},
+}
+
+// distributedKeys are the keys of DistributedConfig (connect/runtime/src/
+// main/java/org/apache/kafka/connect/runtime/distributed/
+// DistributedConfig.java) that Tributary reads.
+var distributedKeys = []configdef.Key{
+	{Name: PropGroupID, Type: configdef.TypeString, Default: "tributary", Validator: nonEmpty, Importance: configdef.ImportanceHigh,
+		Documentation: groupIDDoc + " Tributary: `tributary` unless set; Kafka Connect requires it."},
+	{Name: PropSessionTimeout, Type: configdef.TypeInt, Default: 10000, Validator: configdef.AtLeast(1), Importance: configdef.ImportanceHigh,
+		Documentation: sessionTimeoutDoc},
+	{Name: PropRebalanceTimeout, Type: configdef.TypeInt, Default: 60000, Validator: configdef.AtLeast(1), Importance: configdef.ImportanceHigh,
+		Documentation: rebalanceTimeoutDoc},
+	{Name: PropHeartbeatInterval, Type: configdef.TypeInt, Default: 3000, Validator: configdef.AtLeast(1), Importance: configdef.ImportanceHigh,
+		Documentation: heartbeatIntervalDoc},
+	{Name: PropExactlyOnceSource, Type: configdef.TypeString, Default: ExactlyOnceDisabled,
+		// Kafka's ValidString takes the names in lower case only.
+		Validator:  configdef.InIgnoreCase(ExactlyOnceDisabled, ExactlyOncePreparing, ExactlyOnceEnabled),
+		Importance: configdef.ImportanceHigh, Documentation: exactlyOnceSourceDoc},
+	{Name: PropOffsetTopic, Type: configdef.TypeString, Default: "connect-offsets", Validator: nonEmpty, Importance: configdef.ImportanceHigh,
+		Documentation: storageDoc("The name of the Kafka topic where source connector offsets are stored", "`connect-offsets` unless set; Kafka Connect requires it.")},
+	{Name: PropOffsetPartitions, Type: configdef.TypeInt, Default: 25, Validator: configdef.AtLeast(1), Importance: configdef.ImportanceLow,
+		Documentation: storageDoc("The number of partitions used when creating the offset storage topic", "at least 1; Kafka Connect also takes -1, the broker's default.")},
+	{Name: PropOffsetReplication, Type: configdef.TypeShort, Default: int16(-1), Validator: connect.ReplicationFactorValidator, Importance: configdef.ImportanceLow,
+		Documentation: storageDoc("Replication factor used when creating the offset storage topic", "-1 (the broker's default) unless set; Kafka Connect's default is 3.")},
+	{Name: PropConfigTopic, Type: configdef.TypeString, Default: "connect-configs", Validator: nonEmpty, Importance: configdef.ImportanceHigh,
+		Documentation: storageDoc("The name of the Kafka topic where connector configurations are stored", "`connect-configs` unless set; Kafka Connect requires it.")},
+	{Name: PropConfigReplication, Type: configdef.TypeShort, Default: int16(-1), Validator: connect.ReplicationFactorValidator, Importance: configdef.ImportanceLow,
+		Documentation: storageDoc("Replication factor used when creating the configuration storage topic", "-1 (the broker's default) unless set; Kafka Connect's default is 3.")},
+	{Name: PropStatusTopic, Type: configdef.TypeString, Default: "connect-status", Validator: nonEmpty, Importance: configdef.ImportanceHigh,
+		Documentation: storageDoc("The name of the Kafka topic where connector and task status are stored", "`connect-status` unless set; Kafka Connect requires it.")},
+	{Name: PropStatusPartitions, Type: configdef.TypeInt, Default: 5, Validator: configdef.AtLeast(1), Importance: configdef.ImportanceLow,
+		Documentation: storageDoc("The number of partitions used when creating the status storage topic", "at least 1; Kafka Connect also takes -1, the broker's default.")},
+	{Name: PropStatusReplication, Type: configdef.TypeShort, Default: int16(-1), Validator: connect.ReplicationFactorValidator, Importance: configdef.ImportanceLow,
+		Documentation: storageDoc("Replication factor used when creating the status storage topic", "-1 (the broker's default) unless set; Kafka Connect's default is 3.")},
+}
+
+// tributaryKeys are Tributary's own worker properties.
+var tributaryKeys = []configdef.Key{
+	{Name: PropEmbeddedKafkaListeners, Type: configdef.TypeString, Default: defaultEmbeddedListen, Validator: nonEmpty,
+		Importance: configdef.ImportanceMedium, Group: GroupTributary, Order: 1, Width: configdef.WidthMedium,
+		DisplayName:   "Embedded broker listener",
+		Documentation: "The address (host:port) the embedded Kafka-protocol broker listens on, when bootstrap.servers is empty."},
+	{Name: PropEmbeddedDataDir, Type: configdef.TypeString, Default: defaultEmbeddedDataDir,
+		Importance: configdef.ImportanceMedium, Group: GroupTributary, Order: 2, Width: configdef.WidthLong,
+		DisplayName: "Embedded broker data directory", Documentation: "The directory the embedded broker persists its topics in."},
+	{Name: PropEmbeddedRegistryListeners, Type: configdef.TypeString, Default: defaultEmbeddedRegistry,
+		Importance: configdef.ImportanceMedium, Group: GroupTributary, Order: 3, Width: configdef.WidthMedium,
+		DisplayName: "Embedded schema registry listener",
+		Documentation: "With the embedded broker, the URL the Confluent-compatible schema registry (stored in `_schemas`) listens on; " +
+			"port 0 picks a free port. When the default port is taken the worker starts without the registry and logs a warning; " +
+			"a port set here that cannot be had stops the worker."},
+	{Name: PropLogFormat, Type: configdef.TypeString, Default: loglevel.FormatText, Validator: logFormatValidator,
+		Importance: configdef.ImportanceMedium, Group: GroupTributary, Order: 4, Width: configdef.WidthShort,
+		DisplayName: "Log format",
+		Documentation: "`text`: slog's `key=value` lines; `json`: one JSON object a line (`time`, `level`, `msg`, then the attributes). " +
+			"Also read from the `LOG_FORMAT` variable, which the property (from the file or `CONNECT_LOG_FORMAT`) overrides; " +
+			"any other value stops the worker. Levels keep slog's names in both formats (TRACE is `DEBUG-4`)."},
+}
+
+// Def declares every worker property Tributary reads: Kafka Connect's
+// (WorkerConfig, DistributedConfig) and Tributary's own, in their group.
+// Each group of keys is one slice in the list.
+var Def = configdef.Define(slices.Concat(workerKeys, distributedKeys, tributaryKeys)...)
