@@ -30,7 +30,13 @@
 // and names the broker, the protocol and mechanism, and the settings to
 // look at, where sarama would only report that it ran out of brokers.
 //
-// Callers choose which properties a client sees (Kafka Connect gives task
-// producers producer.* only, admin clients the top level plus admin.*);
-// this package reads one client's view, without prefixes.
+// Parse reads one client's view of the settings, without prefixes. The
+// views are Kafka Connect's: TaskProducerProps (the worker's producer.*
+// and the connector's producer.override.*, never the worker's top-level
+// security settings), AdminProps (the top level, admin.*, then
+// admin.override.*) and InternalProps (the top level, for the group
+// membership and the internal topics' clients). Connector overrides pass
+// connector.client.config.override.policy (None, Principal, All) with
+// Kafka's messages; ProducerProtocolWarning is the warning for a worker
+// whose task producers would connect in plaintext.
 package security
