@@ -2,9 +2,11 @@ package avro
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"maps"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/schema"
 	"github.com/tributary-cdc/tributary/schema/registry"
+	"github.com/tributary-cdc/tributary/tlsconfig"
 )
 
 // Configuration keys, without the "key.converter."/"value.converter."
@@ -24,6 +27,14 @@ const (
 	ValueSubjectStrategyConfig     = "value.subject.name.strategy"
 	BasicAuthSourceConfig          = "basic.auth.credentials.source"
 	BasicAuthUserInfoConfig        = "basic.auth.user.info"
+	RegistryUserInfoConfig         = "schema.registry.basic.auth.user.info"
+	BearerAuthSourceConfig         = "bearer.auth.credentials.source"
+	BearerAuthTokenConfig          = "bearer.auth.token"
+	BearerAuthLogicalClusterConfig = "bearer.auth.logical.cluster"
+	BearerAuthIdentityPoolConfig   = "bearer.auth.identity.pool.id"
+	// RegistryClientPrefix prefixes the registry client's own settings,
+	// its ssl.* ones among them (SchemaRegistryClientConfig.CLIENT_NAMESPACE).
+	RegistryClientPrefix           = "schema.registry."
 	ConnectMetaDataConfig          = "connect.meta.data"
 	EnhancedSchemaSupportConfig    = "enhanced.avro.schema.support"
 	ScrubInvalidNamesConfig        = "scrub.invalid.names"
@@ -78,6 +89,16 @@ type entry struct {
 type Options struct {
 	URLs     []string
 	UserInfo string
+	// BearerToken and BearerHeaders are the STATIC_TOKEN bearer
+	// credentials and Confluent Cloud's headers that go with them.
+	BearerToken   string
+	BearerHeaders map[string]string
+	// TLS is built from the schema.registry.ssl.* settings; nil without
+	// any.
+	TLS *tls.Config
+	// Key identifies the settings, for sharing one client between the
+	// converters with the same ones.
+	Key string
 }
 
 // subjectStrategy is the Validator of the subject name strategies: the
@@ -119,6 +140,22 @@ var ConfigDef = configdef.Define(
 		Documentation: "Specify how to pick the credentials for Basic Auth header. The supported values are URL, USER_INFO and SASL_INHERIT"},
 	configdef.Key{Name: BasicAuthUserInfoConfig, Type: configdef.TypePassword, Default: "", Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
 		Documentation: "Specify the user info for Basic Auth in the form of {username}:{password}"},
+	configdef.Key{Name: RegistryUserInfoConfig, Type: configdef.TypePassword, Default: "", Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Specify the user info for Basic Auth in the form of {username}:{password}"},
+	configdef.Key{Name: BearerAuthSourceConfig, Type: configdef.TypeString, Default: "STATIC_TOKEN", Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Validator: configdef.Func("STATIC_TOKEN", func(name string, v any) error {
+			if s, _ := v.(string); strings.EqualFold(s, "STATIC_TOKEN") {
+				return nil
+			}
+			return configdef.Invalid(name, v, "only STATIC_TOKEN is supported")
+		}),
+		Documentation: "Specify how to pick the credentials for Bearer Auth header. "},
+	configdef.Key{Name: BearerAuthTokenConfig, Type: configdef.TypePassword, Default: "", Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Specify the Bearer token to be used for authentication"},
+	configdef.Key{Name: BearerAuthIdentityPoolConfig, Type: configdef.TypeString, Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Additional property which can added in Request header to Schema Registry. This maybe used as Principal Id for Authorization"},
+	configdef.Key{Name: BearerAuthLogicalClusterConfig, Type: configdef.TypeString, Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
+		Documentation: "Additional property which can added in Request header to Schema Registry"},
 	configdef.Key{Name: KeySubjectStrategyConfig, Type: configdef.TypeClass, Default: TopicNameStrategy, Validator: subjectStrategy,
 		Importance: configdef.ImportanceMedium, Width: configdef.WidthNone,
 		Documentation: "Determines how to construct the subject name under which the key schema is registered with the schema registry. By default, <topic>-key is used as subject."},
@@ -164,9 +201,10 @@ func parse(props map[string]string, isKey bool) (*configdef.Values, error) {
 	return v, nil
 }
 
-// ParseRegistryOptions reads schema.registry.url and the basic auth
-// settings. fallbackURL is used when schema.registry.url is unset (the
-// embedded registry); with neither, it is an error naming the property.
+// ParseRegistryOptions reads schema.registry.url, the basic or bearer
+// auth settings and the schema.registry.ssl.* settings. fallbackURL is used
+// when schema.registry.url is unset (the embedded registry); with neither,
+// it is an error naming the property. No error shows a credential.
 func ParseRegistryOptions(props map[string]string, fallbackURL string) (Options, error) {
 	var o Options
 	v, err := parse(props, false)
@@ -185,13 +223,95 @@ func ParseRegistryOptions(props map[string]string, fallbackURL string) (Options,
 	if len(o.URLs) == 0 {
 		return o, &configdef.Exception{Message: configdef.MissingMessage(RegistryURLConfig)}
 	}
-	if src := v.String(BasicAuthSourceConfig); strings.EqualFold(src, "USER_INFO") {
-		o.UserInfo = v.Password(BasicAuthUserInfoConfig).Value()
+	// RestService.configure: basic or bearer credentials, not both. The
+	// client also reads its settings with the schema.registry. prefix.
+	get := func(name string) string {
+		if v := strings.TrimSpace(props[name]); v != "" {
+			return v
+		}
+		return strings.TrimSpace(props[RegistryClientPrefix+name])
+	}
+	basic, bearer := get(BasicAuthSourceConfig), get(BearerAuthSourceConfig)
+	if basic != "" && bearer != "" {
+		return o, &configdef.Exception{Message: fmt.Sprintf("Only one of '%s' and '%s' may be specified", BasicAuthSourceConfig, BearerAuthSourceConfig)}
+	}
+	switch src := strings.ToUpper(basic); src {
+	case "", "URL":
+	case "USER_INFO":
+		// UserInfoCredentialProvider: the schema.registry. alias first.
+		o.UserInfo = props[RegistryUserInfoConfig]
 		if o.UserInfo == "" {
-			return o, configdef.Invalid(BasicAuthSourceConfig, src, "USER_INFO needs "+BasicAuthUserInfoConfig)
+			o.UserInfo = props[BasicAuthUserInfoConfig]
+		}
+		if o.UserInfo == "" {
+			return o, configdef.Invalid(BasicAuthSourceConfig, basic, "USER_INFO needs "+BasicAuthUserInfoConfig)
+		}
+	default:
+		return o, configdef.Invalid(BasicAuthSourceConfig, basic, "supported are URL and USER_INFO")
+	}
+	switch src := strings.ToUpper(bearer); src {
+	case "":
+	case "STATIC_TOKEN":
+		o.BearerToken = get(BearerAuthTokenConfig)
+		if o.BearerToken == "" {
+			return o, &configdef.Exception{Message: fmt.Sprintf("Token must be provided via %s config when %s is set to STATIC_TOKEN", BearerAuthTokenConfig, BearerAuthSourceConfig)}
+		}
+		for name, header := range map[string]string{BearerAuthLogicalClusterConfig: "target-sr-cluster", BearerAuthIdentityPoolConfig: "Confluent-Identity-Pool-Id"} {
+			if v := get(name); v != "" {
+				if o.BearerHeaders == nil {
+					o.BearerHeaders = map[string]string{}
+				}
+				o.BearerHeaders[header] = v
+			}
+		}
+	default:
+		return o, configdef.Invalid(BearerAuthSourceConfig, bearer, "only STATIC_TOKEN is supported")
+	}
+	tlsCfg, err := registryTLS(props)
+	if err != nil {
+		return o, err
+	}
+	o.TLS = tlsCfg
+	o.Key = optionsKey(props, o)
+	return o, nil
+}
+
+// registryTLS builds the TLS configuration of the schema.registry.ssl.*
+// settings (CachedSchemaRegistryClient: an SslFactory of the settings
+// with the prefix removed). As there, once any is set, the host name is
+// checked only when schema.registry.ssl.endpoint.identification.algorithm
+// is https; without one the system's roots are trusted and the host name
+// checked.
+func registryTLS(props map[string]string) (*tls.Config, error) {
+	ssl := map[string]string{}
+	for k, v := range props {
+		if strings.HasPrefix(k, RegistryClientPrefix+"ssl.") {
+			ssl[k] = v
 		}
 	}
-	return o, nil
+	if len(ssl) == 0 {
+		return nil, nil
+	}
+	alg := RegistryClientPrefix + tlsconfig.EndpointIdentificationAlgorithmConfig
+	if v := strings.TrimSpace(ssl[alg]); v == "" || strings.EqualFold(v, "none") {
+		ssl[alg] = ""
+	}
+	return tlsconfig.Load(ssl, RegistryClientPrefix)
+}
+
+// optionsKey identifies the registry settings of props.
+func optionsKey(props map[string]string, o Options) string {
+	var parts []string
+	for k, v := range props {
+		if strings.HasPrefix(k, RegistryClientPrefix+"ssl.") {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	for k, v := range o.BearerHeaders {
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(o.URLs, ",") + "\x00" + o.UserInfo + "\x00" + o.BearerToken + "\x00" + strings.Join(parts, "\x00")
 }
 
 // New builds an AvroConverter from converter properties with the

@@ -9,5 +9,10 @@
 // Schema ids come from a Confluent-compatible schema registry through
 // schema/registry. They are cached per Connect schema and topic, so the
 // registry is asked once per new schema and never again on the per-record
-// path.
+// path. ParseRegistryOptions reads the registry client's settings as
+// Confluent's client does: basic.auth.credentials.source URL or USER_INFO
+// (basic.auth.user.info, or its schema.registry.basic.auth.user.info alias,
+// which wins), bearer.auth.credentials.source STATIC_TOKEN, and the
+// schema.registry.ssl.* trust and key stores; the other credential sources
+// (SASL_INHERIT, OAUTHBEARER, CUSTOM …) are refused by name.
 package avro

@@ -88,13 +88,14 @@ func ConfigDef(class string) *configdef.Def {
 }
 
 func (f *Factory) client(opts avro.Options) (*registry.Client, error) {
-	key := strings.Join(opts.URLs, ",") + "\x00" + opts.UserInfo
+	key := opts.Key
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if c, ok := f.clients[key]; ok {
 		return c, nil
 	}
-	c, err := registry.New(registry.Config{URLs: opts.URLs, UserInfo: opts.UserInfo})
+	c, err := registry.New(registry.Config{URLs: opts.URLs, UserInfo: opts.UserInfo, BearerToken: opts.BearerToken,
+		Headers: opts.BearerHeaders, TLS: opts.TLS})
 	if err != nil {
 		return nil, err
 	}

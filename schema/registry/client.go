@@ -3,6 +3,8 @@ package registry
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,8 +69,18 @@ type Config struct {
 	// separated in properties). Requests go to the first that answers.
 	URLs []string
 	// UserInfo is "user:password" for HTTP basic authentication, or "".
+	// Without it and without a bearer token, the user information of a
+	// URL is sent.
 	UserInfo string
-	// HTTPClient defaults to a client with a 30 s timeout.
+	// BearerToken is sent as "Authorization: Bearer <token>" when set
+	// (Confluent's STATIC_TOKEN bearer credentials).
+	BearerToken string
+	// Headers are sent with every request (Confluent Cloud's
+	// target-sr-cluster and Confluent-Identity-Pool-Id).
+	Headers map[string]string
+	// TLS configures HTTPS connections; nil uses the system's roots.
+	TLS *tls.Config
+	// HTTPClient defaults to a client with a 30 s timeout and TLS.
 	HTTPClient *http.Client
 }
 
@@ -78,6 +90,8 @@ type Config struct {
 type Client struct {
 	urls     []string
 	userInfo string
+	bearer   string
+	headers  map[string]string
 	http     *http.Client
 
 	mu    sync.RWMutex
@@ -97,15 +111,23 @@ func New(cfg Config) (*Client, error) {
 	for _, u := range cfg.URLs {
 		u = strings.TrimRight(strings.TrimSpace(u), "/")
 		if _, err := url.Parse(u); err != nil || u == "" {
+			if strings.Contains(u, "@") {
+				u = "(with user information, not shown)"
+			}
 			return nil, fmt.Errorf("creating schema registry client: invalid URL %q", u)
 		}
 		urls = append(urls, u)
 	}
+	if cfg.UserInfo != "" && cfg.BearerToken != "" {
+		return nil, errors.New("creating schema registry client: both basic and bearer credentials")
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = cfg.TLS
+		hc = &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	}
-	return &Client{urls: urls, userInfo: cfg.UserInfo, http: hc,
+	return &Client{urls: urls, userInfo: cfg.UserInfo, bearer: cfg.BearerToken, headers: cfg.Headers, http: hc,
 		ids: map[subjectSchema]int{}, byID: map[int]string{}}, nil
 }
 
@@ -274,24 +296,36 @@ func (c *Client) doOne(ctx context.Context, base, method, path string, payload [
 	if payload != nil {
 		req.Header.Set("Content-Type", ContentType)
 	}
-	if c.userInfo != "" {
-		user, pass, _ := strings.Cut(c.userInfo, ":")
-		req.SetBasicAuth(user, pass)
-	} else if u, err := url.Parse(base); err == nil && u.User != nil {
-		pass, _ := u.User.Password()
-		req.SetBasicAuth(u.User.Username(), pass)
+	for k, v := range c.headers {
+		req.Header.Set(k, v)
+	}
+	// RestService.setAuthRequestHeaders: the user information as given,
+	// base64 encoded.
+	switch {
+	case c.bearer != "":
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	case c.userInfo != "":
+		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.userInfo)))
+	default:
+		// A URL's user information, percent-decoded (Java sends it as
+		// written; the two agree on every name and password without
+		// escapes).
+		if u, err := url.Parse(base); err == nil && u.User != nil {
+			pass, _ := u.User.Password()
+			req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass)))
+		}
 	}
 	c.mu.Lock()
 	c.calls++
 	c.mu.Unlock()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("calling %s %s: %w", method, base+path, err)
+		return fmt.Errorf("calling %s %s: %w", method, redact(base)+path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return fmt.Errorf("reading response of %s %s: %w", method, base+path, err)
+		return fmt.Errorf("reading response of %s %s: %w", method, redact(base)+path, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		e := &Error{Status: resp.StatusCode}
@@ -302,7 +336,15 @@ func (c *Client) doOne(ctx context.Context, base, method, path string, payload [
 		return e
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("decoding response of %s %s: %w", method, base+path, err)
+		return fmt.Errorf("decoding response of %s %s: %w", method, redact(base)+path, err)
 	}
 	return nil
+}
+
+// redact hides the password of a URL's user information in messages.
+func redact(base string) string {
+	if u, err := url.Parse(base); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return base
 }

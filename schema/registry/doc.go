@@ -6,4 +6,9 @@
 // of an id) are cached, so a converter asks the registry once per schema.
 // Error answers become *Error values carrying the registry's HTTP status,
 // error_code and message.
+//
+// Requests authenticate with HTTP basic credentials (basic.auth.user.info
+// or a URL's user information) or a static bearer token, and go over TLS
+// with the configuration the caller built from schema.registry.ssl.*
+// (package tlsconfig). No error shows a URL's password.
 package registry

@@ -1,0 +1,24 @@
+// Package tlsconfig builds the crypto/tls client configuration of a Kafka or
+// schema registry client from the ssl.* properties a Java client reads
+// (Kafka's SslConfigs and DefaultSslEngineFactory), under any prefix: ""
+// for a Kafka client's own properties, "schema.registry." for the registry
+// client of a converter.
+//
+// Trust and key stores come in the formats Java users have: JKS (read with
+// keystore-go), PKCS12 (read with go-pkcs12: Java-form trust stores whose
+// certificates carry the trusted-certificate attribute, openssl-form trust
+// stores without it, and key stores made by keytool or openssl), PEM files
+// and inline PEM (ssl.truststore.certificates, ssl.keystore.key,
+// ssl.keystore.certificate.chain) with PKCS#8 keys, encrypted ones
+// decrypted with ssl.key.password.
+//
+// Every property is honoured or refused: a setting that Go's TLS stack has
+// no equivalent for (a JCA provider, a custom engine factory, an unknown
+// store type or protocol) is a *ConfigError naming the property. Errors and
+// their causes never contain a password, a key or an inline certificate.
+//
+// The package sits below everything else: both the Kafka clients
+// (connect/kafkaclient/security) and the schema registry client
+// (schema/registry) import it, and it imports no other package of the
+// module.
+package tlsconfig
