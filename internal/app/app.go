@@ -116,18 +116,25 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 			"process died, so a crash could lose the transaction's records while keeping their offsets")
 	}
 
-	policy, err := security.ParseOverridePolicy(cfg.Props[security.OverridePolicyConfig])
+	// The clients' settings with the worker's config providers applied, as
+	// Kafka resolves a worker's own properties (KIP-421): passwords and
+	// JAAS lines often come from a file or the environment.
+	clientProps, err := transformer.Transform(cfg.Props)
+	if err != nil {
+		return nil, fmt.Errorf("resolving worker config: %w", err)
+	}
+	policy, err := security.ParseOverridePolicy(clientProps[security.OverridePolicyConfig])
 	if err != nil {
 		return nil, fmt.Errorf("loading worker config: %w", err)
 	}
 	if len(cfg.BootstrapServers) == 0 {
 		// The embedded broker listens in plaintext on loopback: a security
 		// setting for it would be ignored, so it stops the worker.
-		if err := embeddedSecurity(cfg.Props); err != nil {
+		if err := embeddedSecurity(clientProps); err != nil {
 			return nil, err
 		}
 	}
-	sec, err := parseClientSecurity(cfg.Props, policy, cfg.BootstrapServers, log)
+	sec, err := parseClientSecurity(clientProps, policy, cfg.BootstrapServers, log)
 	if err != nil {
 		return nil, fmt.Errorf("loading worker config: %w", err)
 	}
@@ -244,7 +251,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		},
 		ProducerSettings: producerSettings,
 		ProducerSecurity: func(connector map[string]string, log *slog.Logger) (*security.Config, []configdef.Error) {
-			return kafkaclient.ProducerSecurity(cfg.Props, connector, policy, security.Options{Logger: log, Bootstrap: a.brokers})
+			return kafkaclient.ProducerSecurity(clientProps, connector, policy, security.Options{Logger: log, Bootstrap: a.brokers})
 		},
 		ExactlyOnce: exactlyOnce,
 		GroupID:     cfg.GroupID,

@@ -18,7 +18,8 @@
 // clients and the cluster id look-up the top level (InternalProps), the
 // admin client (topic creation and look-ups, fencing) the top level and
 // admin.* (AdminProps), task producers producer.* and the connector's
-// producer.override.* under connector.client.config.override.policy. With
+// producer.override.* under connector.client.config.override.policy; the
+// settings go through the worker's config providers first. With
 // bootstrap.servers, New checks the brokers with the internal clients'
 // settings (security.Check) before it opens anything, so a TLS or SASL
 // failure stops the worker naming the broker, mechanism and stage; without

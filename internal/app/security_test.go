@@ -61,6 +61,20 @@ func TestWorkerOnSecuredCluster(t *testing.T) {
 	}
 }
 
+// The security settings go through the worker's config providers, as a
+// Java worker's properties do: here the password comes from a file.
+func TestSecuritySettingsFromConfigProviders(t *testing.T) {
+	_, brokers := scramBroker(t)
+	secrets := tlstest.WriteFile(t, "scram.properties", []byte("password=right-secret\n"))
+	env := append(scramEnv(t, brokers, "${file:"+secrets+":password}"),
+		"CONNECT_CONFIG_PROVIDERS=file", "CONNECT_CONFIG_PROVIDERS_FILE_CLASS=org.apache.kafka.common.config.provider.FileConfigProvider")
+	a, err := New(t.Context(), Options{Environ: env, LogOutput: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	a.Close()
+}
+
 // A worker whose credentials the broker refuses stops before starting
 // anything, naming the broker, the mechanism and the stage, without the
 // password; nothing is written.
