@@ -57,6 +57,22 @@ func TestTaskProducerUsesItsSecurity(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("no acknowledgement")
 	}
+	// A transactional producer initialises its id over the same security.
+	tp, err := kafkaclient.NewTransactionalProducer(brokers, "test", "connect-cluster-inventory-0", s)
+	if err != nil {
+		t.Fatalf("transactional producer: %v", err)
+	}
+	if err := tp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Without the connector's credentials the broker refuses the producer.
+	s.Security, _ = kafkaclient.ProducerSecurity(worker, nil, security.PolicyAll, security.Options{})
+	cfg := kafkaclient.NewProducerConfig("test", s)
+	cfg.Metadata.Retry.Max = 0
+	if p, err := sarama.NewAsyncProducer(brokers, cfg); err == nil {
+		p.Close()
+		t.Fatal("a producer with the worker's producer.* credentials connected")
+	}
 }
 
 func TestProducerSecurityErrorsNameTheProperty(t *testing.T) {
