@@ -17,6 +17,7 @@ import (
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/storage"
 	"github.com/tributary-cdc/tributary/connect/worker"
 )
@@ -106,6 +107,12 @@ type Config struct {
 	NewProducer func(kafkaclient.ProducerSettings) (sarama.AsyncProducer, error)
 	// ProducerSettings are the worker's `producer.*` settings.
 	ProducerSettings kafkaclient.ProducerSettings
+	// ProducerSecurity, if set, returns the security of a connector's task
+	// producers (kafkaclient.ProducerSecurity: the worker's producer.*
+	// settings and the connector's producer.override.* ones under the
+	// worker's override policy), or the problems, each naming its
+	// property; log receives its warnings. Nil leaves ProducerSettings'.
+	ProducerSecurity func(connector map[string]string, log *slog.Logger) (*security.Config, []connect.ConfigError)
 
 	// ExactlyOnce is exactly.once.source.support=enabled: tasks run with
 	// a transactional producer (NewTransactionalProducer, given the
@@ -508,10 +515,35 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 	errs = append(errs, transformErrs...)
 	_, topicErrs := parseTopicCreation(resolved, !h.cfg.TopicCreationDisabled)
 	errs = append(errs, topicErrs...)
+	if h.cfg.ProducerSecurity != nil {
+		// Resolved: passwords often come from config providers.
+		_, secErrs := h.cfg.ProducerSecurity(resolved, nil)
+		errs = append(errs, secErrs...)
+	}
+	errs = append(errs, sharedClientOverrides(config)...)
 	if p != nil {
 		errs = append(errs, p().Validate(ctx, resolved)...)
 	}
 	return errs, maxTasks, nil
+}
+
+// sharedClientOverrides refuses a connector's admin.override.* and
+// consumer.override.* security settings: a source connector's tasks share
+// the worker's admin client (topic creation, fencing) and read with no
+// consumer of their own, so such a setting would have no effect.
+func sharedClientOverrides(config map[string]string) []connect.ConfigError {
+	var errs []connect.ConfigError
+	for _, prefix := range []string{security.AdminOverridePrefix, security.ConsumerOverridePrefix} {
+		for _, n := range security.Names {
+			if _, ok := config[prefix+n]; ok {
+				errs = append(errs, connect.ConfigError{Name: prefix + n, Message: fmt.Sprintf(
+					"%s%s cannot be overridden: Tributary's source connectors use the worker's admin client and no consumer of their own; "+
+						"set the worker's %s or admin.%s instead", prefix, n, n, n)})
+			}
+		}
+	}
+	slices.SortFunc(errs, func(a, b connect.ConfigError) int { return strings.Compare(a.Name, b.Name) })
+	return errs
 }
 
 // resolve applies the config providers, if any.
@@ -915,6 +947,13 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 	}
 	if len(ignored) > 0 {
 		log.Warn("ignoring producer overrides Tributary does not support", "properties", ignored)
+	}
+	if h.cfg.ProducerSecurity != nil {
+		sec, errs := h.cfg.ProducerSecurity(connConfig, log)
+		if len(errs) > 0 {
+			return fmt.Errorf("configuring the producer: %w", &connect.ValidationError{Errors: errs})
+		}
+		producerSettings.Security = sec
 	}
 	task := p().NewTask()
 	h.mu.Lock()

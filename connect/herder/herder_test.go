@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/connect/membership"
@@ -577,4 +579,49 @@ func TestOnTaskCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "no running task to be reported", func() bool { return count.Load() == 0 })
+}
+
+// Connector overrides of the producer's security are checked at create
+// time: the override policy and each setting, a 400 naming the property;
+// admin.override.* and consumer.override.* security settings are refused.
+func TestProducerSecurityOverridesAreValidated(t *testing.T) {
+	s := openStores(t, newBroker(t))
+	worker := map[string]string{"connector.client.config.override.policy": "Principal"}
+	h := newHerder(t, s, func(c *Config) {
+		c.ProducerSecurity = func(connector map[string]string, log *slog.Logger) (*security.Config, []connect.ConfigError) {
+			return kafkaclient.ProducerSecurity(worker, connector, security.PolicyPrincipal, security.Options{Logger: log})
+		}
+	})
+	for _, tc := range []struct {
+		name   string
+		config map[string]string
+		field  string
+	}{
+		{"refused by the policy", config("producer.override.ssl.truststore.location", "/t.jks"), "producer.override.ssl.truststore.location"},
+		{"unsupported mechanism", config("producer.override.security.protocol", "SASL_PLAINTEXT", "producer.override.sasl.mechanism", "GSSAPI",
+			"producer.override.sasl.jaas.config", "x required;"), "producer.override.sasl.mechanism"},
+		{"admin override", config("admin.override.sasl.mechanism", "PLAIN"), "admin.override.sasl.mechanism"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := h.CreateConnector(t.Context(), "bad", tc.config)
+			var verr *connect.ValidationError
+			if !errors.As(err, &verr) {
+				t.Fatalf("create = %v, want a ValidationError", err)
+			}
+			found := false
+			for _, e := range verr.Errors {
+				found = found || e.Name == tc.field
+			}
+			if !found {
+				t.Fatalf("errors %+v do not name %s", verr.Errors, tc.field)
+			}
+		})
+	}
+	if names, _ := h.Connectors(t.Context()); len(names) != 0 {
+		t.Fatalf("invalid configs created %v", names)
+	}
+	// A principal override the policy allows is accepted.
+	if _, err := h.CreateConnector(t.Context(), "ok", config("producer.override.security.protocol", "PLAINTEXT")); err != nil {
+		t.Fatalf("create with an allowed override: %v", err)
+	}
 }

@@ -10,5 +10,12 @@
 // look-ups (TopicExists without creating, LookUpTopic as a producer, which
 // lets the broker create the topic).
 //
+// Security: every client's configuration comes from one function per kind
+// of client, with the security of its Kafka Connect view (package
+// security): NewClientConfig for the worker's internal and admin clients,
+// NewProducerConfig and NewTransactionalProducerConfig for source task
+// producers, whose ProducerSettings carry the security ProducerSecurity
+// parsed from producer.* and producer.override.* under the override policy.
+//
 // It holds no state; callers own the clients they build from NewConfig.
 package kafkaclient

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 )
 
 // Producer retry policy. Java's producer retries until delivery.timeout.ms
@@ -55,6 +57,17 @@ func NewConfig(clientID string) *sarama.Config {
 	// one when its auto.create.topics.enable is true, as the Java
 	// producer's do (LookUpTopic relies on it).
 	cfg.Metadata.AllowAutoTopicCreation = true
+	return cfg
+}
+
+// NewClientConfig is NewConfig for a client with the given security
+// (nil is PLAINTEXT): the worker's internal clients take the view
+// security.InternalProps, its admin clients security.AdminProps.
+func NewClientConfig(clientID string, sec *security.Config) *sarama.Config {
+	cfg := NewConfig(clientID)
+	if sec != nil {
+		sec.Apply(cfg)
+	}
 	return cfg
 }
 

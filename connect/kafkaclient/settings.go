@@ -8,6 +8,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/tributary-cdc/tributary/configdef"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 )
 
 // Producer settings a worker sets with the `producer.` prefix and a
@@ -125,8 +126,9 @@ var producerKeys = []configdef.Key{
 
 // ProducerDef declares the producer settings Tributary honours, named
 // without a prefix. Each group of keys (the producer's own, and any other
-// the producer reads) is one slice in the list.
-var ProducerDef = configdef.Define(slices.Concat(producerKeys)...)
+// the producer reads) is one slice in the list: the security settings are
+// read by ProducerSecurity, the others by ParseProducerSettings.
+var ProducerDef = configdef.Define(slices.Concat(producerKeys, security.Keys())...)
 
 // PrefixedProducerDef is ProducerDef's keys named under prefix
 // (WorkerProducerPrefix or ConnectorProducerPrefix), as a worker's or a
@@ -159,6 +161,9 @@ type ProducerSettings struct {
 	// BufferMemory is buffer.memory: the bytes of records produced but not
 	// yet acknowledged, after which polling the task waits.
 	BufferMemory int64
+	// Security is the producer's security (ProducerSecurity); nil is
+	// PLAINTEXT.
+	Security *security.Config
 }
 
 // DefaultProducerSettings are ProducerDef's defaults: Kafka's producer
@@ -247,4 +252,7 @@ func (s ProducerSettings) Apply(cfg *sarama.Config) {
 	// A batch leaves at half the request limit, so that the next one fills
 	// while it is in flight.
 	cfg.Producer.Flush.Bytes = min(cfg.Producer.Flush.Bytes, s.MaxRequestSize/2)
+	if s.Security != nil {
+		s.Security.Apply(cfg)
+	}
 }

@@ -34,8 +34,12 @@ type Config struct {
 	// used with the partitions it has.
 	Partitions        int32
 	ReplicationFactor int16
-	ClientID          string
-	Logger            *slog.Logger
+	// ClientConfig returns a fresh configuration for each of the log's
+	// clients, with the worker's security for internal clients
+	// (kafkaclient.NewClientConfig); nil is kafkaclient.NewConfig(ClientID).
+	ClientConfig func() *sarama.Config
+	ClientID     string
+	Logger       *slog.Logger
 	// OnRecord receives every record, in offset order per partition, from a
 	// single goroutine. A nil value is a tombstone. The slices are not
 	// reused by the Log, so OnRecord may keep them.
@@ -140,12 +144,16 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 }
 
 func (l *Log) open(ctx context.Context, cfg Config) error {
+	newConfig := cfg.ClientConfig
+	if newConfig == nil {
+		newConfig = func() *sarama.Config { return kafkaclient.NewConfig(cfg.ClientID) }
+	}
 	var err error
-	l.client, err = sarama.NewClient(cfg.Brokers, kafkaclient.NewConfig(cfg.ClientID))
+	l.client, err = sarama.NewClient(cfg.Brokers, newConfig())
 	if err != nil {
 		return fmt.Errorf("connecting: %w", err)
 	}
-	fetchCfg := kafkaclient.NewConfig(cfg.ClientID)
+	fetchCfg := newConfig()
 	// Internal topics are quiet; a short long-poll costs a few idle fetches
 	// a second and bounds how long Close waits for the consumer to stop.
 	fetchCfg.Consumer.MaxWaitTime = fetchMaxWait

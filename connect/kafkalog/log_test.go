@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
 )
@@ -399,4 +401,38 @@ func BenchmarkSend(b *testing.B) {
 			}
 		})
 	})
+}
+
+// A log's clients are built by ClientConfig: here with SASL PLAIN against
+// a broker that refuses unauthenticated clients.
+func TestClientConfigSecuresEveryClient(t *testing.T) {
+	brokers := kafkatest.StartCluster(t, kfake.EnableSASL(), kfake.Superuser("PLAIN", "worker", "worker-secret")).ListenAddrs()
+	sec, err := security.Parse(map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "PLAIN",
+		"sasl.jaas.config": security.PlainLoginModule + ` required username="worker" password="worker-secret";`}, security.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCollector()
+	l, err := kafkalog.Open(t.Context(), kafkalog.Config{Brokers: brokers, Topic: "secured-log", OnRecord: c.onRecord,
+		ClientConfig: func() *sarama.Config { return kafkaclient.NewClientConfig("test", sec) }})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer l.Close()
+	if err := l.Send(t.Context(), []byte("k"), []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.ReadToEnd(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, latest := c.snapshot(); latest["k"] != "v" {
+		t.Fatalf("read back %v", latest)
+	}
+	// Without it the broker refuses the log's clients.
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if l, err := kafkalog.Open(ctx, kafkalog.Config{Brokers: brokers, Topic: "secured-log", OnRecord: c.onRecord, ClientID: "plain"}); err == nil {
+		l.Close()
+		t.Fatal("a plaintext client opened the log on a SASL listener")
+	}
 }

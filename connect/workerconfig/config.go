@@ -241,7 +241,9 @@ func parse(props map[string]string) (*Config, []string, error) {
 	}
 	unknown := unknownProps(props)
 	for _, k := range Def.Keys() {
-		if _, ok := props[k.Name]; ok || k.Default == nil {
+		// The clients' security settings reach them as given: a default
+		// written here would read as set (e.g. ssl.* under PLAINTEXT).
+		if _, ok := props[k.Name]; ok || k.Default == nil || clientSetting(k.Name) {
 			continue
 		}
 		if s := configdef.ToString(k.Default); *s != "" {

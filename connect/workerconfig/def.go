@@ -11,6 +11,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/loglevel"
 )
 
@@ -220,6 +221,34 @@ var distributedKeys = []configdef.Key{
 		Documentation: storageDoc("Replication factor used when creating the status storage topic", "-1 (the broker's default) unless set; Kafka Connect's default is 3.")},
 }
 
+// overridePolicyDoc is WorkerConfig's CONNECTOR_CLIENT_POLICY_CLASS_DOC.
+const overridePolicyDoc = "Class name or alias of implementation of <code>ConnectorClientConfigOverridePolicy</code>. Defines what client configurations can be " +
+	"overridden by the connector. The default implementation is `All`, meaning connector configurations can override all client properties. " +
+	"The other possible policies in the framework include `None` to disallow connectors from overriding client properties, " +
+	"and `Principal` to allow connectors to override only client principals."
+
+// overridePolicyValidator takes the policies security.ParseOverridePolicy
+// knows, by alias or class name.
+var overridePolicyValidator = configdef.Func("None, Principal, All", func(name string, v any) error {
+	s, _ := v.(string)
+	if _, err := security.ParseOverridePolicy(s); err != nil {
+		return configdef.Invalid(name, v, "supported are None, Principal and All (or their class names)")
+	}
+	return nil
+})
+
+// clientKeys are the client settings a worker reads at top level: the
+// security of its internal clients (WorkerConfig.baseConfigDef's
+// withClientSslSupport and withClientSaslSupport, and security.protocol)
+// and the override policy of connectors' client settings. The clients
+// receive them as given, as Kafka Connect hands its clients the worker's
+// originals: the defaults shown are the clients' own (see
+// clientSettingDefaults).
+var clientKeys = append(security.Keys(), configdef.Key{Name: security.OverridePolicyConfig, Type: configdef.TypeString, Default: "All",
+	Validator: overridePolicyValidator, Importance: configdef.ImportanceMedium, Documentation: overridePolicyDoc +
+		" Tributary: the policy applies to producer.override.*; admin.override.* and consumer.override.* security settings are refused, " +
+		"as a connector's tasks share the worker's admin client and have no consumer."})
+
 // tributaryKeys are Tributary's own worker properties.
 var tributaryKeys = []configdef.Key{
 	{Name: PropEmbeddedKafkaListeners, Type: configdef.TypeString, Default: defaultEmbeddedListen, Validator: nonEmpty,
@@ -246,4 +275,10 @@ var tributaryKeys = []configdef.Key{
 // Def declares every worker property Tributary reads: Kafka Connect's
 // (WorkerConfig, DistributedConfig) and Tributary's own, in their group.
 // Each group of keys is one slice in the list.
-var Def = configdef.Define(slices.Concat(workerKeys, distributedKeys, tributaryKeys)...)
+var Def = configdef.Define(slices.Concat(workerKeys, distributedKeys, clientKeys, tributaryKeys)...)
+
+// clientSetting reports whether name is one of clientKeys' security
+// settings, whose defaults parse does not write into the properties.
+func clientSetting(name string) bool {
+	return slices.Contains(security.Names, name)
+}

@@ -4,13 +4,15 @@ package workerconfig
 // (WorkerConfig, RestServerConfig, DistributedConfig, StandaloneConfig) and
 // the client settings a worker accepts at top level that Tributary does not
 // read: they are accepted without a warning, as Kafka Connect accepts them.
-// The properties Tributary reads are declared by Def.
+// The properties Tributary reads are declared by Def, the clients' security
+// settings (security.*, ssl.*, sasl.*) among them: an ssl.* or sasl.* name
+// Kafka does not define is reported as unknown.
 var acceptedNames = setOf(
 	// WorkerConfig
 	"client.dns.lookup", "header.converter", "task.shutdown.graceful.timeout.ms",
 	"rest.advertised.listener", "access.control.allow.origin", "access.control.allow.methods", "admin.listeners",
 	"plugin.path", "plugin.discovery", "rest.extension.classes",
-	"connector.client.config.override.policy", "response.http.headers.config",
+	"response.http.headers.config",
 	"metrics.sample.window.ms", "metrics.num.samples", "metrics.recording.level", "metric.reporters",
 	"auto.include.jmx.reporter", "rest.host.name", "rest.port",
 	// DistributedConfig
@@ -26,7 +28,6 @@ var acceptedNames = setOf(
 	"retry.backoff.ms", "retry.backoff.max.ms",
 	"socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms",
 	"metadata.max.age.ms", "metadata.recovery.strategy", "metadata.recovery.rebootstrap.trigger.ms",
-	"security.protocol",
 )
 
 // knownPrefixes introduce settings passed through to clients, converters,
@@ -35,7 +36,7 @@ var knownPrefixes = []string{
 	"key.converter.", "value.converter.", "header.converter.",
 	"producer.", "consumer.", "admin.",
 	"config.providers.", "listeners.https.", "admin.listeners.https.",
-	"ssl.", "sasl.", "metrics.context.",
+	"metrics.context.",
 }
 
 func setOf(names ...string) map[string]struct{} {

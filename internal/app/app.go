@@ -16,10 +16,12 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect/configprovider"
 	"github.com/tributary-cdc/tributary/connect/embedded"
 	"github.com/tributary-cdc/tributary/connect/herder"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 	"github.com/tributary-cdc/tributary/connect/loglevel"
 	"github.com/tributary-cdc/tributary/connect/membership"
@@ -114,6 +116,30 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 			"process died, so a crash could lose the transaction's records while keeping their offsets")
 	}
 
+	// The clients' settings with the worker's config providers applied, as
+	// Kafka resolves a worker's own properties (KIP-421): passwords and
+	// JAAS lines often come from a file or the environment.
+	clientProps, err := transformer.Transform(cfg.Props)
+	if err != nil {
+		return nil, fmt.Errorf("resolving worker config: %w", err)
+	}
+	policy, err := security.ParseOverridePolicy(clientProps[security.OverridePolicyConfig])
+	if err != nil {
+		return nil, fmt.Errorf("loading worker config: %w", err)
+	}
+	if len(cfg.BootstrapServers) == 0 {
+		// The embedded broker listens in plaintext on loopback: a security
+		// setting for it would be ignored, so it stops the worker.
+		if err := embeddedSecurity(clientProps); err != nil {
+			return nil, err
+		}
+	}
+	sec, err := parseClientSecurity(clientProps, policy, cfg.BootstrapServers, log)
+	if err != nil {
+		return nil, fmt.Errorf("loading worker config: %w", err)
+	}
+	producerSettings.Security = sec.producer
+
 	a.brokers = cfg.BootstrapServers
 	convFactory := &converters.Factory{}
 	if len(a.brokers) == 0 {
@@ -133,12 +159,25 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 
 	clientID := "tributary-" + cfg.GroupID
-	client, err := sarama.NewClient(a.brokers, kafkaclient.NewConfig(clientID))
+	internalConfig := func() *sarama.Config { return kafkaclient.NewClientConfig(clientID, sec.internal) }
+	if len(cfg.BootstrapServers) > 0 {
+		// Before any client: a TLS or SASL failure names the broker, the
+		// mechanism and the stage, where sarama would run out of brokers.
+		if err := security.Check(ctx, internalConfig(), sec.internal, a.brokers); err != nil {
+			return nil, fmt.Errorf("connecting to Kafka: %w", err)
+		}
+	}
+	client, err := sarama.NewClient(a.brokers, internalConfig())
 	if err != nil {
 		return nil, fmt.Errorf("connecting to Kafka at %v: %w", a.brokers, err)
 	}
 	a.onClose(func() { _ = client.Close() })
-	admin, err := sarama.NewClusterAdminFromClient(client)
+	adminClient, err := sarama.NewClient(a.brokers, kafkaclient.NewClientConfig(clientID, sec.admin))
+	if err != nil {
+		return nil, fmt.Errorf("connecting the admin client to Kafka at %v: %w", a.brokers, err)
+	}
+	a.onClose(func() { _ = adminClient.Close() })
+	admin, err := sarama.NewClusterAdminFromClient(adminClient)
 	if err != nil {
 		return nil, fmt.Errorf("creating Kafka admin client: %w", err)
 	}
@@ -151,7 +190,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	// in transactions: read only what committed.
 	logCfg := func(topic string, partitions int32, rf int16) kafkalog.Config {
 		return kafkalog.Config{Brokers: a.brokers, Topic: topic, Partitions: partitions, ReplicationFactor: rf,
-			ClientID: clientID, Logger: log.With("component", "kafkalog", "topic", topic), ReadCommitted: exactlyOnce}
+			ClientConfig: internalConfig, ClientID: clientID, Logger: log.With("component", "kafkalog", "topic", topic), ReadCommitted: exactlyOnce}
 	}
 	offsets, err := storage.OpenOffsetStore(ctx, logCfg(cfg.OffsetTopic, cfg.OffsetPartitions, cfg.OffsetReplicationFactor))
 	if err != nil {
@@ -211,14 +250,17 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 			return kafkaclient.NewProducer(a.brokers, clientID, s)
 		},
 		ProducerSettings: producerSettings,
-		ExactlyOnce:      exactlyOnce,
-		GroupID:          cfg.GroupID,
+		ProducerSecurity: func(connector map[string]string, log *slog.Logger) (*security.Config, []configdef.Error) {
+			return kafkaclient.ProducerSecurity(clientProps, connector, policy, security.Options{Logger: log, Bootstrap: a.brokers})
+		},
+		ExactlyOnce: exactlyOnce,
+		GroupID:     cfg.GroupID,
 		NewTransactionalProducer: func(transactionalID string, s kafkaclient.ProducerSettings) (sarama.AsyncProducer, error) {
 			return kafkaclient.NewTransactionalProducer(a.brokers, clientID, transactionalID, s)
 		},
-		FenceProducers: func(ids []string) error { return kafkaclient.FenceTransactionalIDs(client, ids) },
+		FenceProducers: func(ids []string) error { return kafkaclient.FenceTransactionalIDs(adminClient, ids) },
 		Admin:          admin,
-		Client:         client,
+		Client:         adminClient,
 		OnTaskCount:    memoryLimiter(opts.Environ),
 		FlushInterval:  cfg.OffsetFlushInterval,
 		FlushTimeout:   cfg.OffsetFlushTimeout,

@@ -12,4 +12,17 @@
 // servers and the membership, and shuts down in the order its comment
 // gives. Tests and tools start a worker in-process with New and Run and
 // read its addresses from RESTAddrs, Brokers and RegistryURL.
+//
+// Security: each Kafka client takes Kafka Connect's view of the worker's
+// properties (package security): the group membership, the internal topics'
+// clients and the cluster id look-up the top level (InternalProps), the
+// admin client (topic creation and look-ups, fencing) the top level and
+// admin.* (AdminProps), task producers producer.* and the connector's
+// producer.override.* under connector.client.config.override.policy; the
+// settings go through the worker's config providers first. With
+// bootstrap.servers, New checks the brokers with the internal clients'
+// settings (security.Check) before it opens anything, so a TLS or SASL
+// failure stops the worker naming the broker, mechanism and stage; without
+// it, a security setting stops the worker, as the embedded broker speaks
+// plaintext on loopback only.
 package app

@@ -7,6 +7,8 @@
 // The tables sit in README.md between <!-- BEGIN configdef NAME --> and
 // <!-- END configdef NAME --> markers. TestREADMETables fails when one
 // differs from its ConfigDef; `go generate ./internal/docs` rewrites them.
+// TestSecurityExamplesLoad loads each worker.properties example of the
+// README's "Security" section as the worker and its clients would.
 package docs
 
 //go:generate go test -run TestREADMETables -update .
