@@ -1,5 +1,10 @@
 package workerconfig
 
+import (
+	"slices"
+	"strings"
+)
+
 // acceptedNames are the worker properties of Kafka Connect 3.9
 // (WorkerConfig, RestServerConfig, DistributedConfig, StandaloneConfig) and
 // the client settings a worker accepts at top level that Tributary does not
@@ -45,4 +50,30 @@ func setOf(names ...string) map[string]struct{} {
 		m[n] = struct{}{}
 	}
 	return m
+}
+
+// withoutEffect names worker settings Kafka Connect reads that configure
+// something Tributary does not run, and what Kafka Connect does with them.
+var withoutEffect = []struct{ prefix, reason string }{
+	{"consumer.", "Kafka Connect configures sink tasks' consumers with consumer.*; Tributary runs source connectors only"},
+	{"listeners.https.", "the REST API listens on http:// listeners only"},
+	{"admin.listeners", "the admin REST endpoints are served on the listeners; admin.listeners is not implemented"},
+	{"rest.extension.classes", "REST extensions are Java classes; none can be loaded"},
+}
+
+// WithoutEffect returns, sorted, the properties in props that Kafka Connect
+// reads but that have no effect in Tributary, each with the reason, for the
+// worker to warn about by name.
+func WithoutEffect(props map[string]string) [][2]string {
+	var out [][2]string
+	for k := range props {
+		for _, w := range withoutEffect {
+			if strings.HasPrefix(k, w.prefix) {
+				out = append(out, [2]string{k, w.reason})
+				break
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	return out
 }

@@ -82,6 +82,9 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	for _, k := range unknown {
 		log.Warn("the configuration was supplied but isn't a known config", "property", k)
 	}
+	for _, w := range workerconfig.WithoutEffect(cfg.Props) {
+		log.Warn("the configuration has no effect", "property", w[0], "reason", w[1])
+	}
 	a := &App{cfg: cfg, log: log}
 	defer func() {
 		if err != nil {

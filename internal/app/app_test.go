@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -93,4 +94,37 @@ func TestFailedNewReleasesWhatItStarted(t *testing.T) {
 		t.Errorf("brokers %v, want [%s]", got, brokerAddr)
 	}
 	a.Close()
+}
+
+// Worker settings Kafka Connect reads but Tributary has no use for are
+// warned about by name, with the reason, never dropped in silence.
+func TestSettingsWithoutEffectAreWarnedAbout(t *testing.T) {
+	var logs strings.Builder
+	a, err := New(t.Context(), Options{Environ: workerEnv(t,
+		"CONNECT_CONSUMER_MAX_POLL_RECORDS=10",
+		"CONNECT_LISTENERS_HTTPS_SSL_KEYSTORE_LOCATION=/etc/tributary/rest.jks",
+		"CONNECT_REST_EXTENSION_CLASSES=com.example.Extension",
+	), LogOutput: &lockedWriter{w: &logs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	got := logs.String()
+	for _, p := range []string{"consumer.max.poll.records", "listeners.https.ssl.keystore.location", "rest.extension.classes"} {
+		if !strings.Contains(got, `msg="the configuration has no effect" property=`+p+" ") {
+			t.Errorf("no warning naming %s in:\n%s", p, got)
+		}
+	}
+}
+
+// lockedWriter lets the worker's goroutines log into a strings.Builder.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
