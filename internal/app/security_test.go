@@ -2,11 +2,14 @@ package app
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
@@ -145,4 +148,32 @@ func internalTopics(t *testing.T, brokers []string, password string) map[string]
 		out[name] = true
 	}
 	return out
+}
+
+// An unknown mechanism and an unreadable trust store stop the worker before
+// it connects to anything, naming the property; the broker sees no client.
+func TestUnusableSecuritySettingsStopTheWorker(t *testing.T) {
+	c, brokers := scramBroker(t)
+	var connected atomic.Int32
+	c.ControlKey(int16(kmsg.ApiVersions), func(kmsg.Request) (kmsg.Response, error, bool) {
+		connected.Add(1)
+		return nil, nil, false
+	})
+	for _, tc := range []struct{ env, property string }{
+		{"CONNECT_SASL_MECHANISM=GSSAPI-PLUS", "sasl.mechanism"},
+		{"CONNECT_SSL_TRUSTSTORE_LOCATION=" + filepath.Join(t.TempDir(), "missing.jks"), "ssl.truststore.location"},
+		{"CONNECT_PRODUCER_SSL_TRUSTSTORE_TYPE=JCEKS", "producer.ssl.truststore.type"},
+	} {
+		var log bytes.Buffer
+		_, err := New(t.Context(), Options{Environ: append(scramEnv(t, brokers, "right-secret"), tc.env), LogOutput: &log})
+		if err == nil || !strings.Contains(err.Error(), tc.property) {
+			t.Errorf("%s: New = %v, want an error naming %s", tc.env, err, tc.property)
+		}
+		if err != nil && strings.Contains(err.Error()+log.String(), "right-secret") {
+			t.Errorf("%s: the error or log shows the password", tc.env)
+		}
+	}
+	if n := connected.Load(); n != 0 {
+		t.Errorf("the broker saw %d connections from workers that should not have started", n)
+	}
 }
