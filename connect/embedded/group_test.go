@@ -57,8 +57,11 @@ func TestMemberDeadBeforeJoinResponseIsEvicted(t *testing.T) {
 	admin := adminWithTopic(t, b.Addr(), topic)
 
 	// The live member: sarama's consumer group, which heartbeats and
-	// rejoins on its own.
-	startConsumer(t, b.Addr(), group, topic, "live-member", consumeHandler{}, 6*time.Second)
+	// rejoins on its own, 3 s after it learns of a rebalance (its Cleanup):
+	// the rebalance the dying members start stays in PreparingRebalance
+	// long enough for all three to join it and for the test to see it, on
+	// a loaded machine too, and ends well within the 6 s rebalance timeout.
+	startConsumer(t, b.Addr(), group, topic, "live-member", consumeHandler{cleanup: 3 * time.Second}, 6*time.Second)
 	g := waitGroup(t, admin, group, "the live member to join", func(g *sarama.GroupDescription) bool {
 		return g.State == "Stable" && len(g.Members) == 1
 	})
