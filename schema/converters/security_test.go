@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,25 +22,18 @@ import (
 	"github.com/tributary-cdc/tributary/tlsconfig/tlstest"
 )
 
-var (
-	registryOnce    sync.Once
-	registryHandler http.Handler
-)
-
-// embeddedRegistry is Tributary's own schema registry on a kfake broker,
-// shared by the tests of this file.
+// embeddedRegistry is Tributary's own schema registry on a kfake broker of
+// the test's own: the broker's lifetime is the test's.
 func embeddedRegistry(t *testing.T) http.Handler {
 	t.Helper()
-	registryOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		r, err := schemaregistry.Open(ctx, schemaregistry.Config{Brokers: kafkatest.NewCluster(t), ClientID: "converters-security-test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		registryHandler = r.Handler()
-	})
-	return registryHandler
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	r, err := schemaregistry.Open(ctx, schemaregistry.Config{Brokers: kafkatest.NewCluster(t), ClientID: "converters-security-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	return r.Handler()
 }
 
 // secureRegistry serves the registry over TLS with cert, requiring the
