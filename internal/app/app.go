@@ -68,6 +68,10 @@ type App struct {
 
 // New loads the worker configuration and starts everything but the REST
 // servers and the group membership: on error, what it started is released.
+// Its phases, in order: the settings (resolveSettings), the embedded broker
+// and registry when no bootstrap.servers is set (startEmbedded), the Kafka
+// clients (connectKafka), the internal topics (openStores), the REST
+// listeners, and the herder with its group (newHerder).
 func New(ctx context.Context, opts Options) (_ *App, err error) {
 	cfg, unknown, err := workerconfig.Load(opts.ConfigPath, opts.Environ)
 	if err != nil {
@@ -85,132 +89,31 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	for _, w := range workerconfig.WithoutEffect(cfg.Props) {
 		log.Warn("the configuration has no effect", "property", w[0], "reason", w[1])
 	}
-	a := &App{cfg: cfg, log: log}
+	a := &App{cfg: cfg, log: log, brokers: cfg.BootstrapServers}
 	defer func() {
 		if err != nil {
 			a.Close()
 		}
 	}()
 
-	producerSettings, ignoredProducer, producerErrs := kafkaclient.ParseProducerSettings(
-		kafkaclient.DefaultProducerSettings(), cfg.Props, kafkaclient.WorkerProducerPrefix)
-	if len(producerErrs) > 0 {
-		msgs := make([]string, len(producerErrs))
-		for i, e := range producerErrs {
-			msgs[i] = e.Message
-		}
-		return nil, fmt.Errorf("loading worker config: %s", strings.Join(msgs, "; "))
-	}
-	if len(ignoredProducer) > 0 {
-		log.Warn("ignoring producer settings Tributary does not support", "properties", ignoredProducer)
-	}
-	transformer, err := configprovider.New(cfg.Props, configprovider.EnvLookup(opts.Environ))
-	if err != nil {
-		return nil, fmt.Errorf("configuring config providers: %w", err)
-	}
-	exactlyOnce := cfg.ExactlyOnceSource == workerconfig.ExactlyOnceEnabled
-	if exactlyOnce && len(cfg.BootstrapServers) == 0 {
-		// kfake writes a committing transaction's markers partition by
-		// partition and, after a crash, aborts every partition that lacks
-		// one: a transaction cut by the death of this process could keep
-		// its offsets and lose its records.
-		return nil, errors.New("loading worker config: exactly.once.source.support=enabled needs a Kafka cluster " +
-			"(bootstrap.servers): the embedded broker cannot complete a transaction that was committing when its " +
-			"process died, so a crash could lose the transaction's records while keeping their offsets")
-	}
-
-	// The clients' settings with the worker's config providers applied, as
-	// Kafka resolves a worker's own properties (KIP-421): passwords and
-	// JAAS lines often come from a file or the environment.
-	clientProps, err := transformer.Transform(cfg.Props)
-	if err != nil {
-		return nil, fmt.Errorf("resolving worker config: %w", err)
-	}
-	policy, err := security.ParseOverridePolicy(clientProps[security.OverridePolicyConfig])
-	if err != nil {
-		return nil, fmt.Errorf("loading worker config: %w", err)
-	}
-	if len(cfg.BootstrapServers) == 0 {
-		// The embedded broker listens in plaintext on loopback: a security
-		// setting for it would be ignored, so it stops the worker.
-		if err := embeddedSecurity(clientProps); err != nil {
-			return nil, err
-		}
-	}
-	sec, err := parseClientSecurity(clientProps, policy, cfg.BootstrapServers, log)
-	if err != nil {
-		return nil, fmt.Errorf("loading worker config: %w", err)
-	}
-	producerSettings.Security = sec.producer
-
-	a.brokers = cfg.BootstrapServers
-	convFactory := &converters.Factory{}
-	if len(a.brokers) == 0 {
-		b, err := embedded.Start(cfg.EmbeddedKafkaListeners, cfg.EmbeddedDataDir, log.With("component", "embedded-broker"))
-		if err != nil {
-			return nil, fmt.Errorf("starting the embedded broker: %w", err)
-		}
-		a.onClose(b.Close)
-		a.brokers = []string{b.Addr()}
-		url, closeRegistry, err := startEmbeddedRegistry(ctx, cfg, a.brokers, log)
-		if err != nil {
-			return nil, err
-		}
-		a.onClose(closeRegistry)
-		a.registry = url
-		convFactory.EmbeddedRegistryURL = url
-	}
-
-	clientID := "tributary-" + cfg.GroupID
-	internalConfig := func() *sarama.Config { return kafkaclient.NewClientConfig(clientID, sec.internal) }
-	if len(cfg.BootstrapServers) > 0 {
-		// Before any client: a TLS or SASL failure names the broker, the
-		// mechanism and the stage, where sarama would run out of brokers.
-		if err := security.Check(ctx, internalConfig(), sec.internal, a.brokers); err != nil {
-			return nil, fmt.Errorf("connecting to Kafka: %w", err)
-		}
-	}
-	client, err := sarama.NewClient(a.brokers, internalConfig())
-	if err != nil {
-		return nil, fmt.Errorf("connecting to Kafka at %v: %w", a.brokers, err)
-	}
-	a.onClose(func() { _ = client.Close() })
-	adminClient, err := sarama.NewClient(a.brokers, kafkaclient.NewClientConfig(clientID, sec.admin))
-	if err != nil {
-		return nil, fmt.Errorf("connecting the admin client to Kafka at %v: %w", a.brokers, err)
-	}
-	a.onClose(func() { _ = adminClient.Close() })
-	admin, err := sarama.NewClusterAdminFromClient(adminClient)
-	if err != nil {
-		return nil, fmt.Errorf("creating Kafka admin client: %w", err)
-	}
-	clusterID, err := kafkaClusterID(client)
+	set, err := resolveSettings(cfg, opts.Environ, log)
 	if err != nil {
 		return nil, err
 	}
-
-	// With exactly-once source support, offsets (and configs) are written
-	// in transactions: read only what committed.
-	logCfg := func(topic string, partitions int32, rf int16) kafkalog.Config {
-		return kafkalog.Config{Brokers: a.brokers, Topic: topic, Partitions: partitions, ReplicationFactor: rf,
-			ClientConfig: internalConfig, ClientID: clientID, Logger: log.With("component", "kafkalog", "topic", topic), ReadCommitted: exactlyOnce}
+	convFactory := &converters.Factory{}
+	if len(cfg.BootstrapServers) == 0 {
+		if convFactory.EmbeddedRegistryURL, err = a.startEmbedded(ctx); err != nil {
+			return nil, err
+		}
 	}
-	offsets, err := storage.OpenOffsetStore(ctx, logCfg(cfg.OffsetTopic, cfg.OffsetPartitions, cfg.OffsetReplicationFactor))
+	k, err := a.connectKafka(ctx, set.sec)
 	if err != nil {
-		return nil, fmt.Errorf("opening offset store: %w", err)
+		return nil, err
 	}
-	a.onClose(func() { _ = offsets.Close() })
-	configs, err := storage.OpenConfigStore(ctx, logCfg(cfg.ConfigTopic, 1, cfg.ConfigReplicationFactor))
+	st, err := a.openStores(ctx, k, set.exactlyOnce)
 	if err != nil {
-		return nil, fmt.Errorf("opening config store: %w", err)
+		return nil, err
 	}
-	a.onClose(func() { _ = configs.Close() })
-	statuses, err := storage.OpenStatusStore(ctx, logCfg(cfg.StatusTopic, cfg.StatusPartitions, cfg.StatusReplicationFactor))
-	if err != nil {
-		return nil, fmt.Errorf("opening status store: %w", err)
-	}
-	a.onClose(func() { _ = statuses.Close() })
-
 	if a.listeners, err = listenAll(cfg.Listeners); err != nil {
 		return nil, err
 	}
@@ -219,23 +122,189 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 			_ = l.Close()
 		}
 	})
-	workerID := advertisedWorkerID(cfg, a.listeners[0])
+	a.workerID = advertisedWorkerID(cfg, a.listeners[0])
 	plugins := newPlugins()
+	if a.herder, err = a.newHerder(ctx, set, k, st, plugins, convFactory, levels, memoryLimiter(opts.Environ)); err != nil {
+		return nil, err
+	}
+	a.handler = rest.NewHandler(rest.Config{Herder: restHerder{a.herder, plugins}, Logger: log.With("component", "rest"),
+		Loggers: levels, TopicTrackingDisabled: !cfg.TopicTrackingEnable, TopicTrackingResetDisabled: !cfg.TopicTrackingAllowReset})
+	return a, nil
+}
 
-	// The cycle: the group hands the herder its assignments and the herder
-	// asks the group to rebalance; the config store tells the herder about
-	// records other workers wrote. The group is built first, the herder
-	// holds it, the store's listener is set once the herder exists (what
-	// was read before is covered by its first assignment), and Run closes
-	// the cycle with group.Start(herder).
+// settings are what the worker's properties resolve to before anything
+// connects.
+type settings struct {
+	producer    kafkaclient.ProducerSettings
+	transformer *configprovider.Transformer
+	exactlyOnce bool
+	// clientProps are the worker's properties with its config providers
+	// applied, as Kafka resolves a worker's own properties (KIP-421):
+	// passwords and JAAS lines often come from a file or the environment.
+	clientProps map[string]string
+	policy      security.OverridePolicy
+	sec         clientSecurity
+}
+
+func resolveSettings(cfg *workerconfig.Config, environ []string, log *slog.Logger) (*settings, error) {
+	set := &settings{exactlyOnce: cfg.ExactlyOnceSource == workerconfig.ExactlyOnceEnabled}
+	producer, ignored, producerErrs := kafkaclient.ParseProducerSettings(
+		kafkaclient.DefaultProducerSettings(), cfg.Props, kafkaclient.WorkerProducerPrefix)
+	if len(producerErrs) > 0 {
+		msgs := make([]string, len(producerErrs))
+		for i, e := range producerErrs {
+			msgs[i] = e.Message
+		}
+		return nil, fmt.Errorf("loading worker config: %s", strings.Join(msgs, "; "))
+	}
+	if len(ignored) > 0 {
+		log.Warn("ignoring producer settings Tributary does not support", "properties", ignored)
+	}
+	var err error
+	if set.transformer, err = configprovider.New(cfg.Props, configprovider.EnvLookup(environ)); err != nil {
+		return nil, fmt.Errorf("configuring config providers: %w", err)
+	}
+	if set.exactlyOnce && len(cfg.BootstrapServers) == 0 {
+		// kfake writes a committing transaction's markers partition by
+		// partition and, after a crash, aborts every partition that lacks
+		// one: a transaction cut by the death of this process could keep
+		// its offsets and lose its records.
+		return nil, errors.New("loading worker config: exactly.once.source.support=enabled needs a Kafka cluster " +
+			"(bootstrap.servers): the embedded broker cannot complete a transaction that was committing when its " +
+			"process died, so a crash could lose the transaction's records while keeping their offsets")
+	}
+	if set.clientProps, err = set.transformer.Transform(cfg.Props); err != nil {
+		return nil, fmt.Errorf("resolving worker config: %w", err)
+	}
+	if set.policy, err = security.ParseOverridePolicy(set.clientProps[security.OverridePolicyConfig]); err != nil {
+		return nil, fmt.Errorf("loading worker config: %w", err)
+	}
+	if len(cfg.BootstrapServers) == 0 {
+		// The embedded broker listens in plaintext on loopback: a security
+		// setting for it would be ignored, so it stops the worker.
+		if err := embeddedSecurity(set.clientProps); err != nil {
+			return nil, err
+		}
+	}
+	if set.sec, err = parseClientSecurity(set.clientProps, set.policy, cfg.BootstrapServers, log); err != nil {
+		return nil, fmt.Errorf("loading worker config: %w", err)
+	}
+	producer.Security = set.sec.producer
+	set.producer = producer
+	return set, nil
+}
+
+// startEmbedded starts the embedded broker and schema registry and returns
+// the registry's URL ("" when its default port was taken).
+func (a *App) startEmbedded(ctx context.Context) (string, error) {
+	b, err := embedded.Start(a.cfg.EmbeddedKafkaListeners, a.cfg.EmbeddedDataDir, a.log.With("component", "embedded-broker"))
+	if err != nil {
+		return "", fmt.Errorf("starting the embedded broker: %w", err)
+	}
+	a.onClose(b.Close)
+	a.brokers = []string{b.Addr()}
+	url, closeRegistry, err := startEmbeddedRegistry(ctx, a.cfg, a.brokers, a.log)
+	if err != nil {
+		return "", err
+	}
+	a.onClose(closeRegistry)
+	a.registry = url
+	return url, nil
+}
+
+// kafkaClients are the worker's own Kafka clients.
+type kafkaClients struct {
+	clientID string
+	// internal builds the configuration of the internal topics' and the
+	// group's clients.
+	internal    func() *sarama.Config
+	client      sarama.Client // group membership, config topic offsets, cluster id
+	adminClient sarama.Client // topic creation and look-ups, fencing
+	admin       sarama.ClusterAdmin
+	clusterID   string
+}
+
+// connectKafka checks the brokers with the internal clients' security (a
+// TLS or SASL failure then names the broker, the mechanism and the stage,
+// where sarama would run out of brokers) and opens the worker's clients.
+func (a *App) connectKafka(ctx context.Context, sec clientSecurity) (*kafkaClients, error) {
+	k := &kafkaClients{clientID: "tributary-" + a.cfg.GroupID}
+	k.internal = func() *sarama.Config { return kafkaclient.NewClientConfig(k.clientID, sec.internal) }
+	if len(a.cfg.BootstrapServers) > 0 {
+		if err := security.Check(ctx, k.internal(), sec.internal, a.brokers); err != nil {
+			return nil, fmt.Errorf("connecting to Kafka: %w", err)
+		}
+	}
+	var err error
+	if k.client, err = sarama.NewClient(a.brokers, k.internal()); err != nil {
+		return nil, fmt.Errorf("connecting to Kafka at %v: %w", a.brokers, err)
+	}
+	a.onClose(func() { _ = k.client.Close() })
+	if k.adminClient, err = sarama.NewClient(a.brokers, kafkaclient.NewClientConfig(k.clientID, sec.admin)); err != nil {
+		return nil, fmt.Errorf("connecting the admin client to Kafka at %v: %w", a.brokers, err)
+	}
+	a.onClose(func() { _ = k.adminClient.Close() })
+	if k.admin, err = sarama.NewClusterAdminFromClient(k.adminClient); err != nil {
+		return nil, fmt.Errorf("creating Kafka admin client: %w", err)
+	}
+	if k.clusterID, err = kafkaClusterID(k.client); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// stores are Kafka Connect's three internal topics.
+type stores struct {
+	offsets  *storage.OffsetStore
+	configs  *storage.ConfigStore
+	statuses *storage.StatusStore
+}
+
+// openStores opens the offset, config and status topics, reading each to
+// its end. With exactly-once source support offsets (and configs) are
+// written in transactions: only what committed is read.
+func (a *App) openStores(ctx context.Context, k *kafkaClients, exactlyOnce bool) (*stores, error) {
+	logCfg := func(topic string, partitions int32, rf int16) kafkalog.Config {
+		return kafkalog.Config{Brokers: a.brokers, Topic: topic, Partitions: partitions, ReplicationFactor: rf,
+			ClientConfig: k.internal, ClientID: k.clientID, Logger: a.log.With("component", "kafkalog", "topic", topic),
+			ReadCommitted: exactlyOnce}
+	}
+	st := &stores{}
+	var err error
+	if st.offsets, err = storage.OpenOffsetStore(ctx, logCfg(a.cfg.OffsetTopic, a.cfg.OffsetPartitions, a.cfg.OffsetReplicationFactor)); err != nil {
+		return nil, fmt.Errorf("opening offset store: %w", err)
+	}
+	a.onClose(func() { _ = st.offsets.Close() })
+	if st.configs, err = storage.OpenConfigStore(ctx, logCfg(a.cfg.ConfigTopic, 1, a.cfg.ConfigReplicationFactor)); err != nil {
+		return nil, fmt.Errorf("opening config store: %w", err)
+	}
+	a.onClose(func() { _ = st.configs.Close() })
+	if st.statuses, err = storage.OpenStatusStore(ctx, logCfg(a.cfg.StatusTopic, a.cfg.StatusPartitions, a.cfg.StatusReplicationFactor)); err != nil {
+		return nil, fmt.Errorf("opening status store: %w", err)
+	}
+	a.onClose(func() { _ = st.statuses.Close() })
+	return st, nil
+}
+
+// newHerder builds the worker's group membership and its herder, and
+// starts the herder.
+//
+// The cycle: the group hands the herder its assignments and the herder asks
+// the group to rebalance; the config store tells the herder about records
+// other workers wrote. The group is built first, the herder holds it, the
+// store's listener is set once the herder exists (what was read before is
+// covered by its first assignment), and Run closes the cycle with
+// group.Start(herder).
+func (a *App) newHerder(ctx context.Context, set *settings, k *kafkaClients, st *stores, plugins *plugins,
+	convFactory *converters.Factory, levels *loglevel.Registry, onTaskCount func(int)) (*herder.Herder, error) {
+	cfg := a.cfg
 	a.group = membership.New(membership.Config{
-		Client: client, GroupID: cfg.GroupID, URL: "http://" + workerID,
+		Client: k.client, GroupID: cfg.GroupID, URL: "http://" + a.workerID,
 		SessionTimeout: cfg.SessionTimeout, HeartbeatInterval: cfg.HeartbeatInterval, RebalanceTimeout: cfg.RebalanceTimeout,
-		Logger: log,
+		Logger: a.log,
 	})
-
 	h := herder.New(herder.Config{
-		WorkerID:            workerID,
+		WorkerID:            a.workerID,
 		Plugins:             plugins.connectors,
 		Transformations:     plugins.transformations,
 		Predicates:          plugins.predicates,
@@ -245,48 +314,45 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		ValueConverter:      cfg.ValueConverter,
 		KeyConverterProps:   cfg.KeyConverterProps,
 		ValueConverterProps: cfg.ValueConverterProps,
-		Configs:             configs,
-		Statuses:            statuses,
-		Offsets:             offsets,
-		Transformer:         transformer,
+		Configs:             st.configs,
+		Statuses:            st.statuses,
+		Offsets:             st.offsets,
+		Transformer:         set.transformer,
 		NewProducer: func(s kafkaclient.ProducerSettings) (sarama.AsyncProducer, error) {
-			return kafkaclient.NewProducer(a.brokers, clientID, s)
+			return kafkaclient.NewProducer(a.brokers, k.clientID, s)
 		},
-		ProducerSettings: producerSettings,
+		ProducerSettings: set.producer,
 		ProducerSecurity: func(connector map[string]string, log *slog.Logger) (*security.Config, []configdef.Error) {
-			return kafkaclient.ProducerSecurity(clientProps, connector, policy, security.Options{Logger: log, Bootstrap: a.brokers})
+			return kafkaclient.ProducerSecurity(set.clientProps, connector, set.policy, security.Options{Logger: log, Bootstrap: a.brokers})
 		},
-		ExactlyOnce: exactlyOnce,
+		ExactlyOnce: set.exactlyOnce,
 		GroupID:     cfg.GroupID,
 		NewTransactionalProducer: func(transactionalID string, s kafkaclient.ProducerSettings) (sarama.AsyncProducer, error) {
-			return kafkaclient.NewTransactionalProducer(a.brokers, clientID, transactionalID, s)
+			return kafkaclient.NewTransactionalProducer(a.brokers, k.clientID, transactionalID, s)
 		},
-		FenceProducers: func(ids []string) error { return kafkaclient.FenceTransactionalIDs(adminClient, ids) },
-		Admin:          admin,
-		Client:         adminClient,
-		OnTaskCount:    memoryLimiter(opts.Environ),
+		FenceProducers: func(ids []string) error { return kafkaclient.FenceTransactionalIDs(k.adminClient, ids) },
+		Admin:          k.admin,
+		Client:         k.adminClient,
+		OnTaskCount:    onTaskCount,
 		FlushInterval:  cfg.OffsetFlushInterval,
 		FlushTimeout:   cfg.OffsetFlushTimeout,
 		ConfigOffset: func(context.Context) (int64, error) {
-			next, err := client.GetOffset(cfg.ConfigTopic, 0, sarama.OffsetNewest)
+			next, err := k.client.GetOffset(cfg.ConfigTopic, 0, sarama.OffsetNewest)
 			return next - 1, err
 		},
 		Group:                 a.group,
 		TopicTrackingDisabled: !cfg.TopicTrackingEnable,
 		TopicCreationDisabled: !cfg.TopicCreationEnable,
 		Loggers:               levels,
-		ServerInfo:            herder.ServerInfo{Version: Version, Commit: commit(), KafkaClusterID: clusterID},
-		Logger:                log,
+		ServerInfo:            herder.ServerInfo{Version: Version, Commit: commit(), KafkaClusterID: k.clusterID},
+		Logger:                a.log,
 	})
-	configs.SetListener(h)
+	st.configs.SetListener(h)
 	if err := h.Start(ctx); err != nil {
 		h.Stop()
 		return nil, err
 	}
-	a.herder, a.workerID = h, workerID
-	a.handler = rest.NewHandler(rest.Config{Herder: restHerder{h, plugins}, Logger: log.With("component", "rest"),
-		Loggers: levels, TopicTrackingDisabled: !cfg.TopicTrackingEnable, TopicTrackingResetDisabled: !cfg.TopicTrackingAllowReset})
-	return a, nil
+	return h, nil
 }
 
 // onClose registers f to run when the App is closed, after everything
