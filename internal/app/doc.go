@@ -6,11 +6,12 @@
 //
 // The herder, the group and the config store refer to each other: the group
 // hands the herder its assignments (membership.Handler), the herder asks the
-// group to rejoin when the leader's work changes, and the config store tells
-// the herder about records other workers wrote. New builds them in that
-// order and closes the cycle before anything runs; Run starts the REST
-// servers and the membership, and shuts down in the order its comment
-// gives. Tests and tools start a worker in-process with New and Run and
+// group to rejoin when the leader's work changes (herder.Config.Group), and
+// the config store tells the herder about records other workers wrote
+// (storage.ConfigListener). New builds the group, then the herder holding
+// it, then makes the herder the store's listener; Run starts the REST
+// servers, closes the cycle with group.Start(herder), and shuts down in the
+// order its comment gives. Tests and tools start a worker in-process with New and Run and
 // read its addresses from RESTAddrs, Brokers and RegistryURL.
 //
 // Security: each Kafka client takes Kafka Connect's view of the worker's
