@@ -108,6 +108,11 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuring config providers: %w", err)
 	}
+	for _, name := range transformer.Unrestricted() {
+		log.Warn("the config provider reads every file or environment variable the worker can: any connector config may read them; "+
+			"set allowed.paths (file, dir) or allowlist.pattern (env)", "provider", name,
+			"property", "config.providers."+name+".param")
+	}
 	exactlyOnce := cfg.ExactlyOnceSource == workerconfig.ExactlyOnceEnabled
 	if exactlyOnce && len(cfg.BootstrapServers) == 0 {
 		// kfake writes a committing transaction's markers partition by

@@ -199,3 +199,29 @@ func readTopic(t *testing.T, broker, topic string) string {
 	}
 	return out.String()
 }
+
+// A file, dir or env config provider that may read anything the worker can
+// is warned about at start; a restricted one is not.
+func TestUnrestrictedConfigProvidersAreWarnedAbout(t *testing.T) {
+	var logs strings.Builder
+	a, err := New(t.Context(), Options{Environ: workerEnv(t,
+		"CONNECT_CONFIG_PROVIDERS=file,env,dir",
+		"CONNECT_CONFIG_PROVIDERS_FILE_CLASS=org.apache.kafka.common.config.provider.FileConfigProvider",
+		"CONNECT_CONFIG_PROVIDERS_ENV_CLASS=org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+		"CONNECT_CONFIG_PROVIDERS_DIR_CLASS=org.apache.kafka.common.config.provider.DirectoryConfigProvider",
+		"CONNECT_CONFIG_PROVIDERS_DIR_PARAM_ALLOWED_PATHS=/run/secrets",
+	), LogOutput: &lockedWriter{w: &logs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	got := logs.String()
+	for _, p := range []string{"file", "env"} {
+		if !strings.Contains(got, "level=WARN msg=\"the config provider reads every file") || !strings.Contains(got, "provider="+p+" ") {
+			t.Errorf("no warning about provider %s in:\n%s", p, got)
+		}
+	}
+	if strings.Contains(got, "provider=dir ") {
+		t.Errorf("a warning about dir, which has allowed.paths:\n%s", got)
+	}
+}
