@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -41,7 +42,7 @@ func TestPlantedSecretsNeverLeave(t *testing.T) {
 		"key.converter.basic.auth.user.info":               "keyuser:plantedUserInfo",
 		"value.converter.schema.registry.ssl.key.password": "plantedKeyPass",
 	}
-	planted := []string{"plantedDbPass", "plantedSslPass", "plantedUrlPass", "plantedUserInfo", "plantedKeyPass"}
+	planted := []string{"plantedDbPass", "plantedSslPass", "plantedUrlPass", "plantedUserInfo", "plantedKeyPass", "plantedJaas", "plantedKeystore"}
 	config := map[string]string{
 		"connector.class":             "io.debezium.connector.postgresql.PostgresConnector",
 		"tasks.max":                   "1",
@@ -104,7 +105,9 @@ func TestPlantedSecretsNeverLeave(t *testing.T) {
 	}
 
 	do("PUT", "/connector-plugins/PostgresConnector/config/validate", config)
-	bad := map[string]string{"snapshot.mode": "sometimes"}
+	jaas := `org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="plantedJaas";`
+	bad := map[string]string{"snapshot.mode": "sometimes", "producer.override.sasl.jaas.config": jaas,
+		"producer.override.ssl.keystore.password": "plantedKeystore"}
 	for k, v := range config {
 		if _, ok := bad[k]; !ok {
 			bad[k] = v
@@ -112,6 +115,12 @@ func TestPlantedSecretsNeverLeave(t *testing.T) {
 	}
 	if code, body := do("PUT", "/connectors/refused/config", bad); code != http.StatusBadRequest {
 		t.Errorf("PUT a bad config = %d %s, want 400", code, body)
+	}
+	do("PUT", "/connector-plugins/PostgresConnector/config/validate", bad)
+	noClass := maps.Clone(bad)
+	delete(noClass, "connector.class")
+	if code, body := do("PUT", "/connectors/classless/config", noClass); code != http.StatusBadRequest {
+		t.Errorf("PUT a config without connector.class = %d %s, want 400", code, body)
 	}
 	if code, body := do("POST", "/connectors", map[string]any{"name": "leak", "config": config}); code != http.StatusCreated {
 		t.Fatalf("POST /connectors = %d %s", code, body)
