@@ -29,7 +29,17 @@ type provider interface {
 // Transformer resolves placeholders with the enabled providers.
 type Transformer struct {
 	providers map[string]provider
+	// unrestricted names the providers that read any file or variable
+	// the worker can (Unrestricted).
+	unrestricted []string
 }
+
+// Unrestricted lists the providers without a restriction: file and dir
+// without allowed.paths (FileConfigProvider, DirectoryConfigProvider) and env
+// without allowlist.pattern (EnvVarConfigProvider). Any connector config
+// can then read whatever the worker can, and show it through its topic or
+// errors; the worker warns about each at start.
+func (t *Transformer) Unrestricted() []string { return t.unrestricted }
 
 // New builds a Transformer from worker properties: config.providers lists
 // provider names, config.providers.<name>.class picks the implementation and
@@ -52,13 +62,20 @@ func New(props map[string]string, lookupEnv func(string) (string, bool)) (*Trans
 			}
 		}
 		switch class {
-		case FileClass:
-			t.providers[name] = fileProvider{allowed: allowed}
-		case DirClass:
-			t.providers[name] = dirProvider{allowed: allowed}
+		case FileClass, DirClass:
+			if class == FileClass {
+				t.providers[name] = fileProvider{allowed: allowed}
+			} else {
+				t.providers[name] = dirProvider{allowed: allowed}
+			}
+			if len(allowed) == 0 {
+				t.unrestricted = append(t.unrestricted, name)
+			}
 		case EnvClass:
 			ep := envProvider{lookup: lookupEnv}
-			if pat := param("allowlist.pattern"); pat != "" {
+			if pat := param("allowlist.pattern"); pat == "" {
+				t.unrestricted = append(t.unrestricted, name)
+			} else {
 				re, err := regexp.Compile("^(?:" + pat + ")$")
 				if err != nil {
 					return nil, fmt.Errorf("invalid value %s for configuration %sparam.allowlist.pattern: %w", pat, prefix, err)
@@ -75,9 +92,24 @@ func New(props map[string]string, lookupEnv func(string) (string, bool)) (*Trans
 	return t, nil
 }
 
+// Error is a placeholder a provider could not resolve: a configuration
+// error of the property holding it.
+type Error struct {
+	Property    string
+	Placeholder string
+	Err         error
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("Invalid value %s for configuration %s: %v", e.Placeholder, e.Property, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
 // Transform returns config with every resolvable placeholder replaced. As in
 // Kafka, a placeholder naming an unknown provider or a missing key is left
-// as it is; a provider that cannot read its source is an error.
+// as it is; a provider that cannot read its source is an error (*Error for
+// each property, joined).
 func (t *Transformer) Transform(config map[string]string) (map[string]string, error) {
 	if t == nil || len(t.providers) == 0 {
 		return config, nil
@@ -93,7 +125,7 @@ func (t *Transformer) Transform(config map[string]string) (map[string]string, er
 			}
 			val, found, err := p.get(sub[3], sub[4])
 			if err != nil {
-				errs = append(errs, fmt.Errorf("resolving %s of %s: %w", m, k, err))
+				errs = append(errs, &Error{Property: k, Placeholder: m, Err: err})
 				return m
 			}
 			if !found {

@@ -1,6 +1,7 @@
 package configprovider
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -119,5 +120,44 @@ func TestNewRejectsUnknownClass(t *testing.T) {
 		if _, err := New(props, env(nil)); err == nil {
 			t.Errorf("New(%v) succeeded", props)
 		}
+	}
+}
+
+// A placeholder a provider cannot resolve is an *Error naming its property.
+func TestFailureNamesTheProperty(t *testing.T) {
+	tr, err := New(map[string]string{
+		"config.providers":                          "file",
+		"config.providers.file.class":               FileClass,
+		"config.providers.file.param.allowed.paths": "/nonexistent/allowed",
+	}, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Transform(map[string]string{"database.password": "${file:/etc/hostname:pw}"})
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Property != "database.password" || !strings.Contains(err.Error(), "configuration database.password") {
+		t.Fatalf("err = %v, want an *Error naming database.password", err)
+	}
+	if len(tr.Unrestricted()) != 0 {
+		t.Errorf("Unrestricted = %v with allowed.paths set", tr.Unrestricted())
+	}
+}
+
+// file and dir without allowed.paths and env without allowlist.pattern are
+// reported as unrestricted.
+func TestUnrestricted(t *testing.T) {
+	tr, err := New(map[string]string{
+		"config.providers":                              "file,dir,env,env2",
+		"config.providers.file.class":                   FileClass,
+		"config.providers.dir.class":                    DirClass,
+		"config.providers.env.class":                    EnvClass,
+		"config.providers.env2.class":                   EnvClass,
+		"config.providers.env2.param.allowlist.pattern": "PG_.*",
+	}, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(tr.Unrestricted(), ","); got != "file,dir,env" {
+		t.Errorf("Unrestricted = %s, want file,dir,env", got)
 	}
 }

@@ -6,4 +6,8 @@
 // Resolution happens only where a connector is validated or its tasks
 // start; the raw configs, placeholders intact, are what the config topic
 // stores and the REST API reports.
+//
+// A placeholder a provider cannot resolve is an *Error naming its property
+// (the herder answers 400). Unrestricted lists the providers that may read
+// any file or variable the worker can; the worker warns about them at start.
 package configprovider

@@ -3,6 +3,7 @@ package herder
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tributary-cdc/tributary/connect"
@@ -217,5 +218,28 @@ func TestConfigProvidersResolveOnlyForTasks(t *testing.T) {
 		if c["topic"] != "${env:COUNTER_TOPIC}" {
 			t.Errorf("%s has topic %q, want the placeholder", what, c["topic"])
 		}
+	}
+}
+
+// A placeholder its provider cannot resolve makes create and validate a
+// 400 naming the property, not a 500.
+func TestConfigProviderFailureIsABadRequest(t *testing.T) {
+	s := openStores(t, newBroker(t))
+	tr, err := configprovider.New(map[string]string{
+		"config.providers": "file", "config.providers.file.class": configprovider.FileClass,
+		"config.providers.file.param.allowed.paths": t.TempDir(),
+	}, configprovider.EnvLookup(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHerder(t, s, func(c *Config) { c.Transformer = tr })
+	cfg := config("topic", "${file:/etc/hostname:name}")
+	_, err = h.CreateConnector(t.Context(), "counter", cfg)
+	if msg := badRequestMessage(t, err); !strings.Contains(msg, "configuration topic") {
+		t.Errorf("create: %s, want the property named", msg)
+	}
+	_, err = h.ValidateConnectorConfig(t.Context(), cfg)
+	if msg := badRequestMessage(t, err); !strings.Contains(msg, "configuration topic") {
+		t.Errorf("validate: %s, want the property named", msg)
 	}
 }

@@ -287,6 +287,7 @@ func (h *Herder) ValidateConnectorConfig(ctx context.Context, config map[string]
 		out.Configs = append(out.Configs, connect.ConfigInfo{Definition: k.Info(""), Value: v.Info()})
 	}
 	h.validateConverters(&out, resolved)
+	redactInfos(&out)
 	return out, nil
 }
 
@@ -338,12 +339,13 @@ func (h *Herder) validateConverters(out *connect.ConfigInfos, config map[string]
 	}
 }
 
-// formatConfig renders a config as Java's Map.toString does: {k=v, …}.
+// formatConfig renders a config as Java's Map.toString does: {k=v, …},
+// credentials hidden (redactValue).
 func formatConfig(config map[string]string) string {
 	keys := slices.Sorted(maps.Keys(config))
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + config[k]
+		parts[i] = k + "=" + redactValue(k, config[k])
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }

@@ -546,14 +546,16 @@ func sharedClientOverrides(config map[string]string) []connect.ConfigError {
 	return errs
 }
 
-// resolve applies the config providers, if any.
+// resolve applies the config providers, if any. A placeholder a provider
+// cannot resolve is a configuration error of its property: a 400 naming it,
+// not a 500.
 func (h *Herder) resolve(config map[string]string) (map[string]string, error) {
 	if h.cfg.Transformer == nil {
 		return config, nil
 	}
 	out, err := h.cfg.Transformer.Transform(config)
 	if err != nil {
-		return nil, fmt.Errorf("resolving config placeholders: %w", err)
+		return nil, &connect.BadRequestError{Message: "resolving config placeholders: " + err.Error()}
 	}
 	return out, nil
 }

@@ -196,7 +196,7 @@ func (p *parser) checkTLSFiles(s connectionSettings) {
 	}
 	c := Config{Host: "localhost", Port: 5432, SSLMode: "require", Conn: s}
 	c.Conn.Options, c.Conn.ConnectTimeout = "", 0
-	_, err := pgconn.ParseConfig(c.connString())
+	_, err := pgconn.ParseConfigWithOptions(c.connString(), c.parseOptions())
 	if err == nil {
 		return
 	}

@@ -103,7 +103,10 @@ var sessionParams = map[string]string{
 	"application_name": "tributary",
 }
 
-// connString is the keyword/value connection string of the config.
+// connString is the keyword/value connection string of the config without
+// its secrets: the password and sslpassword are handed to the driver as
+// fields (parseOptions, setSecrets), so that no error the driver builds from
+// the string can show them, whatever characters they contain.
 func (c *Config) connString() string {
 	var b strings.Builder
 	kv := func(k, v string) {
@@ -116,13 +119,11 @@ func (c *Config) connString() string {
 	kv("host", c.Host)
 	kv("port", strconv.Itoa(c.Port))
 	kv("user", c.User)
-	kv("password", c.Password)
 	kv("dbname", c.DBName)
 	kv("sslmode", c.SSLMode)
 	kv("sslrootcert", c.Conn.SSLRootCert)
 	kv("sslcert", c.Conn.SSLCert)
 	kv("sslkey", c.Conn.SSLKey)
-	kv("sslpassword", c.Conn.SSLPassword)
 	kv("options", c.Conn.Options)
 	kv("connect_timeout", strconv.Itoa(c.Conn.ConnectTimeout))
 	return b.String()
@@ -154,22 +155,42 @@ func (c *Config) applyConn(pc *pgconn.Config, replication bool) {
 	}
 }
 
+// parseOptions hands database.sslpassword to the driver as a callback, the
+// way libpq's PQsetSSLKeyPassHook does, instead of in the connection string.
+func (c *Config) parseOptions() pgconn.ParseConfigOptions {
+	if c.Conn.SSLPassword == "" {
+		return pgconn.ParseConfigOptions{}
+	}
+	pass := c.Conn.SSLPassword
+	return pgconn.ParseConfigOptions{GetSSLPassword: func(context.Context) string { return pass }}
+}
+
+// setSecrets sets the password field of a parsed config (a password left
+// empty keeps what PGPASSWORD or the password file gave, as before).
+func (c *Config) setSecrets(pc *pgconn.Config) {
+	if c.Password != "" {
+		pc.Password = c.Password
+	}
+}
+
 // connConfig builds the pgconn config; replication adds replication=database.
 func (c *Config) connConfig(replication bool) (*pgconn.Config, error) {
-	pc, err := pgconn.ParseConfig(c.connString())
+	pc, err := pgconn.ParseConfigWithOptions(c.connString(), c.parseOptions())
 	if err != nil {
 		return nil, fmt.Errorf("building connection config: %w", err)
 	}
+	c.setSecrets(pc)
 	c.applyConn(pc, replication)
 	return pc, nil
 }
 
 // pgxConfig builds the config of the query connection.
 func (c *Config) pgxConfig() (*pgx.ConnConfig, error) {
-	pc, err := pgx.ParseConfig(c.connString())
+	pc, err := pgx.ParseConfigWithOptions(c.connString(), pgx.ParseConfigOptions{ParseConfigOptions: c.parseOptions()})
 	if err != nil {
 		return nil, fmt.Errorf("building connection config: %w", err)
 	}
+	c.setSecrets(&pc.Config)
 	c.applyConn(&pc.Config, false)
 	return pc, nil
 }

@@ -164,6 +164,11 @@ func resolveSettings(cfg *workerconfig.Config, environ []string, log *slog.Logge
 	if set.transformer, err = configprovider.New(cfg.Props, configprovider.EnvLookup(environ)); err != nil {
 		return nil, fmt.Errorf("configuring config providers: %w", err)
 	}
+	for _, name := range set.transformer.Unrestricted() {
+		log.Warn("the config provider reads every file or environment variable the worker can: any connector config may read them; "+
+			"set allowed.paths (file, dir) or allowlist.pattern (env)", "provider", name,
+			"property", "config.providers."+name+".param")
+	}
 	if set.exactlyOnce && len(cfg.BootstrapServers) == 0 {
 		// kfake writes a committing transaction's markers partition by
 		// partition and, after a crash, aborts every partition that lacks
