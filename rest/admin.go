@@ -435,6 +435,12 @@ func (h *handler) setLogger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := pathVar(r, "logger")
+	if c, ok := l.(LoggerNameChecker); ok {
+		if err := c.CheckName(name); err != nil {
+			h.fail(w, r, badRequest("%s", err.Error()), subject{})
+			return
+		}
+	}
 	body, err := readBody(w, r)
 	if err != nil {
 		h.fail(w, r, err, subject{})

@@ -25,5 +25,7 @@
 //   - the request's context, bounded by Config.RequestTimeout, is passed to
 //     every Herder call;
 //   - request bodies are capped at MaxBodyBytes;
+//   - a POST, PUT or PATCH naming a Content-Type other than application/json
+//     is refused with 415 before its handler runs (requireJSON);
 //   - 5xx responses are logged at Error, 4xx at Debug.
 package rest

@@ -107,6 +107,7 @@ func NewHandler(cfg Config) http.Handler {
 	r.HandleFunc("/connector-plugins/", h.plugins).Methods(get...)
 	r.HandleFunc("/metrics", h.metrics).Methods(get...)
 	h.adminRoutes(r, c)
+	r.Use(h.requireJSON)
 
 	return h.recoverPanics(r)
 }

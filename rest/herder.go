@@ -128,6 +128,12 @@ type Loggers interface {
 	ValidLevel(level string) bool
 }
 
+// LoggerNameChecker is implemented by Loggers that bound the names they
+// keep; PUT /admin/loggers/{name} answers 400 with CheckName's message.
+type LoggerNameChecker interface {
+	CheckName(name string) error
+}
+
 // LoggerLevel is one entry of GET /admin/loggers. LastModified is the
 // time of the last change in epoch milliseconds, nil if never changed.
 type LoggerLevel struct {

@@ -473,6 +473,10 @@ func (h *Herder) checkConfig(ctx context.Context, name string, config map[string
 	var errs []connect.ConfigError
 	if strings.TrimSpace(name) == "" {
 		errs = append(errs, connect.ConfigError{Name: "name", Message: "Connector name must not be empty"})
+	} else if err := configdef.NonEmptyStringWithoutControlChars().EnsureValid("name", name); err != nil {
+		// ConnectorConfig's "name" validator: ISO control characters are
+		// refused, anything else printable ("/" included) is a name.
+		errs = append(errs, connect.ConfigError{Name: "name", Message: err.Error()})
 	}
 	class := config["connector.class"]
 	p := h.plugin(config)

@@ -5,6 +5,11 @@
 // follows "root". Levels use log4j's names: OFF, FATAL, ERROR, WARN, INFO,
 // DEBUG, TRACE, ALL.
 //
+// A registry is bounded: names longer than MaxNameLen or with control
+// characters are refused (CheckName), as are new names once MaxLoggers
+// loggers have a level; names the program registers beyond MaxLoggers are
+// not listed.
+//
 // NewOutput builds the handler underneath the registry's: slog's text or
 // JSON handler (log.format), accepting every level so that the registry
 // alone decides what passes.

@@ -2,12 +2,15 @@ package loglevel
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // NameAttr is the attribute that names a logger.
@@ -15,6 +18,17 @@ const NameAttr = "component"
 
 // Root is the name of the root logger.
 const Root = "root"
+
+// Bounds on what a registry keeps, so that requests naming loggers cannot
+// grow it without limit. Log4j has none; these are far above the loggers a
+// worker has.
+const (
+	// MaxNameLen is the longest logger name, in bytes.
+	MaxNameLen = 256
+	// MaxLoggers caps both the loggers with a level set and the named
+	// loggers registered by the program.
+	MaxLoggers = 1024
+)
 
 // Extra slog levels for log4j's TRACE, FATAL, OFF and ALL.
 const (
@@ -86,15 +100,48 @@ func (r *Registry) effectiveLocked(name string) entry {
 	return r.root
 }
 
+// register records a logger the program named. Beyond MaxLoggers names it
+// is not listed; its level still follows its ancestors and root.
 func (r *Registry) register(name string) {
 	r.mu.RLock()
 	ok := r.known[name]
 	r.mu.RUnlock()
 	if !ok {
 		r.mu.Lock()
-		r.known[name] = true
+		if len(r.known) < MaxLoggers {
+			r.known[name] = true
+		}
 		r.mu.Unlock()
 	}
+}
+
+// CheckName reports why SetLevel would refuse name: longer than
+// MaxNameLen, containing ISO control characters (listed by code point as
+// Kafka's ConfigDef.NonEmptyStringWithoutControlChars does), or new when
+// MaxLoggers loggers already have a level.
+func (r *Registry) CheckName(name string) error {
+	if len(name) > MaxNameLen {
+		return fmt.Errorf("Logger name is %d bytes long; at most %d are allowed", len(name), MaxNameLen)
+	}
+	var found []string
+	for _, c := range name {
+		if unicode.IsControl(c) {
+			found = append(found, strconv.Itoa(int(c)))
+		}
+	}
+	if len(found) > 0 {
+		return fmt.Errorf("Logger name may not contain control sequences but had the following ASCII chars: %s", strings.Join(found, ", "))
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.checkRoomLocked(name)
+}
+
+func (r *Registry) checkRoomLocked(name string) error {
+	if _, set := r.levels[name]; set || name == Root || len(r.levels) < MaxLoggers {
+		return nil
+	}
+	return fmt.Errorf("Levels are set on %d loggers, the most allowed; set the level of a common ancestor instead", MaxLoggers)
 }
 
 // ValidLevel reports whether level is one of log4j's level names.
@@ -139,14 +186,18 @@ func (r *Registry) Names() []string {
 
 // SetLevel sets the level of name and every logger below it (by name
 // prefix, as Kafka Connect does) and returns the loggers changed, sorted.
-// "root" changes every logger. An invalid level changes nothing.
+// "root" changes every logger. An invalid level or a name CheckName
+// refuses changes nothing.
 func (r *Registry) SetLevel(name, level string) []string {
 	l, ok := byName[strings.ToUpper(level)]
-	if !ok {
+	if !ok || r.CheckName(name) != nil {
 		return nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.checkRoomLocked(name) != nil {
+		return nil
+	}
 	e := entry{level: l, modified: r.now().UnixMilli()}
 	changed := map[string]bool{}
 	names := maps.Clone(r.known)

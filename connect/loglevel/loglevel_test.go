@@ -2,8 +2,10 @@ package loglevel
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -75,5 +77,57 @@ func TestDottedAncestors(t *testing.T) {
 	}
 	if e := reg.effective("io.debeziumx"); e.level != slog.LevelInfo {
 		t.Errorf("non-child level = %v", e.level)
+	}
+}
+
+func TestNamesBounded(t *testing.T) {
+	reg := NewRegistry(slog.LevelInfo)
+	for i := range 3 * MaxLoggers {
+		name := "x." + strings.Repeat("n", i%50) + "." + strconv.Itoa(i)
+		changed := reg.SetLevel(name, "DEBUG")
+		if err := reg.CheckName("fresh.one"); i < MaxLoggers-1 && (err != nil || len(changed) == 0) {
+			t.Fatalf("set %d: changed %v, CheckName %v", i, changed, err)
+		}
+	}
+	if n := len(reg.Names()); n != MaxLoggers+1 {
+		t.Errorf("%d names after %d distinct sets, want the cap %d plus root", n, 3*MaxLoggers, MaxLoggers)
+	}
+	if err := reg.CheckName("fresh.one"); err == nil || !strings.Contains(err.Error(), "1024") {
+		t.Errorf("CheckName of a new name at the cap = %v", err)
+	}
+	// Loggers that already have a level, and root, can still change.
+	if changed := reg.SetLevel("x..0", "TRACE"); len(changed) == 0 {
+		t.Error("a logger with a level could not change at the cap")
+	}
+	if changed := reg.SetLevel(Root, "WARN"); len(changed) == 0 {
+		t.Error("root could not change at the cap")
+	}
+
+	// Loggers the program names are capped too.
+	prog := NewRegistry(slog.LevelInfo)
+	root := slog.New(prog.Handler(slog.DiscardHandler))
+	for i := range 2 * MaxLoggers {
+		root.With(NameAttr, "c"+strconv.Itoa(i)).Info("x")
+	}
+	if n := len(prog.Names()); n != MaxLoggers+1 {
+		t.Errorf("%d names after %d components, want %d", n, 2*MaxLoggers, MaxLoggers+1)
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	reg := NewRegistry(slog.LevelInfo)
+	for name, want := range map[string]string{
+		"io.debezium":                     "",
+		"a\nb\x7f\u0085":                  "Logger name may not contain control sequences but had the following ASCII chars: 10, 127, 133",
+		strings.Repeat("a", MaxNameLen):   "",
+		strings.Repeat("a", MaxNameLen+1): "Logger name is 257 bytes long; at most 256 are allowed",
+	} {
+		err := reg.CheckName(name)
+		if got := fmt.Sprint(err); (want == "" && err != nil) || (want != "" && got != want) {
+			t.Errorf("CheckName(%.20q) = %v, want %q", name, err, want)
+		}
+		if changed := reg.SetLevel(name, "DEBUG"); (want == "") != (len(changed) > 0) {
+			t.Errorf("SetLevel(%.20q) changed %v", name, changed)
+		}
 	}
 }

@@ -9,4 +9,7 @@
 // "deleted"}, and CONFIG keys with {"compatibilityLevel"} values. Ids and
 // versions therefore survive restarts, and a registry that reads the same
 // topic sees the same schemas.
+//
+// Its listeners are bounded by internal/httpserve (timeouts, header and
+// connection caps); request bodies are capped (413 beyond).
 package schemaregistry

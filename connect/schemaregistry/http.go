@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tributary-cdc/tributary/internal/httpserve"
 )
 
 // contentType is the registry's media type.
@@ -30,7 +32,7 @@ func (r *Registry) Handler() http.Handler {
 		respond(w, vs, err)
 	})
 	mux.HandleFunc("POST /subjects/{subject}/versions", func(w http.ResponseWriter, req *http.Request) {
-		text, err := readSchema(req)
+		text, err := readSchema(w, req)
 		if err != nil {
 			respond(w, nil, err)
 			return
@@ -39,7 +41,7 @@ func (r *Registry) Handler() http.Handler {
 		respond(w, map[string]int{"id": id}, err)
 	})
 	mux.HandleFunc("POST /subjects/{subject}", func(w http.ResponseWriter, req *http.Request) {
-		text, err := readSchema(req)
+		text, err := readSchema(w, req)
 		if err != nil {
 			respond(w, nil, err)
 			return
@@ -113,8 +115,8 @@ func (r *Registry) Handler() http.Handler {
 		var body struct {
 			Compatibility string `json:"compatibility"`
 		}
-		if err := json.NewDecoder(io.LimitReader(req.Body, 1<<20)).Decode(&body); err != nil {
-			respond(w, nil, &apiError{422, 422, "Unrecognized request body: " + err.Error()})
+		if err := decodeBody(w, req, maxConfigBody, &body); err != nil {
+			respond(w, nil, err)
 			return
 		}
 		level := strings.ToUpper(body.Compatibility)
@@ -124,7 +126,7 @@ func (r *Registry) Handler() http.Handler {
 	mux.HandleFunc("PUT /config", putConfig)
 	mux.HandleFunc("PUT /config/{subject}", putConfig)
 	mux.HandleFunc("POST /compatibility/subjects/{subject}/versions/{version}", func(w http.ResponseWriter, req *http.Request) {
-		text, err := readSchema(req)
+		text, err := readSchema(w, req)
 		if err != nil {
 			respond(w, nil, err)
 			return
@@ -173,14 +175,35 @@ func parseVersion(raw string) (int, error) {
 	return n, nil
 }
 
+// Request body caps: a schema may be large, a config body is one field.
+const (
+	maxSchemaBody = 16 << 20
+	maxConfigBody = 1 << 20
+)
+
+// decodeBody decodes a JSON body of at most limit bytes into v: 413 when
+// larger (the connection is closed after the reply), else 422 as the
+// registry answers an unreadable body.
+func decodeBody(w http.ResponseWriter, req *http.Request, limit int64, v any) error {
+	err := json.NewDecoder(http.MaxBytesReader(w, req.Body, limit)).Decode(v)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return &apiError{http.StatusRequestEntityTooLarge, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body exceeds %d bytes", limit)}
+	case err != nil:
+		return &apiError{422, 422, "Unrecognized request body: " + err.Error()}
+	}
+	return nil
+}
+
 // readSchema reads {"schema": "...", "schemaType": "AVRO"} from a request.
-func readSchema(req *http.Request) (string, error) {
+func readSchema(w http.ResponseWriter, req *http.Request) (string, error) {
 	var body struct {
 		Schema     string `json:"schema"`
 		SchemaType string `json:"schemaType"`
 	}
-	if err := json.NewDecoder(io.LimitReader(req.Body, 16<<20)).Decode(&body); err != nil {
-		return "", &apiError{422, 422, "Unrecognized request body: " + err.Error()}
+	if err := decodeBody(w, req, maxSchemaBody, &body); err != nil {
+		return "", err
 	}
 	if body.SchemaType != "" && !strings.EqualFold(body.SchemaType, "AVRO") {
 		return "", &apiError{422, 42201, "Invalid schema type " + body.SchemaType + ": only AVRO is supported"}
@@ -235,9 +258,10 @@ func (r *Registry) Listen(rawURL string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("listening on %s: %w", rawURL, err)
 	}
-	hs := &httpServer{srv: &http.Server{Handler: r.Handler(), ReadHeaderTimeout: 10 * time.Second}}
+	limits := httpserve.Defaults(0)
+	hs := &httpServer{srv: limits.Server(r.Handler())}
 	hs.done.Go(func() {
-		if err := hs.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := hs.srv.Serve(limits.Listener(l)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			r.logger.Error("schema registry listener failed", "addr", l.Addr().String(), "err", err)
 		}
 	})

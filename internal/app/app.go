@@ -27,6 +27,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/membership"
 	"github.com/tributary-cdc/tributary/connect/storage"
 	"github.com/tributary-cdc/tributary/connect/workerconfig"
+	"github.com/tributary-cdc/tributary/internal/httpserve"
 	"github.com/tributary-cdc/tributary/rest"
 	"github.com/tributary-cdc/tributary/schema/converters"
 )
@@ -59,7 +60,9 @@ type App struct {
 	herder    *herder.Herder
 	group     *membership.Group
 	listeners []net.Listener
-	handler   http.Handler
+	// limits bound the REST servers: timeouts, header size, connections.
+	limits  httpserve.Limits
+	handler http.Handler
 
 	ran       atomic.Bool
 	closeOnce sync.Once
@@ -127,6 +130,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if a.herder, err = a.newHerder(ctx, set, k, st, plugins, convFactory, levels, memoryLimiter(opts.Environ)); err != nil {
 		return nil, err
 	}
+	a.limits = httpserve.Defaults(rest.DefaultRequestTimeout)
 	a.handler = rest.NewHandler(rest.Config{Herder: restHerder{a.herder, plugins}, Logger: log.With("component", "rest"),
 		Loggers: levels, TopicTrackingDisabled: !cfg.TopicTrackingEnable, TopicTrackingResetDisabled: !cfg.TopicTrackingAllowReset})
 	return a, nil
@@ -378,9 +382,9 @@ func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	serveErr := make(chan error, len(a.listeners))
 	for i, l := range a.listeners {
-		servers[i] = &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second}
+		servers[i] = a.limits.Server(a.handler)
 		wg.Go(func() {
-			if err := servers[i].Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := servers[i].Serve(a.limits.Listener(l)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				serveErr <- fmt.Errorf("serving REST on %s: %w", l.Addr(), err)
 			}
 		})
