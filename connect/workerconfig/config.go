@@ -53,6 +53,7 @@ const (
 	valueConverterPrefix          = "value.converter."
 	defaultConverter              = "org.apache.kafka.connect.json.JsonConverter"
 	defaultListener               = "http://:8083"
+	loopbackListener              = "http://127.0.0.1:8083"
 	defaultEmbeddedListen         = "127.0.0.1:9092"
 	defaultEmbeddedDataDir        = "./tributary-data"
 	defaultEmbeddedRegistry       = "http://127.0.0.1:8081"
@@ -169,7 +170,23 @@ func Load(path string, environ []string) (*Config, []string, error) {
 			props[PropListeners] = "http://" + host + ":" + port
 		}
 	}
+	if _, ok := props[PropListeners]; !ok {
+		props[PropListeners] = DefaultListener(path != "", props[PropBootstrapServers])
+	}
 	return parse(props)
+}
+
+// DefaultListener is the REST listener of a worker that sets neither
+// listeners nor the legacy rest.host.name/rest.port. A worker started with
+// no properties file and no bootstrap.servers (a laptop: the embedded
+// broker, itself on loopback) listens on http://127.0.0.1:8083, reachable
+// from this machine only; every other worker keeps Kafka Connect's
+// http://:8083 (RestServerConfig's LISTENERS_DEFAULT), every interface.
+func DefaultListener(fromFile bool, bootstrapServers string) string {
+	if fromFile || strings.Trim(bootstrapServers, ", \t") != "" {
+		return defaultListener
+	}
+	return loopbackListener
 }
 
 // namedEnv maps the Debezium image's variables to properties.

@@ -38,7 +38,7 @@ func TestLoadDefaults(t *testing.T) {
 		KeyConverterProps:   map[string]string{"schemas.enable": "true"},
 		ValueConverterProps: map[string]string{"schemas.enable": "true"},
 		OffsetFlushInterval: 60 * time.Second, OffsetFlushTimeout: 5 * time.Second,
-		Listeners:              []string{"http://:8083"},
+		Listeners:              []string{"http://127.0.0.1:8083"},
 		EmbeddedKafkaListeners: "127.0.0.1:9092", EmbeddedDataDir: "./tributary-data",
 		EmbeddedRegistryListeners: "http://127.0.0.1:8081",
 		TopicCreationEnable:       true,
@@ -52,9 +52,55 @@ func TestLoadDefaults(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", got, want)
 	}
-	for k, v := range map[string]string{"group.id": "tributary", "offset.storage.partitions": "25", "listeners": "http://:8083"} {
+	for k, v := range map[string]string{"group.id": "tributary", "offset.storage.partitions": "25", "listeners": "http://127.0.0.1:8083"} {
 		if cfg.Props[k] != v {
 			t.Errorf("Props[%s] = %q, want %q", k, cfg.Props[k], v)
+		}
+	}
+}
+
+// The laptop default (no properties file, no bootstrap.servers) listens on
+// loopback; a properties file or a Kafka cluster keeps Kafka Connect's
+// http://:8083; listeners, or the legacy rest.port, wins over both.
+func TestDefaultListener(t *testing.T) {
+	for _, c := range []struct {
+		fromFile  bool
+		bootstrap string
+		want      string
+	}{
+		{false, "", "http://127.0.0.1:8083"},
+		{false, " , ", "http://127.0.0.1:8083"},
+		{false, "kafka:9092", "http://:8083"},
+		{true, "", "http://:8083"},
+		{true, "kafka:9092", "http://:8083"},
+	} {
+		if got := workerconfig.DefaultListener(c.fromFile, c.bootstrap); got != c.want {
+			t.Errorf("DefaultListener(%v, %q) = %q, want %q", c.fromFile, c.bootstrap, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		file string
+		env  []string
+		want string
+	}{
+		{"", nil, "http://127.0.0.1:8083"},
+		{"", []string{"BOOTSTRAP_SERVERS=kafka:9092"}, "http://:8083"},
+		{"", []string{"CONNECT_BOOTSTRAP_SERVERS=kafka:9092"}, "http://:8083"},
+		{"group.id=g\n", nil, "http://:8083"},
+		{"bootstrap.servers=kafka:9092\n", nil, "http://:8083"},
+		{"", []string{"CONNECT_LISTENERS=http://0.0.0.0:8083"}, "http://0.0.0.0:8083"},
+		{"", []string{"REST_PORT=9083"}, "http://:9083"},
+	} {
+		path := ""
+		if c.file != "" {
+			path = writeFile(t, c.file)
+		}
+		cfg, _, err := workerconfig.Load(path, c.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(cfg.Listeners, ","); got != c.want {
+			t.Errorf("file %q env %v: listeners %q, want %q", c.file, c.env, got, c.want)
 		}
 	}
 }

@@ -177,7 +177,8 @@ var workerKeys = []configdef.Key{
 	{Name: PropTopicTrackingReset, Type: configdef.TypeBoolean, Default: true, Importance: configdef.ImportanceLow,
 		Documentation: topicTrackingResetDoc},
 	{Name: PropListeners, Type: configdef.TypeList, Default: []string{defaultListener}, Validator: listenersValidator,
-		Importance: configdef.ImportanceLow, Documentation: listenersDoc},
+		Importance: configdef.ImportanceLow, Documentation: listenersDoc +
+			" Tributary: a worker started with no properties file and no bootstrap.servers listens on http://127.0.0.1:8083 (this machine only) unless listeners is set."},
 	{Name: PropAdvertisedHostName, Type: configdef.TypeString, Importance: configdef.ImportanceLow, Documentation: advertisedHostNameDoc},
 	{Name: PropAdvertisedPort, Type: configdef.TypeInt, Validator: configdef.Func("[0,...,65535]", func(name string, v any) error {
 		if v == nil {

@@ -13,5 +13,7 @@
 // words, and returns the names of properties that are neither declared nor
 // among the Kafka Connect properties and prefixes Tributary accepts without
 // reading (known.go), so the caller can warn about typos. The README's
-// worker property table is generated from Def (internal/docs).
+// worker property table is generated from Def (internal/docs). One default
+// depends on the rest of the configuration: listeners is loopback-only when
+// no properties file and no bootstrap.servers are given (DefaultListener).
 package workerconfig

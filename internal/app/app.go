@@ -120,6 +120,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if a.listeners, err = listenAll(cfg.Listeners); err != nil {
 		return nil, err
 	}
+	warnExposedListeners(log, cfg.Listeners, a.listeners)
 	a.onClose(func() {
 		for _, l := range a.listeners {
 			_ = l.Close()

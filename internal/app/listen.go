@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -52,6 +53,28 @@ func listenAll(urls []string) ([]net.Listener, error) {
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// beyondLoopback reports whether a listener bound to addr is reachable
+// from other machines: bound to every interface (0.0.0.0, ::) or to an
+// address other than loopback.
+func beyondLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return !ok || tcp.IP == nil || tcp.IP.IsUnspecified() || !tcp.IP.IsLoopback()
+}
+
+// warnExposedListeners logs a WARN for every REST listener reachable beyond
+// loopback: the REST API has no authentication, and whoever reaches it can
+// create a connector whose config runs SQL on the source database
+// (database.initial.statements) as the connector's user.
+func warnExposedListeners(log *slog.Logger, urls []string, listeners []net.Listener) {
+	for i, l := range listeners {
+		if beyondLoopback(l.Addr()) {
+			log.Warn("the REST API is reachable beyond loopback without authentication: anyone who reaches it can create "+
+				"connectors that run SQL as the connector's user; set listeners to a loopback address or keep the port firewalled",
+				"property", workerconfig.PropListeners, "listener", urls[i], "address", l.Addr().String())
+		}
+	}
 }
 
 // advertisedWorkerID is the host:port other workers and status records use:

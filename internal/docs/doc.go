@@ -9,6 +9,9 @@
 // differs from its ConfigDef; `go generate ./internal/docs` rewrites them.
 // TestSecurityExamplesLoad loads each worker.properties example of the
 // README's "Security" section as the worker and its clients would.
+// TestDockerfileExposesWhatListens loads the worker configuration the
+// Dockerfile's ENV gives and checks that EXPOSE names exactly the ports
+// that listen beyond the container's loopback.
 package docs
 
 //go:generate go test -run TestREADMETables -update .
