@@ -3,7 +3,9 @@ package embedded
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 )
 
 // DefaultListen is where the broker listens when no address is given.
@@ -29,13 +32,41 @@ type Broker struct {
 	closeOnce  sync.Once
 }
 
-// Start runs a single-node broker listening on listen ("host:port", default
-// 127.0.0.1:9092; port 0 picks a free port) that persists its state under
-// dataDir. A broker started again on the same dataDir has the topics,
+// ErrUnauthenticated is returned by StartWith for a listener reachable
+// beyond loopback on a broker that does not authenticate its clients.
+var ErrUnauthenticated = errors.New("a listener beyond loopback needs SASL authentication")
+
+// Options configure a broker.
+type Options struct {
+	// Listen is "host:port" (default 127.0.0.1:9092; port 0 picks a free
+	// port). A host beyond loopback needs User.
+	Listen string
+	// DataDir is where the broker persists its state.
+	DataDir string
+	Logger  *slog.Logger
+	// User and Password, when User is set, are the SCRAM-SHA-512
+	// superuser every client must authenticate as (SASL_PLAINTEXT, or
+	// SASL_SSL with TLS).
+	User, Password string
+	// TLS, when set, is the listener's server configuration; it must hold
+	// the broker's certificate.
+	TLS *tls.Config
+}
+
+// Start runs a plaintext broker on listen that authenticates nobody; see
+// StartWith.
+func Start(listen, dataDir string, logger *slog.Logger) (*Broker, error) {
+	return StartWith(Options{Listen: listen, DataDir: dataDir, Logger: logger})
+}
+
+// StartWith runs a single-node broker that persists its state under
+// opts.DataDir. A broker started again on the same DataDir has the topics,
 // configs, records and committed group offsets of the previous one. Like a
 // Kafka broker with its default settings, it creates a missing topic (one
-// partition) when a client asks for its metadata and allows creation.
-func Start(listen, dataDir string, logger *slog.Logger) (*Broker, error) {
+// partition) when a client asks for its metadata and allows creation. A
+// listener beyond loopback without opts.User is refused (ErrUnauthenticated).
+func StartWith(opts Options) (*Broker, error) {
+	listen, dataDir, logger := opts.Listen, opts.DataDir, opts.Logger
 	if listen == "" {
 		listen = DefaultListen
 	}
@@ -45,11 +76,24 @@ func Start(listen, dataDir string, logger *slog.Logger) (*Broker, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	clientProps, err := opts.ClientProps()
+	if err != nil {
+		return nil, fmt.Errorf("starting embedded broker: %w", err)
+	}
+	sec, err := security.Parse(clientProps, security.Options{Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("starting embedded broker: its own clients' security: %w", err)
+	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return nil, fmt.Errorf("starting embedded broker: listening on %s: %w", listen, err)
 	}
-	adv := advertised(ln.Addr().(*net.TCPAddr))
+	bound := ln.Addr().(*net.TCPAddr)
+	if !bound.IP.IsLoopback() && opts.User == "" {
+		ln.Close()
+		return nil, fmt.Errorf("starting embedded broker: listening on %s: %w", bound, ErrUnauthenticated)
+	}
+	adv := advertised(bound)
 	used := false
 	listenFn := func(string, string) (net.Listener, error) {
 		if used { // one broker, one listener
@@ -58,7 +102,7 @@ func Start(listen, dataDir string, logger *slog.Logger) (*Broker, error) {
 		used = true
 		return &advertisedListener{Listener: ln, addr: adv}, nil
 	}
-	c, err := kfake.NewCluster(
+	kopts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.ListenFn(listenFn),
 		kfake.DataDir(dataDir),
@@ -66,24 +110,43 @@ func Start(listen, dataDir string, logger *slog.Logger) (*Broker, error) {
 		kfake.ClusterID(newClusterID()), // ignored when dataDir holds a cluster
 		kfake.BrokerConfigs(map[string]string{"log.cleaner.backoff.ms": "30000"}),
 		kfake.WithLogger(kfakeLogger{logger}),
-	)
+	}
+	if opts.User != "" {
+		kopts = append(kopts, kfake.EnableSASL(), kfake.Superuser(saslMechanism, opts.User, opts.Password))
+	}
+	if opts.TLS != nil {
+		kopts = append(kopts, kfake.TLS(opts.TLS))
+	}
+	c, err := kfake.NewCluster(kopts...)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("starting embedded broker: %w", err)
 	}
+	clientConfig := func() *sarama.Config { return kafkaclient.NewClientConfig("tributary-embedded", sec) }
+	var versions *apiVersions
+	if opts.User != "" {
+		versions = advertiseHandshakeV0(c)
+	}
 	createTopicsOnFirstUse(c, logger.With("component", "embedded-broker"))
 	b := &Broker{cluster: c, addr: adv.String(), stopReaper: make(chan struct{}), reaperDone: make(chan struct{})}
-	reaper := newMemberReaper(b.addr, c.GroupInfo, logger.With("component", "embedded-broker"))
+	if versions != nil {
+		if err := versions.load(b.addr, sec.TLS); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("starting embedded broker: %w", err)
+		}
+	}
+	reaper := newMemberReaper(b.addr, clientConfig, c.GroupInfo, logger.With("component", "embedded-broker"))
 	reaper.watch(c)
 	go func() {
 		defer close(b.reaperDone)
 		reaper.run(b.stopReaper, time.Second)
 	}()
-	if b.clusterID, err = fetchClusterID(b.addr); err != nil {
+	if b.clusterID, err = fetchClusterID(b.addr, clientConfig()); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("starting embedded broker: %w", err)
 	}
-	logger.Info("embedded Kafka broker started", "addr", b.addr, "data_dir", dataDir, "cluster_id", b.clusterID)
+	logger.Info("embedded Kafka broker started", "addr", b.addr, "data_dir", dataDir, "cluster_id", b.clusterID,
+		"security_protocol", sec.Protocol)
 	return b, nil
 }
 
@@ -129,8 +192,7 @@ func newClusterID() string {
 
 // fetchClusterID asks the broker for its cluster id, which kfake takes from
 // the data directory when it restarts over one.
-func fetchClusterID(addr string) (string, error) {
-	cfg := kafkaclient.NewConfig("tributary-embedded")
+func fetchClusterID(addr string, cfg *sarama.Config) (string, error) {
 	br := sarama.NewBroker(addr)
 	if err := br.Open(cfg); err != nil {
 		return "", fmt.Errorf("connecting to %s: %w", addr, err)

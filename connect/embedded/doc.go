@@ -13,4 +13,15 @@
 // and the topic is written to the data directory before the request is
 // answered (autocreate.go). Compaction runs every 30 s so that the internal
 // topics stay small.
+//
+// The broker listens on loopback unless told otherwise, and a listener
+// beyond loopback needs a SASL user: a broker that would let whoever
+// reaches it read the connector configs and forge connector records is
+// refused. With a user, every client authenticates with SCRAM-SHA-512 as
+// that superuser, optionally over TLS; Options.ClientProps are the client
+// properties that reach the broker, which its own clients (the cluster id
+// look-up and the member reaper) use too. kfake registers SaslHandshake at
+// v1 only, and librdkafka and kafkajs then find no SASL support, so the
+// broker's ApiVersions answer advertises SaslHandshake v0–1 as a Kafka
+// broker does while the handshake is answered at v1 (security.go).
 package embedded

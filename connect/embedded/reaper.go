@@ -11,8 +11,6 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
-
-	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 )
 
 // reapGrace is added to a member's deadline for scheduling delays.
@@ -45,10 +43,13 @@ const reapGrace = time.Second
 // then runs. Static members (group.instance.id) and members not admitted
 // yet are left to the broker.
 type memberReaper struct {
-	addr   string
-	log    *slog.Logger
-	now    func() time.Time
-	groups func(group string) *kfake.GroupInfo // the broker's view of a group
+	addr string
+	// clientConfig returns the configuration of the reaper's connection,
+	// with the broker's own client security.
+	clientConfig func() *sarama.Config
+	log          *slog.Logger
+	now          func() time.Time
+	groups       func(group string) *kfake.GroupInfo // the broker's view of a group
 
 	mu      sync.Mutex
 	joining map[memberKey]*pendingJoin
@@ -68,14 +69,15 @@ type pendingJoin struct {
 	answered   time.Time     // when the reaper first saw it answered
 }
 
-func newMemberReaper(addr string, groups func(string) *kfake.GroupInfo, log *slog.Logger) *memberReaper {
+func newMemberReaper(addr string, clientConfig func() *sarama.Config, groups func(string) *kfake.GroupInfo, log *slog.Logger) *memberReaper {
 	return &memberReaper{
-		addr:    addr,
-		log:     log,
-		now:     time.Now,
-		groups:  groups,
-		joining: map[memberKey]*pendingJoin{},
-		ours:    map[memberKey]bool{},
+		addr:         addr,
+		clientConfig: clientConfig,
+		log:          log,
+		now:          time.Now,
+		groups:       groups,
+		joining:      map[memberKey]*pendingJoin{},
+		ours:         map[memberKey]bool{},
 	}
 }
 
@@ -234,7 +236,7 @@ func (r *memberReaper) connect() error {
 		return nil
 	}
 	b := sarama.NewBroker(r.addr)
-	if err := b.Open(kafkaclient.NewConfig("tributary-embedded")); err != nil {
+	if err := b.Open(r.clientConfig()); err != nil {
 		return fmt.Errorf("connecting to %s: %w", r.addr, err)
 	}
 	r.conn = b

@@ -48,7 +48,7 @@ func TestReaperDeadlines(t *testing.T) {
 		}
 		groups[name] = g
 	}
-	r := newMemberReaper("unused", func(name string) *kfake.GroupInfo { return groups[name] }, slog.New(slog.DiscardHandler))
+	r := newMemberReaper("unused", nil, func(name string) *kfake.GroupInfo { return groups[name] }, slog.New(slog.DiscardHandler))
 	r.now = func() time.Time { return now }
 	expect := func(want map[string][]string) {
 		t.Helper()

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/IBM/sarama"
+
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 )
 
@@ -25,7 +27,10 @@ type Config struct {
 	Topic             string // default _schemas
 	ReplicationFactor int16  // -1 = broker default
 	ClientID          string
-	Logger            *slog.Logger
+	// ClientConfig returns the configuration of each Kafka client of the
+	// store, with the worker's security; nil is kafkaclient.NewConfig.
+	ClientConfig func() *sarama.Config
+	Logger       *slog.Logger
 }
 
 // version is one registered version of a subject.
@@ -70,7 +75,7 @@ func Open(ctx context.Context, cfg Config) (*Registry, error) {
 	r := &Registry{logger: cfg.Logger, subjects: map[string][]*version{}, ids: map[int]string{},
 		byText: map[string]int{}, subjectCompat: map[string]string{}}
 	l, err := kafkalog.Open(ctx, kafkalog.Config{Brokers: cfg.Brokers, Topic: cfg.Topic, Partitions: 1,
-		ReplicationFactor: cfg.ReplicationFactor, ClientID: cfg.ClientID, Logger: cfg.Logger, OnRecord: r.apply})
+		ReplicationFactor: cfg.ReplicationFactor, ClientID: cfg.ClientID, ClientConfig: cfg.ClientConfig, Logger: cfg.Logger, OnRecord: r.apply})
 	if err != nil {
 		return nil, fmt.Errorf("opening schema registry store: %w", err)
 	}

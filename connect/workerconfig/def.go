@@ -265,6 +265,30 @@ var tributaryKeys = []configdef.Key{
 		Documentation: "With the embedded broker, the URL the Confluent-compatible schema registry (stored in `_schemas`) listens on; " +
 			"port 0 picks a free port. When the default port is taken the worker starts without the registry and logs a warning; " +
 			"a port set here that cannot be had stops the worker."},
+	{Name: PropEmbeddedSaslUsername, Type: configdef.TypeString, Default: nil,
+		Importance: configdef.ImportanceHigh, Group: GroupTributary, Order: 5, Width: configdef.WidthMedium,
+		DisplayName: "Embedded broker SASL user",
+		Documentation: "When set, every client of the embedded broker must authenticate with SASL/SCRAM-SHA-512 as this user " +
+			"(SASL_PLAINTEXT, or SASL_SSL with a key store), and the worker's own clients do. " +
+			"Without it the broker authenticates nobody, and a listener beyond loopback stops the worker."},
+	{Name: PropEmbeddedSaslPassword, Type: configdef.TypePassword, Default: nil,
+		Importance: configdef.ImportanceHigh, Group: GroupTributary, Order: 6, Width: configdef.WidthMedium,
+		DisplayName: "Embedded broker SASL password", Documentation: "The password of embedded.kafka.sasl.username."},
+	{Name: PropEmbeddedSslKeystoreLocation, Type: configdef.TypeString, Default: nil,
+		Importance: configdef.ImportanceHigh, Group: GroupTributary, Order: 7, Width: configdef.WidthLong,
+		DisplayName: "Embedded broker key store",
+		Documentation: "When set, the embedded broker's listener speaks TLS with the certificate and key of this key store " +
+			"(as Kafka's ssl.keystore.location; embedded.kafka.ssl.keystore.key and embedded.kafka.ssl.keystore.certificate.chain " +
+			"are read as Kafka reads them too)."},
+	{Name: PropEmbeddedSslKeystoreType, Type: configdef.TypeString, Default: "JKS",
+		Importance: configdef.ImportanceMedium, Group: GroupTributary, Order: 8, Width: configdef.WidthShort,
+		DisplayName: "Embedded broker key store type", Documentation: "JKS, PKCS12 or PEM, as Kafka's ssl.keystore.type."},
+	{Name: PropEmbeddedSslKeystorePassword, Type: configdef.TypePassword, Default: nil,
+		Importance: configdef.ImportanceHigh, Group: GroupTributary, Order: 9, Width: configdef.WidthMedium,
+		DisplayName: "Embedded broker key store password", Documentation: "The password of embedded.kafka.ssl.keystore.location."},
+	{Name: PropEmbeddedSslKeyPassword, Type: configdef.TypePassword, Default: nil,
+		Importance: configdef.ImportanceHigh, Group: GroupTributary, Order: 10, Width: configdef.WidthMedium,
+		DisplayName: "Embedded broker key password", Documentation: "The password of the key in the embedded broker's key store."},
 	{Name: PropLogFormat, Type: configdef.TypeString, Default: loglevel.FormatText, Validator: logFormatValidator,
 		Importance: configdef.ImportanceMedium, Group: GroupTributary, Order: 4, Width: configdef.WidthShort,
 		DisplayName: "Log format",

@@ -105,7 +105,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	convFactory := &converters.Factory{}
 	if len(cfg.BootstrapServers) == 0 {
-		if convFactory.EmbeddedRegistryURL, err = a.startEmbedded(ctx); err != nil {
+		if convFactory.EmbeddedRegistryURL, err = a.startEmbedded(ctx, set); err != nil {
 			return nil, err
 		}
 	}
@@ -149,6 +149,8 @@ type settings struct {
 	clientProps map[string]string
 	policy      security.OverridePolicy
 	sec         clientSecurity
+	// embedded configures the embedded broker (without bootstrap.servers).
+	embedded embedded.Options
 }
 
 func resolveSettings(cfg *workerconfig.Config, environ []string, log *slog.Logger) (*settings, error) {
@@ -190,9 +192,16 @@ func resolveSettings(cfg *workerconfig.Config, environ []string, log *slog.Logge
 		return nil, fmt.Errorf("loading worker config: %w", err)
 	}
 	if len(cfg.BootstrapServers) == 0 {
-		// The embedded broker listens in plaintext on loopback: a security
-		// setting for it would be ignored, so it stops the worker.
+		// The embedded broker's security comes from embedded.kafka.*: a
+		// client security setting would be ignored, so it stops the
+		// worker. The worker's clients then use the embedded broker's.
 		if err := embeddedSecurity(set.clientProps); err != nil {
+			return nil, err
+		}
+		if set.embedded, err = embeddedOptions(cfg, set.clientProps, log); err != nil {
+			return nil, err
+		}
+		if set.clientProps, err = withEmbeddedClientProps(set.clientProps, set.embedded); err != nil {
 			return nil, err
 		}
 	}
@@ -206,14 +215,15 @@ func resolveSettings(cfg *workerconfig.Config, environ []string, log *slog.Logge
 
 // startEmbedded starts the embedded broker and schema registry and returns
 // the registry's URL ("" when its default port was taken).
-func (a *App) startEmbedded(ctx context.Context) (string, error) {
-	b, err := embedded.Start(a.cfg.EmbeddedKafkaListeners, a.cfg.EmbeddedDataDir, a.log.With("component", "embedded-broker"))
+func (a *App) startEmbedded(ctx context.Context, set *settings) (string, error) {
+	b, err := embedded.StartWith(set.embedded)
 	if err != nil {
-		return "", fmt.Errorf("starting the embedded broker: %w", err)
+		return "", fmt.Errorf("starting the embedded broker (%s=%s): %w", workerconfig.PropEmbeddedKafkaListeners,
+			a.cfg.EmbeddedKafkaListeners, err)
 	}
 	a.onClose(b.Close)
 	a.brokers = []string{b.Addr()}
-	url, closeRegistry, err := startEmbeddedRegistry(ctx, a.cfg, a.brokers, a.log)
+	url, closeRegistry, err := startEmbeddedRegistry(ctx, a.cfg, a.brokers, set.sec.internal, a.log)
 	if err != nil {
 		return "", err
 	}

@@ -24,6 +24,10 @@
 // bootstrap.servers, New checks the brokers with the internal clients'
 // settings (security.Check) before it opens anything, so a TLS or SASL
 // failure stops the worker naming the broker, mechanism and stage; without
-// it, a security setting stops the worker, as the embedded broker speaks
-// plaintext on loopback only.
+// it, a client security setting stops the worker: the embedded broker's
+// security comes from embedded.kafka.sasl.* (SCRAM-SHA-512) and
+// embedded.kafka.ssl.* (its key store), and every client of the worker
+// (internal, admin, task producers, the registry's store) uses the
+// credentials and pinned certificate that reach it. An embedded listener
+// beyond loopback without a SASL user stops the worker.
 package app

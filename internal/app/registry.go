@@ -6,6 +6,10 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/schemaregistry"
 	"github.com/tributary-cdc/tributary/connect/workerconfig"
 )
@@ -14,9 +18,10 @@ import (
 // broker's _schemas topic and serves it on the first of
 // embedded.schema.registry.listeners, returning its URL and the function
 // that stops it. When only the default port is taken it runs without one.
-func startEmbeddedRegistry(ctx context.Context, cfg *workerconfig.Config, brokers []string, log *slog.Logger) (string, func(), error) {
+func startEmbeddedRegistry(ctx context.Context, cfg *workerconfig.Config, brokers []string, sec *security.Config, log *slog.Logger) (string, func(), error) {
 	listen, explicit := cfg.EmbeddedRegistryListeners, cfg.EmbeddedRegistryListenersSet
 	reg, err := schemaregistry.Open(ctx, schemaregistry.Config{Brokers: brokers, ClientID: "tributary-schema-registry",
+		ClientConfig:      func() *sarama.Config { return kafkaclient.NewClientConfig("tributary-schema-registry", sec) },
 		ReplicationFactor: -1, Logger: log.With("component", "schema-registry")})
 	if err != nil {
 		return "", nil, fmt.Errorf("starting the embedded schema registry: %w", err)

@@ -1,13 +1,18 @@
 package app
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 
+	"github.com/tributary-cdc/tributary/connect/embedded"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
+	"github.com/tributary-cdc/tributary/connect/workerconfig"
+	"github.com/tributary-cdc/tributary/tlsconfig"
 )
 
 // clientSecurity is the security of each kind of Kafka client a worker
@@ -63,18 +68,68 @@ func parseClientSecurity(props map[string]string, policy security.OverridePolicy
 	return s, nil
 }
 
+// embeddedClientPrefixes are the prefixes of the worker's clients'
+// security settings: internal and admin clients read the top level (admin
+// clients then admin.*), task producers producer.*, consumers consumer.*.
+var embeddedClientPrefixes = []string{"", security.ProducerPrefix, security.AdminPrefix, security.ConsumerPrefix}
+
 // embeddedSecurity refuses client security settings on a worker without
-// bootstrap.servers: the embedded broker speaks plaintext on loopback, so
-// they would be ignored.
+// bootstrap.servers: the embedded broker's security is set with
+// embedded.kafka.*, and the worker's clients follow it.
 func embeddedSecurity(props map[string]string) error {
-	for _, prefix := range []string{"", security.ProducerPrefix, security.AdminPrefix, security.ConsumerPrefix} {
+	for _, prefix := range embeddedClientPrefixes {
 		for _, n := range security.Names {
 			if strings.TrimSpace(props[prefix+n]) != "" {
-				return fmt.Errorf("loading worker config: %s%s is set but bootstrap.servers is not: the embedded broker "+
-					"listens in plaintext on loopback only; set bootstrap.servers to reach a secured Kafka cluster, or remove %s%s",
-					prefix, n, prefix, n)
+				return fmt.Errorf("loading worker config: %s%s is set but bootstrap.servers is not: the embedded broker's "+
+					"security is set with %s and %s* and the worker's clients follow it; set bootstrap.servers to reach "+
+					"a secured Kafka cluster, or remove %s%s",
+					prefix, n, workerconfig.PropEmbeddedSaslUsername, workerconfig.PropEmbeddedKafkaPrefix+"ssl.", prefix, n)
 			}
 		}
 	}
 	return nil
+}
+
+// embeddedOptions are the embedded broker's settings: its listener and data
+// directory, the SCRAM-SHA-512 user of embedded.kafka.sasl.*, and TLS with
+// the key store of embedded.kafka.ssl.* (read as Kafka reads a key store).
+func embeddedOptions(cfg *workerconfig.Config, props map[string]string, log *slog.Logger) (embedded.Options, error) {
+	o := embedded.Options{Listen: cfg.EmbeddedKafkaListeners, DataDir: cfg.EmbeddedDataDir,
+		Logger: log.With("component", "embedded-broker"),
+		User:   strings.TrimSpace(props[workerconfig.PropEmbeddedSaslUsername]), Password: props[workerconfig.PropEmbeddedSaslPassword]}
+	if o.User == "" && strings.TrimSpace(o.Password) != "" {
+		return o, fmt.Errorf("loading worker config: %s is set but %s is not", workerconfig.PropEmbeddedSaslPassword,
+			workerconfig.PropEmbeddedSaslUsername)
+	}
+	prefix := workerconfig.PropEmbeddedKafkaPrefix
+	if strings.TrimSpace(props[prefix+tlsconfig.KeystoreLocationConfig]) == "" &&
+		strings.TrimSpace(props[prefix+tlsconfig.KeystoreKeyConfig]) == "" {
+		return o, nil
+	}
+	client, err := tlsconfig.Load(props, prefix)
+	if err != nil {
+		return o, fmt.Errorf("loading worker config: %w", err)
+	}
+	if len(client.Certificates) == 0 {
+		return o, fmt.Errorf("loading worker config: %s%s holds no key and certificate", prefix, tlsconfig.KeystoreLocationConfig)
+	}
+	o.TLS = &tls.Config{Certificates: client.Certificates, MinVersion: client.MinVersion, MaxVersion: client.MaxVersion,
+		CipherSuites: client.CipherSuites}
+	return o, nil
+}
+
+// withEmbeddedClientProps returns props with the client security settings
+// that reach the embedded broker, for each kind of the worker's clients.
+func withEmbeddedClientProps(props map[string]string, o embedded.Options) (map[string]string, error) {
+	client, err := o.ClientProps()
+	if err != nil {
+		return nil, fmt.Errorf("configuring the embedded broker: %w", err)
+	}
+	out := maps.Clone(props)
+	for _, prefix := range embeddedClientPrefixes {
+		for k, v := range client {
+			out[prefix+k] = v
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,104 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/tlsconfig/tlstest"
+)
+
+// A worker on an embedded broker with SCRAM-SHA-512 over TLS uses the
+// broker's credentials for its own clients (the internal topics, the
+// registry's store) and serves; a client without them is refused.
+func TestEmbeddedBrokerWithSCRAMAndTLS(t *testing.T) {
+	var store []byte
+	for _, f := range []string{"broker.key", "broker.pem"} {
+		b, err := os.ReadFile(tlstest.Fixture(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		store = append(store, b...)
+	}
+	keystore := filepath.Join(t.TempDir(), "broker-keystore.pem")
+	if err := os.WriteFile(keystore, store, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const password = `emb"edded\secret`
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	a, err := New(ctx, Options{Environ: workerEnv(t,
+		"CONNECT_EMBEDDED_KAFKA_SASL_USERNAME=worker", "CONNECT_EMBEDDED_KAFKA_SASL_PASSWORD="+password,
+		"CONNECT_EMBEDDED_KAFKA_SSL_KEYSTORE_TYPE=PEM", "CONNECT_EMBEDDED_KAFKA_SSL_KEYSTORE_LOCATION="+keystore),
+		LogOutput: io.Discard})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	resp, err := http.Get("http://" + a.RESTAddrs()[0] + "/connectors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /connectors = %d", resp.StatusCode)
+	}
+	if a.RegistryURL() == "" {
+		t.Fatal("the embedded registry did not start")
+	}
+
+	// The broker's certificate is the fixture the CA trust store signs.
+	escaped := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(password)
+	topics := internalTopics(t, a.Brokers(), escaped)
+	for _, name := range []string{"connect-configs", "connect-offsets", "connect-status", "_schemas"} {
+		if !topics[name] {
+			t.Errorf("topic %s missing: %v", name, topics)
+		}
+	}
+
+	// TLS alone, without SASL, reaches nothing.
+	cfg := kafkaclient.NewConfig("anonymous")
+	cfg.Net.TLS.Enable = true
+	cfg.Net.TLS.Config = tlstest.ServerConfig(tlstest.FixtureBroker(t), nil).Clone()
+	cfg.Net.TLS.Config.Certificates = nil
+	cfg.Net.TLS.Config.RootCAs = tlstest.FixtureCA(t)
+	cfg.Metadata.Retry.Max = 0
+	if admin, err := sarama.NewClusterAdmin(a.Brokers(), cfg); err == nil {
+		_, err = admin.ListTopics()
+		admin.Close()
+		if err == nil {
+			t.Fatal("a client without SASL listed the topics")
+		}
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run = %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Run did not return after its context ended")
+	}
+}
+
+// An embedded broker reachable beyond loopback without a SASL user stops
+// the worker, naming embedded.kafka.listeners.
+func TestEmbeddedBrokerBeyondLoopbackNeedsAuthentication(t *testing.T) {
+	env := []string{"CONNECT_LISTENERS=http://127.0.0.1:0", "CONNECT_EMBEDDED_KAFKA_LISTENERS=0.0.0.0:0",
+		"CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS=http://127.0.0.1:0", "CONNECT_EMBEDDED_DATA_DIR=" + t.TempDir(), "GOMEMLIMIT=off"}
+	_, err := New(t.Context(), Options{Environ: env, LogOutput: &bytes.Buffer{}})
+	if err == nil || !strings.Contains(err.Error(), "embedded.kafka.listeners") {
+		t.Fatalf("New = %v, want an error naming embedded.kafka.listeners", err)
+	}
+}
