@@ -3,7 +3,6 @@ package rest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/internal/httpserve"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 )
 
 // TestSlowCreateIsCutOff serves the REST handler with the worker's limits
@@ -41,25 +41,8 @@ func TestSlowCreateIsCutOff(t *testing.T) {
 	}()
 	addr := ln.Addr().String()
 
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := fmt.Fprintf(conn, "POST /connectors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"name\":\"slow\",\"config\":{\"a\":\""); err != nil {
-		t.Fatal(err)
-	}
-	trickleDone := make(chan struct{})
-	go func() {
-		defer close(trickleDone)
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for range tick.C {
-			if _, err := conn.Write([]byte("x")); err != nil {
-				return
-			}
-		}
-	}()
+	conn, trickleDone := testutil.TrickleBody(t, addr, "POST /connectors HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"+
+		"Content-Length: 100000\r\n\r\n{\"name\":\"slow\",\"config\":{\"a\":\"")
 
 	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Get("http://" + addr + "/connectors")

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tributary-cdc/tributary/internal/testutil"
 )
 
 // testLimits are short enough for a test to see them act.
@@ -94,26 +96,9 @@ func waitGoroutines(t *testing.T, limit int) {
 // answering others.
 func TestSlowBodyIsCutOff(t *testing.T) {
 	addr := serve(t, testLimits())
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
 	start := time.Now()
-	trickleDone := make(chan struct{})
-	go func() {
-		defer close(trickleDone)
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for range tick.C {
-			if _, err := conn.Write([]byte("x")); err != nil {
-				return
-			}
-		}
-	}()
+	conn, trickleDone := testutil.TrickleBody(t, addr,
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
 
 	// Others are served while the slow client trickles.
 	if code, body := get(t, addr, `{"a":1}`); code != http.StatusOK || body != "7" {
@@ -125,7 +110,7 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	if err := conn.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	_, err = io.Copy(io.Discard, conn)
+	_, err := io.Copy(io.Discard, conn)
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		t.Fatalf("slow body still connected after %v", time.Since(start))

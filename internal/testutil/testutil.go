@@ -6,6 +6,8 @@ package testutil
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,4 +111,33 @@ func AllocCeiling(tb testing.TB, ceiling float64, f func()) {
 	if n := testing.AllocsPerRun(200, f); n > ceiling {
 		tb.Errorf("%v allocations per call, ceiling %v", n, ceiling)
 	}
+}
+
+// TrickleBody opens a connection to addr, sends head (a request line,
+// headers announcing a long body, and perhaps its start) and then one byte
+// of body every 20 ms, as a slow or malicious client does, until the
+// connection fails. The caller reads conn to see the server end it, closes
+// conn, and then waits for done.
+func TrickleBody(tb testing.TB, addr, head string) (conn net.Conn, done <-chan struct{}) {
+	tb.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = conn.Close() })
+	if _, err := io.WriteString(conn, head); err != nil {
+		tb.Fatal(err)
+	}
+	trickled := make(chan struct{})
+	go func() { // ends when the connection fails: closed by the server or the caller
+		defer close(trickled)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for range tick.C {
+			if _, err := conn.Write([]byte("x")); err != nil {
+				return
+			}
+		}
+	}()
+	return conn, trickled
 }
