@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/IBM/sarama"
 
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
+	"github.com/tributary-cdc/tributary/connect/kafkatest"
 )
 
 func logConfig(brokers []string, topic string, partitions int32) kafkalog.Config {
@@ -31,46 +31,9 @@ type rawRecord struct {
 // readRaw consumes every partition of topic from the start to its end.
 func readRaw(t *testing.T, brokers []string, topic string) []rawRecord {
 	t.Helper()
-	cfg := kafkaclient.NewConfig("raw-reader")
-	cfg.Consumer.MaxWaitTime = 20 * time.Millisecond // closing waits for the last fetch
-	client, err := sarama.NewClient(brokers, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	consumer, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consumer.Close()
-	parts, err := client.Partitions(topic)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []rawRecord
-	for _, p := range parts {
-		end, err := client.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		start, err := client.GetOffset(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if end <= start {
-			continue
-		}
-		pc, err := consumer.ConsumePartition(topic, p, start)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for msg := range pc.Messages() {
-			out = append(out, rawRecord{Partition: p, Key: msg.Key, Value: msg.Value})
-			if msg.Offset+1 >= end {
-				break
-			}
-		}
-		pc.Close()
+	for _, m := range kafkatest.ReadAll(t, brokers, topic) {
+		out = append(out, rawRecord{Partition: m.Partition, Key: m.Key, Value: m.Value})
 	}
 	return out
 }

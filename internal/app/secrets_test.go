@@ -13,9 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
-	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
 )
 
@@ -159,52 +157,13 @@ func TestPlantedSecretsNeverLeave(t *testing.T) {
 	}
 }
 
-// readTopic returns every record value of partition 0..n of topic, joined.
+// readTopic returns every record value of topic, one a line.
 func readTopic(t *testing.T, broker, topic string) string {
 	t.Helper()
-	client, err := sarama.NewClient([]string{broker}, kafkaclient.NewConfig("secrets-reader"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	consumer, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer consumer.Close()
-	parts, err := client.Partitions(topic)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out strings.Builder
-	for _, p := range parts {
-		hwm, err := client.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if hwm == 0 {
-			continue
-		}
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		timeout := time.NewTimer(20 * time.Second)
-	read:
-		for {
-			select {
-			case m := <-pc.Messages():
-				out.Write(m.Value)
-				out.WriteByte('\n')
-				if m.Offset+1 >= hwm {
-					break read
-				}
-			case <-timeout.C:
-				t.Fatalf("reading %s: timed out", topic)
-			}
-		}
-		timeout.Stop()
-		pc.Close()
+	for _, m := range kafkatest.ReadAll(t, []string{broker}, topic) {
+		out.Write(m.Value)
+		out.WriteByte('\n')
 	}
 	return out.String()
 }
