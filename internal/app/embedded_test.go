@@ -102,3 +102,30 @@ func TestEmbeddedBrokerBeyondLoopbackNeedsAuthentication(t *testing.T) {
 		t.Fatalf("New = %v, want an error naming embedded.kafka.listeners", err)
 	}
 }
+
+// An unusable embedded broker key store stops the worker naming the
+// property, without its password.
+func TestUnusableEmbeddedKeyStoreStopsTheWorker(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.p12")
+	for _, tc := range []struct {
+		env      []string
+		property string
+	}{
+		{[]string{"CONNECT_EMBEDDED_KAFKA_SSL_KEYSTORE_TYPE=JCEKS", "CONNECT_EMBEDDED_KAFKA_SSL_KEYSTORE_LOCATION=" + missing},
+			"embedded.kafka.ssl.keystore.type"},
+		{[]string{"CONNECT_EMBEDDED_KAFKA_SSL_KEYSTORE_TYPE=PKCS12", "CONNECT_EMBEDDED_KAFKA_SSL_KEYSTORE_LOCATION=" + missing},
+			"embedded.kafka.ssl.keystore.location"},
+	} {
+		env := append([]string{"CONNECT_EMBEDDED_KAFKA_SASL_USERNAME=connect",
+			"CONNECT_EMBEDDED_KAFKA_SASL_PASSWORD=broker-secret", "CONNECT_EMBEDDED_KAFKA_SSL_KEYSTORE_PASSWORD=store-secret"}, tc.env...)
+		var log strings.Builder
+		_, err := New(t.Context(), Options{Environ: workerEnv(t, env...), LogOutput: &lockedWriter{w: &log}})
+		if err == nil || !strings.Contains(err.Error(), tc.property) {
+			t.Errorf("%v: New = %v, want an error naming %s", tc.env, err, tc.property)
+			continue
+		}
+		if out := err.Error() + log.String(); strings.Contains(out, "store-secret") || strings.Contains(out, "broker-secret") {
+			t.Errorf("%v: a password reached the error or the log: %v", tc.env, err)
+		}
+	}
+}
