@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/configdef"
+	"github.com/tributary-cdc/tributary/connect/javaprops"
 )
 
 // Property names: those with a meaning in Config, which Def declares, and
@@ -153,7 +154,7 @@ func Load(path string, environ []string) (*Config, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading worker config: %w", err)
 		}
-		if props, err = ParseProperties(data); err != nil {
+		if props, err = javaprops.Parse(data); err != nil {
 			return nil, nil, fmt.Errorf("parsing worker config %s: %w", path, err)
 		}
 	}
