@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect/javaprops"
+	"github.com/tributary-cdc/tributary/internal/httpserve"
 )
 
 // Property names: those with a meaning in Config, which Def declares, and
@@ -131,6 +132,17 @@ type Config struct {
 	// LogFormat is log.format, lower-cased: loglevel.FormatText or
 	// loglevel.FormatJSON.
 	LogFormat string
+
+	// AllowOrigin and AllowMethods are access.control.allow.origin and
+	// access.control.allow.methods; ResponseHeaders the rules of
+	// response.http.headers.config.
+	AllowOrigin, AllowMethods string
+	ResponseHeaders           []httpserve.HeaderRule
+	// RestExtensions are the class names of rest.extension.classes, and
+	// JAASLoginConfig the java.security.auth.login.config property ("" when
+	// unset).
+	RestExtensions  []string
+	JAASLoginConfig string
 }
 
 // Load reads the properties file at path (none if path is ""), applies the
@@ -307,6 +319,15 @@ func parse(props map[string]string) (*Config, []string, error) {
 		TopicTrackingAllowReset:      v.Bool(PropTopicTrackingReset),
 		ExactlyOnceSource:            strings.ToLower(v.String(PropExactlyOnceSource)),
 		LogFormat:                    strings.ToLower(v.String(PropLogFormat)),
+		AllowOrigin:                  v.String(PropAccessControlAllowOrigin),
+		AllowMethods:                 v.String(PropAccessControlAllowMethods),
+		JAASLoginConfig:              v.String(PropJAASLoginConfig),
+	}
+	cfg.ResponseHeaders, _ = httpserve.ParseHeaderRules(v.String(PropResponseHTTPHeaders)) // validated by Parse
+	for _, c := range v.List(PropRestExtensionClasses) {
+		if c = strings.TrimSpace(c); c != "" {
+			cfg.RestExtensions = append(cfg.RestExtensions, c)
+		}
 	}
 	if !cfg.EmbeddedRegistryListenersSet {
 		cfg.EmbeddedRegistryListeners = defaultEmbeddedRegistry

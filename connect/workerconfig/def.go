@@ -300,7 +300,7 @@ var tributaryKeys = []configdef.Key{
 // Def declares every worker property Tributary reads: Kafka Connect's
 // (WorkerConfig, DistributedConfig) and Tributary's own, in their group.
 // Each group of keys is one slice in the list.
-var Def = configdef.Define(slices.Concat(workerKeys, distributedKeys, clientKeys, tributaryKeys)...)
+var Def = configdef.Define(slices.Concat(workerKeys, restFilterKeys, distributedKeys, clientKeys, tributaryKeys)...)
 
 // clientSetting reports whether name is one of clientKeys' security
 // settings, whose defaults parse does not write into the properties.

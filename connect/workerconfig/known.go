@@ -15,9 +15,8 @@ import (
 var acceptedNames = setOf(
 	// WorkerConfig
 	"client.dns.lookup", "header.converter", "task.shutdown.graceful.timeout.ms",
-	"rest.advertised.listener", "access.control.allow.origin", "access.control.allow.methods", "admin.listeners",
-	"plugin.path", "plugin.discovery", "rest.extension.classes",
-	"response.http.headers.config",
+	"rest.advertised.listener", "admin.listeners",
+	"plugin.path", "plugin.discovery",
 	"metrics.sample.window.ms", "metrics.num.samples", "metrics.recording.level", "metric.reporters",
 	"auto.include.jmx.reporter", "rest.host.name", "rest.port",
 	// DistributedConfig
@@ -58,7 +57,6 @@ var withoutEffect = []struct{ prefix, reason string }{
 	{"consumer.", "Kafka Connect configures sink tasks' consumers with consumer.*; Tributary runs source connectors only"},
 	{"listeners.https.", "the REST API listens on http:// listeners only"},
 	{"admin.listeners", "the admin REST endpoints are served on the listeners; admin.listeners is not implemented"},
-	{"rest.extension.classes", "REST extensions are Java classes; none can be loaded"},
 }
 
 // WithoutEffect returns, sorted, the properties in props that Kafka Connect

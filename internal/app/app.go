@@ -103,6 +103,10 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	auth, err := restAuthentication(cfg, opts.Environ, log.With("component", "rest"))
+	if err != nil {
+		return nil, err
+	}
 	convFactory := &converters.Factory{}
 	if len(cfg.BootstrapServers) == 0 {
 		if convFactory.EmbeddedRegistryURL, err = a.startEmbedded(ctx, set); err != nil {
@@ -120,7 +124,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if a.listeners, err = listenAll(cfg.Listeners); err != nil {
 		return nil, err
 	}
-	warnExposedListeners(log, cfg.Listeners, a.listeners)
+	warnExposedListeners(log, cfg.Listeners, a.listeners, auth != nil)
 	a.onClose(func() {
 		for _, l := range a.listeners {
 			_ = l.Close()
@@ -132,8 +136,9 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		return nil, err
 	}
 	a.limits = httpserve.Defaults(rest.DefaultRequestTimeout)
-	a.handler = rest.NewHandler(rest.Config{Herder: restHerder{a.herder, plugins}, Logger: log.With("component", "rest"),
+	handler := rest.NewHandler(rest.Config{Herder: restHerder{a.herder, plugins}, Logger: log.With("component", "rest"),
 		Loggers: levels, TopicTrackingDisabled: !cfg.TopicTrackingEnable, TopicTrackingResetDisabled: !cfg.TopicTrackingAllowReset})
+	a.handler = restFilters(cfg, auth, handler)
 	return a, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/IBM/sarama"
 
@@ -64,15 +65,26 @@ func beyondLoopback(addr net.Addr) bool {
 }
 
 // warnExposedListeners logs a WARN for every REST listener reachable beyond
-// loopback: the REST API has no authentication, and whoever reaches it can
-// create a connector whose config runs SQL on the source database
-// (database.initial.statements) as the connector's user.
-func warnExposedListeners(log *slog.Logger, urls []string, listeners []net.Listener) {
+// loopback without authentication: whoever reaches it can create a
+// connector whose config runs SQL on the source database
+// (database.initial.statements) as the connector's user. With basic
+// authentication, an http:// listener beyond loopback is warned about too:
+// it carries the credentials in clear text.
+func warnExposedListeners(log *slog.Logger, urls []string, listeners []net.Listener, authenticated bool) {
 	for i, l := range listeners {
-		if beyondLoopback(l.Addr()) {
+		if !beyondLoopback(l.Addr()) {
+			continue
+		}
+		switch {
+		case !authenticated:
 			log.Warn("the REST API is reachable beyond loopback without authentication: anyone who reaches it can create "+
-				"connectors that run SQL as the connector's user; set listeners to a loopback address or keep the port firewalled",
+				"connectors that run SQL as the connector's user; set rest.extension.classes to the basic authentication "+
+				"extension, or set listeners to a loopback address or keep the port firewalled",
 				"property", workerconfig.PropListeners, "listener", urls[i], "address", l.Addr().String())
+		case strings.HasPrefix(strings.ToLower(urls[i]), "http://"):
+			log.Warn("the REST API is reachable beyond loopback over http://: basic authentication credentials cross the network "+
+				"in clear text; use an https:// listener", "property", workerconfig.PropListeners, "listener", urls[i],
+				"address", l.Addr().String())
 		}
 	}
 }
