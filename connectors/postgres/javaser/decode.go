@@ -405,15 +405,14 @@ func (d *decoder) element() (any, error) {
 			return d.bigDecimal()
 		}
 		return nil, unsupportedOrNull(c)
-	case tcArray, tcEnum, tcClass:
-		// The class of a nested array, an enum constant or a Class
-		// object: none is a supported key element.
+	case tcClass:
+		return nil, &UnsupportedClassError{Class: "java.lang.Class"}
+	case tcArray, tcEnum:
+		// The class of a nested array or an enum constant: none is a
+		// supported key element.
 		c, err := d.classDesc()
 		if err != nil {
 			return nil, err
-		}
-		if tc == tcClass {
-			return nil, &UnsupportedClassError{Class: "java.lang.Class"}
 		}
 		return nil, unsupportedOrNull(c)
 	}

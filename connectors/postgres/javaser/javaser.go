@@ -133,7 +133,7 @@ var (
 	// intVal and calls defaultWriteObject.
 	classBigDecimal = &class{name: "java.math.BigDecimal", suid: 6108874887143696463, flags: scSerializable | scWriteMethod,
 		fields: []field{{code: 'I', name: "scale"}, {code: 'L', name: "intVal", sig: "Ljava/math/BigInteger;"}},
-		super: classNumber}
+		super:  classNumber}
 
 	// byte[]: BigInteger's magnitude.
 	classByteArray = &class{name: "[B", suid: -5984413125824719648, flags: scSerializable}
