@@ -42,10 +42,11 @@
 //
 // Decode is a trust boundary (offsets come from Kafka): it checks every
 // length against the bytes left before allocating, accepts only the class
-// descriptors listed above with their exact serialVersionUID, flags and
-// fields, rejects trailing bytes, and never panics. Two deliberate
-// differences from Java: hex digits are ASCII only (HexConverter uses
-// Character.digit, which also takes other Unicode digits), and a string
-// holding an unpaired UTF-16 surrogate is refused, as Go strings of valid
-// UTF-8 cannot carry one.
+// descriptors of the classes above (and of Number, BigInteger and byte[]
+// within them) with their exact serialVersionUID, flags and fields, and
+// never panics. Where it is stricter than ObjectInputStream: hex digits are
+// ASCII only (HexConverter uses Character.digit, which also takes other
+// Unicode digits), bytes after the key are refused (Java ignores them), and
+// so is a string holding an unpaired UTF-16 surrogate, which a Go string of
+// valid UTF-8 cannot carry. None of these occurs in what Debezium writes.
 package javaser

@@ -117,8 +117,8 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// stringElement returns the bytes of new Object[]{s} from the stream
-// header up to the element: string_abc.txt without its six element bytes.
+// stringPrefix returns the bytes of new Object[]{s} from the stream header
+// up to the element: string_abc.txt without its six element bytes.
 func stringPrefix(t *testing.T) []byte {
 	t.Helper()
 	g := readGolden(t, "string_abc.txt")
