@@ -302,9 +302,19 @@ func (r *PartitionReader) start() (bool, error) {
 		return false, fmt.Errorf("reading topic %s: %w", r.spec.Topic, err)
 	}
 	if r.pom == nil {
-		if r.pom, err = r.offsets.ManagePartition(r.spec.Topic, r.spec.Partition); err != nil {
-			return false, fmt.Errorf("reading the committed offset of topic %s partition %d: %w", r.spec.Topic, r.spec.Partition, err)
+		pom, err := r.offsets.ManagePartition(r.spec.Topic, r.spec.Partition)
+		if errors.Is(err, sarama.ErrGroupIDNotFound) {
+			// A broker with KIP-848's coordinator answers a group that
+			// has never committed this way; the Java consumer's first
+			// auto-commit would create it with the reset position.
+			if err = r.seedGroup(); err == nil {
+				pom, err = r.offsets.ManagePartition(r.spec.Topic, r.spec.Partition)
+			}
 		}
+		if err != nil {
+			return false, fmt.Errorf("reading the committed offset of topic %s partition %d for group %s: %w", r.spec.Topic, r.spec.Partition, r.group, err)
+		}
+		r.pom = pom
 	}
 	next, _ := r.pom.NextOffset()
 	if next < 0 && r.initial == 0 {
@@ -324,6 +334,32 @@ func (r *PartitionReader) start() (bool, error) {
 	}
 	r.pc = pc
 	return true, nil
+}
+
+// seedGroup commits the auto.offset.reset position of the partition for a
+// group that has no committed offset at all.
+func (r *PartitionReader) seedGroup() error {
+	if r.initial == 0 {
+		return fmt.Errorf("no committed offset for group %s and %s is none", r.group, consumerAutoOffsetReset)
+	}
+	offset, err := r.client.GetOffset(r.spec.Topic, r.spec.Partition, r.initial)
+	if err != nil {
+		return fmt.Errorf("looking up the %s offset: %w", r.spec.Properties[consumerAutoOffsetReset], err)
+	}
+	broker, err := r.client.Coordinator(r.group)
+	if err != nil {
+		return fmt.Errorf("finding the coordinator of group %s: %w", r.group, err)
+	}
+	req := sarama.NewOffsetCommitRequest(r.cfg, r.group)
+	req.AddBlock(r.spec.Topic, r.spec.Partition, offset, 0, "")
+	resp, err := broker.CommitOffset(req)
+	if err != nil {
+		return fmt.Errorf("committing the initial offset of group %s: %w", r.group, err)
+	}
+	if kerr := resp.Errors[r.spec.Topic][r.spec.Partition]; kerr != sarama.ErrNoError {
+		return fmt.Errorf("committing the initial offset of group %s: %w", r.group, kerr)
+	}
+	return nil
 }
 
 // Close commits the position to the group and releases the clients.
