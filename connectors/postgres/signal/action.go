@@ -212,7 +212,9 @@ type document struct {
 	doc map[string]json.RawMessage
 }
 
-func isNull(raw json.RawMessage) bool { return raw == nil || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
+func isNull(raw json.RawMessage) bool {
+	return raw == nil || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
 
 // string reads a string field; absent or null is "".
 func (d document) string(name string) (string, error) {
