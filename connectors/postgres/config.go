@@ -13,6 +13,7 @@ import (
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/connectors/postgres/signal"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 )
 
@@ -204,6 +205,12 @@ type Config struct {
 	SkipUnchanged bool
 	// FailureMode is event.processing.failure.handling.mode.
 	FailureMode string
+	// Signals configures the signal channels other than the signal table
+	// (signal.enabled.channels, signal.poll.interval.ms, signal.file,
+	// signal.kafka.*, signal.consumer.*); Notifications the notification
+	// channels.
+	Signals       signal.ChannelConfig
+	Notifications signal.NotificationConfig
 	// Warnings are problems that do not invalidate the configuration.
 	Warnings []string
 }
@@ -302,6 +309,7 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	p.exclusive(KeySchemaInclude, KeySchemaExclude)
 	p.snapshotTuning(c)
 	p.runtimeProps(c)
+	p.signals(c)
 	p.unknown()
 	c.Warnings = p.warnings
 	return c, p.errs
@@ -311,7 +319,7 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 // configDef's keys; database.* and driver.* ones are checked, and warned
 // about, with the driver pass-through.
 var ownPrefixes = []string{"column.truncate.to.", "column.mask.with.", "column.mask.hash.",
-	KeySnapshotSelectOverrides + ".", databasePrefix, driverPrefix}
+	KeySnapshotSelectOverrides + ".", databasePrefix, driverPrefix, signalConsumerPrefix}
 
 // unknown warns about every property neither the connector nor the
 // runtime reads, in Kafka's words (AbstractConfig.logUnused's
