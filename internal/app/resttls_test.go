@@ -56,6 +56,13 @@ func (c *restCerts) p12KeyStore(t *testing.T, cn, password string) string {
 	return tlstest.WriteFile(t, cn+".keystore.p12", data)
 }
 
+// String is what was written so far.
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.(fmt.Stringer).String()
+}
+
 // runApp runs a worker until the test ends.
 func runApp(t *testing.T, env []string, logs io.Writer) *App {
 	t.Helper()
@@ -106,7 +113,7 @@ func TestHTTPSListenerWithClientAuth(t *testing.T) {
 	certs := newRESTCerts(t)
 	const password = "plantedRestStorePass"
 	_, clientCert, clientKey := certs.pemKeyStore(t, "operator")
-	var logs bytes.Buffer
+	logs := &lockedWriter{w: &bytes.Buffer{}}
 	a := runApp(t, workerEnv(t,
 		"CONNECT_LISTENERS=https://127.0.0.1:0",
 		"CONNECT_LISTENERS_HTTPS_SSL_KEYSTORE_TYPE=PKCS12",
@@ -115,7 +122,7 @@ func TestHTTPSListenerWithClientAuth(t *testing.T) {
 		"CONNECT_LISTENERS_HTTPS_SSL_TRUSTSTORE_TYPE=PEM",
 		"CONNECT_LISTENERS_HTTPS_SSL_TRUSTSTORE_LOCATION="+certs.caFile,
 		"CONNECT_LISTENERS_HTTPS_SSL_CLIENT_AUTH=required",
-	), &lockedWriter{w: &logs})
+	), logs)
 	url := "https://" + a.RESTAddrs()[0] + "/"
 	if !strings.HasPrefix(a.RESTURL(), "https://127.0.0.1:") {
 		t.Errorf("advertised URL %s, want https://127.0.0.1:<port>", a.RESTURL())
@@ -158,8 +165,8 @@ func TestHTTPSListenerFallsBackToTopLevelSSL(t *testing.T) {
 		"CONNECT_SSL_KEYSTORE_LOCATION=" + store,
 		"GOMEMLIMIT=off",
 	}
-	var logs bytes.Buffer
-	a := runApp(t, env, &lockedWriter{w: &logs})
+	logs := &lockedWriter{w: &bytes.Buffer{}}
+	a := runApp(t, env, logs)
 	body, code, err := curl(t, "--cacert", certs.caFile, "https://"+a.RESTAddrs()[0]+"/")
 	if err != nil || code != http.StatusOK || !strings.Contains(body, `"version":"`+Version+`"`) {
 		t.Fatalf("curl over the top-level ssl.* listener: %d %s, %v", code, body, err)
