@@ -3,12 +3,11 @@ package app
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/tributary-cdc/tributary/internal/testutil"
 	"github.com/tributary-cdc/tributary/rest/basicauth"
 )
 
@@ -30,20 +29,14 @@ func writeJAAS(t *testing.T, users string) string {
 	return jaasPath
 }
 
-// curl runs curl against a worker and returns its body and status code on
-// the last line.
-func curl(t *testing.T, args ...string) string {
+// curlOut runs curl and returns its body and status code on the last line.
+func curlOut(t *testing.T, args ...string) string {
 	t.Helper()
-	testutil.NeedsExternal(t)
-	bin, err := exec.LookPath("curl")
+	body, code, err := curl(t, args...)
 	if err != nil {
-		t.Fatal("curl is not installed (scripts/install-deps installs it)")
+		t.Fatalf("curl %v: %v: %s", args, err, body)
 	}
-	out, err := exec.CommandContext(t.Context(), bin, append([]string{"-sS", "-w", "\n%{http_code}"}, args...)...).Output()
-	if err != nil {
-		t.Fatalf("curl %v: %v", args, err)
-	}
-	return strings.TrimSpace(string(out))
+	return body + "\n" + strconv.Itoa(code)
 }
 
 // TestBasicAuthenticatedREST: a worker configured as a Kafka Connect user
@@ -72,36 +65,36 @@ func TestBasicAuthenticatedREST(t *testing.T) {
 	base := "http://" + a.RESTAddrs()[0]
 
 	unauthorized := basicauth.UnauthorizedMessage + "\n401"
-	if got := curl(t, base+"/connectors"); got != unauthorized {
+	if got := curlOut(t, base+"/connectors"); got != unauthorized {
 		t.Errorf("no credentials: %q, want %q", got, unauthorized)
 	}
-	if got := curl(t, "-u", "admin:wrong", base+"/connectors"); got != unauthorized {
+	if got := curlOut(t, "-u", "admin:wrong", base+"/connectors"); got != unauthorized {
 		t.Errorf("wrong password: %q, want %q", got, unauthorized)
 	}
-	if got := curl(t, "-u", "nobody:admin-secret", base+"/connectors"); got != unauthorized {
+	if got := curlOut(t, "-u", "nobody:admin-secret", base+"/connectors"); got != unauthorized {
 		t.Errorf("unknown user: %q", got)
 	}
-	if got := curl(t, "-u", "admin:admin-secret", base+"/connectors"); got != "[]\n200" {
+	if got := curlOut(t, "-u", "admin:admin-secret", base+"/connectors"); got != "[]\n200" {
 		t.Errorf("right credentials: %q, want [] 200", got)
 	}
-	if got := curl(t, "-u", "ops:ops-secret", "-X", "PUT", "-H", "Content-Type: application/json", "-d", `{"level":"DEBUG"}`,
+	if got := curlOut(t, "-u", "ops:ops-secret", "-X", "PUT", "-H", "Content-Type: application/json", "-d", `{"level":"DEBUG"}`,
 		base+"/admin/loggers/org.apache.kafka.connect"); !strings.HasSuffix(got, "\n200") {
 		t.Errorf("admin endpoint with credentials: %q", got)
 	}
-	if got := curl(t, "-X", "PUT", "-H", "Content-Type: application/json", "-d", `{"level":"DEBUG"}`, base+"/admin/loggers/root"); got != unauthorized {
+	if got := curlOut(t, "-X", "PUT", "-H", "Content-Type: application/json", "-d", `{"level":"DEBUG"}`, base+"/admin/loggers/root"); got != unauthorized {
 		t.Errorf("admin endpoint without credentials: %q", got)
 	}
-	if got := curl(t, "-H", "Content-Type: text/plain", "-d", "{}", base+"/connectors"); got != unauthorized {
+	if got := curlOut(t, "-H", "Content-Type: text/plain", "-d", "{}", base+"/connectors"); got != unauthorized {
 		t.Errorf("text/plain without credentials: %q, want 401 first", got)
 	}
-	if got := curl(t, "-u", "admin:admin-secret", "-H", "Content-Type: text/plain", "-d", "{}", base+"/connectors"); !strings.HasSuffix(got, "\n415") {
+	if got := curlOut(t, "-u", "admin:admin-secret", "-H", "Content-Type: text/plain", "-d", "{}", base+"/connectors"); !strings.HasSuffix(got, "\n415") {
 		t.Errorf("text/plain with credentials: %q, want 415", got)
 	}
-	if got := curl(t, "-u", "admin:admin-secret", "-X", "POST", base+"/connectors/missing/restart"); !strings.HasSuffix(got, "\n404") ||
+	if got := curlOut(t, "-u", "admin:admin-secret", "-X", "POST", base+"/connectors/missing/restart"); !strings.HasSuffix(got, "\n404") ||
 		!strings.Contains(got, "Connector missing not found") {
 		t.Errorf("bodiless restart with credentials: %q, want the herder's 404", got)
 	}
-	headers := curl(t, "-D", "-", "-o", "/dev/null", "-H", "Origin: https://ui.example.com", base+"/")
+	headers := curlOut(t, "-D", "-", "-o", "/dev/null", "-H", "Origin: https://ui.example.com", base+"/")
 	for _, h := range []string{"X-Frame-Options: DENY", "Cache-Control: no-cache, no-store", "Access-Control-Allow-Origin: https://ui.example.com"} {
 		if !strings.Contains(headers, h) {
 			t.Errorf("a 401 lacks %q:\n%s", h, headers)
