@@ -100,7 +100,11 @@ func StartWith(opts Options) (*Broker, error) {
 			return nil, fmt.Errorf("embedded broker listens only once")
 		}
 		used = true
-		return &advertisedListener{Listener: ln, addr: adv}, nil
+		var l net.Listener = ln
+		if opts.User != "" {
+			l = &saslListener{Listener: ln, tls: opts.TLS, mechanisms: []string{saslMechanism}}
+		}
+		return &advertisedListener{Listener: l, addr: adv}, nil
 	}
 	kopts := []kfake.Opt{
 		kfake.NumBrokers(1),
@@ -114,7 +118,7 @@ func StartWith(opts Options) (*Broker, error) {
 	if opts.User != "" {
 		kopts = append(kopts, kfake.EnableSASL(), kfake.Superuser(saslMechanism, opts.User, opts.Password))
 	}
-	if opts.TLS != nil {
+	if opts.TLS != nil && opts.User == "" {
 		kopts = append(kopts, kfake.TLS(opts.TLS))
 	}
 	c, err := kfake.NewCluster(kopts...)
