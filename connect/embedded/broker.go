@@ -100,11 +100,10 @@ func StartWith(opts Options) (*Broker, error) {
 			return nil, fmt.Errorf("embedded broker listens only once")
 		}
 		used = true
-		var l net.Listener = ln
 		if opts.User != "" {
-			l = &saslListener{Listener: ln, tls: opts.TLS, mechanisms: []string{saslMechanism}}
+			return &advertisedListener{Listener: &saslListener{Listener: ln, tls: opts.TLS, mechanisms: []string{saslMechanism}}, addr: adv}, nil
 		}
-		return &advertisedListener{Listener: l, addr: adv}, nil
+		return &advertisedListener{Listener: ln, addr: adv}, nil
 	}
 	kopts := []kfake.Opt{
 		kfake.NumBrokers(1),

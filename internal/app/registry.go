@@ -38,7 +38,7 @@ func startEmbeddedRegistry(ctx context.Context, cfg *workerconfig.Config, broker
 	reg, err := schemaregistry.Open(ctx, schemaregistry.Config{Brokers: brokers, ClientID: "tributary-schema-registry",
 		ClientConfig:      func() *sarama.Config { return kafkaclient.NewClientConfig("tributary-schema-registry", sec) },
 		ReplicationFactor: -1, Logger: log.With("component", "schema-registry"),
-		WriteUser:         opts.User, WritePassword: opts.Password})
+		WriteUser: opts.User, WritePassword: opts.Password})
 	if err != nil {
 		return "", nil, fmt.Errorf("starting the embedded schema registry: %w", err)
 	}
