@@ -43,8 +43,6 @@ func appendValue(b []byte, v any, embedded bool) ([]byte, error) {
 		return strconv.AppendInt(b, int64(x), 10), nil
 	case int64:
 		return strconv.AppendInt(b, x, 10), nil
-	case int:
-		return strconv.AppendInt(b, int64(x), 10), nil
 	case float32:
 		return AppendJavaFloat(b, float64(x), 32), nil
 	case float64:

@@ -38,8 +38,9 @@ func (t *hoistField) Apply(r connect.SourceRecord) (connect.SourceRecord, bool, 
 	sch, v := t.side.get(r)
 	if sch == nil {
 		if v == nil {
-			// A tombstone's value or a null key: Kafka wraps it in a
-			// schemaless map; with no schema to go by it is left null.
+			// A tombstone's value or a null key: as in Kafka, a schemaless
+			// map holding the null, so the tombstone is one no longer.
+			t.side.set(&r, nil, map[string]any{t.field: nil})
 			return r, true, nil
 		}
 		return r, false, fmt.Errorf("%s: schemaless data (%T without a schema) is not supported; only values with a schema are", t.class, v)
