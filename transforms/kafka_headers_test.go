@@ -60,7 +60,9 @@ func TestHeaderFromWithSchema(t *testing.T) {
 		schema.NewField("field1", schema.StringSchema),
 		schema.NewField("field2", schema.StringSchema),
 		schema.NewField("field3", &schema.Schema{Type: schema.TypeString, Optional: true, Default: "default", HasDefault: true}))
-	value := func() *schema.Struct { return schema.NewStruct(s).Set("field1", "field1-value").Set("field2", "field2-value") }
+	value := func() *schema.Struct {
+		return schema.NewStruct(s).Set("field1", "field1-value").Set("field2", "field2-value")
+	}
 	for _, c := range []struct {
 		name       string
 		class      string

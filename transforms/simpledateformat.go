@@ -405,9 +405,9 @@ func parseOffset(s string) (offset, n int, ok bool) {
 	if s == "" || (s[0] != '+' && s[0] != '-') {
 		return 0, 0, false
 	}
-	digits := func(from, max int) (int, int) {
+	digits := func(from, most int) (int, int) {
 		v, k := 0, 0
-		for from+k < len(s) && k < max && s[from+k] >= '0' && s[from+k] <= '9' {
+		for from+k < len(s) && k < most && s[from+k] >= '0' && s[from+k] <= '9' {
 			v = v*10 + int(s[from+k]-'0')
 			k++
 		}
