@@ -406,8 +406,10 @@ func (c *headerCache) matchesAll(hs []connect.Header) bool {
 	return true
 }
 
-// headerBytes is Kafka Connect's SimpleHeaderConverter for the header values
-// connectors emit: strings as UTF-8, bytes as-is, nil as a null header.
+// headerBytes is Kafka Connect's SimpleHeaderConverter: strings as UTF-8,
+// nil as a null header, and any other Connect value (the numbers, structs
+// and dates that HeaderFrom copies from a record) as Values.convertToString
+// writes it. Bytes pass as they are.
 func headerBytes(h connect.Header) ([]byte, error) {
 	switch v := h.Value.(type) {
 	case nil:
@@ -417,7 +419,11 @@ func headerBytes(h connect.Header) ([]byte, error) {
 	case []byte:
 		return v, nil
 	default:
-		return nil, fmt.Errorf("unsupported header value type %T", v)
+		s, err := schema.ValueString(v)
+		if err != nil {
+			return nil, err
+		}
+		return []byte(s), nil
 	}
 }
 
