@@ -58,7 +58,7 @@ func scriptingKeys(expr configdef.Key) []configdef.Key {
 	return []configdef.Key{
 		debeziumKey(propScriptTopicRegex, configdef.TypeString, nil, javaRegex(""), low, configdef.WidthLong, "Topic regex",
 			"A regex used for selecting the topic(s) to which this transformation should be applied."),
-		debeziumKey(propScriptLanguage, configdef.TypeString, nil, nil, high, configdef.WidthMedium, "Expression language",
+		debeziumKey(propScriptLanguage, configdef.TypeString, nil, languageValidator, high, configdef.WidthMedium, "Expression language",
 			"An expression language used to evaluate the expression. Must begin with 'jsr223.' or 'wasm.', e.g.  'jsr223.groovy' or 'jsr223.graal.js' or 'wasm.chicory'."),
 		expr,
 		debeziumKey(propScriptNullHandling, configdef.TypeString, "keep",
@@ -70,14 +70,39 @@ func scriptingKeys(expr configdef.Key) []configdef.Key {
 
 // ScriptingFilterDef is io.debezium.transforms.Filter's config().
 var ScriptingFilterDef = configdef.Define(scriptingKeys(
-	debeziumKey(propScriptCondition, configdef.TypeString, nil, nil, high, configdef.WidthMedium, "Filtering condition",
+	debeziumKey(propScriptCondition, configdef.TypeString, nil, expressionValidator, high, configdef.WidthMedium, "Filtering condition",
 		"An expression determining whether the record should be filtered out. When evaluated to true the record is removed."))...)
 
 // ContentBasedRouterDef is io.debezium.transforms.ContentBasedRouter's
 // config().
 var ContentBasedRouterDef = configdef.Define(scriptingKeys(
-	debeziumKey(propScriptTopicExpr, configdef.TypeString, nil, nil, high, configdef.WidthMedium, "Topic name expression",
+	debeziumKey(propScriptTopicExpr, configdef.TypeString, nil, expressionValidator, high, configdef.WidthMedium, "Topic name expression",
 		"An expression determining the new name of the topic the record should use. When null the record is delivered to the original topic."))...)
+
+// languageValidator refuses, naming the property, the languages
+// Tributary does not evaluate.
+var languageValidator = configdef.Func("jsr223.graal.js", func(name string, v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil // unset: New reports that a value is required
+	}
+	if reason := languageProblem(s); reason != "" {
+		return configdef.Invalid(name, v, reason)
+	}
+	return nil
+})
+
+// expressionValidator refuses an expression that does not parse.
+var expressionValidator = configdef.Func("", func(name string, v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	if _, err := goja.Compile("", s, false); err != nil {
+		return configdef.Invalid(name, v, fmt.Sprintf("Failed to parse expression '%s': %v", s, err))
+	}
+	return nil
+})
 
 // scriptKind is what a scripting transformation does with the result.
 type scriptKind int
@@ -135,14 +160,10 @@ func newScripting(kind scriptKind) func(map[string]string) (connect.Transformati
 		if len(errs) > 0 {
 			return nil, errs
 		}
-		language, expression := v.String(propScriptLanguage), v.String(exprProp)
-		if err := checkLanguage(language); err != nil {
-			return nil, []connect.ConfigError{*err}
-		}
-		program, err := goja.Compile("", expression, false)
+		expression := v.String(exprProp)
+		program, err := goja.Compile("", expression, false) // the validator parsed it already
 		if err != nil {
-			return nil, []connect.ConfigError{invalid(exprProp, expression,
-				fmt.Sprintf("Failed to parse expression '%s': %v", expression, err))}
+			return nil, []connect.ConfigError{invalid(exprProp, expression, err.Error())}
 		}
 		t := &scripting{kind: kind, expression: expression, program: program, timeout: ScriptTimeout,
 			nulls: strings.ToLower(javaTrim(v.String(propScriptNullHandling))), vm: goja.New()}
@@ -157,26 +178,23 @@ func newScripting(kind scriptKind) func(map[string]string) (connect.Transformati
 	}
 }
 
-// checkLanguage follows ScriptingTransformation.configure: the prefix
-// jsr223. or wasm., then the engine. Only graal.js runs here.
-func checkLanguage(language string) *connect.ConfigError {
-	fail := func(reason string) *connect.ConfigError {
-		e := invalid(propScriptLanguage, language, reason)
-		return &e
-	}
+// languageProblem follows ScriptingTransformation.configure: the prefix
+// jsr223. or wasm., then the engine. Only graal.js runs here; the reason
+// another language is refused, or "".
+func languageProblem(language string) string {
 	switch {
 	case language == languageGraalJS:
-		return nil
+		return ""
 	case strings.HasPrefix(language, jsr223Prefix):
 		name := strings.TrimPrefix(language, jsr223Prefix)
 		if name == "groovy" {
-			return fail("Groovy expressions are not supported by Tributary; use 'jsr223.graal.js'")
+			return "Groovy expressions are not supported by Tributary; use 'jsr223.graal.js'"
 		}
-		return fail(fmt.Sprintf("Implementation of language '%s' not found on the classpath; Tributary evaluates 'jsr223.graal.js' only", name))
+		return fmt.Sprintf("Implementation of language '%s' not found on the classpath; Tributary evaluates 'jsr223.graal.js' only", name)
 	case strings.HasPrefix(language, wasmPrefix):
-		return fail("WebAssembly expressions are not supported by Tributary; use 'jsr223.graal.js'")
+		return "WebAssembly expressions are not supported by Tributary; use 'jsr223.graal.js'"
 	}
-	return fail("Value for option 'language' must begin with 'jsr223.' or 'wasm', e.g. 'jsr223.groovy'")
+	return "Value for option 'language' must begin with 'jsr223.' or 'wasm', e.g. 'jsr223.groovy'"
 }
 
 // Apply is ScriptingTransformation.apply and the subclass's doApply.
