@@ -355,6 +355,38 @@ func TestAvro(t *testing.T) {
 		}
 	})
 
+	// schema.name.adjustment.mode=avro (the default) makes the event
+	// schema's name a valid Avro name: a topic.prefix of "db-server1"
+	// gives the namespace db_server1.postgres.CloudEvents.
+	t.Run("schema.name.adjustment.mode", func(t *testing.T) {
+		const topic = "db-server1.public.example"
+		conv := newConverter(t, &converters.Factory{}, map[string]string{"serializer.type": "avro", "data.serializer.type": "avro",
+			"avro.schema.registry.url": url})
+		s, v := insert(tbl, false)
+		src := v.Get("source").(*schema.Struct)
+		renamed := &schema.Struct{Schema: src.Schema, Values: append([]any(nil), src.Values...)}
+		renamed.Set("name", "db-server1")
+		env := &schema.Struct{Schema: v.Schema, Values: append([]any(nil), v.Values...)}
+		env.Set("source", renamed)
+		if _, err := conv.FromConnect(topic, s, env); err != nil {
+			t.Fatal(err)
+		}
+		got, err := client.Latest(t.Context(), topic+"-value")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sch struct{ Name, Namespace string }
+		if err := json.Unmarshal([]byte(got.Schema), &sch); err != nil || sch.Name != "Envelope" || sch.Namespace != "db_server1.postgres.CloudEvents" {
+			t.Errorf("schema = %s", got.Schema)
+		}
+		// none leaves the name as it is, which Avro refuses.
+		none := newConverter(t, &converters.Factory{}, map[string]string{"serializer.type": "avro", "data.serializer.type": "avro",
+			"avro.schema.registry.url": url, "schema.name.adjustment.mode": "none"})
+		if _, err := none.FromConnect("none-"+topic, s, env); err == nil {
+			t.Error("an event schema named db-server1.postgres.CloudEvents.Envelope was written as Avro")
+		}
+	})
+
 	// Without avro.schema.registry.url the embedded registry is used.
 	t.Run("embedded registry", func(t *testing.T) {
 		conv := newConverter(t, &converters.Factory{EmbeddedRegistryURL: url}, map[string]string{"data.serializer.type": "avro"})
