@@ -119,6 +119,16 @@ func TestEndToEndCloudEvents(t *testing.T) {
 	if a := after(2); a == nil || a["name"] != "Alicia" {
 		t.Errorf("update data: %v", recs[2].Data)
 	}
+	// Metadata read from headers is refused at creation, naming the
+	// property.
+	code, out := w.do("POST", "/connectors", connectorJSON(t, "ceheader", pg, "ceheader", "public.example", map[string]string{
+		"value.converter":                 cloudEventsClass,
+		"value.converter.metadata.source": "value,id:header,type:header",
+	}))
+	if code != http.StatusBadRequest || !strings.Contains(string(out), "metadata.source") {
+		t.Errorf("POST with metadata.source from headers = %d %s", code, out)
+	}
+
 	var subjects []string
 	registryGet(t, regURL, "/subjects", &subjects)
 	for _, want := range []string{"ceavro.public.example-value", "ceavro.public.example-data-value"} {
