@@ -24,5 +24,6 @@ func Plugins() []connect.TransformationPlugin {
 		{Class: RegexRouterClass, New: NewRegexRouter, Config: RegexRouterDef},
 	}
 	out = append(out, outboxPlugins()...)
+	out = append(out, scriptingPlugins()...)
 	return append(out, kafkaPlugins()...)
 }

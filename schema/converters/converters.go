@@ -2,12 +2,14 @@ package converters
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/schema"
 	"github.com/tributary-cdc/tributary/schema/avro"
+	"github.com/tributary-cdc/tributary/schema/cloudevents"
 	"github.com/tributary-cdc/tributary/schema/jsonconv"
 	"github.com/tributary-cdc/tributary/schema/registry"
 )
@@ -18,11 +20,13 @@ const (
 	AvroClass      = "io.confluent.connect.avro.AvroConverter"
 	StringClass    = "org.apache.kafka.connect.storage.StringConverter"
 	ByteArrayClass = "org.apache.kafka.connect.converters.ByteArrayConverter"
+	// CloudEventsClass is Debezium's CloudEvents converter (schema/cloudevents).
+	CloudEventsClass = cloudevents.Class
 )
 
 // Classes are the converter classes Tributary provides, in the order GET
 // /connector-plugins lists them.
-var Classes = []string{AvroClass, JSONClass, ByteArrayClass, StringClass}
+var Classes = []string{AvroClass, CloudEventsClass, JSONClass, ByteArrayClass, StringClass}
 
 // Converter turns a Connect value into record bytes.
 type Converter interface {
@@ -76,6 +80,8 @@ func (f *Factory) New(class string, props map[string]string, isKey bool) (Conver
 		return newStringConverter(props)
 	case ByteArrayClass:
 		return ByteArrayConverter{}, nil
+	case CloudEventsClass:
+		return cloudevents.New(props, isKey, f.cloudEventsAvro)
 	}
 	return nil, fmt.Errorf("class %s could not be found", class)
 }
@@ -92,8 +98,39 @@ func ConfigDef(class string) *configdef.Def {
 		return StringConfigDef
 	case ByteArrayClass:
 		return ByteArrayConfigDef
+	case CloudEventsClass:
+		return cloudevents.ConfigDef
 	}
 	return nil
+}
+
+// cloudEventsAvro builds the AvroConverter a CloudEventsConverter writes
+// through, from its avro.* properties: configured for values, with the
+// registry client shared as for any AvroConverter.
+func (f *Factory) cloudEventsAvro(props map[string]string) (cloudevents.ValueConverter, []string, error) {
+	opts, err := avro.ParseRegistryOptions(props, f.EmbeddedRegistryURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	client, err := f.client(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	conv, err := avro.New(props, false, client)
+	if err != nil {
+		return nil, nil, err
+	}
+	// dataschema names the registry: never with the credentials a URL
+	// may carry.
+	urls := make([]string, len(opts.URLs))
+	for i, raw := range opts.URLs {
+		urls[i] = raw
+		if u, err := url.Parse(raw); err == nil && u.User != nil {
+			u.User = nil
+			urls[i] = u.String()
+		}
+	}
+	return conv, urls, nil
 }
 
 func (f *Factory) client(opts avro.Options) (*registry.Client, error) {
