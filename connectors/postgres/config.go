@@ -204,6 +204,14 @@ type Config struct {
 	SkipUnchanged bool
 	// FailureMode is event.processing.failure.handling.mode.
 	FailureMode string
+	// SignalTables are signal.data.collection: captured whatever the
+	// filters say, their inserts are signals. Watermarks go to the first.
+	SignalTables []signalTable
+	// IncrementalChunkSize is incremental.snapshot.chunk.size.
+	IncrementalChunkSize int
+	// WatermarkInsertDelete is incremental.snapshot.watermarking.strategy
+	// insert_delete: a chunk's window closes by deleting its open mark.
+	WatermarkInsertDelete bool
 	// Warnings are problems that do not invalidate the configuration.
 	Warnings []string
 }
@@ -302,6 +310,7 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	p.exclusive(KeySchemaInclude, KeySchemaExclude)
 	p.snapshotTuning(c)
 	p.runtimeProps(c)
+	p.incrementalProps(c)
 	p.unknown()
 	c.Warnings = p.warnings
 	return c, p.errs
@@ -395,6 +404,9 @@ func (p *parser) exclusive(include, exclude string) {
 type TableFilter struct {
 	TableInclude, TableExclude   []*regexp.Regexp
 	SchemaInclude, SchemaExclude []*regexp.Regexp
+	// Signals are the signal tables (schema.table): as in Debezium's
+	// RelationalTableFilters, they are captured whatever the lists say.
+	Signals []string
 }
 
 // Captures reports whether the table is captured and its rank: the index of
@@ -404,6 +416,9 @@ func (f TableFilter) Captures(schemaName, table string) (bool, int) {
 	if schemaName == "pg_catalog" || schemaName == "information_schema" ||
 		strings.HasPrefix(schemaName, "pg_toast") || strings.HasPrefix(schemaName, "pg_temp") {
 		return false, 0
+	}
+	if len(f.Signals) > 0 && slices.Contains(f.Signals, schemaName+"."+table) {
+		return true, len(f.TableInclude)
 	}
 	if len(f.SchemaInclude) > 0 && !anyMatch(f.SchemaInclude, schemaName) {
 		return false, 0

@@ -93,12 +93,16 @@ func configKeys() []configdef.Key {
 	}...)
 	keys = append(keys, fidelityConfigKeys()...)
 	keys = append(keys, runtimeConfigKeys()...)
+	keys = append(keys, incrementalConfigKeys()...)
 	order := map[string]int{}
 	for i := range keys {
 		order[keys[i].Group]++
 		keys[i].Order = order[keys[i].Group]
 		keys[i].Width = configdef.WidthMedium
 		keys[i].Validator = validators[keys[i].Name]
+		if v, ok := incrementalValidators[keys[i].Name]; ok {
+			keys[i].Validator = v
+		}
 	}
 	return keys
 }

@@ -1,0 +1,302 @@
+package postgres
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Offset keys of a running incremental snapshot, as Debezium's
+// AbstractIncrementalSnapshotContext.store writes them. The collections
+// are a JSON string (Jackson, compact, nulls written); the two keys are
+// the hex of a Java-serialized Object[] (ObjectOutputStream).
+const (
+	offIncCollections          = "incremental_snapshot_collections"
+	offIncCollectionID         = "incremental_snapshot_collections_id"
+	offIncCollectionCondition  = "incremental_snapshot_collections_additional_condition"
+	offIncCollectionSurrogate  = "incremental_snapshot_collections_surrogate_key"
+	offIncPrimaryKey           = "incremental_snapshot_primary_key"
+	offIncMaximumKey           = "incremental_snapshot_maximum_key"
+	offIncCorrelationID        = "incremental_snapshot_correlation_id"
+	javaSerializedNull         = "aced000570" // ObjectOutputStream.writeObject(null)
+	javaSerializationHeaderHex = "aced0005"
+)
+
+// Key values of an incremental snapshot chunk key, by the Java class
+// Debezium's JDBC reads for the column (pgjdbc getObject): int2 and int4
+// are Integer (int32), int8 Long (int64), text types String (string); uuid
+// and numeric have their own types, carrying PostgreSQL's text form.
+type (
+	keyUUID    string // java.util.UUID
+	keyNumeric string // java.math.BigDecimal, plain notation
+)
+
+// keyCodec encodes a chunk key as Debezium stores it in the offsets:
+// hex of a Java-serialized Object[]. A nil key is handled by the callers
+// (javaSerializedNull).
+type keyCodec interface {
+	Encode(key []any) (string, error)
+	Decode(s string) ([]any, error)
+}
+
+// incCollection is one table queued for an incremental snapshot
+// (Debezium's DataCollection).
+type incCollection struct {
+	ID string // schema.table, TableId.toString
+	// Condition is the additional condition in parentheses, "" for none
+	// (DataCollection.getAdditionalCondition).
+	Condition    string
+	SurrogateKey string
+}
+
+// incContext is the state of the incremental snapshot that goes into the
+// offsets (AbstractIncrementalSnapshotContext), and the window state that
+// does not.
+type incContext struct {
+	collections []incCollection
+	// chunkEnd is the last key of the chunk read (the next one starts
+	// after it); lastSent the key of the last row emitted; maxKey the
+	// table's largest key when its snapshot started. nil: none.
+	chunkEnd, lastSent, maxKey []any
+	correlationID              *string
+
+	paused     bool
+	windowOpen bool
+	chunkID    string
+	// stops are the collections (patterns) a stop-snapshot asked to stop,
+	// applied before the next chunk.
+	stops []string
+}
+
+func (c *incContext) running() bool { return len(c.collections) > 0 }
+
+func (c *incContext) current() *incCollection {
+	if len(c.collections) == 0 {
+		return nil
+	}
+	return &c.collections[0]
+}
+
+// nextCollection drops the current table and resets the chunk state
+// (nextDataCollection, resetChunk).
+func (c *incContext) nextCollection() {
+	c.lastSent, c.chunkEnd, c.maxKey = nil, nil, nil
+	if len(c.collections) > 0 {
+		c.collections = c.collections[1:]
+	}
+}
+
+// revertChunk makes the chunk just read the next one again.
+func (c *incContext) revertChunk() {
+	c.chunkEnd = c.lastSent
+	c.windowOpen = false
+}
+
+// expected reports whether a window signal id belongs to the current
+// chunk: after a restart, replayed signals of older chunks are ignored.
+func (c *incContext) expected(id string) bool {
+	return c.chunkID != "" && strings.HasPrefix(id, c.chunkID)
+}
+
+// jsonCollection is one element of incremental_snapshot_collections, in
+// Jackson's field order.
+type jsonCollection struct {
+	ID        string  `json:"incremental_snapshot_collections_id"`
+	Condition *string `json:"incremental_snapshot_collections_additional_condition"`
+	Surrogate *string `json:"incremental_snapshot_collections_surrogate_key"`
+}
+
+// collectionsJSON is SnapshotDataCollection.computeJsonString: Jackson
+// does not escape HTML characters, and empty values are null.
+func collectionsJSON(cs []incCollection) (string, error) {
+	out := make([]jsonCollection, len(cs))
+	for i, c := range cs {
+		out[i].ID = c.ID
+		if c.Condition != "" {
+			out[i].Condition = &cs[i].Condition
+		}
+		if c.SurrogateKey != "" {
+			out[i].Surrogate = &cs[i].SurrogateKey
+		}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return "", fmt.Errorf("encoding %s: %w", offIncCollections, err)
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+func parseCollectionsJSON(s string) ([]incCollection, error) {
+	var in []jsonCollection
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", offIncCollections, err)
+	}
+	out := make([]incCollection, 0, len(in))
+	for _, c := range in {
+		ic := incCollection{ID: c.ID}
+		if c.Condition != nil {
+			ic.Condition = *c.Condition
+		}
+		if c.Surrogate != nil {
+			ic.SurrogateKey = *c.Surrogate
+		}
+		out = append(out, ic)
+	}
+	return out, nil
+}
+
+// store adds the running snapshot's keys to an offset
+// (AbstractIncrementalSnapshotContext.store); nothing when none runs.
+func (c *incContext) store(codec keyCodec, off map[string]any) error {
+	if !c.running() {
+		return nil
+	}
+	pk, err := encodeKey(codec, c.lastSent)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", offIncPrimaryKey, err)
+	}
+	mk, err := encodeKey(codec, c.maxKey)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", offIncMaximumKey, err)
+	}
+	cs, err := collectionsJSON(c.collections)
+	if err != nil {
+		return err
+	}
+	off[offIncPrimaryKey] = pk
+	off[offIncMaximumKey] = mk
+	off[offIncCollections] = cs
+	if c.correlationID != nil {
+		off[offIncCorrelationID] = *c.correlationID
+	} else {
+		off[offIncCorrelationID] = nil
+	}
+	return nil
+}
+
+// loadIncContext reads the keys store wrote (AbstractIncrementalSnapshotContext.init):
+// the next chunk starts after the last row sent.
+func loadIncContext(codec keyCodec, m map[string]any) (*incContext, error) {
+	c := &incContext{}
+	if m == nil {
+		return c, nil
+	}
+	var err error
+	if s, ok := m[offIncPrimaryKey].(string); ok {
+		if c.chunkEnd, err = decodeKey(codec, s); err != nil {
+			return nil, fmt.Errorf("decoding %s: %w", offIncPrimaryKey, err)
+		}
+	}
+	if s, ok := m[offIncMaximumKey].(string); ok {
+		if c.maxKey, err = decodeKey(codec, s); err != nil {
+			return nil, fmt.Errorf("decoding %s: %w", offIncMaximumKey, err)
+		}
+	}
+	if s, ok := m[offIncCollections].(string); ok {
+		if c.collections, err = parseCollectionsJSON(s); err != nil {
+			return nil, err
+		}
+	}
+	if s, ok := m[offIncCorrelationID].(string); ok {
+		c.correlationID = &s
+	}
+	return c, nil
+}
+
+func encodeKey(codec keyCodec, key []any) (string, error) {
+	if key == nil {
+		return javaSerializedNull, nil
+	}
+	return codec.Encode(key)
+}
+
+func decodeKey(codec keyCodec, s string) ([]any, error) {
+	if strings.EqualFold(s, javaSerializedNull) {
+		return nil, nil
+	}
+	return codec.Decode(s)
+}
+
+// interimKeyCodec stands in for the Java serialization codec: it writes
+// the serialization header followed by a JSON array of type-tagged
+// values, hex-encoded. Offsets it wrote are refused by Debezium.
+// TODO(javaser): replace with the javaser package's Encode/Decode.
+type interimKeyCodec struct{}
+
+const interimMarker = "ffff"
+
+func (interimKeyCodec) Encode(key []any) (string, error) {
+	parts := make([]string, len(key))
+	for i, v := range key {
+		switch x := v.(type) {
+		case int32:
+			parts[i] = "I" + strconv.FormatInt(int64(x), 10)
+		case int64:
+			parts[i] = "J" + strconv.FormatInt(x, 10)
+		case string:
+			parts[i] = "S" + x
+		case keyUUID:
+			parts[i] = "U" + string(x)
+		case keyNumeric:
+			parts[i] = "D" + string(x)
+		default:
+			return "", fmt.Errorf("unsupported key value %T", v)
+		}
+	}
+	b, err := json.Marshal(parts)
+	if err != nil {
+		return "", err
+	}
+	return javaSerializationHeaderHex + interimMarker + hex.EncodeToString(b), nil
+}
+
+func (interimKeyCodec) Decode(s string) ([]any, error) {
+	rest, ok := strings.CutPrefix(strings.ToLower(s), javaSerializationHeaderHex+interimMarker)
+	if !ok {
+		return nil, errors.New("not a key this version wrote")
+	}
+	b, err := hex.DecodeString(rest)
+	if err != nil {
+		return nil, err
+	}
+	var parts []string
+	if err := json.Unmarshal(b, &parts); err != nil {
+		return nil, err
+	}
+	out := make([]any, len(parts))
+	for i, p := range parts {
+		if p == "" {
+			return nil, errors.New("empty key value")
+		}
+		v := p[1:]
+		switch p[0] {
+		case 'I':
+			n, err := strconv.ParseInt(v, 10, 32)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = int32(n)
+		case 'J':
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = n
+		case 'S':
+			out[i] = v
+		case 'U':
+			out[i] = keyUUID(v)
+		case 'D':
+			out[i] = keyNumeric(v)
+		default:
+			return nil, fmt.Errorf("unknown key value tag %q", p[0])
+		}
+	}
+	return out, nil
+}

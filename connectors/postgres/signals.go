@@ -1,0 +1,67 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pglogrepl"
+
+	"github.com/tributary-cdc/tributary/connectors/postgres/signal"
+)
+
+// channelSource is the name of the signal table's channel
+// (SourceSignalChannel.CHANNEL_NAME).
+const channelSource = "source"
+
+// isSignalTable reports whether schema.table is a signal table.
+func (c *Config) isSignalTable(schemaName, table string) bool {
+	for _, s := range c.SignalTables {
+		if s.Schema == schemaName && s.Name == table {
+			return true
+		}
+	}
+	return false
+}
+
+// sourceSignal turns a change of the signal table into a signal and
+// carries it out (SourceSignalChannel.process, SignalRecord
+// .buildSignalRecordFromChangeEventSource): an insert is the signal its
+// first three columns (id, type, data) describe; under the insert_delete
+// watermarking strategy, the deletion of an open window signal closes
+// that window. A change that is no signal is logged and skipped.
+func (s *streamer) sourceSignal(ctx context.Context, r *relation, lsn uint64, kind string, n int64,
+	oldTuple, newTuple *pglogrepl.TupleData,
+) error {
+	tuple := newTuple
+	if kind == msgDelete {
+		tuple = oldTuple
+	}
+	row, err := r.layout.Row(tuple)
+	if err != nil {
+		s.t.log.Warn("skipping a signal row that cannot be decoded", "table", r.table.Topic, "error", err)
+		return nil
+	}
+	if len(row) < 3 {
+		s.t.log.Warn("skipping a signal: the signal table needs at least 3 columns (id, type, data)", "columns", len(row))
+		return nil
+	}
+	text := func(v any) string {
+		switch x := v.(type) {
+		case nil:
+			return ""
+		case string:
+			return x
+		}
+		return fmt.Sprint(v)
+	}
+	sig := signal.Signal{ID: text(row[0]), Type: text(row[1]), Data: text(row[2]), Channel: channelSource}
+	if kind == msgDelete {
+		if !strings.HasSuffix(sig.ID, "-open") {
+			return nil
+		}
+		sig = signal.Signal{ID: strings.ReplaceAll(sig.ID, "open", "close"), Type: sigWindowClose, Channel: channelSource}
+	}
+	_, off, _ := s.eventParts(r.table, lsn, kind, n)
+	return s.inc.signal(ctx, sig, lsn, off)
+}
