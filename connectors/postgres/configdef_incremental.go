@@ -9,13 +9,13 @@ import (
 // Signal table and incremental snapshot keys, spelled as Debezium spells
 // them (CommonConnectorConfig, PostgresConnectorConfig).
 const (
-	KeySignalDataCollection       = "signal.data.collection"
-	KeyIncrementalChunkSize       = "incremental.snapshot.chunk.size"
-	KeyIncrementalWatermarking    = "incremental.snapshot.watermarking.strategy"
-	KeyReadOnly                   = "read.only"
-	WatermarkInsertInsert         = "insert_insert"
-	WatermarkInsertDelete         = "insert_delete"
-	defaultIncrementalChunkSize   = 1024
+	KeySignalDataCollection     = "signal.data.collection"
+	KeyIncrementalChunkSize     = "incremental.snapshot.chunk.size"
+	KeyIncrementalWatermarking  = "incremental.snapshot.watermarking.strategy"
+	KeyReadOnly                 = "read.only"
+	WatermarkInsertInsert       = "insert_insert"
+	WatermarkInsertDelete       = "insert_delete"
+	defaultIncrementalChunkSize = 1024
 )
 
 // incrementalConfigKeys declares the signal table and incremental snapshot

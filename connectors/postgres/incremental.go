@@ -161,7 +161,7 @@ func (inc *incremental) signal(ctx context.Context, sig signal.Signal, lsn uint6
 	case actExecuteSnapshot:
 		log.Info("requested a snapshot", "type", a.kind, "data_collections", a.collections, "surrogate_key", a.surrogate)
 		if a.kind == snapTypeBlocking {
-			return inc.s.blockingSnapshot(ctx, a, sig.ID)
+			return inc.s.blockingSnapshot(ctx, a, sig.ID, off)
 		}
 		return inc.add(ctx, a, sig.ID)
 	case actStopSnapshot:
@@ -206,25 +206,16 @@ func (inc *incremental) add(ctx context.Context, a actExecuteSnapshot, id string
 		return nil
 	}
 	start := !inc.c.running()
-	conds := make([]*regexp.Regexp, len(a.conditions))
-	for i, c := range a.conditions {
-		re, err := regexp.Compile("(?i)^(?:" + c.collection + ")$")
-		if err != nil {
-			inc.t.log.Warn("skipping a signal with an invalid data-collection pattern", "signal_id", id, "pattern", c.collection, "error", err)
-			return nil
-		}
-		conds[i] = re
-	}
 	ids, err := inc.expand(ctx, a.collections)
 	if err != nil {
 		return err
 	}
 	for _, name := range ids {
 		col := incCollection{ID: name, SurrogateKey: a.surrogate}
-		for i, re := range conds {
-			if re.MatchString(name) {
-				if f := a.conditions[i].filter; f != "" {
-					col.Condition = "(" + f + ")"
+		for _, c := range a.conditions {
+			if matchCollection(c.collection, name) {
+				if c.filter != "" {
+					col.Condition = "(" + c.filter + ")"
 				}
 				break
 			}
@@ -275,6 +266,17 @@ func (inc *incremental) expand(ctx context.Context, names []string) ([]string, e
 		}
 	}
 	return out, nil
+}
+
+// matchCollection reports whether an additional condition's
+// data-collection, a case-insensitive pattern (AdditionalCondition), matches
+// a table; one that is no valid pattern matches its own name.
+func matchCollection(pattern, name string) bool {
+	re, err := regexp.Compile("(?i)^(?:" + pattern + ")$")
+	if err != nil {
+		return strings.EqualFold(pattern, name)
+	}
+	return re.MatchString(name)
 }
 
 // started is the metrics' snapshotStarted for an incremental snapshot.

@@ -90,12 +90,6 @@ func (c *incContext) nextCollection() {
 	}
 }
 
-// revertChunk makes the chunk just read the next one again.
-func (c *incContext) revertChunk() {
-	c.chunkEnd = c.lastSent
-	c.windowOpen = false
-}
-
 // expected reports whether a window signal id belongs to the current
 // chunk: after a restart, replayed signals of older chunks are ignored.
 func (c *incContext) expected(id string) bool {
