@@ -295,8 +295,14 @@ func validateBig(t *testing.T, recs []connect.SourceRecord, final map[int32]int3
 // its final value last, no deleted row comes back from a stale chunk, and
 // the other table's changes keep flowing during the snapshot.
 func TestIncrementalSnapshotAddTable(t *testing.T) {
+	for _, strategy := range []string{"insert_insert", "insert_delete"} {
+		t.Run(strategy, func(t *testing.T) { testIncrementalSnapshotAddTable(t, strategy) })
+	}
+}
+
+func testIncrementalSnapshotAddTable(t *testing.T, strategy string) {
 	pg := pgtest.Start(t)
-	h := incrementalHarness(t, pg, nil)
+	h := incrementalHarness(t, pg, map[string]string{"incremental.snapshot.watermarking.strategy": strategy})
 	n := incrementalRows(t)
 	addBigTable(t, pg, h, n)
 
@@ -307,6 +313,9 @@ func TestIncrementalSnapshotAddTable(t *testing.T) {
 	otherDuring := 0
 	c.until("the end of the incremental snapshot", func(r connect.SourceRecord) bool {
 		if isRead(t, r) {
+			if !sawRead && !has(h.task.Metrics(), "debezium_metrics_SnapshotRunning", debeziumLabels("snapshot"), 1) {
+				t.Fatalf("SnapshotRunning is not 1 during the incremental snapshot:\n%s", describeMetrics(h.task.Metrics()))
+			}
 			sawRead = true
 			if !hasIncrementalOffset(r) || r.SourceOffset["snapshot"] != "INCREMENTAL" {
 				t.Fatalf("read record offset %v", r.SourceOffset)
@@ -340,6 +349,13 @@ func TestIncrementalSnapshotAddTable(t *testing.T) {
 	}
 	if otherDuring == 0 {
 		t.Fatal("no change of public.other streamed while the snapshot ran")
+	}
+	ms := h.task.Metrics()
+	if !has(ms, "debezium_metrics_SnapshotCompleted", debeziumLabels("snapshot"), 1) {
+		t.Fatalf("SnapshotCompleted is not 1:\n%s", describeMetrics(ms))
+	}
+	if m := mustSample(t, ms, "debezium_metrics_RowsScanned", debeziumLabels("snapshot", connect.Label{Name: "table", Value: "public.big"})); m.Value < float64(reads) {
+		t.Fatalf("RowsScanned %v, fewer than the %d rows emitted", m.Value, reads)
 	}
 	t.Logf("%d rows, %d read records, %d final rows, %d records of other during the snapshot", n, reads, len(final), otherDuring)
 }
@@ -616,4 +632,31 @@ func TestBlockingSnapshotUnderLoad(t *testing.T) {
 		t.Fatalf("%d inserts into other streamed, want %d", others, inserts+2)
 	}
 	t.Logf("%d rows, %d read by the blocking snapshot", n, len(got))
+}
+
+// TestIncrementalSnapshotSchemaChange: a column added to a table during its
+// incremental snapshot appears in the rows of the chunks read after it;
+// the snapshot goes on to the end.
+func TestIncrementalSnapshotSchemaChange(t *testing.T) {
+	pg := pgtest.Start(t)
+	h := incrementalHarness(t, pg, map[string]string{"incremental.snapshot.chunk.size": "100"})
+	n := 1000
+	addBigTable(t, pg, h, n)
+	c := &collector{h: h}
+	pg.Exec(t, signalSQL("ddl-1", "execute-snapshot", `{"data-collections": ["public.big"]}`))
+	c.until("a first read", func(r connect.SourceRecord) bool { return isRead(t, r) })
+	pg.Exec(t, `ALTER TABLE public.big ADD COLUMN extra int NOT NULL DEFAULT 7`, `UPDATE public.big SET v = 1 WHERE id = 1`)
+	var last connect.SourceRecord
+	c.until("the last row", func(r connect.SourceRecord) bool {
+		if isRead(t, r) {
+			last = r
+		}
+		return isRead(t, r) && r.Key.(*schema.Struct).Get("id") == int32(n)
+	})
+	if got := readIDs(t, c.recs, 0); len(got) != n {
+		t.Fatalf("%d rows read, want %d", len(got), n)
+	}
+	if v := after(t, last).Get("extra"); v != int32(7) {
+		t.Fatalf("the last row read has extra=%v, want 7: %v", v, after(t, last))
+	}
 }
