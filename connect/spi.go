@@ -127,3 +127,48 @@ const (
 type ExactlyOnceConnector interface {
 	ExactlyOnceSupport(config map[string]string) ExactlyOnceSupport
 }
+
+// TopicReaderOpener is offered by a TaskContext whose runtime can read a
+// Kafka topic on a task's behalf: a connector never holds a Kafka client
+// of its own (Debezium's KafkaSignalChannel reads its signal topic this
+// way). A task asserts its TaskContext to it; the reader it opens is the
+// task's to close, and nothing of it goes into the task's offsets.
+type TopicReaderOpener interface {
+	OpenTopicReader(ctx context.Context, spec TopicReaderSpec) (TopicReader, error)
+}
+
+// TopicReaderSpec names what to read and how to connect: one partition of
+// one topic, assigned (no group membership), with the group's committed
+// offset as the starting point, as a Java KafkaConsumer does after
+// assign().
+type TopicReaderSpec struct {
+	Topic     string
+	Partition int32
+	// Properties are the Java consumer's properties: bootstrap.servers and
+	// group.id (both required), client.id, auto.offset.reset (earliest,
+	// latest or none), enable.auto.commit, auto.commit.interval.ms,
+	// fetch.min.bytes, fetch.max.wait.ms, max.partition.fetch.bytes,
+	// max.poll.records, key.deserializer and value.deserializer (String
+	// only), and the client security settings (security.protocol, ssl.*,
+	// sasl.*). Any other property is named in a warning and has no effect.
+	Properties map[string]string
+}
+
+// TopicReader reads one topic partition.
+type TopicReader interface {
+	// Read returns the messages fetched since the last call, at most
+	// max.poll.records of them, waiting up to wait for the first one when
+	// none is there (KafkaConsumer.poll). A missing topic reads as empty.
+	// The position advances past what it returns; the group's offset
+	// follows it (auto-commit, and at Close).
+	Read(ctx context.Context, wait time.Duration) ([]TopicMessage, error)
+	// Close commits the position and releases the reader.
+	Close() error
+}
+
+// TopicMessage is one message a TopicReader returns. A nil Key or Value is
+// a null one.
+type TopicMessage struct {
+	Key, Value []byte
+	Offset     int64
+}

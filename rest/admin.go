@@ -28,6 +28,13 @@ func (h *handler) adminRoutes(r *mux.Router, c string) {
 	r.HandleFunc(c+"/topics/reset", h.resetTopics).Methods(http.MethodPut)
 	r.HandleFunc("/connector-plugins/{plugin}/config", h.pluginConfig).Methods(get...)
 	r.HandleFunc("/connector-plugins/{plugin}/config/validate", h.validateConfig).Methods(http.MethodPut)
+}
+
+// loggerRoutes are Kafka Connect's admin resources (ConnectRestServer.
+// adminResources: LoggingResource), which admin.listeners moves to
+// listeners of their own.
+func (h *handler) loggerRoutes(r *mux.Router) {
+	get := []string{http.MethodGet, http.MethodHead}
 	r.HandleFunc("/admin/loggers", h.loggers).Methods(get...)
 	r.HandleFunc("/admin/loggers/", h.loggers).Methods(get...)
 	r.HandleFunc("/admin/loggers/{logger}", h.logger).Methods(get...)

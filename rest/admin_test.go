@@ -122,3 +122,19 @@ func TestLoggers(t *testing.T) {
 	without := newEnv(t)
 	without.do("GET", "/admin/loggers", "").check(t, 501, errBody(501, "HTTP 501 Not Implemented"))
 }
+
+// With admin.listeners set, the listeners answer /admin as an unknown
+// route and the admin listeners serve /admin alone (Kafka Connect's
+// RestServer.initializeResources).
+func TestRoutesSplitForAdminListeners(t *testing.T) {
+	public := newEnv(t, func(c *Config) { c.Loggers = newFakeLoggers(); c.Routes = RoutesPublic })
+	public.do("GET", "/admin/loggers", "").check(t, 404, "@error_route_not_found.json")
+	public.do("PUT", "/admin/loggers/herder", `{"level":"debug"}`).check(t, 404, "@error_route_not_found.json")
+	public.do("GET", "/health", "").check(t, 200, "@health.json")
+
+	admin := newEnv(t, func(c *Config) { c.Loggers = newFakeLoggers(); c.Routes = RoutesAdmin })
+	admin.do("GET", "/admin/loggers/root", "").check(t, 200, `{"level":"INFO","last_modified":null}`)
+	admin.do("PUT", "/admin/loggers/herder", `{"level":"debug"}`).check(t, 200, `["herder"]`)
+	admin.do("GET", "/connectors", "").check(t, 404, "@error_route_not_found.json")
+	admin.do("GET", "/", "").check(t, 404, "@error_route_not_found.json")
+}

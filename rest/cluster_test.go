@@ -143,3 +143,37 @@ func TestTopicTrackingSwitches(t *testing.T) {
 	noReset.do("GET", "/connectors/inventory/topics", "").check(t, 200, `{"inventory":{"topics":[]}}`)
 	noReset.do("PUT", "/connectors/inventory/topics/reset", "").check(t, 403, errBody(403, "Topic tracking reset is disabled."))
 }
+
+// TestForwardedRequestCarriesTheCallersCredentials: the worker that serves a
+// forwarded request gets the caller's Authorization header, as Kafka
+// Connect's RestClient sends it, and nothing of this worker's own.
+func TestForwardedRequestCarriesTheCallersCredentials(t *testing.T) {
+	auth := make(chan string, 1)
+	owner := newEnv(t)
+	owner.create()
+	inner := NewHandler(Config{Herder: owner.herder})
+	ownerSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth <- r.Header.Get("Authorization")
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ownerSrv.Close)
+	e := newEnv(t, func(c *Config) { c.Herder = elsewhereHerder{fakeHerder: c.Herder.(*fakeHerder), url: ownerSrv.URL} })
+	e.create()
+	for _, sent := range []string{"Basic YWxpY2U6YWxpY2Utc2VjcmV0", ""} {
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/connectors/inventory/tasks/0/restart", nil)
+		if sent != "" {
+			req.Header.Set("Authorization", sent)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("status %d, want 204", resp.StatusCode)
+		}
+		if got := <-auth; got != sent {
+			t.Errorf("the owner got Authorization %q, want %q", got, sent)
+		}
+	}
+}

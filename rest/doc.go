@@ -5,7 +5,9 @@
 // shapes and error bodies. Endpoints beyond the connector lifecycle depend on
 // optional interfaces (ConnectorStopper, ConfigPatcher, OffsetManager,
 // TopicTracker, PluginConfigurer) and Config.Loggers; without them they
-// answer 501.
+// answer 501. Config.Routes splits /admin off for admin.listeners: one
+// handler for the listeners (RoutesPublic), one for the admin listeners
+// (RoutesAdmin).
 //
 // GET /metrics, when the Herder is a MetricsSource, is client_golang's
 // promhttp over a registry the handler owns: the herder's samples, turned

@@ -28,8 +28,9 @@ func forwardTo(err error) (string, bool) {
 	return f.ForwardURL(), true
 }
 
-// forward sends the request to the worker at base with forward=false, as
-// Kafka Connect's HerderRequestHandler does, and relays its reply. A request
+// forward sends the request to the worker at base with forward=false and the
+// caller's Authorization header, as Kafka Connect's HerderRequestHandler
+// does, and relays its reply. A request
 // that was itself forwarded (forward=false) is not forwarded again.
 func (h *handler) forward(ctx context.Context, w http.ResponseWriter, r *http.Request, base string, body []byte) {
 	if base == "" || !boolParam(r, "forward", true) {
@@ -46,6 +47,12 @@ func (h *handler) forward(ctx context.Context, w http.ResponseWriter, r *http.Re
 	}
 	if len(body) > 0 {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	// The caller's credentials go with the request, as RestClient's
+	// addHeadersToRequest copies Authorization: the worker that serves it
+	// authenticates the caller, not this worker.
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		req.Header.Set("Authorization", auth)
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {

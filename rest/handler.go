@@ -40,7 +40,28 @@ type Config struct {
 	// Client forwards requests to other workers; nil means a client with
 	// no timeout of its own (the request timeout bounds it).
 	Client *http.Client
+	// Routes picks the endpoints served: RoutesAll (the zero value) when
+	// admin.listeners is not set.
+	Routes Routes
 }
+
+// Routes are the endpoints one handler serves, as Kafka Connect's
+// RestServer.initializeResources splits them between its listeners and
+// the admin listeners (admin.listeners).
+type Routes int
+
+const (
+	// RoutesAll is the whole API, /admin included: admin.listeners is
+	// not set.
+	RoutesAll Routes = iota
+	// RoutesPublic is the API without /admin, which answers 404 as any
+	// unknown route: for the listeners when admin.listeners is set (the
+	// admin listeners serve /admin) or empty (/admin is disabled).
+	RoutesPublic
+	// RoutesAdmin is /admin only, for the admin listeners; every other
+	// route answers 404.
+	RoutesAdmin
+)
 
 type handler struct {
 	herder     Herder
@@ -83,6 +104,20 @@ func NewHandler(cfg Config) http.Handler {
 		h.fail(w, r, errMethodNotAllowed, subject{})
 	})
 
+	if cfg.Routes != RoutesAdmin {
+		h.publicRoutes(r)
+	}
+	if cfg.Routes != RoutesPublic {
+		h.loggerRoutes(r)
+	}
+	r.Use(h.requireJSON)
+
+	return h.recoverPanics(r)
+}
+
+// publicRoutes are every endpoint but /admin (ConnectRestServer.
+// regularResources), with Tributary's /metrics.
+func (h *handler) publicRoutes(r *mux.Router) {
 	get := []string{http.MethodGet, http.MethodHead}
 	r.HandleFunc("/", h.serverInfo).Methods(get...)
 	for _, p := range []string{"/connectors", "/connectors/"} {
@@ -107,9 +142,6 @@ func NewHandler(cfg Config) http.Handler {
 	r.HandleFunc("/connector-plugins/", h.plugins).Methods(get...)
 	r.HandleFunc("/metrics", h.metrics).Methods(get...)
 	h.adminRoutes(r, c)
-	r.Use(h.requireJSON)
-
-	return h.recoverPanics(r)
 }
 
 // recoverPanics turns a panic below it (a herder bug) into a 500 reply

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/tributary-cdc/tributary/internal/testutil"
 )
 
 func (e *env) doWithType(method, path, contentType, body string) reply {
@@ -82,9 +84,10 @@ func TestJSONContentTypesAndNoContentTypeAccepted(t *testing.T) {
 
 // TestCurlContentTypes drives the handler with curl as an operator would.
 func TestCurlContentTypes(t *testing.T) {
+	testutil.NeedsExternal(t)
 	curl, err := exec.LookPath("curl")
 	if err != nil {
-		t.Skip("curl not installed")
+		t.Fatal("curl is not installed (scripts/install-deps installs it)")
 	}
 	e := newEnv(t)
 	run := func(args ...string) string {

@@ -12,6 +12,12 @@
 // ssl.keystore.certificate.chain) with PKCS#8 keys, encrypted ones
 // decrypted with ssl.key.password.
 //
+// LoadServer and LoadHTTPSClient read the same properties for Kafka
+// Connect's https REST listeners and the client forwarding requests to
+// them, as Jetty's SslContextFactory does: the key store is the server
+// certificate, ssl.client.auth asks for client certificates, and the key
+// store stands in for a missing trust store.
+//
 // Every property is honoured or refused: a setting that Go's TLS stack has
 // no equivalent for (a JCA provider, a custom engine factory, an unknown
 // store type or protocol) is a *ConfigError naming the property. Errors and

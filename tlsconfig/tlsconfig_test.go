@@ -1,9 +1,15 @@
 package tlsconfig_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"net"
 	"os"
 	"strings"
@@ -375,5 +381,74 @@ func TestAcceptedJDKNames(t *testing.T) {
 	}
 	if cfg.RootCAs != nil || len(cfg.Certificates) != 0 {
 		t.Fatal("without stores the system roots are used and no client certificate is sent")
+	}
+}
+
+// LoadServer presents the key store, maps ssl.client.auth to Go's client
+// authentication and, without a trust store, trusts the key store's
+// certificates (Jetty's SslContextFactory); LoadHTTPSClient does the same
+// for the server it reaches, presenting its key store.
+func TestLoadServerAndHTTPSClient(t *testing.T) {
+	// One self-signed key pair, as workers sharing a key store have.
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "worker"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := tlstest.WriteFile(t, "worker.pem", append(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...))
+	props := map[string]string{"listeners.https.ssl.keystore.type": "PEM", "listeners.https.ssl.keystore.location": store}
+	for auth, want := range map[string]tls.ClientAuthType{
+		"": tls.NoClientCert, "none": tls.NoClientCert, "requested": tls.VerifyClientCertIfGiven, "required": tls.RequireAndVerifyClientCert,
+	} {
+		props["listeners.https.ssl.client.auth"] = auth
+		srv, err := tlsconfig.LoadServer(props, "listeners.https.")
+		if err != nil || srv.ClientAuth != want || len(srv.Certificates) != 1 {
+			t.Fatalf("ssl.client.auth=%q: %v, %v", auth, srv, err)
+		}
+	}
+	// Workers sharing the key store, no trust store: each trusts the other.
+	srv, err := tlsconfig.LoadServer(props, "listeners.https.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := tlsconfig.LoadHTTPSClient(props, "listeners.https.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := handshake(t, client, srv); err != nil {
+		t.Fatalf("handshake between two holders of the key store: %v", err)
+	}
+	// A client of another CA is refused.
+	other := tlstest.NewCA(t, "other").Issue(t, "intruder", "127.0.0.1")
+	if _, err := handshake(t, &tls.Config{RootCAs: client.RootCAs, Certificates: []tls.Certificate{other.TLS}}, srv); err == nil {
+		t.Error("a client certificate of another CA was accepted")
+	}
+
+	for _, c := range []struct {
+		props map[string]string
+		want  string
+	}{
+		{map[string]string{}, "Invalid value  for configuration ssl.keystore.location: an https listener needs a key store"},
+		{map[string]string{"x.ssl.keystore.type": "PEM", "x.ssl.keystore.location": store, "x.ssl.client.auth": "REQUIRED"},
+			"Invalid value REQUIRED for configuration x.ssl.client.auth: String must be one of: required, requested, none"},
+	} {
+		prefix := ""
+		if len(c.props) > 0 {
+			prefix = "x."
+		}
+		if _, err := tlsconfig.LoadServer(c.props, prefix); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("LoadServer(%v) = %v, want %q", c.props, err, c.want)
+		}
 	}
 }

@@ -76,6 +76,11 @@ const (
 // Config wires a Herder.
 type Config struct {
 	WorkerID string // advertised host:port, reported as worker_id
+	// RESTScheme is the scheme of the workers' advertised REST URLs, http
+	// or https (rest.advertised.listener); empty means http. A task's
+	// worker is reached at RESTScheme://<its worker_id>: the workers of a
+	// cluster advertise the same kind of listener.
+	RESTScheme string
 
 	// Plugins are the connector implementations available, by class name.
 	Plugins []func() connect.Connector

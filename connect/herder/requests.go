@@ -37,7 +37,11 @@ func (h *Herder) notAssigned(id connect.TaskID) error {
 	err := &NotAssignedError{Task: id}
 	if st, ok := h.cfg.Statuses.Task(id); ok && st.WorkerID != "" && st.WorkerID != h.cfg.WorkerID &&
 		st.State != connect.StateUnassigned {
-		err.URL = "http://" + st.WorkerID
+		scheme := h.cfg.RESTScheme
+		if scheme == "" {
+			scheme = "http"
+		}
+		err.URL = scheme + "://" + st.WorkerID
 	}
 	return err
 }

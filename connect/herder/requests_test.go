@@ -44,8 +44,10 @@ func assignedWorker(t *testing.T, brokers []string, id string, mutate ...func(*C
 func TestClusterRestartsReachTheWorkerRunningTheTask(t *testing.T) {
 	brokers := newBroker(t)
 	ctx := t.Context()
-	a, _, _ := assignedWorker(t, brokers, "a:8083")
-	b, _, _ := assignedWorker(t, brokers, "b:8083")
+	// The cluster's workers advertise https listeners.
+	https := func(c *Config) { c.RESTScheme = "https" }
+	a, _, _ := assignedWorker(t, brokers, "a:8083", https)
+	b, _, _ := assignedWorker(t, brokers, "b:8083", https)
 	if _, err := a.CreateConnector(ctx, "c", config("records", "10", "fail.once", t.Name())); err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +64,8 @@ func TestClusterRestartsReachTheWorkerRunningTheTask(t *testing.T) {
 
 	// a cannot restart the task itself: it names the worker to forward to.
 	var na *NotAssignedError
-	if err := a.RestartTask(ctx, id); !errors.As(err, &na) || na.ForwardURL() != "http://b:8083" {
-		t.Fatalf("RestartTask on a = %v, want a NotAssignedError naming http://b:8083", err)
+	if err := a.RestartTask(ctx, id); !errors.As(err, &na) || na.ForwardURL() != "https://b:8083" {
+		t.Fatalf("RestartTask on a = %v, want a NotAssignedError naming https://b:8083", err)
 	}
 	if err := a.RestartTask(ctx, connect.TaskID{Connector: "c", Task: 1}); !errors.Is(err, connect.ErrNotFound) {
 		t.Fatalf("RestartTask of an unknown task = %v, want ErrNotFound", err)

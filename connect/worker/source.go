@@ -513,6 +513,8 @@ func (r *SourceTaskRunner) flush(ctx context.Context) error {
 	return nil
 }
 
+var _ connect.TopicReaderOpener = (*taskContext)(nil)
+
 type taskContext struct {
 	connector string
 	offsets   offsetReader
@@ -529,3 +531,9 @@ func (t *taskContext) Offset(ctx context.Context, partition map[string]any) (map
 }
 
 func (t *taskContext) Logger() *slog.Logger { return t.log }
+
+// OpenTopicReader implements connect.TopicReaderOpener: a reader with the
+// task's logger and a client of its own, which the task closes.
+func (t *taskContext) OpenTopicReader(_ context.Context, spec connect.TopicReaderSpec) (connect.TopicReader, error) {
+	return kafkaclient.OpenPartitionReader(spec, t.log)
+}

@@ -11,28 +11,38 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/configdef"
+	"github.com/tributary-cdc/tributary/connect/javaprops"
+	"github.com/tributary-cdc/tributary/internal/httpserve"
+	"github.com/tributary-cdc/tributary/tlsconfig"
 )
 
 // Property names: those with a meaning in Config, which Def declares, and
 // task.shutdown.graceful.timeout.ms, which SHUTDOWN_TIMEOUT sets.
 const (
-	PropBootstrapServers          = "bootstrap.servers"
-	PropGroupID                   = "group.id"
-	PropConfigTopic               = "config.storage.topic"
-	PropOffsetTopic               = "offset.storage.topic"
-	PropStatusTopic               = "status.storage.topic"
-	PropConfigReplication         = "config.storage.replication.factor"
-	PropOffsetReplication         = "offset.storage.replication.factor"
-	PropStatusReplication         = "status.storage.replication.factor"
-	PropOffsetPartitions          = "offset.storage.partitions"
-	PropStatusPartitions          = "status.storage.partitions"
-	PropKeyConverter              = "key.converter"
-	PropValueConverter            = "value.converter"
-	PropOffsetFlushInterval       = "offset.flush.interval.ms"
-	PropOffsetFlushTimeout        = "offset.flush.timeout.ms"
-	PropListeners                 = "listeners"
-	PropAdvertisedHostName        = "rest.advertised.host.name"
-	PropAdvertisedPort            = "rest.advertised.port"
+	PropBootstrapServers    = "bootstrap.servers"
+	PropGroupID             = "group.id"
+	PropConfigTopic         = "config.storage.topic"
+	PropOffsetTopic         = "offset.storage.topic"
+	PropStatusTopic         = "status.storage.topic"
+	PropConfigReplication   = "config.storage.replication.factor"
+	PropOffsetReplication   = "offset.storage.replication.factor"
+	PropStatusReplication   = "status.storage.replication.factor"
+	PropOffsetPartitions    = "offset.storage.partitions"
+	PropStatusPartitions    = "status.storage.partitions"
+	PropKeyConverter        = "key.converter"
+	PropValueConverter      = "value.converter"
+	PropOffsetFlushInterval = "offset.flush.interval.ms"
+	PropOffsetFlushTimeout  = "offset.flush.timeout.ms"
+	PropListeners           = "listeners"
+	PropAdvertisedHostName  = "rest.advertised.host.name"
+	PropAdvertisedPort      = "rest.advertised.port"
+	PropAdvertisedListener  = "rest.advertised.listener"
+	PropAdminListeners      = "admin.listeners"
+	// PropListenersHTTPSPrefix and PropAdminListenersHTTPSPrefix prefix the
+	// ssl.* settings of the https listeners and admin listeners.
+	PropListenersHTTPSPrefix      = "listeners.https."
+	PropAdminListenersHTTPSPrefix = "admin.listeners.https."
+	PropSslClientAuth             = "ssl.client.auth"
 	PropEmbeddedKafkaListeners    = "embedded.kafka.listeners"
 	PropEmbeddedDataDir           = "embedded.data.dir"
 	PropEmbeddedRegistryListeners = "embedded.schema.registry.listeners"
@@ -103,6 +113,13 @@ type Config struct {
 	Listeners          []string
 	AdvertisedHostName string
 	AdvertisedPort     int // 0 = not set
+	// AdvertisedListener is rest.advertised.listener, lower-cased: http,
+	// https, or empty when not set.
+	AdvertisedListener string
+	// AdminListeners is admin.listeners: nil when not set (/admin is
+	// served on the listeners), empty when set to nothing (/admin is
+	// disabled), else the admin listeners' URLs.
+	AdminListeners []string
 
 	EmbeddedKafkaListeners string
 	EmbeddedDataDir        string
@@ -130,6 +147,17 @@ type Config struct {
 	// LogFormat is log.format, lower-cased: loglevel.FormatText or
 	// loglevel.FormatJSON.
 	LogFormat string
+
+	// AllowOrigin and AllowMethods are access.control.allow.origin and
+	// access.control.allow.methods; ResponseHeaders the rules of
+	// response.http.headers.config.
+	AllowOrigin, AllowMethods string
+	ResponseHeaders           []httpserve.HeaderRule
+	// RestExtensions are the class names of rest.extension.classes, and
+	// JAASLoginConfig the java.security.auth.login.config property ("" when
+	// unset).
+	RestExtensions  []string
+	JAASLoginConfig string
 }
 
 // Load reads the properties file at path (none if path is ""), applies the
@@ -153,7 +181,7 @@ func Load(path string, environ []string) (*Config, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading worker config: %w", err)
 		}
-		if props, err = ParseProperties(data); err != nil {
+		if props, err = javaprops.Parse(data); err != nil {
 			return nil, nil, fmt.Errorf("parsing worker config %s: %w", path, err)
 		}
 	}
@@ -306,6 +334,15 @@ func parse(props map[string]string) (*Config, []string, error) {
 		TopicTrackingAllowReset:      v.Bool(PropTopicTrackingReset),
 		ExactlyOnceSource:            strings.ToLower(v.String(PropExactlyOnceSource)),
 		LogFormat:                    strings.ToLower(v.String(PropLogFormat)),
+		AllowOrigin:                  v.String(PropAccessControlAllowOrigin),
+		AllowMethods:                 v.String(PropAccessControlAllowMethods),
+		JAASLoginConfig:              v.String(PropJAASLoginConfig),
+	}
+	cfg.ResponseHeaders, _ = httpserve.ParseHeaderRules(v.String(PropResponseHTTPHeaders)) // validated by Parse
+	for _, c := range v.List(PropRestExtensionClasses) {
+		if c = strings.TrimSpace(c); c != "" {
+			cfg.RestExtensions = append(cfg.RestExtensions, c)
+		}
 	}
 	if !cfg.EmbeddedRegistryListenersSet {
 		cfg.EmbeddedRegistryListeners = defaultEmbeddedRegistry
@@ -316,6 +353,13 @@ func parse(props map[string]string) (*Config, []string, error) {
 		}
 	}
 	cfg.Listeners, _ = parseListeners(v.Get(PropListeners)) // validated by Parse
+	cfg.AdvertisedListener = strings.ToLower(v.String(PropAdvertisedListener))
+	if list, ok := v.Get(PropAdminListeners).([]string); ok {
+		cfg.AdminListeners = make([]string, 0, len(list))
+		for _, l := range list {
+			cfg.AdminListeners = append(cfg.AdminListeners, strings.TrimSpace(l))
+		}
+	}
 	if v, ok := v.Get(PropAdvertisedPort).(int); ok {
 		cfg.AdvertisedPort = v
 	}
@@ -360,6 +404,13 @@ func unknownProps(p map[string]string) []string {
 func accepted(name string) bool {
 	if _, ok := acceptedNames[name]; ok {
 		return true
+	}
+	// The https listeners read the SSL settings Kafka Connect's
+	// RestServerConfig defines (withClientSslSupport and ssl.client.auth).
+	for _, prefix := range []string{PropAdminListenersHTTPSPrefix, PropListenersHTTPSPrefix} {
+		if rest, ok := strings.CutPrefix(name, prefix); ok {
+			return rest == PropSslClientAuth || slices.Contains(tlsconfig.Names, rest)
+		}
 	}
 	for _, prefix := range knownPrefixes {
 		if strings.HasPrefix(name, prefix) && len(name) > len(prefix) {

@@ -463,3 +463,52 @@ func TestRegistryListenersAndEmptyAdvertisedPort(t *testing.T) {
 		}
 	}
 }
+
+// admin.listeners unset leaves /admin on the listeners (nil), set to
+// nothing disables it (empty), else lists the admin listeners
+// (RestServerConfig.adminListeners). rest.advertised.listener is
+// lower-cased.
+func TestAdminAndAdvertisedListeners(t *testing.T) {
+	for _, c := range []struct {
+		file       string
+		admin      []string
+		advertised string
+	}{
+		{"", nil, ""},
+		{"admin.listeners=\n", []string{}, ""},
+		{"admin.listeners=https://127.0.0.1:0, http://:8084\nrest.advertised.listener=HTTPS\n",
+			[]string{"https://127.0.0.1:0", "http://:8084"}, "https"},
+	} {
+		cfg, _, err := workerconfig.Load(writeFile(t, c.file), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (cfg.AdminListeners == nil) != (c.admin == nil) || !reflect.DeepEqual(append([]string{}, cfg.AdminListeners...), append([]string{}, c.admin...)) ||
+			cfg.AdvertisedListener != c.advertised {
+			t.Errorf("%q: admin listeners %#v, advertised %q; want %#v, %q", c.file, cfg.AdminListeners, cfg.AdvertisedListener, c.admin, c.advertised)
+		}
+	}
+	for file, want := range map[string]string{
+		"admin.listeners=http://:1,,http://:2": "Empty URL found when parsing admin.listeners list.",
+		"admin.listeners=ftp://:21":            "admin.listeners",
+		"rest.advertised.listener=ftp":         "rest.advertised.listener",
+		"ssl.client.auth=REQUIRED":             "Invalid value REQUIRED for configuration ssl.client.auth: String must be one of: required, requested, none",
+	} {
+		if _, _, err := workerconfig.Load(writeFile(t, file), nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want one saying %q", file, err, want)
+		}
+	}
+}
+
+// The https listeners' settings are the SSL settings of Kafka Connect's
+// RestServerConfig: another name under their prefixes is unknown.
+func TestHTTPSListenerSettingsAreKnown(t *testing.T) {
+	_, unknown, err := workerconfig.Load(writeFile(t, "listeners.https.ssl.keystore.location=/k\nlisteners.https.ssl.client.auth=required\n"+
+		"admin.listeners.https.ssl.truststore.type=PEM\nlisteners.https.ssl.keystore.locaton=/typo\nadmin.listeners.https.sasl.mechanism=PLAIN\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"admin.listeners.https.sasl.mechanism", "listeners.https.ssl.keystore.locaton"}; !reflect.DeepEqual(unknown, want) {
+		t.Fatalf("unknown = %q, want %q", unknown, want)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/loglevel"
+	"github.com/tributary-cdc/tributary/tlsconfig"
 )
 
 // GroupTributary is the group of Tributary's own worker properties.
@@ -55,8 +56,21 @@ const (
 		" Examples of legal listener lists: HTTP://myhost:8083,HTTPS://myhost:8084"
 	advertisedHostNameDoc = "If this is set, this is the hostname that will be given out to other workers to connect to."
 	advertisedPortDoc     = "If this is set, this is the port that will be given out to other workers to connect to."
-	groupIDDoc            = "A unique string that identifies the Connect cluster group this worker belongs to."
-	sessionTimeoutDoc     = "The timeout used to detect worker failures. " +
+	advertisedListenerDoc = "Sets the advertised listener (HTTP or HTTPS) which will be given to other workers to use."
+	adminListenersDoc     = "List of comma-separated URIs the Admin REST API will listen on." +
+		" The supported protocols are HTTP and HTTPS." +
+		" An empty or blank string will disable this feature." +
+		" The default behavior is to use the regular listener (specified by the 'listeners' property)."
+	sslClientAuthDoc = "Configures kafka broker to request client authentication." +
+		" The following settings are common: " +
+		" <ul>" +
+		" <li><code>ssl.client.auth=required</code> If set to required client authentication is required." +
+		" <li><code>ssl.client.auth=requested</code> This means client authentication is optional." +
+		" unlike required, if this option is set client can choose not to provide authentication information about itself" +
+		" <li><code>ssl.client.auth=none</code> This means client authentication is not needed." +
+		"</ul>"
+	groupIDDoc        = "A unique string that identifies the Connect cluster group this worker belongs to."
+	sessionTimeoutDoc = "The timeout used to detect worker failures. " +
 		"The worker sends periodic heartbeats to indicate its liveness to the broker. If no heartbeats are " +
 		"received by the broker before the expiration of this session timeout, then the broker will remove the " +
 		"worker from the group and initiate a rebalance. Note that the value must be in the allowable range as " +
@@ -136,6 +150,22 @@ func checkListener(l string) error {
 	return nil
 }
 
+// adminListenersValidator is RestServerConfig.AdminListenersValidator
+// (no blank URL) with the checks of checkListener.
+var adminListenersValidator = configdef.Func("List of comma-separated URLs, ex: http://localhost:8080,https://localhost:8443.",
+	func(name string, v any) error {
+		list, _ := v.([]string)
+		for _, l := range list {
+			if strings.TrimSpace(l) == "" {
+				return &configdef.Exception{Message: "Empty URL found when parsing admin.listeners list."}
+			}
+			if err := checkListener(strings.TrimSpace(l)); err != nil {
+				return configdef.Invalid(name, v, err.Error())
+			}
+		}
+		return nil
+	})
+
 // logFormatValidator takes text and json in any case; its message names
 // LOG_FORMAT too, which sets log.format when no property does.
 var logFormatValidator = configdef.Func("text, json (case insensitive)", func(name string, v any) error {
@@ -186,6 +216,21 @@ var workerKeys = []configdef.Key{
 		}
 		return configdef.Between(0, 65535).EnsureValid(name, v)
 	}), Importance: configdef.ImportanceLow, Documentation: advertisedPortDoc},
+	{Name: PropAdvertisedListener, Type: configdef.TypeString, Validator: configdef.Func("[http, https] (case insensitive)", func(name string, v any) error {
+		if s, _ := v.(string); s != "" && !strings.EqualFold(s, "http") && !strings.EqualFold(s, "https") {
+			return configdef.Invalid(name, v, "the advertised listener is http or https")
+		}
+		return nil
+	}), Importance: configdef.ImportanceLow, Documentation: advertisedListenerDoc +
+		" Tributary: other workers forward requests to <scheme>://<advertised host>:<advertised port>; unset, http when a listener is http://, else https," +
+		" as in Kafka Connect. Kafka Connect takes any value; Tributary only http and https."},
+	{Name: PropAdminListeners, Type: configdef.TypeList, Validator: adminListenersValidator, Importance: configdef.ImportanceLow,
+		Documentation: adminListenersDoc + " Tributary: the admin endpoints are /admin/loggers; with admin.listeners set, the listeners answer 404 there." +
+			" An https admin listener reads admin.listeners.https.ssl.* when any such property is set, else the top-level ssl.* (not listeners.https.*)."},
+	{Name: PropSslClientAuth, Type: configdef.TypeString, Default: tlsconfig.ClientAuthNone,
+		Validator:  configdef.In(tlsconfig.ClientAuthRequired, tlsconfig.ClientAuthRequested, tlsconfig.ClientAuthNone),
+		Importance: configdef.ImportanceLow, Documentation: sslClientAuthDoc +
+			" Tributary: for the REST API's https listeners, as in Kafka Connect; required and requested verify the client's certificate against the trust store."},
 }
 
 // distributedKeys are the keys of DistributedConfig (connect/runtime/src/
@@ -300,7 +345,7 @@ var tributaryKeys = []configdef.Key{
 // Def declares every worker property Tributary reads: Kafka Connect's
 // (WorkerConfig, DistributedConfig) and Tributary's own, in their group.
 // Each group of keys is one slice in the list.
-var Def = configdef.Define(slices.Concat(workerKeys, distributedKeys, clientKeys, tributaryKeys)...)
+var Def = configdef.Define(slices.Concat(workerKeys, restFilterKeys, distributedKeys, clientKeys, tributaryKeys)...)
 
 // clientSetting reports whether name is one of clientKeys' security
 // settings, whose defaults parse does not write into the properties.

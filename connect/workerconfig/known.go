@@ -15,9 +15,7 @@ import (
 var acceptedNames = setOf(
 	// WorkerConfig
 	"client.dns.lookup", "header.converter", "task.shutdown.graceful.timeout.ms",
-	"rest.advertised.listener", "access.control.allow.origin", "access.control.allow.methods", "admin.listeners",
-	"plugin.path", "plugin.discovery", "rest.extension.classes",
-	"response.http.headers.config",
+	"plugin.path", "plugin.discovery",
 	"metrics.sample.window.ms", "metrics.num.samples", "metrics.recording.level", "metric.reporters",
 	"auto.include.jmx.reporter", "rest.host.name", "rest.port",
 	// DistributedConfig
@@ -36,11 +34,11 @@ var acceptedNames = setOf(
 )
 
 // knownPrefixes introduce settings passed through to clients, converters,
-// config providers, REST TLS and metrics.
+// config providers and metrics.
 var knownPrefixes = []string{
 	"key.converter.", "value.converter.", "header.converter.",
 	"producer.", "consumer.", "admin.",
-	"config.providers.", "listeners.https.", "admin.listeners.https.",
+	"config.providers.",
 	"metrics.context.",
 }
 
@@ -56,9 +54,6 @@ func setOf(names ...string) map[string]struct{} {
 // something Tributary does not run, and what Kafka Connect does with them.
 var withoutEffect = []struct{ prefix, reason string }{
 	{"consumer.", "Kafka Connect configures sink tasks' consumers with consumer.*; Tributary runs source connectors only"},
-	{"listeners.https.", "the REST API listens on http:// listeners only"},
-	{"admin.listeners", "the admin REST endpoints are served on the listeners; admin.listeners is not implemented"},
-	{"rest.extension.classes", "REST extensions are Java classes; none can be loaded"},
 }
 
 // WithoutEffect returns, sorted, the properties in props that Kafka Connect

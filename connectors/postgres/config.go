@@ -13,6 +13,7 @@ import (
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/connectors/postgres/signal"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 )
 
@@ -212,6 +213,12 @@ type Config struct {
 	// WatermarkInsertDelete is incremental.snapshot.watermarking.strategy
 	// insert_delete: a chunk's window closes by deleting its open mark.
 	WatermarkInsertDelete bool
+	// Signals configures the signal channels other than the signal table
+	// (signal.enabled.channels, signal.poll.interval.ms, signal.file,
+	// signal.kafka.*, signal.consumer.*); Notifications the notification
+	// channels.
+	Signals       signal.ChannelConfig
+	Notifications signal.NotificationConfig
 	// Warnings are problems that do not invalidate the configuration.
 	Warnings []string
 }
@@ -311,6 +318,7 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	p.snapshotTuning(c)
 	p.runtimeProps(c)
 	p.incrementalProps(c)
+	p.signals(c)
 	p.unknown()
 	c.Warnings = p.warnings
 	return c, p.errs
@@ -320,7 +328,7 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 // configDef's keys; database.* and driver.* ones are checked, and warned
 // about, with the driver pass-through.
 var ownPrefixes = []string{"column.truncate.to.", "column.mask.with.", "column.mask.hash.",
-	KeySnapshotSelectOverrides + ".", databasePrefix, driverPrefix}
+	KeySnapshotSelectOverrides + ".", databasePrefix, driverPrefix, signalConsumerPrefix}
 
 // unknown warns about every property neither the connector nor the
 // runtime reads, in Kafka's words (AbstractConfig.logUnused's

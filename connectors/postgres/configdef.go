@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/tributary-cdc/tributary/configdef"
+	"github.com/tributary-cdc/tributary/connectors/postgres/signal"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 )
 
@@ -94,13 +97,13 @@ func configKeys() []configdef.Key {
 	keys = append(keys, fidelityConfigKeys()...)
 	keys = append(keys, runtimeConfigKeys()...)
 	keys = append(keys, incrementalConfigKeys()...)
+	keys = append(keys, signalConfigKeys()...)
 	order := map[string]int{}
 	for i := range keys {
 		order[keys[i].Group]++
 		keys[i].Order = order[keys[i].Group]
 		keys[i].Width = configdef.WidthMedium
-		keys[i].Validator = validators[keys[i].Name]
-		if v, ok := incrementalValidators[keys[i].Name]; ok {
+		if v, ok := validators[keys[i].Name]; ok {
 			keys[i].Validator = v
 		}
 	}
@@ -271,5 +274,84 @@ func runtimeConfigKeys() []configdef.Key {
 			Documentation: "The maximum number of retries on connection errors before failing (-1 = no limit, 0 = disabled, > 0 = num of retries)."},
 		{Name: KeyTopicNaming, Type: class, Default: schemaTopicNamingStrategy, Importance: med, Group: "Advanced", DisplayName: "Topic naming strategy class",
 			Documentation: "The name of the TopicNamingStrategy class that should be used to determine the topic name for data change, schema change, transaction, heartbeat event etc."},
+	}
+}
+
+// Signal channels and notifications: Debezium 3.5's
+// CommonConnectorConfig (signal.enabled.channels, signal.poll.interval.ms,
+// notification.enabled.channels), FileSignalChannel (signal.file),
+// KafkaSignalChannel (signal.kafka.*, signal.consumer.*) and
+// SinkNotificationChannel (notification.sink.topic.name).
+const (
+	KeySignalEnabledChannels       = "signal.enabled.channels"
+	KeySignalPollIntervalMs        = "signal.poll.interval.ms"
+	KeySignalFile                  = "signal.file"
+	KeySignalKafkaTopic            = "signal.kafka.topic"
+	KeySignalKafkaBootstrapServers = "signal.kafka.bootstrap.servers"
+	KeySignalKafkaPollTimeoutMs    = "signal.kafka.poll.timeout.ms"
+	KeySignalKafkaGroupID          = "signal.kafka.groupId"
+	KeyNotificationEnabledChannels = "notification.enabled.channels"
+	KeyNotificationSinkTopicName   = "notification.sink.topic.name"
+	// signalConsumerPrefix passes properties to the kafka channel's
+	// consumer.
+	signalConsumerPrefix = "signal.consumer."
+)
+
+// signalConfigKeys declares the signal channel and notification keys with
+// Debezium's types, defaults and descriptions; each carries its check.
+func signalConfigKeys() []configdef.Key {
+	type k = configdef.Key
+	str, list := configdef.TypeString, configdef.TypeList
+	low, med, high := configdef.ImportanceLow, configdef.ImportanceMedium, configdef.ImportanceHigh
+	return []k{
+		{Name: KeySignalPollIntervalMs, Type: configdef.TypeLong, Default: "5000", Importance: med, Group: "Advanced", DisplayName: "Signal processor poll interval",
+			Documentation: "Interval for looking for new signals in registered channels, given in milliseconds. Defaults to 5 seconds.", Validator: configdef.AtLeast(1)},
+		{Name: KeySignalEnabledChannels, Type: list, Default: signal.ChannelSource, Importance: med, Group: "Advanced", DisplayName: "Enabled channels names",
+			Documentation: "List of channels names that are enabled. Source channel is enabled by default"},
+		{Name: KeySignalFile, Type: str, Default: signal.DefaultSignalFile, Importance: high, Group: "Advanced", DisplayName: "Signal file name",
+			Documentation: "The name of the file for the signals to the connector"},
+		{Name: KeySignalKafkaTopic, Type: str, Importance: high, Group: "Advanced", DisplayName: "Signal topic name",
+			Documentation: "The name of the topic for the signals to the connector"},
+		{Name: KeySignalKafkaBootstrapServers, Type: str, Importance: high, Group: "Advanced", DisplayName: "Kafka broker addresses",
+			Documentation: "A list of host/port pairs that the connector will use for establishing the initial connection to the Kafka cluster for retrieving signals to the connector.This should point to the same Kafka cluster used by the Kafka Connect process."},
+		{Name: KeySignalKafkaPollTimeoutMs, Type: configdef.TypeInt, Default: "0", Importance: low, Group: "Advanced", DisplayName: "Poll timeout for kafka signals (ms)",
+			Documentation: "The number of milliseconds to wait while polling signals.", Validator: configdef.AtLeast(0)},
+		{Name: KeySignalKafkaGroupID, Type: str, Default: signal.DefaultKafkaGroupID, Importance: low, Group: "Advanced", DisplayName: "Consumer group id for the signal topic",
+			Documentation: "Consumer group id for the signal topic"},
+		{Name: KeyNotificationEnabledChannels, Type: list, Importance: med, Group: "Advanced", DisplayName: "Enabled notification channels names",
+			Documentation: "List of notification channels names that are enabled."},
+		{Name: KeyNotificationSinkTopicName, Type: str, Importance: high, Group: "Advanced", DisplayName: "Notification topic name",
+			Documentation: "The name of the topic for the notifications. This is required in case 'sink' is in the list of enabled channels"},
+	}
+}
+
+// signals reads the signal channel and notification settings into c:
+// notification.sink.topic.name is required with the sink channel
+// (SinkNotificationChannel.validateNotificationTopicName); the kafka
+// channel's signal.kafka.bootstrap.servers is checked when the task opens
+// the channel, as KafkaSignalChannel.init does.
+func (p *parser) signals(c *Config) {
+	v := p.v
+	c.Signals = signal.ChannelConfig{
+		Enabled:      v.List(KeySignalEnabledChannels),
+		PollInterval: time.Duration(v.Long(KeySignalPollIntervalMs)) * time.Millisecond,
+		TopicPrefix:  c.TopicPrefix,
+		File:         v.String(KeySignalFile),
+		Kafka: signal.KafkaConfig{
+			Topic:            v.String(KeySignalKafkaTopic),
+			BootstrapServers: v.String(KeySignalKafkaBootstrapServers),
+			GroupID:          v.String(KeySignalKafkaGroupID),
+			PollTimeout:      time.Duration(v.Int(KeySignalKafkaPollTimeoutMs)) * time.Millisecond,
+			Consumer:         map[string]string{},
+		},
+	}
+	for name, value := range p.props {
+		if rest, ok := strings.CutPrefix(name, signalConsumerPrefix); ok && rest != "" {
+			c.Signals.Kafka.Consumer[rest] = value
+		}
+	}
+	c.Notifications = signal.NotificationConfig{Enabled: v.List(KeyNotificationEnabledChannels), SinkTopic: v.String(KeyNotificationSinkTopicName)}
+	if slices.Contains(c.Notifications.Enabled, signal.NotificationSink) && strings.TrimSpace(c.Notifications.SinkTopic) == "" {
+		p.add(KeyNotificationSinkTopicName, signal.NotificationTopicRequired)
 	}
 }

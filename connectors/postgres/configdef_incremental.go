@@ -35,20 +35,14 @@ func incrementalConfigKeys() []configdef.Key {
 			DisplayName:   "Signaling data collection"},
 		{Name: KeyIncrementalChunkSize, Type: configdef.TypeInt, Default: "1024", Importance: configdef.ImportanceMedium,
 			Documentation: "The maximum size of chunk (number of documents/rows) for incremental snapshotting",
-			DisplayName:   "Incremental snapshot chunk size"},
+			DisplayName:   "Incremental snapshot chunk size", Validator: configdef.AtLeast(0)},
 		{Name: KeyIncrementalWatermarking, Type: configdef.TypeString, Default: WatermarkInsertInsert, Importance: configdef.ImportanceLow,
 			Documentation: "Specify the strategy used for watermarking during an incremental snapshot: 'insert_insert' both open and close signal is written into signal data collection (default); 'insert_delete' only open signal is written on signal data collection, the close will delete the relative open signal;",
-			DisplayName:   "Incremental snapshot watermarking strategy"},
+			DisplayName:   "Incremental snapshot watermarking strategy", Validator: oneOf(WatermarkInsertInsert, WatermarkInsertDelete)},
 		{Name: KeyReadOnly, Type: configdef.TypeBoolean, Default: "false", Importance: configdef.ImportanceLow, Group: "Connection",
 			Documentation: "Switched connector to use alternative methods to deliver signals to Debezium instead of writing to signaling table",
 			DisplayName:   "Read only connection"},
 	}
-}
-
-// incrementalValidators check the keys above as Debezium does.
-var incrementalValidators = map[string]configdef.Validator{
-	KeyIncrementalChunkSize:    configdef.AtLeast(0),
-	KeyIncrementalWatermarking: oneOf(WatermarkInsertInsert, WatermarkInsertDelete),
 }
 
 // signalTable is the table named by signal.data.collection.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -57,12 +58,14 @@ type App struct {
 	brokers   []string
 	registry  string // the embedded registry's URL, if one runs
 	workerID  string // host:port, as other workers and status records name it
+	scheme    string // http or https: other workers reach this one at scheme://workerID
 	herder    *herder.Herder
 	group     *membership.Group
-	listeners []net.Listener
+	listeners []restListener // listeners, then admin.listeners
 	// limits bound the REST servers: timeouts, header size, connections.
-	limits  httpserve.Limits
-	handler http.Handler
+	limits httpserve.Limits
+	// handler serves the listeners, adminHandler the admin listeners.
+	handler, adminHandler http.Handler
 
 	ran       atomic.Bool
 	closeOnce sync.Once
@@ -103,6 +106,10 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	auth, err := restAuthentication(cfg, opts.Environ, log.With("component", "rest"))
+	if err != nil {
+		return nil, err
+	}
 	convFactory := &converters.Factory{}
 	if len(cfg.BootstrapServers) == 0 {
 		if convFactory.EmbeddedRegistryURL, err = a.startEmbedded(ctx, set); err != nil {
@@ -117,23 +124,37 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.listeners, err = listenAll(cfg.Listeners); err != nil {
+	if a.listeners, err = openRESTListeners(cfg, set.restProps); err != nil {
 		return nil, err
 	}
-	warnExposedListeners(log, cfg.Listeners, a.listeners)
 	a.onClose(func() {
 		for _, l := range a.listeners {
-			_ = l.Close()
+			_ = l.ln.Close()
 		}
 	})
-	a.workerID = advertisedWorkerID(cfg, a.listeners[0])
+	warnExposedListeners(log, a.listeners, auth != nil)
+	a.scheme = advertisedScheme(cfg)
+	warnUnusedHTTPSSettings(log, cfg, a.listeners, a.scheme)
+	forwarder, err := restClient(set.restProps, a.scheme)
+	if err != nil {
+		return nil, err
+	}
+	a.workerID = advertisedWorkerID(cfg, advertisedListener(a.listeners, a.scheme))
 	plugins := newPlugins()
 	if a.herder, err = a.newHerder(ctx, set, k, st, plugins, convFactory, levels, memoryLimiter(opts.Environ)); err != nil {
 		return nil, err
 	}
 	a.limits = httpserve.Defaults(rest.DefaultRequestTimeout)
-	a.handler = rest.NewHandler(rest.Config{Herder: restHerder{a.herder, plugins}, Logger: log.With("component", "rest"),
-		Loggers: levels, TopicTrackingDisabled: !cfg.TopicTrackingEnable, TopicTrackingResetDisabled: !cfg.TopicTrackingAllowReset})
+	restCfg := rest.Config{Herder: restHerder{a.herder, plugins}, Logger: log.With("component", "rest"),
+		Loggers: levels, TopicTrackingDisabled: !cfg.TopicTrackingEnable, TopicTrackingResetDisabled: !cfg.TopicTrackingAllowReset,
+		Client: forwarder, Routes: restRoutes(cfg)}
+	// Kafka Connect applies its filters and REST extensions to the main
+	// listeners only: the admin listeners serve /admin/loggers bare.
+	a.handler = restFilters(cfg, auth, rest.NewHandler(restCfg))
+	if len(cfg.AdminListeners) > 0 {
+		restCfg.Routes = rest.RoutesAdmin
+		a.adminHandler = rest.NewHandler(restCfg)
+	}
 	return a, nil
 }
 
@@ -147,8 +168,13 @@ type settings struct {
 	// applied, as Kafka resolves a worker's own properties (KIP-421):
 	// passwords and JAAS lines often come from a file or the environment.
 	clientProps map[string]string
-	policy      security.OverridePolicy
-	sec         clientSecurity
+	// restProps are the worker's properties with its config providers
+	// applied, for the REST listeners and the client that forwards
+	// requests: clientProps before the embedded broker's client settings
+	// are written into them.
+	restProps map[string]string
+	policy    security.OverridePolicy
+	sec       clientSecurity
 	// embedded configures the embedded broker (without bootstrap.servers).
 	embedded embedded.Options
 }
@@ -188,6 +214,7 @@ func resolveSettings(cfg *workerconfig.Config, environ []string, log *slog.Logge
 	if set.clientProps, err = set.transformer.Transform(cfg.Props); err != nil {
 		return nil, fmt.Errorf("resolving worker config: %w", err)
 	}
+	set.restProps = set.clientProps
 	if set.policy, err = security.ParseOverridePolicy(set.clientProps[security.OverridePolicyConfig]); err != nil {
 		return nil, fmt.Errorf("loading worker config: %w", err)
 	}
@@ -319,12 +346,13 @@ func (a *App) newHerder(ctx context.Context, set *settings, k *kafkaClients, st 
 	convFactory *converters.Factory, levels *loglevel.Registry, onTaskCount func(int)) (*herder.Herder, error) {
 	cfg := a.cfg
 	a.group = membership.New(membership.Config{
-		Client: k.client, GroupID: cfg.GroupID, URL: "http://" + a.workerID,
+		Client: k.client, GroupID: cfg.GroupID, URL: a.scheme + "://" + a.workerID,
 		SessionTimeout: cfg.SessionTimeout, HeartbeatInterval: cfg.HeartbeatInterval, RebalanceTimeout: cfg.RebalanceTimeout,
 		Logger: a.log,
 	})
 	h := herder.New(herder.Config{
 		WorkerID:            a.workerID,
+		RESTScheme:          a.scheme,
 		Plugins:             plugins.connectors,
 		Transformations:     plugins.transformations,
 		Predicates:          plugins.predicates,
@@ -393,13 +421,24 @@ func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	serveErr := make(chan error, len(a.listeners))
 	for i, l := range a.listeners {
-		servers[i] = a.limits.Server(a.handler)
+		h := a.handler
+		if l.admin {
+			h = a.adminHandler
+		}
+		servers[i] = a.limits.Server(h)
+		// Failed TLS handshakes and broken connections are the
+		// clients' doing: Jetty logs them at DEBUG.
+		servers[i].ErrorLog = slog.NewLogLogger(a.log.With("component", "rest", "listener", l.url).Handler(), slog.LevelDebug)
 		wg.Go(func() {
-			if err := servers[i].Serve(a.limits.Listener(l)); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				serveErr <- fmt.Errorf("serving REST on %s: %w", l.Addr(), err)
+			if err := serve(servers[i], a.limits.Listener(l.ln), l.tls); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				serveErr <- fmt.Errorf("serving REST on %s: %w", l.url, err)
 			}
 		})
-		a.log.Info("REST API listening", "addr", l.Addr().String())
+		if l.admin {
+			a.log.Info("REST admin endpoints listening", "listener", l.url, "addr", l.ln.Addr().String())
+		} else {
+			a.log.Info("REST API listening", "listener", l.url, "addr", l.ln.Addr().String())
+		}
 	}
 	a.group.Start(a.herder)
 	a.log.Info("worker started", "worker_id", a.workerID, "group_id", a.cfg.GroupID, "kafka", a.brokers)
@@ -429,6 +468,18 @@ func (a *App) Run(ctx context.Context) error {
 	return runErr
 }
 
+// serve serves srv on l, over TLS with cfg when it is not nil. HTTP/2 is
+// not offered: Kafka Connect's Jetty connectors speak HTTP/1.1, which the
+// server limits bound.
+func serve(srv *http.Server, l net.Listener, cfg *tls.Config) error {
+	if cfg == nil {
+		return srv.Serve(l)
+	}
+	srv.TLSConfig = cfg
+	srv.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){}
+	return srv.ServeTLS(l, "", "")
+}
+
 // Close releases what New acquired, in reverse order. After Run it has
 // nothing left to do; without Run it stops the herder too. It is safe to
 // call more than once.
@@ -443,14 +494,27 @@ func (a *App) Close() {
 	})
 }
 
-// RESTAddrs are the addresses the REST listeners are bound to.
-func (a *App) RESTAddrs() []string {
-	out := make([]string, len(a.listeners))
-	for i, l := range a.listeners {
-		out[i] = l.Addr().String()
+// RESTAddrs are the addresses the REST listeners (listeners) are bound
+// to.
+func (a *App) RESTAddrs() []string { return a.restAddrs(false) }
+
+// AdminAddrs are the addresses the admin listeners (admin.listeners) are
+// bound to.
+func (a *App) AdminAddrs() []string { return a.restAddrs(true) }
+
+func (a *App) restAddrs(admin bool) []string {
+	var out []string
+	for _, l := range a.listeners {
+		if l.admin == admin {
+			out = append(out, l.ln.Addr().String())
+		}
 	}
 	return out
 }
+
+// RESTURL is the URL other workers reach this one at: the advertised
+// listener's scheme, host and port.
+func (a *App) RESTURL() string { return a.scheme + "://" + a.workerID }
 
 // Brokers are the Kafka bootstrap addresses the worker uses: the embedded
 // broker's when it runs one.

@@ -83,8 +83,8 @@ func TestFailedNewReleasesWhatItStarted(t *testing.T) {
 	env := workerEnv(t, "CONNECT_EMBEDDED_KAFKA_LISTENERS="+brokerAddr)
 
 	_, err = New(t.Context(), Options{Environ: append(env, "CONNECT_LISTENERS=https://127.0.0.1:0"), LogOutput: io.Discard})
-	if err == nil || !strings.Contains(err.Error(), "listeners") {
-		t.Fatalf("New with an https listener = %v, want an error naming listeners", err)
+	if err == nil || !strings.Contains(err.Error(), "ssl.keystore.location") {
+		t.Fatalf("New with an https listener without a key store = %v, want an error naming ssl.keystore.location", err)
 	}
 	a, err := New(t.Context(), Options{Environ: env, LogOutput: io.Discard})
 	if err != nil {

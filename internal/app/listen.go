@@ -2,10 +2,7 @@ package app
 
 import (
 	"errors"
-	"fmt"
-	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"strconv"
 
@@ -31,50 +28,12 @@ func kafkaClusterID(client sarama.Client) (string, error) {
 	return "", errors.New("reading the Kafka cluster id: no broker answered")
 }
 
-// listenAll opens a TCP listener for every http:// URL in listeners.
-func listenAll(urls []string) ([]net.Listener, error) {
-	var out []net.Listener
-	closeAll := func() {
-		for _, l := range out {
-			_ = l.Close()
-		}
-	}
-	for _, raw := range urls {
-		u, err := url.Parse(raw)
-		if err != nil || u.Scheme != "http" {
-			closeAll()
-			return nil, fmt.Errorf("invalid value %s for configuration listeners: only http:// listeners are supported", raw)
-		}
-		l, err := net.Listen("tcp", u.Host)
-		if err != nil {
-			closeAll()
-			return nil, fmt.Errorf("listening on %s: %w", raw, err)
-		}
-		out = append(out, l)
-	}
-	return out, nil
-}
-
 // beyondLoopback reports whether a listener bound to addr is reachable
 // from other machines: bound to every interface (0.0.0.0, ::) or to an
 // address other than loopback.
 func beyondLoopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return !ok || tcp.IP == nil || tcp.IP.IsUnspecified() || !tcp.IP.IsLoopback()
-}
-
-// warnExposedListeners logs a WARN for every REST listener reachable beyond
-// loopback: the REST API has no authentication, and whoever reaches it can
-// create a connector whose config runs SQL on the source database
-// (database.initial.statements) as the connector's user.
-func warnExposedListeners(log *slog.Logger, urls []string, listeners []net.Listener) {
-	for i, l := range listeners {
-		if beyondLoopback(l.Addr()) {
-			log.Warn("the REST API is reachable beyond loopback without authentication: anyone who reaches it can create "+
-				"connectors that run SQL as the connector's user; set listeners to a loopback address or keep the port firewalled",
-				"property", workerconfig.PropListeners, "listener", urls[i], "address", l.Addr().String())
-		}
-	}
 }
 
 // advertisedWorkerID is the host:port other workers and status records use:

@@ -80,10 +80,17 @@ func embeddedSecurity(props map[string]string) error {
 	for _, prefix := range embeddedClientPrefixes {
 		for _, n := range security.Names {
 			if strings.TrimSpace(props[prefix+n]) != "" {
+				hint := ""
+				if prefix == "" && strings.HasPrefix(n, "ssl.") {
+					// Kafka Connect's https listeners fall back to the
+					// top-level ssl.*; with the embedded broker they
+					// are the clients' settings and stop the worker.
+					hint = "; for the REST API's https listeners, set " + workerconfig.PropListenersHTTPSPrefix + n
+				}
 				return fmt.Errorf("loading worker config: %s%s is set but bootstrap.servers is not: the embedded broker's "+
 					"security is set with %s and %s* and the worker's clients follow it; set bootstrap.servers to reach "+
-					"a secured Kafka cluster, or remove %s%s",
-					prefix, n, workerconfig.PropEmbeddedSaslUsername, workerconfig.PropEmbeddedKafkaPrefix+"ssl.", prefix, n)
+					"a secured Kafka cluster, or remove %s%s%s",
+					prefix, n, workerconfig.PropEmbeddedSaslUsername, workerconfig.PropEmbeddedKafkaPrefix+"ssl.", prefix, n, hint)
 			}
 		}
 	}

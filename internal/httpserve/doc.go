@@ -11,5 +11,9 @@
 //     until a connection closes, so the number of connection goroutines
 //     stays bounded.
 //
+// It also has the filters Kafka Connect installs in Jetty around its REST
+// API: cross-origin access (CrossOrigin, Jetty's CrossOriginFilter) and
+// response header rules (WithHeaders, Jetty's HeaderFilter).
+//
 // Request body size is each handler's concern (http.MaxBytesReader).
 package httpserve

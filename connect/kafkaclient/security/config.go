@@ -16,6 +16,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/tributary-cdc/tributary/connect/jaas"
 	"github.com/tributary-cdc/tributary/tlsconfig"
 )
 
@@ -276,7 +277,7 @@ func (c *Config) parseSASL(p props, opts Options) error {
 	if !p.set(SaslJaasConfig) {
 		return fail(p, SaslJaasConfig, "SASL needs sasl.jaas.config (a JAAS file through java.security.auth.login.config is not read)", nil)
 	}
-	modules, err := ParseJAAS(p[SaslJaasConfig])
+	modules, err := jaas.Parse(p[SaslJaasConfig])
 	if err != nil {
 		return fail(p, SaslJaasConfig, "invalid JAAS configuration", err)
 	}
@@ -382,7 +383,7 @@ func (c *Config) parseSASL(p props, opts Options) error {
 
 // unusedOptions records the JAAS options the login module does not read
 // (Java ignores them too).
-func (c *Config) unusedOptions(m LoginModule, known ...string) {
+func (c *Config) unusedOptions(m jaas.LoginModule, known ...string) {
 	for k := range m.Options {
 		if !slices.Contains(known, k) {
 			c.Unused[SaslJaasConfig+" option "+k] = m.Class + " does not read it"

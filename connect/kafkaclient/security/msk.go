@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-msk-iam-sasl-signer-go/signer"
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/tributary-cdc/tributary/connect/jaas"
 )
 
 // Options of IAMLoginModule (aws-msk-iam-auth's MSKCredentialProvider).
@@ -40,7 +42,7 @@ var awsRegionInHost = regexp.MustCompile(`[a-z]{2}(?:-gov|-iso[a-z]?)?-(?:north|
 // roles), a named profile (awsProfileName) or an assumed role (awsRoleArn).
 // The region is the one in the bootstrap host names, else the AWS
 // configuration's (AWS_REGION, the profile).
-func newIAMProvider(p props, m LoginModule, opts Options, unused map[string]string) (*refreshingProvider, error) {
+func newIAMProvider(p props, m jaas.LoginModule, opts Options, unused map[string]string) (*refreshingProvider, error) {
 	o := m.Options
 	for _, k := range []string{awsRoleAccessKeyIDOption, awsRoleSecretAccessKeyOpt, awsRoleSessionTokenOption, awsMskRegionProviderOption} {
 		if _, ok := o[k]; ok {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/tributary-cdc/tributary/connect/jaas"
 	"github.com/tributary-cdc/tributary/tlsconfig"
 )
 
@@ -102,7 +103,7 @@ func refreshTime(now, start, expire time.Time, s refreshSettings, rnd float64) t
 // from sasl.oauthbearer.token.endpoint.url, by the client credentials grant
 // for an http(s) URL or read from the file of a file: URL, checked as
 // LoginAccessTokenValidator checks it.
-func newOAuthProvider(p props, m LoginModule, opts Options, unused map[string]string) (*refreshingProvider, error) {
+func newOAuthProvider(p props, m jaas.LoginModule, opts Options, unused map[string]string) (*refreshingProvider, error) {
 	raw := p.str(SaslOAuthBearerTokenEndpointURLConfig, "")
 	if raw == "" {
 		return nil, fail(p, SaslOAuthBearerTokenEndpointURLConfig, "OAuthBearerLoginCallbackHandler needs the token endpoint URL", nil)
@@ -218,7 +219,7 @@ var (
 
 // extensions are the SASL extensions of the JAAS line's extension_<key>
 // options, checked as OAuthBearerClientInitialResponse.validateExtensions.
-func extensions(p props, m LoginModule) (map[string]string, error) {
+func extensions(p props, m jaas.LoginModule) (map[string]string, error) {
 	var out map[string]string
 	for k, v := range m.Options {
 		key, ok := strings.CutPrefix(k, extensionOptionPfx)

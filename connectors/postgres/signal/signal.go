@@ -17,6 +17,9 @@ type Signal struct {
 	// Channel is the name of the channel it came from: "source", "kafka",
 	// "file".
 	Channel string
+	// Offset is the message's offset in the signal topic for the kafka
+	// channel (Debezium's channelOffset additional data), 0 otherwise.
+	Offset int64
 }
 
 // Channel is a signal channel the task polls every signal.poll.interval.ms

@@ -1,4 +1,4 @@
-package workerconfig
+package javaprops
 
 import (
 	"reflect"
@@ -32,7 +32,7 @@ func TestParseProperties(t *testing.T) {
 		{"utf-8", "name=café\n", map[string]string{"name": "café"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseProperties([]byte(tc.in))
+			got, err := Parse([]byte(tc.in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +44,7 @@ func TestParseProperties(t *testing.T) {
 }
 
 func TestParsePropertiesLatin1(t *testing.T) {
-	got, err := ParseProperties([]byte("name=caf\xe9\n"))
+	got, err := Parse([]byte("name=caf\xe9\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestParsePropertiesLatin1(t *testing.T) {
 
 func TestParsePropertiesMalformedUnicode(t *testing.T) {
 	for _, in := range []string{`a=\u12`, `a=\uZZZZ`, `\u00=x`} {
-		if _, err := ParseProperties([]byte(in)); err == nil {
+		if _, err := Parse([]byte(in)); err == nil {
 			t.Errorf("%q: no error", in)
 		}
 	}

@@ -1,4 +1,4 @@
-package security
+package jaas
 
 import (
 	"errors"
@@ -14,12 +14,12 @@ type LoginModule struct {
 	Options map[string]string
 }
 
-// ParseJAAS parses a sasl.jaas.config value exactly as Kafka's JaasConfig
+// Parse parses a sasl.jaas.config value exactly as Kafka's JaasConfig
 // does, with java.io.StreamTokenizer's rules: entries of the form
 // `<loginModuleClass> <controlFlag> (<optionName>=<optionValue>)*;`, option
 // values quoted with " or ' (backslash escapes as in Java) or bare words,
 // and // and /* */ comments. Its errors name option keys, never values.
-func ParseJAAS(text string) ([]LoginModule, error) {
+func Parse(text string) ([]LoginModule, error) {
 	t := &jaasTokenizer{src: []rune(text)}
 	var modules []LoginModule
 	for t.next() != ttEOF {
@@ -33,6 +33,66 @@ func ParseJAAS(text string) ([]LoginModule, error) {
 		return nil, errors.New("Login module not specified in JAAS config")
 	}
 	return modules, nil
+}
+
+// ParseFile parses a JAAS login configuration file, the file the JVM reads
+// from -Djava.security.auth.login.config (sun.security.provider.ConfigFile):
+// entries `<name> { <login module entry>; … };`, each login module entry as
+// Parse reads one. It returns the login modules of each entry by name and,
+// as ConfigFile does, refuses a name given twice. Properties in ${…} are not
+// expanded: such a value is an error naming the option, not a literal.
+func ParseFile(text string) (map[string][]LoginModule, error) {
+	t := &jaasTokenizer{src: []rune(text)}
+	entries := map[string][]LoginModule{}
+	for t.next() != ttEOF {
+		if !t.hasSval || t.sval == "" {
+			return nil, fmt.Errorf("expected a login configuration name, found [%s]", t.token())
+		}
+		name := t.sval
+		if t.next() != '{' {
+			return nil, fmt.Errorf("expected [{] after %s, found [%s]", name, t.token())
+		}
+		var modules []LoginModule
+		for t.next() != '}' {
+			if t.ttype == ttEOF {
+				return nil, fmt.Errorf("expected [}] to end %s, found the end of the file", name)
+			}
+			m, err := parseEntry(t)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for k, v := range m.Options {
+				if strings.Contains(v, "${") {
+					return nil, fmt.Errorf("%s: the value of option %s has a ${...} property reference, which is not expanded", name, k)
+				}
+			}
+			modules = append(modules, m)
+		}
+		if t.next() != ';' {
+			return nil, fmt.Errorf("expected [;] after the entry %s, found [%s]", name, t.token())
+		}
+		if _, dup := entries[name]; dup {
+			return nil, fmt.Errorf("Can not specify multiple entries for %s", name)
+		}
+		entries[name] = modules
+	}
+	return entries, nil
+}
+
+// token describes the current token for an error message: a word, or the
+// character; never a quoted value, which may be a secret.
+func (t *jaasTokenizer) token() string {
+	switch {
+	case t.ttype == ttEOF:
+		return "end of file"
+	case t.ttype == ttWord:
+		return t.sval
+	case t.hasSval:
+		return "a quoted string"
+	case t.ttype == ttNumber:
+		return "a number"
+	}
+	return string(rune(t.ttype))
 }
 
 func parseEntry(t *jaasTokenizer) (LoginModule, error) {

@@ -1,4 +1,4 @@
-package workerconfig
+package javaprops
 
 import (
 	"strings"
@@ -22,13 +22,13 @@ func FuzzParseProperties(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		props, err := ParseProperties(data)
+		props, err := Parse(data)
 		if err != nil {
 			return
 		}
 		for k, v := range props {
 			line := escapeProperty(k, true) + "=" + escapeProperty(v, false) + "\n"
-			again, err := ParseProperties([]byte(line))
+			again, err := Parse([]byte(line))
 			if err != nil {
 				t.Fatalf("re-parsing %q (from %q): %v", line, data, err)
 			}

@@ -1,4 +1,4 @@
-package workerconfig
+package javaprops
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// ParseProperties parses the text of a Java .properties file with the rules
+// Parse parses the text of a Java .properties file with the rules
 // of java.util.Properties.load: `=`, `:` or whitespace between key and value,
 // `#` and `!` comment lines, a backslash at the end of a line continues it,
 // and \t \n \r \f \uXXXX escapes (a backslash before any other character
@@ -15,7 +15,7 @@ import (
 //
 // Java reads property files as ISO-8859-1; a file that is valid UTF-8 is read
 // as UTF-8 instead, which is what people who write non-ASCII values mean.
-func ParseProperties(data []byte) (map[string]string, error) {
+func Parse(data []byte) (map[string]string, error) {
 	text := decodeText(data)
 	props := map[string]string{}
 	lines := splitLines(text)
