@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
+	"math/big"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/connectors/postgres/javaser"
 	"github.com/tributary-cdc/tributary/connectors/postgres/signal"
 	"github.com/tributary-cdc/tributary/schema"
 )
@@ -83,7 +86,7 @@ type incKeyCol struct {
 }
 
 func newIncremental(s *streamer, stored map[string]any) (*incremental, error) {
-	inc := &incremental{s: s, t: s.t, codec: interimKeyCodec{}, index: map[string]int{}}
+	inc := &incremental{s: s, t: s.t, codec: javaKeys{}, index: map[string]int{}}
 	c, err := loadIncContext(inc.codec, stored)
 	if err != nil {
 		return nil, fmt.Errorf("loading the incremental snapshot offsets: %w", err)
@@ -379,7 +382,7 @@ func (inc *incremental) readChunk(ctx context.Context) error {
 // error, such as a broken connection, fails the task.
 func (inc *incremental) serverError(err error, doing string) error {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
+	if !errors.As(err, &pgErr) && !errors.Is(err, errChunkKey) {
 		return fmt.Errorf("incremental snapshot: %s: %w", doing, err)
 	}
 	id := ""
@@ -560,8 +563,12 @@ func supportedKeyType(oid uint32) bool {
 	return false
 }
 
+// errChunkKey is a key value the chunk key cannot hold (a numeric NaN or
+// infinity): the table is skipped.
+var errChunkKey = errors.New("unsupported chunk key value")
+
 // keyValue converts a key column's text to the value Debezium's JDBC read
-// gives it.
+// gives it (see keyCodec).
 func keyValue(oid uint32, text string) (any, error) {
 	switch oid {
 	case oidInt2, oidInt4:
@@ -570,28 +577,68 @@ func keyValue(oid uint32, text string) (any, error) {
 	case oidInt8:
 		return strconv.ParseInt(text, 10, 64)
 	case oidUUID:
-		return keyUUID(text), nil
+		var u javaser.UUID
+		b, err := hex.DecodeString(strings.ReplaceAll(text, "-", ""))
+		if err != nil || len(b) != len(u) {
+			return nil, fmt.Errorf("%w: uuid %q", errChunkKey, text)
+		}
+		copy(u[:], b)
+		return u, nil
 	case oidNumeric:
-		return keyNumeric(text), nil
+		return parseBigDecimal(text)
 	}
 	return text, nil
+}
+
+// parseBigDecimal reads numeric's text as BigDecimal(String) does, keeping
+// its scale.
+func parseBigDecimal(text string) (javaser.BigDecimal, error) {
+	intPart, frac, _ := strings.Cut(text, ".")
+	digits := intPart + frac
+	u, ok := new(big.Int).SetString(digits, 10)
+	if !ok || strings.ContainsAny(digits, "eE") {
+		return javaser.BigDecimal{}, fmt.Errorf("%w: numeric %q", errChunkKey, text)
+	}
+	return javaser.BigDecimal{Unscaled: u, Scale: int32(len(frac))}, nil
 }
 
 // keyText is a key value as a text-format query parameter.
 func keyText(v any) []byte {
 	switch x := v.(type) {
+	case int16:
+		return strconv.AppendInt(nil, int64(x), 10)
 	case int32:
 		return strconv.AppendInt(nil, int64(x), 10)
 	case int64:
 		return strconv.AppendInt(nil, x, 10)
-	case keyUUID:
-		return []byte(x)
-	case keyNumeric:
-		return []byte(x)
 	case string:
 		return []byte(x)
+	case javaser.UUID:
+		h := hex.EncodeToString(x[:])
+		return []byte(h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:])
+	case javaser.BigDecimal:
+		return []byte(decimalText(x))
 	}
 	return []byte(fmt.Sprint(v))
+}
+
+// decimalText is BigDecimal.toPlainString.
+func decimalText(d javaser.BigDecimal) string {
+	if d.Unscaled == nil {
+		return "0"
+	}
+	s := new(big.Int).Abs(d.Unscaled).String()
+	sign := ""
+	if d.Unscaled.Sign() < 0 {
+		sign = "-"
+	}
+	switch {
+	case d.Scale <= 0:
+		return sign + s + strings.Repeat("0", int(-d.Scale))
+	case int(d.Scale) >= len(s):
+		return sign + "0." + strings.Repeat("0", int(d.Scale)-len(s)) + s
+	}
+	return sign + s[:len(s)-int(d.Scale)] + "." + s[len(s)-int(d.Scale):]
 }
 
 // keyColumnsSQL lists the chunk key columns, quoted.
@@ -847,6 +894,9 @@ func keyID(vals []any) string {
 			b = strconv.AppendInt(b, int64(len(x)), 10)
 			b = append(b, ':')
 			b = append(b, x...)
+		case javaser.UUID, javaser.BigDecimal:
+			b = append(b, 'K')
+			b = append(b, keyText(x)...)
 		default:
 			b = fmt.Appendf(b, "%T=", v)
 			b = appendJavaString(b, v)

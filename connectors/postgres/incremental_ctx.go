@@ -2,12 +2,11 @@ package postgres
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/tributary-cdc/tributary/connectors/postgres/javaser"
 )
 
 // Offset keys of a running incremental snapshot, as Debezium's
@@ -15,33 +14,32 @@ import (
 // are a JSON string (Jackson, compact, nulls written); the two keys are
 // the hex of a Java-serialized Object[] (ObjectOutputStream).
 const (
-	offIncCollections          = "incremental_snapshot_collections"
-	offIncCollectionID         = "incremental_snapshot_collections_id"
-	offIncCollectionCondition  = "incremental_snapshot_collections_additional_condition"
-	offIncCollectionSurrogate  = "incremental_snapshot_collections_surrogate_key"
-	offIncPrimaryKey           = "incremental_snapshot_primary_key"
-	offIncMaximumKey           = "incremental_snapshot_maximum_key"
-	offIncCorrelationID        = "incremental_snapshot_correlation_id"
-	javaSerializedNull         = "aced000570" // ObjectOutputStream.writeObject(null)
-	javaSerializationHeaderHex = "aced0005"
+	offIncCollections         = "incremental_snapshot_collections"
+	offIncCollectionID        = "incremental_snapshot_collections_id"
+	offIncCollectionCondition = "incremental_snapshot_collections_additional_condition"
+	offIncCollectionSurrogate = "incremental_snapshot_collections_surrogate_key"
+	offIncPrimaryKey          = "incremental_snapshot_primary_key"
+	offIncMaximumKey          = "incremental_snapshot_maximum_key"
+	offIncCorrelationID       = "incremental_snapshot_correlation_id"
+	javaSerializedNull        = "aced000570" // ObjectOutputStream.writeObject(null)
 )
 
-// Key values of an incremental snapshot chunk key, by the Java class
-// Debezium's JDBC reads for the column (pgjdbc getObject): int2 and int4
-// are Integer (int32), int8 Long (int64), text types String (string); uuid
-// and numeric have their own types, carrying PostgreSQL's text form.
-type (
-	keyUUID    string // java.util.UUID
-	keyNumeric string // java.math.BigDecimal, plain notation
-)
-
-// keyCodec encodes a chunk key as Debezium stores it in the offsets:
-// hex of a Java-serialized Object[]. A nil key is handled by the callers
-// (javaSerializedNull).
+// keyCodec encodes a chunk key as Debezium stores it in the offsets: the
+// hex of a Java-serialized Object[] (javaser). Key values are the Go types
+// javaser maps to the Java classes Debezium's JDBC read gives the key
+// columns (pgjdbc getObject): int2 and int4 are Integer (int32), int8 Long
+// (int64), text types String (string), uuid UUID (javaser.UUID), numeric
+// BigDecimal (javaser.BigDecimal). A stored Short (int16) is read too.
 type keyCodec interface {
 	Encode(key []any) (string, error)
 	Decode(s string) ([]any, error)
 }
+
+// javaKeys is the keyCodec of Debezium's offsets.
+type javaKeys struct{}
+
+func (javaKeys) Encode(key []any) (string, error) { return javaser.Encode(key) }
+func (javaKeys) Decode(s string) ([]any, error)   { return javaser.Decode(s) }
 
 // incCollection is one table queued for an incremental snapshot
 // (Debezium's DataCollection).
@@ -146,7 +144,8 @@ func parseCollectionsJSON(s string) ([]incCollection, error) {
 }
 
 // store adds the running snapshot's keys to an offset
-// (AbstractIncrementalSnapshotContext.store); nothing when none runs.
+// (AbstractIncrementalSnapshotContext.store); nothing when none runs. A
+// nil key is Java's null (javaSerializedNull).
 func (c *incContext) store(codec keyCodec, off map[string]any) error {
 	if !c.running() {
 		return nil
@@ -215,82 +214,4 @@ func decodeKey(codec keyCodec, s string) ([]any, error) {
 		return nil, nil
 	}
 	return codec.Decode(s)
-}
-
-// interimKeyCodec stands in for the Java serialization codec: it writes
-// the serialization header followed by a JSON array of type-tagged
-// values, hex-encoded. Offsets it wrote are refused by Debezium.
-// TODO(javaser): replace with the javaser package's Encode/Decode.
-type interimKeyCodec struct{}
-
-const interimMarker = "ffff"
-
-func (interimKeyCodec) Encode(key []any) (string, error) {
-	parts := make([]string, len(key))
-	for i, v := range key {
-		switch x := v.(type) {
-		case int32:
-			parts[i] = "I" + strconv.FormatInt(int64(x), 10)
-		case int64:
-			parts[i] = "J" + strconv.FormatInt(x, 10)
-		case string:
-			parts[i] = "S" + x
-		case keyUUID:
-			parts[i] = "U" + string(x)
-		case keyNumeric:
-			parts[i] = "D" + string(x)
-		default:
-			return "", fmt.Errorf("unsupported key value %T", v)
-		}
-	}
-	b, err := json.Marshal(parts)
-	if err != nil {
-		return "", err
-	}
-	return javaSerializationHeaderHex + interimMarker + hex.EncodeToString(b), nil
-}
-
-func (interimKeyCodec) Decode(s string) ([]any, error) {
-	rest, ok := strings.CutPrefix(strings.ToLower(s), javaSerializationHeaderHex+interimMarker)
-	if !ok {
-		return nil, errors.New("not a key this version wrote")
-	}
-	b, err := hex.DecodeString(rest)
-	if err != nil {
-		return nil, err
-	}
-	var parts []string
-	if err := json.Unmarshal(b, &parts); err != nil {
-		return nil, err
-	}
-	out := make([]any, len(parts))
-	for i, p := range parts {
-		if p == "" {
-			return nil, errors.New("empty key value")
-		}
-		v := p[1:]
-		switch p[0] {
-		case 'I':
-			n, err := strconv.ParseInt(v, 10, 32)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = int32(n)
-		case 'J':
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = n
-		case 'S':
-			out[i] = v
-		case 'U':
-			out[i] = keyUUID(v)
-		case 'D':
-			out[i] = keyNumeric(v)
-		default:
-			return nil, fmt.Errorf("unknown key value tag %q", p[0])
-		}
-	}
-	return out, nil
 }

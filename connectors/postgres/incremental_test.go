@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connectors/postgres/javaser"
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
 	"github.com/tributary-cdc/tributary/schema"
 )
@@ -658,5 +660,61 @@ func TestIncrementalSnapshotSchemaChange(t *testing.T) {
 	}
 	if v := after(t, last).Get("extra"); v != int32(7) {
 		t.Fatalf("the last row read has extra=%v, want 7: %v", v, after(t, last))
+	}
+}
+
+// TestIncrementalSnapshotResumesFromDebeziumOffset is a cut-over in the
+// middle of an incremental snapshot: the stored offset is one Debezium
+// wrote (its incremental_snapshot_* keys, the keys Java-serialized), and
+// the task goes on at the chunk after the last row Debezium sent, up to
+// the maximum key Debezium recorded.
+func TestIncrementalSnapshotResumesFromDebeziumOffset(t *testing.T) {
+	pg := pgtest.Start(t)
+	h := incrementalHarness(t, pg, map[string]string{"incremental.snapshot.chunk.size": "300"})
+	addBigTable(t, pg, h, 1200)
+	c := &collector{h: h}
+	c.sentinel(t, pg, -1)
+	h.stop()
+
+	last, err := javaser.Encode([]any{int32(250)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxKey, err := javaser.Encode([]any{int32(1000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := maps.Clone(h.committed[len(h.committed)-1])
+	off["incremental_snapshot_collections"] = `[{"incremental_snapshot_collections_id":"public.big","incremental_snapshot_collections_additional_condition":null,"incremental_snapshot_collections_surrogate_key":null}]`
+	off["incremental_snapshot_primary_key"] = last
+	off["incremental_snapshot_maximum_key"] = maxKey
+	off["incremental_snapshot_correlation_id"] = "debezium-1"
+	h.store.store(t, map[string]any{"server": "dbserver1"}, off)
+
+	h.start()
+	from := len(c.recs)
+	c.until("the end of the snapshot", func(r connect.SourceRecord) bool {
+		return !isRead(t, r) && !hasIncrementalOffset(r) && r.Topic == signalTopic
+	})
+	got := readIDs(t, c.recs, from)
+	if len(got) != 750 {
+		t.Fatalf("%d rows read, want 251..1000", len(got))
+	}
+	for id, k := range got {
+		if id <= 250 || id > 1000 || k != 1 {
+			t.Fatalf("id %d read %d times", id, k)
+		}
+	}
+	for _, r := range c.recs[from:] {
+		if isRead(t, r) {
+			pk, _ := r.SourceOffset["incremental_snapshot_primary_key"].(string)
+			key, err := javaser.Decode(pk)
+			if err != nil || len(key) != 1 || key[0] != r.Key.(*schema.Struct).Get("id") {
+				t.Fatalf("read record of %v has incremental_snapshot_primary_key %q (%v, %v)", keyOf(r), pk, key, err)
+			}
+			if r.SourceOffset["incremental_snapshot_maximum_key"] != maxKey || r.SourceOffset["incremental_snapshot_correlation_id"] != "debezium-1" {
+				t.Fatalf("read record offset %v", r.SourceOffset)
+			}
+		}
 	}
 }
