@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/tributary-cdc/tributary/connectors/postgres/signal"
 )
 
 // blockingSnapshot runs the blocking snapshot an execute-snapshot signal
@@ -21,25 +23,22 @@ import (
 // to the changes already streamed; changes committed while the snapshot
 // reads follow it, in commit order.
 //
-// The records carry the signal event's position with the snapshot key
-// BLOCKING; until the last, whose offset marks the snapshot completed,
-// that position leaves the signal event undelivered: a task restarted
-// before the snapshot ended runs it again.
-func (s *streamer) blockingSnapshot(ctx context.Context, a actExecuteSnapshot, id string, off map[string]any) (err error) {
+// The records carry the signal event's position (off) with the snapshot
+// key BLOCKING. For a signal of the signal table (fromSource), until the
+// last record, whose offset marks the snapshot completed, that position
+// leaves the signal event undelivered: a task restarted before the
+// snapshot ended runs it again. The notifications are the initial
+// snapshot's, as in Debezium.
+func (s *streamer) blockingSnapshot(ctx context.Context, a *signal.ExecuteSnapshot, id string, fromSource bool, off map[string]any) (err error) {
 	t := s.t
 	log := t.log.With("signal_id", id)
-	names, err := s.inc.expand(ctx, a.collections)
+	names, err := s.inc.expand(ctx, a.DataCollections)
 	if err != nil {
 		return err
 	}
 	conditions := map[string]string{}
 	for _, n := range names {
-		for _, c := range a.conditions {
-			if matchCollection(c.collection, n) {
-				conditions[n] = c.filter
-				break
-			}
-		}
+		conditions[n] = a.FilterFor(n)
 	}
 	opts, _ := t.snapshotTxOptions()
 	tx, err := t.conn.BeginTx(ctx, opts)
@@ -101,10 +100,20 @@ func (s *streamer) blockingSnapshot(ctx context.Context, a actExecuteSnapshot, i
 	log.Info("blocking snapshot started; streaming paused", "tables", len(jobs))
 	t.metrics.snapshotStarted(time.Now())
 	t.metrics.snapshotTables(jobs)
-	defer func() { t.metrics.snapshotEnded(err == nil, time.Now()) }()
+	notified := s.inc.decorate(off)
+	if err := t.sendNotification(ctx, t.snaps.InitialStarted(), notified, s); err != nil {
+		return err
+	}
+	completed := false
+	defer func() {
+		t.metrics.snapshotEnded(completed, time.Now())
+		if err == nil && !completed {
+			err = t.sendNotification(ctx, t.snaps.InitialAborted(), notified, s)
+		}
+	}()
 
 	undelivered := maps.Clone(off)
-	if n, ok, _ := int64Value(off[offEventsProcessed]); ok {
+	if n, ok, _ := int64Value(off[offEventsProcessed]); ok && fromSource {
 		undelivered[offEventsProcessed] = n - 1
 	}
 	em := newSnapshotEmitter(t, uint64(lsn), txID, true)
@@ -139,5 +148,6 @@ func (s *streamer) blockingSnapshot(ctx context.Context, a actExecuteSnapshot, i
 		return fmt.Errorf("blocking snapshot: ending its transaction: %w", err)
 	}
 	log.Info("blocking snapshot completed; streaming resumes", "records", em.count)
-	return nil
+	completed = true
+	return t.sendNotification(ctx, t.snaps.InitialCompleted(), notified, s)
 }

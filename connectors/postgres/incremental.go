@@ -25,17 +25,6 @@ import (
 // snapshotMarkIncremental is source.snapshot on incremental snapshot rows.
 const snapshotMarkIncremental = "incremental"
 
-// Table scan completion statuses of incremental snapshot notifications
-// (IncrementalSnapshotNotificationService.TableScanCompletionStatus).
-const (
-	scanEmpty         = "EMPTY"
-	scanNoPrimaryKey  = "NO_PRIMARY_KEY"
-	scanSkipped       = "SKIPPED"
-	scanSQLException  = "SQL_EXCEPTION"
-	scanSucceeded     = "SUCCEEDED"
-	scanUnknownSchema = "UNKNOWN_SCHEMA"
-)
-
 // incremental is the incremental snapshot (DBLog) of Debezium's
 // SignalBasedIncrementalSnapshotChangeEventSource and
 // AbstractIncrementalSnapshotChangeEventSource, interleaved with streaming:
@@ -65,6 +54,10 @@ type incremental struct {
 	extra       map[string]any
 	progress    *tableProgress
 	rowsScanned int64
+	// event is the offset of the event being handled, which notifications
+	// carry; pending holds the notifications not queued yet.
+	event   map[string]any
+	pending []signal.Notification
 }
 
 type winRow struct {
@@ -102,8 +95,12 @@ func (inc *incremental) init(ctx context.Context) error {
 		return nil
 	}
 	inc.t.log.Info("incremental snapshot in progress; reading the next chunk", "collections", len(inc.c.collections))
+	inc.event = inc.t.plan.resumeRaw
 	inc.started()
-	return inc.readChunk(ctx)
+	if err := inc.readChunk(ctx); err != nil {
+		return err
+	}
+	return inc.flush(ctx)
 }
 
 // refreshExtra recomputes the offset keys of the running snapshot.
@@ -131,21 +128,34 @@ func (inc *incremental) decorate(off map[string]any) map[string]any {
 	return out
 }
 
-// signal carries out a signal read from the signal table at lsn, whose
-// event has offset off. A signal that cannot be carried out is logged and
-// skipped; only errors of the data path are returned.
+// signal carries out a signal of channel source at lsn, whose event has
+// offset off, or of another channel (lsn 0; off the position reached). A
+// signal that cannot be carried out is logged and skipped; only errors of
+// the data path are returned.
 func (inc *incremental) signal(ctx context.Context, sig signal.Signal, lsn uint64, off map[string]any) error {
+	inc.event = off
+	if err := inc.act(ctx, sig, lsn, off); err != nil {
+		return err
+	}
+	return inc.flush(ctx)
+}
+
+func (inc *incremental) act(ctx context.Context, sig signal.Signal, lsn uint64, off map[string]any) error {
 	log := inc.t.log.With("signal_id", sig.ID, "signal_type", sig.Type, "channel", sig.Channel)
-	switch sig.Type {
-	case sigWindowOpen:
-		if !inc.c.expected(sig.ID) {
+	act, err := signal.Parse(sig)
+	if err != nil {
+		log.Warn("skipping a signal that cannot be carried out", "error", err)
+		return nil
+	}
+	switch a := act.(type) {
+	case *signal.SnapshotWindowOpen:
+		if sig.Channel != channelSource || !inc.c.expected(sig.ID) {
 			log.Debug("ignoring the open window signal of another chunk", "expected", inc.c.chunkID)
 			return nil
 		}
 		inc.c.windowOpen = true
-		return nil
-	case sigWindowClose:
-		if !inc.c.expected(sig.ID) {
+	case *signal.SnapshotWindowClose:
+		if sig.Channel != channelSource || !inc.c.expected(sig.ID) {
 			log.Debug("ignoring the close window signal of another chunk", "expected", inc.c.chunkID)
 			return nil
 		}
@@ -154,74 +164,58 @@ func (inc *incremental) signal(ctx context.Context, sig signal.Signal, lsn uint6
 			return err
 		}
 		return inc.readChunk(ctx)
-	}
-	act, err := parseAction(sig)
-	if err != nil {
-		log.Warn("skipping a signal that cannot be carried out", "error", err)
-		return nil
-	}
-	switch a := act.(type) {
-	case actExecuteSnapshot:
-		log.Info("requested a snapshot", "type", a.kind, "data_collections", a.collections, "surrogate_key", a.surrogate)
-		if a.kind == snapTypeBlocking {
-			return inc.s.blockingSnapshot(ctx, a, sig.ID, off)
+	case *signal.ExecuteSnapshot:
+		log.Info("requested a snapshot", "type", a.SnapshotType, "data_collections", a.DataCollections, "surrogate_key", a.SurrogateKey)
+		if a.SnapshotType == signal.SnapshotBlocking {
+			return inc.s.blockingSnapshot(ctx, a, sig.ID, lsn != 0, off)
 		}
 		return inc.add(ctx, a, sig.ID)
-	case actStopSnapshot:
-		log.Info("requested to stop a snapshot", "type", a.kind, "data_collections", a.collections)
-		if a.kind == snapTypeIncremental && inc.c.running() {
-			if len(a.collections) == 0 {
+	case *signal.StopSnapshot:
+		log.Info("requested to stop a snapshot", "type", a.SnapshotType, "data_collections", a.DataCollections)
+		if a.SnapshotType == signal.SnapshotIncremental && inc.c.running() {
+			if len(a.DataCollections) == 0 {
 				inc.c.stops = append(inc.c.stops, ".*")
 			} else {
-				inc.c.stops = append(inc.c.stops, a.collections...)
+				inc.c.stops = append(inc.c.stops, a.DataCollections...)
 			}
 		}
-		return nil
-	case actPause:
+	case *signal.PauseSnapshot:
 		if inc.c.running() && !inc.c.paused {
 			inc.t.log.Info("pausing the incremental snapshot")
 			inc.c.paused = true
 			inc.t.metrics.snapshotPaused(true)
-			inc.notify("PAUSED", nil)
+			inc.notify(inc.t.snaps.IncrementalPaused(inc.correlation(), inc.collectionIDs()))
 		}
-		return nil
-	case actResume:
+	case *signal.ResumeSnapshot:
 		if inc.c.running() && inc.c.paused {
 			inc.t.log.Info("resuming the incremental snapshot")
 			inc.c.paused = false
 			inc.t.metrics.snapshotPaused(false)
-			inc.notify("RESUMED", nil)
+			inc.notify(inc.t.snaps.IncrementalResumed(inc.correlation(), inc.collectionIDs()))
 			return inc.readChunk(ctx)
 		}
-		return nil
-	case actLog:
-		log.Info(a.message)
-		return nil
+	case *signal.Log:
+		inc.t.log.Info(signal.FormatLog(a.Message, javaMapString(inc.decorate(off))))
 	}
 	return nil
 }
 
 // add queues the tables of an execute-snapshot and, when no snapshot ran,
 // starts reading (addDataCollectionNamesToSnapshot).
-func (inc *incremental) add(ctx context.Context, a actExecuteSnapshot, id string) error {
+func (inc *incremental) add(ctx context.Context, a *signal.ExecuteSnapshot, id string) error {
 	if len(inc.t.cfg.SignalTables) == 0 {
 		inc.t.log.Warn("an incremental snapshot needs "+KeySignalDataCollection+" for its watermarks; skipping the signal", "signal_id", id)
 		return nil
 	}
 	start := !inc.c.running()
-	ids, err := inc.expand(ctx, a.collections)
+	ids, err := inc.expand(ctx, a.DataCollections)
 	if err != nil {
 		return err
 	}
 	for _, name := range ids {
-		col := incCollection{ID: name, SurrogateKey: a.surrogate}
-		for _, c := range a.conditions {
-			if matchCollection(c.collection, name) {
-				if c.filter != "" {
-					col.Condition = "(" + c.filter + ")"
-				}
-				break
-			}
+		col := incCollection{ID: name, SurrogateKey: a.SurrogateKey}
+		if f := a.FilterFor(name); f != "" {
+			col.Condition = "(" + f + ")"
 		}
 		inc.c.collections = append(inc.c.collections, col)
 	}
@@ -233,53 +227,22 @@ func (inc *incremental) add(ctx context.Context, a actExecuteSnapshot, id string
 		return nil
 	}
 	inc.started()
-	inc.notify("STARTED", map[string]string{"data_collections": strings.Join(ids, ",")})
+	inc.notify(inc.t.snaps.IncrementalStarted(inc.correlation(), inc.collectionIDs()))
 	return inc.readChunk(ctx)
 }
 
 // expand replaces each data collection that is a pattern matching
-// captured tables by those tables, keeping the others as they are, without
-// duplicates (expandAndDedupeDataCollectionIds).
+// captured tables by those tables (expandAndDedupeDataCollectionIds).
 func (inc *incremental) expand(ctx context.Context, names []string) ([]string, error) {
 	tables, err := listTables(ctx, inc.t.conn, inc.t.cfg.Filter)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	var out []string
-	add := func(s string) {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
+	ids := make([]string, len(tables))
+	for i, tr := range tables {
+		ids[i] = tr.Schema + "." + tr.Name
 	}
-	for _, n := range names {
-		re, err := regexp.Compile("^(?:" + n + ")$")
-		matched := false
-		if err == nil {
-			for _, tr := range tables {
-				if full := tr.Schema + "." + tr.Name; re.MatchString(full) {
-					add(full)
-					matched = true
-				}
-			}
-		}
-		if !matched {
-			add(n)
-		}
-	}
-	return out, nil
-}
-
-// matchCollection reports whether an additional condition's
-// data-collection, a case-insensitive pattern (AdditionalCondition), matches
-// a table; one that is no valid pattern matches its own name.
-func matchCollection(pattern, name string) bool {
-	re, err := regexp.Compile("(?i)^(?:" + pattern + ")$")
-	if err != nil {
-		return strings.EqualFold(pattern, name)
-	}
-	return re.MatchString(name)
+	return signal.ExpandDataCollections(names, ids), nil
 }
 
 // started is the metrics' snapshotStarted for an incremental snapshot.
@@ -349,7 +312,7 @@ func (inc *incremental) readChunk(ctx context.Context) error {
 			}
 			if mk == nil {
 				inc.t.log.Info("incremental snapshot of an empty table finished", "table", inc.cur.id)
-				inc.tableDone(scanEmpty)
+				inc.tableDone(signal.ScanEmpty)
 				continue
 			}
 			c.maxKey = mk
@@ -365,10 +328,11 @@ func (inc *incremental) readChunk(ctx context.Context) error {
 		}
 		if n == 0 {
 			inc.t.log.Info("incremental snapshot of a table finished", "table", inc.cur.id)
-			inc.tableDone(scanSucceeded)
+			inc.tableDone(signal.ScanSucceeded)
 			continue
 		}
-		inc.notify("IN_PROGRESS", map[string]string{"current_collection_in_progress": inc.cur.id})
+		inc.notify(inc.t.snaps.IncrementalInProgress(inc.correlation(), inc.collectionIDs(), inc.cur.id,
+			keyStrings(c.maxKey), keyStrings(c.chunkEnd)))
 		break
 	}
 	if err := inc.writeClose(ctx); err != nil {
@@ -390,19 +354,18 @@ func (inc *incremental) serverError(err error, doing string) error {
 		id = cur.ID
 	}
 	inc.t.log.Warn("incremental snapshot of a table skipped after an error", "table", id, "while", doing, "error", err)
-	inc.tableDone(scanSQLException)
+	inc.tableDone(signal.ScanSQLException)
 	return inc.refreshExtra()
 }
 
 // tableDone ends the current table's snapshot with status and moves to
 // the next table (notifyTableScanCompleted, nextDataCollection).
-func (inc *incremental) tableDone(status string) {
+func (inc *incremental) tableDone(status signal.TableScanStatus) {
 	cur := inc.c.current()
 	if cur == nil {
 		return
 	}
-	inc.notify("TABLE_SCAN_COMPLETED", map[string]string{"scanned_collection": cur.ID, "status": status,
-		"total_rows_scanned": strconv.FormatInt(inc.rowsScanned, 10)})
+	inc.notify(inc.t.snaps.IncrementalTableScanCompleted(inc.correlation(), inc.collectionIDs(), cur.ID, inc.rowsScanned, status))
 	inc.rowsScanned = 0
 	inc.cur = nil
 	inc.c.nextCollection()
@@ -420,7 +383,7 @@ func (inc *incremental) tableDone(status string) {
 	if !inc.c.running() {
 		inc.t.log.Info("incremental snapshot completed")
 		m.snapshotEnded(true, time.Now())
-		inc.notify("COMPLETED", nil)
+		inc.notify(inc.t.snaps.IncrementalCompleted(inc.correlation()))
 		inc.c.correlationID = nil
 	}
 }
@@ -465,7 +428,7 @@ func (inc *incremental) applyStops() error {
 		c.nextCollection()
 	}
 	inc.t.log.Info("removed tables from the incremental snapshot", "data_collections", stopped)
-	inc.notify("ABORTED", map[string]string{"data_collections": strings.Join(stopped, ",")})
+	inc.notify(inc.t.snaps.IncrementalAborted(inc.correlation(), stopped))
 	if !c.running() {
 		inc.t.log.Info("incremental snapshot stopped")
 		inc.t.metrics.snapshotEnded(false, time.Now())
@@ -481,16 +444,16 @@ func (inc *incremental) prepareTable(ctx context.Context) (bool, error) {
 	col := inc.c.current()
 	schemaName, table, ok := strings.Cut(col.ID, ".")
 	if !ok {
-		return inc.skip(scanUnknownSchema, "not a schema.table name")
+		return inc.skip(signal.ScanUnknownSchema, "not a schema.table name")
 	}
 	if captured, _ := inc.t.cfg.Filter.Captures(schemaName, table); !captured {
-		return inc.skip(scanUnknownSchema, "the table is not captured")
+		return inc.skip(signal.ScanUnknownSchema, "the table is not captured")
 	}
 	var oid uint32
 	err := inc.t.conn.QueryRow(ctx, `SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')`, schemaName, table).Scan(&oid)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return inc.skip(scanUnknownSchema, "the table does not exist")
+		return inc.skip(signal.ScanUnknownSchema, "the table does not exist")
 	}
 	if err != nil {
 		return false, fmt.Errorf("incremental snapshot: looking up %s: %w", col.ID, err)
@@ -498,7 +461,7 @@ func (inc *incremental) prepareTable(ctx context.Context) (bool, error) {
 	// The chunk is read with the table's current shape.
 	info, err := loadTable(ctx, inc.t.conn, oid)
 	if errors.Is(err, errTableGone) {
-		return inc.skip(scanUnknownSchema, "the table does not exist")
+		return inc.skip(signal.ScanUnknownSchema, "the table does not exist")
 	}
 	if err != nil {
 		return false, fmt.Errorf("incremental snapshot: %w", err)
@@ -512,7 +475,7 @@ func (inc *incremental) prepareTable(ctx context.Context) (bool, error) {
 		names = []string{col.SurrogateKey}
 	}
 	if len(names) == 0 {
-		return inc.skip(scanNoPrimaryKey, "the table has no primary key; name a surrogate-key")
+		return inc.skip(signal.ScanNoPrimaryKey, "the table has no primary key; name a surrogate-key")
 	}
 	cols := make([]incKeyCol, 0, len(names))
 	for _, n := range names {
@@ -524,11 +487,11 @@ func (inc *incremental) prepareTable(ctx context.Context) (bool, error) {
 		}
 		switch {
 		case ci == nil:
-			return inc.skip(scanSQLException, fmt.Sprintf("the key column %q does not exist", n))
+			return inc.skip(signal.ScanSQLException, fmt.Sprintf("the key column %q does not exist", n))
 		case !ci.NotNull && !slices.Contains(info.PK, n):
-			return inc.skip(scanSkipped, fmt.Sprintf("the key column %q is nullable", n))
+			return inc.skip(signal.ScanSkipped, fmt.Sprintf("the key column %q is nullable", n))
 		case !supportedKeyType(ci.TypeOID):
-			return inc.skip(scanSkipped, fmt.Sprintf("the key column %q is of type %s, which chunk keys do not support (smallint, integer, bigint, numeric, text, varchar, char, uuid)", n, ci.TypeName))
+			return inc.skip(signal.ScanSkipped, fmt.Sprintf("the key column %q is of type %s, which chunk keys do not support (smallint, integer, bigint, numeric, text, varchar, char, uuid)", n, ci.TypeName))
 		}
 		cols = append(cols, incKeyCol{name: n, oid: ci.TypeOID})
 	}
@@ -537,7 +500,7 @@ func (inc *incremental) prepareTable(ctx context.Context) (bool, error) {
 }
 
 // skip skips the current table with a notification.
-func (inc *incremental) skip(status, why string) (bool, error) {
+func (inc *incremental) skip(status signal.TableScanStatus, why string) (bool, error) {
 	inc.t.log.Warn("incremental snapshot of a table skipped", "table", inc.c.current().ID, "reason", why, "status", status)
 	inc.tableDone(status)
 	return false, inc.refreshExtra()
@@ -790,7 +753,7 @@ func (inc *incremental) writeOpen(ctx context.Context) error {
 	inc.openedAt = time.Now()
 	data := `{"openWindowTimestamp": "` + javaInstant(inc.openedAt) + `"}`
 	_, err := inc.t.conn.Exec(ctx, "INSERT INTO "+inc.signalTable()+" VALUES ($1, $2, $3)",
-		inc.c.chunkID+"-open", sigWindowOpen, data)
+		inc.c.chunkID+"-open", signal.TypeSnapshotWindowOpen, data)
 	return err
 }
 
@@ -803,7 +766,7 @@ func (inc *incremental) writeClose(ctx context.Context) error {
 	}
 	data := `{"openWindowTimestamp": "` + javaInstant(inc.openedAt) + `", "closeWindowTimestamp": "` + javaInstant(time.Now()) + `"}`
 	_, err := inc.t.conn.Exec(ctx, "INSERT INTO "+inc.signalTable()+" VALUES ($1, $2, $3)",
-		inc.c.chunkID+"-close", sigWindowClose, data)
+		inc.c.chunkID+"-close", signal.TypeSnapshotWindowClose, data)
 	return err
 }
 
@@ -862,19 +825,82 @@ func (inc *incremental) emitWindow(ctx context.Context, lsn uint64, off map[stri
 	return inc.refreshExtra()
 }
 
-// notify reports an incremental snapshot notification
-// (IncrementalSnapshotNotificationService).
-// TODO(signal): hand it to the notification channels once the signal
-// package builds notification records.
-func (inc *incremental) notify(typ string, data map[string]string) {
-	args := []any{"aggregate_type", "Incremental Snapshot", "type", typ}
-	if inc.c.correlationID != nil {
-		args = append(args, "id", *inc.c.correlationID)
+// notify keeps a notification for flush to queue.
+func (inc *incremental) notify(n signal.Notification) {
+	inc.pending = append(inc.pending, n)
+}
+
+// flush hands the pending notifications to the notification channels,
+// queuing the sink channel's records with the offset of the event being
+// handled.
+func (inc *incremental) flush(ctx context.Context) error {
+	pending := inc.pending
+	inc.pending = nil
+	for _, n := range pending {
+		if err := inc.t.sendNotification(ctx, n, inc.decorate(inc.event), inc.s); err != nil {
+			return err
+		}
 	}
-	for k, v := range data {
-		args = append(args, k, v)
+	return nil
+}
+
+// correlation is the running snapshot's correlation id, "" for none.
+func (inc *incremental) correlation() string {
+	if inc.c.correlationID == nil {
+		return ""
 	}
-	inc.t.log.Info("notification", args...)
+	return *inc.c.correlationID
+}
+
+func (inc *incremental) collectionIDs() []string {
+	out := make([]string, len(inc.c.collections))
+	for i, c := range inc.c.collections {
+		out[i] = c.ID
+	}
+	return out
+}
+
+// keyStrings shows a chunk key's values as Java's toString does, nil for
+// none.
+func keyStrings(key []any) []string {
+	if key == nil {
+		return nil
+	}
+	out := make([]string, len(key))
+	for i, v := range key {
+		switch v.(type) {
+		case nil:
+			out[i] = signal.NullKeyPart
+		default:
+			out[i] = string(keyText(v))
+		}
+	}
+	return out
+}
+
+// javaMapString shows an offset as Java's Map.toString does ({k=v, …}),
+// keys sorted.
+func javaMapString(m map[string]any) string {
+	if m == nil {
+		return "<none>"
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		if m[k] == nil {
+			b.WriteString("null")
+		} else {
+			fmt.Fprint(&b, m[k])
+		}
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // keyID identifies a key by its values, for the window's index.

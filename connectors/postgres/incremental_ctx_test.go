@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/connectors/postgres/javaser"
-	"github.com/tributary-cdc/tributary/connectors/postgres/signal"
 )
 
 // TestIncrementalOffsetGolden: the keys a running incremental snapshot adds
@@ -129,24 +128,6 @@ func TestJavaInstant(t *testing.T) {
 			t.Errorf("%d ns: %s, want %s", ns, got, want)
 		}
 	}
-}
-
-// FuzzParseAction: no signal, however malformed, panics the parser.
-func FuzzParseAction(f *testing.F) {
-	for _, s := range [][2]string{
-		{sigExecuteSnapshot, `{"data-collections": ["public.t"], "type": "incremental"}`},
-		{sigExecuteSnapshot, `{"data-collections": ["public.t"], "type": "blocking", "additional-conditions": [{"data-collection": "public.t", "filter": "id > 1"}], "surrogate-key": "id"}`},
-		{sigExecuteSnapshot, `{"data-collections": [`},
-		{sigStopSnapshot, `{"data-collections": null}`},
-		{sigPauseSnapshot, ``},
-		{sigLog, `{"message": 3}`},
-		{"x", `[]`},
-	} {
-		f.Add(s[0], s[1])
-	}
-	f.Fuzz(func(t *testing.T, typ, data string) {
-		_, _ = parseAction(signal.Signal{ID: "f", Type: typ, Data: data})
-	})
 }
 
 // FuzzLoadIncContext: no stored offset, however malformed, panics loading.

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -26,7 +27,36 @@ const (
 	bigTopic    = "dbserver1.public.big"
 	otherTopic  = "dbserver1.public.other"
 	signalTopic = "dbserver1.public.debezium_signal"
+
+	notificationTopic = "tributary-notifications"
 )
+
+// notice is a notification record's id, type, and additional data.
+type notice struct {
+	id, typ string
+	data    map[string]string
+}
+
+func notices(t *testing.T, recs []connect.SourceRecord) []notice {
+	var out []notice
+	for _, r := range recs {
+		if r.Topic != notificationTopic {
+			continue
+		}
+		v := valueStruct(t, r)
+		n := notice{id: v.Get("id").(string), typ: v.Get("type").(string), data: map[string]string{}}
+		if m, ok := v.Get("additional_data").(schema.OrderedMap); ok {
+			for _, e := range m {
+				n.data[e.Key] = e.Value.(string)
+			}
+		}
+		if v.Get("aggregate_type") != "Incremental Snapshot" && v.Get("aggregate_type") != "Initial Snapshot" {
+			t.Fatalf("notification %v", v)
+		}
+		out = append(out, n)
+	}
+	return out
+}
 
 // incrementalRows is the size of the table the incremental snapshot tests
 // add; TRIBUTARY_INCREMENTAL_ROWS raises it (e.g. to 50000) for a longer
@@ -54,6 +84,8 @@ func incrementalHarness(t *testing.T, pg *pgtest.Server, extra map[string]string
 		"incremental.snapshot.chunk.size": "500",
 		"max.batch.size":                  "1000",
 		"max.queue.size":                  "4000",
+		"notification.enabled.channels":   "sink,log",
+		"notification.sink.topic.name":    notificationTopic,
 	}
 	for k, v := range extra {
 		config[k] = v
@@ -352,6 +384,24 @@ func testIncrementalSnapshotAddTable(t *testing.T, strategy string) {
 	if otherDuring == 0 {
 		t.Fatal("no change of public.other streamed while the snapshot ran")
 	}
+	// The notifications of IncrementalSnapshotNotificationService, with
+	// the signal's id.
+	ns := notices(t, c.recs)
+	var types []string
+	for _, n := range ns {
+		if n.id != "ad-hoc-1" {
+			t.Fatalf("notification %+v: want id ad-hoc-1", n)
+		}
+		if len(types) == 0 || types[len(types)-1] != n.typ {
+			types = append(types, n.typ)
+		}
+	}
+	if want := []string{"STARTED", "IN_PROGRESS", "TABLE_SCAN_COMPLETED", "COMPLETED"}; !slices.Equal(types, want) {
+		t.Fatalf("notifications %v, want %v", types, want)
+	}
+	if done := ns[len(ns)-2]; done.data["status"] != "SUCCEEDED" || done.data["scanned_collection"] != "public.big" || done.data["connector_name"] != "dbserver1" {
+		t.Fatalf("table scan notification %+v", done)
+	}
 	ms := h.task.Metrics()
 	if !has(ms, "debezium_metrics_SnapshotCompleted", debeziumLabels("snapshot"), 1) {
 		t.Fatalf("SnapshotCompleted is not 1:\n%s", describeMetrics(ms))
@@ -549,6 +599,15 @@ func TestMalformedSignals(t *testing.T) {
 	if got := readIDs(t, c.recs, 0); len(got) != 0 {
 		t.Fatalf("malformed signals read %d rows", len(got))
 	}
+	statuses := map[string]string{}
+	for _, n := range notices(t, c.recs) {
+		if n.typ == "TABLE_SCAN_COMPLETED" {
+			statuses[n.id+" "+n.data["scanned_collection"]] = n.data["status"]
+		}
+	}
+	if want := map[string]string{"bad-3 public.nope": "UNKNOWN_SCHEMA", "bad-6 public.big": "SQL_EXCEPTION"}; !maps.Equal(statuses, want) {
+		t.Fatalf("table scans %v, want %v", statuses, want)
+	}
 	pg.Exec(t, signalSQL("good-1", "execute-snapshot", `{"data-collections": ["public.big"]}`))
 	c.until("the good snapshot's last row", func(r connect.SourceRecord) bool {
 		return isRead(t, r) && r.Key.(*schema.Struct).Get("id") == int32(50)
@@ -591,6 +650,13 @@ func TestBlockingSnapshotUnderLoad(t *testing.T) {
 	}
 	inserts := w.finish(t)
 	c.sentinel(t, pg, -2)
+	var types []string
+	for _, n := range notices(t, c.recs) {
+		types = append(types, n.typ)
+	}
+	if want := []string{"STARTED", "COMPLETED"}; !slices.Equal(types, want) {
+		t.Fatalf("blocking snapshot notifications %v, want %v", types, want)
+	}
 
 	// Every even row present when the snapshot read is read once; odd rows
 	// only stream.

@@ -12,7 +12,17 @@ import (
 
 // channelSource is the name of the signal table's channel
 // (SourceSignalChannel.CHANNEL_NAME).
-const channelSource = "source"
+const channelSource = signal.ChannelSource
+
+// sendNotification hands a notification to the notification channels and
+// queues the sink channel's record, with offset off, through Task.send.
+func (t *Task) sendNotification(ctx context.Context, n signal.Notification, off map[string]any, k keeper) error {
+	rec, ok := t.notifier.Notify(n, t.partition, off)
+	if !ok {
+		return nil
+	}
+	return t.send(ctx, rec, k)
+}
 
 // isSignalTable reports whether schema.table is a signal table.
 func (c *Config) isSignalTable(schemaName, table string) bool {
@@ -60,7 +70,7 @@ func (s *streamer) sourceSignal(ctx context.Context, r *relation, lsn uint64, ki
 		if !strings.HasSuffix(sig.ID, "-open") {
 			return nil
 		}
-		sig = signal.Signal{ID: strings.ReplaceAll(sig.ID, "open", "close"), Type: sigWindowClose, Channel: channelSource}
+		sig = signal.Signal{ID: strings.ReplaceAll(sig.ID, "open", "close"), Type: signal.TypeSnapshotWindowClose, Channel: channelSource}
 	}
 	_, off, _ := s.eventParts(r.table, lsn, kind, n)
 	return s.inc.signal(ctx, sig, lsn, off)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/connectors/postgres/signal"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 	"github.com/tributary-cdc/tributary/schema"
 )
@@ -46,6 +47,10 @@ type Task struct {
 	tables map[uint32]*capturedTable
 	// message holds the schemas of logical decoding message records.
 	message *envelope.Message
+	// notifier delivers notifications to notification.enabled.channels;
+	// snaps builds the snapshot ones.
+	notifier *signal.Notifier
+	snaps    signal.Snapshots
 
 	records chan queuedRecord
 	// queued bounds the records channel by estimated bytes as well.
@@ -139,6 +144,10 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 		t.log.Warn(w)
 	}
 	t.queued = queueBytes{limit: cfg.MaxQueueBytes, freed: make(chan struct{}, 1)}
+	if t.notifier, err = signal.NewNotifier(cfg.Notifications, t.log); err != nil {
+		return err
+	}
+	t.snaps = signal.Snapshots{ConnectorName: cfg.TopicPrefix}
 	defer func() {
 		if err != nil {
 			err = t.classify(err)
