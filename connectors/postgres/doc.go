@@ -38,6 +38,10 @@
 //     watermark, so no stale row follows a newer change of its key. While
 //     it runs, every offset carries its state (Debezium's
 //     incremental_snapshot_* keys).
+//   - Signals of the file and kafka channels are read by a goroutine of
+//     the task's errgroup into a bounded channel; the streaming goroutine
+//     carries them out between two replication messages, so only it acts
+//     on the snapshot state and the connections.
 //   - The task's goroutines are owned by an errgroup; they feed a bounded
 //     channel that Poll drains, and a data-path error ends them and is
 //     returned by Poll.

@@ -784,3 +784,29 @@ func TestIncrementalSnapshotResumesFromDebeziumOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestIncrementalSnapshotFromFileChannel: an execute-snapshot signal
+// written to signal.file starts an incremental snapshot as one inserted
+// into the signal table does.
+func TestIncrementalSnapshotFromFileChannel(t *testing.T) {
+	pg := pgtest.Start(t)
+	file := t.TempDir() + "/signals.txt"
+	h := incrementalHarness(t, pg, map[string]string{
+		"signal.enabled.channels": "source,file", "signal.file": file, "signal.poll.interval.ms": "50",
+	})
+	addBigTable(t, pg, h, 120)
+	c := &collector{h: h}
+	line := `{"id":"file-1","type":"execute-snapshot","data":{"data-collections":["public.big"],"type":"incremental"}}` + "\n"
+	if err := os.WriteFile(file, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.until("the last row", func(r connect.SourceRecord) bool {
+		return isRead(t, r) && r.Key.(*schema.Struct).Get("id") == int32(120)
+	})
+	if got := readIDs(t, c.recs, 0); len(got) != 120 {
+		t.Fatalf("%d rows read, want 120", len(got))
+	}
+	if ns := notices(t, c.recs); len(ns) == 0 || ns[0].id != "file-1" || ns[0].typ != "STARTED" {
+		t.Fatalf("notifications %+v", ns)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pglogrepl"
 
@@ -13,6 +14,61 @@ import (
 // channelSource is the name of the signal table's channel
 // (SourceSignalChannel.CHANNEL_NAME).
 const channelSource = signal.ChannelSource
+
+// externalSignals bounds the signals read from the other channels and not
+// yet carried out: the reader waits for room.
+const externalSignals = 64
+
+// readSignals reads the signal channels other than the signal table every
+// signal.poll.interval.ms (Debezium's SignalProcessor) and hands their
+// signals to the streaming loop, waking it. A channel that fails to read
+// is logged and read again at the next interval.
+func (t *Task) readSignals(ctx context.Context) error {
+	ticker := time.NewTicker(t.cfg.Signals.PollInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+		}
+		for _, ch := range t.channels {
+			sigs, err := ch.Read(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				t.log.Warn("reading a signal channel failed", "channel", ch.Name(), "error", err)
+				continue
+			}
+			for _, sig := range sigs {
+				sig.Channel = ch.Name()
+				select {
+				case t.external <- sig:
+					t.wake.wake()
+				case <-ctx.Done():
+					return nil
+				}
+			}
+		}
+	}
+}
+
+// externalSignals carries out the signals the other channels delivered, at
+// the position reached.
+func (s *streamer) externalSignals(ctx context.Context) error {
+	for {
+		select {
+		case sig := <-s.t.external:
+			s.t.log.Info("received a signal", "signal_id", sig.ID, "signal_type", sig.Type, "channel", sig.Channel)
+			if err := s.inc.signal(ctx, sig, 0, s.positionOffset()); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+}
 
 // sendNotification hands a notification to the notification channels and
 // queues the sink channel's record, with offset off, through Task.send.

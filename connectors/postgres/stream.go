@@ -189,6 +189,9 @@ func (s *streamer) loop(ctx context.Context) error {
 		if err := s.keep(ctx); err != nil {
 			return err
 		}
+		if err := s.externalSignals(ctx); err != nil {
+			return err
+		}
 		deadline := s.pos.wakeAt()
 		if !s.nextHeartbeat.IsZero() && !s.pos.inTx && s.nextHeartbeat.Before(deadline) {
 			deadline = s.nextHeartbeat
