@@ -100,10 +100,16 @@ func (s *streamer) blockingSnapshot(ctx context.Context, a *signal.ExecuteSnapsh
 	log.Info("blocking snapshot started; streaming paused", "tables", len(jobs))
 	t.metrics.snapshotStarted(time.Now())
 	t.metrics.snapshotTables(jobs)
-	notified := s.inc.decorate(off)
-	if err := t.sendNotification(ctx, t.snaps.InitialStarted(), notified, s); err != nil {
+	undelivered := maps.Clone(off)
+	if n, ok, _ := int64Value(off[offEventsProcessed]); ok && fromSource {
+		undelivered[offEventsProcessed] = n - 1
+	}
+	// Until the snapshot ends, what is queued leaves the signal to be
+	// carried out again.
+	if err := t.sendNotification(ctx, t.snaps.InitialStarted(), s.inc.decorate(undelivered), s); err != nil {
 		return err
 	}
+	notified := s.inc.decorate(off)
 	completed := false
 	defer func() {
 		t.metrics.snapshotEnded(completed, time.Now())
@@ -112,10 +118,6 @@ func (s *streamer) blockingSnapshot(ctx context.Context, a *signal.ExecuteSnapsh
 		}
 	}()
 
-	undelivered := maps.Clone(off)
-	if n, ok, _ := int64Value(off[offEventsProcessed]); ok && fromSource {
-		undelivered[offEventsProcessed] = n - 1
-	}
 	em := newSnapshotEmitter(t, uint64(lsn), txID, true)
 	em.keep = s
 	em.offsetFor = func(tsUs int64, last bool) map[string]any {

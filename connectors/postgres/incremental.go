@@ -119,9 +119,21 @@ func (inc *incremental) refreshExtra() error {
 
 // decorate returns off with the running snapshot's keys, a copy when it
 // adds them: nothing modifies an offset once queued.
+// An offset that carries the keys of a snapshot no longer running (the
+// stored one a restart replays from) loses them.
 func (inc *incremental) decorate(off map[string]any) map[string]any {
-	if inc == nil || inc.extra == nil || off == nil {
+	if inc == nil || off == nil {
 		return off
+	}
+	if inc.extra == nil {
+		if _, stale := off[offIncCollections]; !stale {
+			return off
+		}
+		out := maps.Clone(off)
+		for _, k := range []string{offIncCollections, offIncPrimaryKey, offIncMaximumKey, offIncCorrelationID} {
+			delete(out, k)
+		}
+		return out
 	}
 	out := maps.Clone(off)
 	maps.Copy(out, inc.extra)

@@ -141,3 +141,27 @@ func FuzzLoadIncContext(f *testing.F) {
 }
 
 func timeAt(ns int) time.Time { return time.Date(2024, 5, 1, 10, 0, 0, ns, time.UTC) }
+
+// TestDecorate: offsets get the running snapshot's keys; once none runs,
+// an offset replayed from the store loses the keys it carried.
+func TestDecorate(t *testing.T) {
+	inc := &incremental{codec: javaKeys{}, c: &incContext{collections: []incCollection{{ID: "public.t"}}}}
+	if err := inc.refreshExtra(); err != nil {
+		t.Fatal(err)
+	}
+	off := map[string]any{"lsn": int64(1)}
+	got := inc.decorate(off)
+	if got[offIncCollections] == nil || got[offIncPrimaryKey] != javaSerializedNull || len(off) != 1 {
+		t.Fatalf("decorated %v (from %v)", got, off)
+	}
+	inc.c.collections = nil
+	if err := inc.refreshExtra(); err != nil {
+		t.Fatal(err)
+	}
+	if stripped := inc.decorate(got); len(stripped) != 1 || len(got) == 1 {
+		t.Fatalf("stripped %v (from %v)", stripped, got)
+	}
+	if plain := inc.decorate(off); !reflect.DeepEqual(plain, off) {
+		t.Fatalf("%v", plain)
+	}
+}

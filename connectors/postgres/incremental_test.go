@@ -810,3 +810,45 @@ func TestIncrementalSnapshotFromFileChannel(t *testing.T) {
 		t.Fatalf("notifications %+v", ns)
 	}
 }
+
+// TestBlockingSnapshotRerunsAfterRestart: a task stopped before a blocking
+// snapshot's last record was committed runs the snapshot again from the
+// signal when it restarts.
+func TestBlockingSnapshotRerunsAfterRestart(t *testing.T) {
+	pg := pgtest.Start(t)
+	h := incrementalHarness(t, pg, map[string]string{"max.queue.size": "1001"})
+	n := 3000
+	addBigTable(t, pg, h, n)
+	c := &collector{h: h}
+	c.sentinel(t, pg, -1)
+	pg.Exec(t, signalSQL("block-r", "execute-snapshot", `{"data-collections": ["public.big"], "type": "blocking"}`))
+	reads := 0
+	var committed connect.SourceRecord
+	c.hold = true
+	c.until("part of the blocking snapshot", func(r connect.SourceRecord) bool {
+		if isRead(t, r) {
+			reads++
+			if reads == 400 {
+				committed = r
+			}
+		}
+		return reads == 500
+	})
+	h.commit(committed)
+	c.hold = false
+	h.stop()
+	h.start()
+	from := len(c.recs)
+	c.until("the blocking snapshot's last record", func(r connect.SourceRecord) bool {
+		return isRead(t, r) && sourceField(t, r, "snapshot") == "last"
+	})
+	if got := readIDs(t, c.recs, from); len(got) != n {
+		t.Fatalf("%d rows read after the restart, want all %d", len(got), n)
+	}
+	c.sentinel(t, pg, -2)
+	for id, k := range readIDs(t, c.recs, from) {
+		if k != 1 {
+			t.Fatalf("id %d read %d times after the restart: the snapshot ran more than once", id, k)
+		}
+	}
+}
