@@ -206,7 +206,8 @@ type Config struct {
 	// FailureMode is event.processing.failure.handling.mode.
 	FailureMode string
 	// SignalTables are signal.data.collection: captured whatever the
-	// filters say, their inserts are signals. Watermarks go to the first.
+	// filters say, their inserts are signals; the incremental snapshot
+	// writes its watermarks to the first (Debezium allows one).
 	SignalTables []signalTable
 	// IncrementalChunkSize is incremental.snapshot.chunk.size.
 	IncrementalChunkSize int
