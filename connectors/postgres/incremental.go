@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,7 +49,7 @@ type incremental struct {
 
 	openedAt time.Time // when the open watermark was written
 	// extra holds the offset keys of the running snapshot, nil when none
-	// runs; collections and maxKey are their encoded forms.
+	// runs.
 	extra       map[string]any
 	progress    *tableProgress
 	rowsScanned int64
@@ -407,19 +406,15 @@ func (inc *incremental) applyStops() error {
 	if len(c.stops) == 0 {
 		return nil
 	}
-	patterns := c.stops
+	// The patterns match the snapshot's tables as data-collections match
+	// the captured ones (expandAndDedupeDataCollectionIds).
+	names := signal.ExpandDataCollections(c.stops, inc.collectionIDs())
 	c.stops = nil
 	var stopped []string
 	var keep []incCollection
 	stopCurrent := false
 	for i, col := range c.collections {
-		match := false
-		for _, p := range patterns {
-			if re, err := regexp.Compile("^(?:" + p + ")$"); p == col.ID || (err == nil && re.MatchString(col.ID)) {
-				match = true
-				break
-			}
-		}
+		match := slices.Contains(names, col.ID)
 		switch {
 		case match && i == 0:
 			// The current table leaves last, through nextCollection.
