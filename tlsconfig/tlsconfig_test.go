@@ -417,7 +417,9 @@ func TestLoadServerAndHTTPSClient(t *testing.T) {
 			t.Fatalf("ssl.client.auth=%q: %v, %v", auth, srv, err)
 		}
 	}
-	// Workers sharing the key store, no trust store: each trusts the other.
+	// Workers sharing the key store, no trust store: each trusts the other,
+	// and refuses anyone else.
+	props["listeners.https.ssl.client.auth"] = "required"
 	srv, err := tlsconfig.LoadServer(props, "listeners.https.")
 	if err != nil {
 		t.Fatal(err)

@@ -61,7 +61,15 @@ func TestBasicAuthenticatedREST(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			<-done
+		}
+	}
+	defer stop()
 	base := "http://" + a.RESTAddrs()[0]
 
 	unauthorized := basicauth.UnauthorizedMessage + "\n401"
@@ -100,6 +108,7 @@ func TestBasicAuthenticatedREST(t *testing.T) {
 			t.Errorf("a 401 lacks %q:\n%s", h, headers)
 		}
 	}
+	stop() // the log is read once nothing writes it
 	for _, secret := range []string{"admin-secret", "ops-secret"} {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("the log shows the password %s", secret)
@@ -142,5 +151,28 @@ func TestRESTExtensionSettings(t *testing.T) {
 		} else if !strings.Contains(err.Error(), c.wantErr) {
 			t.Errorf("%s: %v, want an error containing %q", c.name, err, c.wantErr)
 		}
+	}
+}
+
+// With basic authentication a listener beyond loopback is not warned about
+// for serving everyone, but an http:// one is for carrying the credentials
+// in clear text.
+func TestAuthenticatedListenerWarnings(t *testing.T) {
+	jaasPath := writeJAAS(t, "admin=admin-secret\n")
+	var logs strings.Builder
+	a, err := New(t.Context(), Options{Environ: workerEnv(t, "CONNECT_LISTENERS=http://0.0.0.0:0",
+		"CONNECT_REST_EXTENSION_CLASSES="+basicauth.ExtensionClass, "CONNECT_JAVA_SECURITY_AUTH_LOGIN_CONFIG="+jaasPath),
+		LogOutput: &lockedWriter{w: &logs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	got := logs.String()
+	if strings.Contains(got, exposedWarning) {
+		t.Errorf("an authenticated listener was warned about as open to anyone:\n%s", got)
+	}
+	if !strings.Contains(got, "basic authentication credentials cross the network in clear text") ||
+		!strings.Contains(got, "listener=http://0.0.0.0:0") {
+		t.Errorf("no clear-text WARN naming the listener:\n%s", got)
 	}
 }
