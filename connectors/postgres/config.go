@@ -205,6 +205,15 @@ type Config struct {
 	SkipUnchanged bool
 	// FailureMode is event.processing.failure.handling.mode.
 	FailureMode string
+	// SignalTables are signal.data.collection: captured whatever the
+	// filters say, their inserts are signals; the incremental snapshot
+	// writes its watermarks to the first (Debezium allows one).
+	SignalTables []signalTable
+	// IncrementalChunkSize is incremental.snapshot.chunk.size.
+	IncrementalChunkSize int
+	// WatermarkInsertDelete is incremental.snapshot.watermarking.strategy
+	// insert_delete: a chunk's window closes by deleting its open mark.
+	WatermarkInsertDelete bool
 	// Signals configures the signal channels other than the signal table
 	// (signal.enabled.channels, signal.poll.interval.ms, signal.file,
 	// signal.kafka.*, signal.consumer.*); Notifications the notification
@@ -309,6 +318,7 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	p.exclusive(KeySchemaInclude, KeySchemaExclude)
 	p.snapshotTuning(c)
 	p.runtimeProps(c)
+	p.incrementalProps(c)
 	p.signals(c)
 	p.unknown()
 	c.Warnings = p.warnings
@@ -403,6 +413,9 @@ func (p *parser) exclusive(include, exclude string) {
 type TableFilter struct {
 	TableInclude, TableExclude   []*regexp.Regexp
 	SchemaInclude, SchemaExclude []*regexp.Regexp
+	// Signals are the signal tables (schema.table): as in Debezium's
+	// RelationalTableFilters, they are captured whatever the lists say.
+	Signals []string
 }
 
 // Captures reports whether the table is captured and its rank: the index of
@@ -412,6 +425,9 @@ func (f TableFilter) Captures(schemaName, table string) (bool, int) {
 	if schemaName == "pg_catalog" || schemaName == "information_schema" ||
 		strings.HasPrefix(schemaName, "pg_toast") || strings.HasPrefix(schemaName, "pg_temp") {
 		return false, 0
+	}
+	if len(f.Signals) > 0 && slices.Contains(f.Signals, schemaName+"."+table) {
+		return true, len(f.TableInclude)
 	}
 	if len(f.SchemaInclude) > 0 && !anyMatch(f.SchemaInclude, schemaName) {
 		return false, 0

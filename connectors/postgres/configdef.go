@@ -96,6 +96,7 @@ func configKeys() []configdef.Key {
 	}...)
 	keys = append(keys, fidelityConfigKeys()...)
 	keys = append(keys, runtimeConfigKeys()...)
+	keys = append(keys, incrementalConfigKeys()...)
 	keys = append(keys, signalConfigKeys()...)
 	order := map[string]int{}
 	for i := range keys {
@@ -107,6 +108,45 @@ func configKeys() []configdef.Key {
 		}
 	}
 	return keys
+}
+
+// Signal table and incremental snapshot keys, spelled as Debezium spells
+// them (CommonConnectorConfig, PostgresConnectorConfig).
+const (
+	KeySignalDataCollection     = "signal.data.collection"
+	KeyIncrementalChunkSize     = "incremental.snapshot.chunk.size"
+	KeyIncrementalWatermarking  = "incremental.snapshot.watermarking.strategy"
+	KeyReadOnly                 = "read.only"
+	WatermarkInsertInsert       = "insert_insert"
+	WatermarkInsertDelete       = "insert_delete"
+	defaultIncrementalChunkSize = 1024
+)
+
+// incrementalConfigKeys declares the signal table and incremental snapshot
+// properties with Debezium 3.5's names, types, defaults, groups and
+// descriptions: signal.data.collection (CommonConnectorConfig, group
+// ADVANCED 20), incremental.snapshot.chunk.size and
+// incremental.snapshot.watermarking.strategy (CommonConnectorConfig, no
+// group), read.only (PostgresConnectorConfig, group CONNECTION 100).
+// PostgresConnectorConfig does not list
+// incremental.snapshot.allow.schema.changes (only the MySQL connector
+// does), so neither does this.
+func incrementalConfigKeys() []configdef.Key {
+	type k = configdef.Key
+	return []k{
+		{Name: KeySignalDataCollection, Type: configdef.TypeList, Importance: configdef.ImportanceMedium, Group: "Advanced",
+			Documentation: "The name of the data collection that is used to send signals/commands to Debezium. For multi-partition mode connectors, multiple signal data collections can be specified as a comma-separated list. Signaling is disabled when not set.",
+			DisplayName:   "Signaling data collection"},
+		{Name: KeyIncrementalChunkSize, Type: configdef.TypeInt, Default: "1024", Importance: configdef.ImportanceMedium,
+			Documentation: "The maximum size of chunk (number of documents/rows) for incremental snapshotting",
+			DisplayName:   "Incremental snapshot chunk size", Validator: configdef.AtLeast(0)},
+		{Name: KeyIncrementalWatermarking, Type: configdef.TypeString, Default: WatermarkInsertInsert, Importance: configdef.ImportanceLow,
+			Documentation: "Specify the strategy used for watermarking during an incremental snapshot: 'insert_insert' both open and close signal is written into signal data collection (default); 'insert_delete' only open signal is written on signal data collection, the close will delete the relative open signal;",
+			DisplayName:   "Incremental snapshot watermarking strategy", Validator: oneOf(WatermarkInsertInsert, WatermarkInsertDelete)},
+		{Name: KeyReadOnly, Type: configdef.TypeBoolean, Default: "false", Importance: configdef.ImportanceLow, Group: "Connection",
+			Documentation: "Switched connector to use alternative methods to deliver signals to Debezium instead of writing to signaling table",
+			DisplayName:   "Read only connection"},
+	}
 }
 
 // oneOf accepts the values in any case, trimmed.

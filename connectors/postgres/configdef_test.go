@@ -45,12 +45,12 @@ func TestUnknownPropertyWarnings(t *testing.T) {
 	c, errs := ParseConfig(map[string]string{
 		KeyTopicPrefix: "p", KeyHostname: "h", "connector.class": "PostgresConnector", "tasks.max": "1",
 		"transforms": "r", "transforms.r.type": "x", "exactly.once.support": "required",
-		"column.mask.with.3.chars": "public.t.c", "signal.data.collection": "public.signals",
+		"column.mask.with.3.chars": "public.t.c", "signal.unknown.property": "public.signals",
 	})
 	if len(errs) != 0 {
 		t.Fatal(errs)
 	}
-	want := "The configuration 'signal.data.collection' was supplied but isn't a known config."
+	want := "The configuration 'signal.unknown.property' was supplied but isn't a known config."
 	if len(c.Warnings) != 1 || c.Warnings[0] != want {
 		t.Fatalf("warnings %q, want [%q]", c.Warnings, want)
 	}

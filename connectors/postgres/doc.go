@@ -4,7 +4,11 @@
 // types, defaults and groups (configdef.go), task fan-out (always one task),
 // publication and slot management, the initial snapshot on the slot's
 // exported snapshot, pgoutput streaming, Debezium offsets, and confirming
-// committed positions to the replication slot.
+// committed positions to the replication slot. Signals inserted into the
+// signal table (signal.data.collection) are read from the WAL and start,
+// pause, resume or stop ad-hoc snapshots: incremental ones (DBLog chunks
+// between watermarks, interleaved with streaming, their progress in the
+// offsets) and blocking ones (streaming paused while tables are read).
 //
 // Invariants:
 //   - The slot is confirmed only up to a position an offset passed to
@@ -27,6 +31,17 @@
 //     (both read PostgreSQL's text format), so they produce equal values.
 //   - The snapshot → stream hand-off has no gap and no duplicate: streaming
 //     starts at the consistent point of the exported snapshot.
+//   - An incremental snapshot runs in the streaming goroutine: a chunk is
+//     read between two watermarks written to the signal table, a streamed
+//     change inside that window drops the chunk's stale row of its key,
+//     and the rest is queued when the stream reaches the closing
+//     watermark, so no stale row follows a newer change of its key. While
+//     it runs, every offset carries its state (Debezium's
+//     incremental_snapshot_* keys).
+//   - Signals of the file and kafka channels are read by a goroutine of
+//     the task's errgroup into a bounded channel; the streaming goroutine
+//     carries them out between two replication messages, so only it acts
+//     on the snapshot state and the connections.
 //   - The task's goroutines are owned by an errgroup; they feed a bounded
 //     channel that Poll drains, and a data-path error ends them and is
 //     returned by Poll.

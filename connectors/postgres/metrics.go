@@ -58,6 +58,8 @@ type taskMetrics struct {
 	snapStopMs    atomic.Int64
 	snapTables    atomic.Pointer[[]*tableProgress]
 	snapRemaining atomic.Int64
+	// snapPaused is SnapshotPaused: an incremental snapshot is paused.
+	snapPaused atomic.Bool
 }
 
 // tableProgress is the snapshot progress of one table. Its reader owns the
@@ -88,6 +90,9 @@ func (m *taskMetrics) snapshotTables(jobs []*snapshotJob) {
 	m.snapRemaining.Store(int64(len(jobs)))
 	m.snapTables.Store(&tables)
 }
+
+// snapshotPaused is SnapshotMeter.snapshotPaused and snapshotResumed.
+func (m *taskMetrics) snapshotPaused(paused bool) { m.snapPaused.Store(paused) }
 
 // snapshotEnded is SnapshotMeter.snapshotCompleted or snapshotAborted
 // (AbstractSnapshotChangeEventSource: aborted on any error, Stop included).
@@ -183,6 +188,8 @@ func (t *Task) Metrics() []connect.Metric {
 		"Whether the snapshot completed (1) or not (0).", gaugeBool(state == snapshotCompleted))
 	b.debezium(snapshot, "SnapshotAborted", connect.Gauge,
 		"Whether the snapshot was aborted (1) or not (0).", gaugeBool(state == snapshotAborted))
+	b.debezium(snapshot, "SnapshotPaused", connect.Gauge,
+		"Whether the incremental snapshot is paused (1) or not (0).", gaugeBool(m.snapPaused.Load()))
 	b.debezium(snapshot, "TotalTableCount", connect.Gauge,
 		"The number of tables the snapshot reads.", float64(len(tables)))
 	b.debezium(snapshot, "RemainingTableCount", connect.Gauge,

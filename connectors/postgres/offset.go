@@ -22,6 +22,11 @@ const (
 	offSnapshotCompleted  = "snapshot_completed"
 	partitionKey          = "server"
 	snapshotInitial       = "INITIAL"
+	// snapshotIncremental and snapshotBlocking are the snapshot key's
+	// values on the records of an incremental and a blocking snapshot
+	// (Debezium's SnapshotType): neither is an initial snapshot to resume.
+	snapshotIncremental = "INCREMENTAL"
+	snapshotBlocking    = "BLOCKING"
 )
 
 // offset is a loaded source offset. Zero LSNs mean absent.
@@ -32,7 +37,10 @@ type offset struct {
 	TsUsec                  int64
 	MessageType             string
 	EventsProcessed         int64
-	// Snapshot is set while a snapshot runs (the snapshot key is present).
+	// Snapshot is set while an initial snapshot runs (the snapshot key is
+	// INITIAL, or true before 3.1). The snapshot key of an incremental or
+	// blocking snapshot's records does not set it: as Debezium's
+	// isInitialSnapshotRunning, only an initial snapshot is resumed.
 	Snapshot           bool
 	LastSnapshotRecord bool
 	SnapshotCompleted  bool
@@ -85,7 +93,8 @@ func (o *offset) decode(m map[string]any) error {
 	case bool:
 		o.Snapshot = v
 	case string:
-		o.Snapshot = v != "" && !strings.EqualFold(v, "false")
+		o.Snapshot = v != "" && !strings.EqualFold(v, "false") &&
+			!strings.EqualFold(v, snapshotIncremental) && !strings.EqualFold(v, snapshotBlocking)
 	default:
 		return fmt.Errorf("reading offset key %s: unexpected %T", offSnapshot, v)
 	}

@@ -365,6 +365,12 @@ type snapshotEmitter struct {
 	firstDone chan struct{}
 	firstOnce sync.Once
 
+	// offsetFor makes the offset of a table's records (read at tsUs) and
+	// of the last record; keep, when set, is kept while the snapshot
+	// runs (a blocking snapshot's streamer).
+	offsetFor func(tsUs int64, last bool) map[string]any
+	keep      keeper
+
 	mu         sync.Mutex
 	count      int
 	pending    pendingRecord
@@ -385,7 +391,7 @@ type tableStamp struct {
 
 func (e *snapshotEmitter) stamp(ct *capturedTable) *tableStamp {
 	ts := time.Now().UnixMicro()
-	return &tableStamp{ct: ct, tsUs: ts, off: snapshotOffset(e.lsn, e.txID, ts, false), sources: map[string]*schema.Struct{}}
+	return &tableStamp{ct: ct, tsUs: ts, off: e.offsetFor(ts, false), sources: map[string]*schema.Struct{}}
 }
 
 // source builds the source struct of a mark; shared ones come from
@@ -409,7 +415,8 @@ type pendingRecord struct {
 }
 
 func newSnapshotEmitter(t *Task, lsn uint64, txID int64, hasFirst bool) *snapshotEmitter {
-	return &snapshotEmitter{t: t, lsn: lsn, txID: txID, hasFirst: hasFirst, firstDone: make(chan struct{})}
+	return &snapshotEmitter{t: t, lsn: lsn, txID: txID, hasFirst: hasFirst, firstDone: make(chan struct{}),
+		offsetFor: func(tsUs int64, last bool) map[string]any { return snapshotOffset(lsn, txID, tsUs, last) }}
 }
 
 // build makes the record of a row.
@@ -445,7 +452,12 @@ func (e *snapshotEmitter) flushLocked(ctx context.Context) error {
 	rec := e.pending.rec
 	e.pending, e.hasPending = pendingRecord{}, false
 	e.count++
-	return e.t.send(ctx, rec, nil)
+	if e.keep != nil && !time.Now().Before(e.keep.keepBy()) {
+		if err := e.keep.keep(ctx); err != nil {
+			return err
+		}
+	}
+	return e.t.send(ctx, rec, e.keep)
 }
 
 // finish queues the last row of the last table, then sends the held record
@@ -466,11 +478,11 @@ func (e *snapshotEmitter) finish(ctx context.Context) error {
 		// again.
 		return e.t.send(ctx, connect.SourceRecord{
 			SourcePartition: e.t.partition,
-			SourceOffset:    snapshotOffset(e.lsn, e.txID, time.Now().UnixMicro(), true),
-		}, nil)
+			SourceOffset:    e.offsetFor(time.Now().UnixMicro(), true),
+		}, e.keep)
 	}
 	p := &e.pending
-	p.rec = e.build(p.st, p.row, e.source(p.st, envelope.SnapshotLast), snapshotOffset(e.lsn, e.txID, p.st.tsUs, true))
+	p.rec = e.build(p.st, p.row, e.source(p.st, envelope.SnapshotLast), e.offsetFor(p.st.tsUs, true))
 	return e.flushLocked(ctx)
 }
 

@@ -66,6 +66,8 @@ type streamer struct {
 	// (counted: there was one).
 	countedXid uint32
 	counted    bool
+	// inc is the incremental snapshot, interleaved with streaming.
+	inc *incremental
 }
 
 // txState is the transaction metadata of the open transaction.
@@ -92,6 +94,8 @@ type relation struct {
 	msg    *pglogrepl.RelationMessage
 	table  *capturedTable
 	layout decode.Layout
+	// signal: the relation is a signal table (signal.data.collection).
+	signal bool
 }
 
 // stream starts replication at the planned position and turns changes into
@@ -109,6 +113,14 @@ func (t *Task) stream(ctx context.Context) error {
 	}
 	opts := pglogrepl.StartReplicationOptions{PluginArgs: t.cfg.pluginArgs()}
 	if err := t.startReplication(ctx, opts); err != nil {
+		return err
+	}
+	inc, err := newIncremental(s, t.plan.resumeRaw)
+	if err != nil {
+		return err
+	}
+	s.inc = inc
+	if err := inc.init(ctx); err != nil {
 		return err
 	}
 	// Debezium's Connected: set when streaming starts, cleared when it ends.
@@ -177,6 +189,9 @@ func (s *streamer) loop(ctx context.Context) error {
 		if err := s.keep(ctx); err != nil {
 			return err
 		}
+		if err := s.externalSignals(ctx); err != nil {
+			return err
+		}
 		deadline := s.pos.wakeAt()
 		if !s.nextHeartbeat.IsZero() && !s.pos.inTx && s.nextHeartbeat.Before(deadline) {
 			deadline = s.nextHeartbeat
@@ -229,7 +244,7 @@ func (s *streamer) keep(ctx context.Context) error {
 	s.pos.acknowledged(s.t.committed.Load())
 	now := time.Now()
 	if p, ok := s.pos.markerDue(now); ok {
-		s.t.setMarker(s.positionOffset())
+		s.t.setMarker(s.inc.decorate(s.positionOffset()))
 		s.pos.markerSent(p, now)
 	}
 	lsn, ok := s.pos.statusDue(now)
@@ -380,6 +395,7 @@ func (s *streamer) relation(ctx context.Context, m *pglogrepl.RelationMessage) e
 		names[i] = c.Name
 	}
 	r.table, r.layout = ct, ct.layout(names)
+	r.signal = s.t.cfg.isSignalTable(m.Namespace, m.RelationName)
 	return nil
 }
 
@@ -397,6 +413,13 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 	}
 	if r.table == nil || delivered {
 		return nil
+	}
+	if r.signal && (kind == msgInsert || (kind == msgDelete && s.t.cfg.WatermarkInsertDelete)) {
+		// As Debezium's EventDispatcher, a signal is carried out before
+		// its row's own record is emitted, whatever skipped.operations.
+		if err := s.sourceSignal(ctx, r, lsn, kind, n, oldTuple, newTuple); err != nil {
+			return err
+		}
 	}
 	skipped := s.t.cfg.Skipped
 	if (kind == msgInsert && skipped["c"]) || (kind == msgUpdate && skipped["u"]) || (kind == msgDelete && skipped["d"]) {
@@ -425,6 +448,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 	case msgInsert:
 		s.seen(&s.t.metrics.creates, now)
 		key := ct.KeyStructPacked(newRow)
+		s.inc.observe(ct.info.OID, key)
 		env := ct.Envelope(envelope.OpCreate, nil, ct.ValueOver(newRow), src, now)
 		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
 			return err
@@ -453,6 +477,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 			return nil
 		}
 		s.seen(&s.t.metrics.updates, now)
+		s.inc.observe(ct.info.OID, newKey)
 		env := ct.Envelope(envelope.OpUpdate, before, afterValue, src, now)
 		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
 			return err
@@ -464,6 +489,7 @@ func (s *streamer) change(ctx context.Context, lsn uint64, relID uint32, kind st
 		}
 		s.seen(&s.t.metrics.deletes, now)
 		key := ct.KeyStructPacked(oldRow)
+		s.inc.observe(ct.info.OID, key)
 		env := ct.Envelope(envelope.OpDelete, ct.ValueOver(oldRow), nil, src, now)
 		if err := s.txEvent(ctx, lsn, tb.collection, env, off); err != nil {
 			return err
@@ -486,6 +512,8 @@ func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable,
 	newRow []any, newKey *schema.Struct, src *schema.Struct, off map[string]any, now time.Time,
 ) error {
 	s.seen(&s.t.metrics.deletes, now)
+	s.inc.observe(ct.info.OID, oldKey)
+	s.inc.observe(ct.info.OID, newKey)
 	delEnv := ct.Envelope(envelope.OpDelete, ct.ValueOver(oldRow), nil, src, now)
 	if err := s.txEvent(ctx, lsn, collection, delEnv, off); err != nil {
 		return err
@@ -532,7 +560,10 @@ func (s *streamer) seen(counter *atomic.Int64, now time.Time) {
 
 // send queues a record, keeping the server informed while the queue is
 // full (see Task.send).
+// While an incremental snapshot runs, the record's offset carries its
+// state.
 func (s *streamer) send(ctx context.Context, r connect.SourceRecord) error {
+	r.SourceOffset = s.inc.decorate(r.SourceOffset)
 	return s.t.send(ctx, r, s)
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/connectors/postgres/signal"
 	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 	"github.com/tributary-cdc/tributary/schema"
 )
@@ -46,6 +47,15 @@ type Task struct {
 	tables map[uint32]*capturedTable
 	// message holds the schemas of logical decoding message records.
 	message *envelope.Message
+	// notifier delivers notifications to notification.enabled.channels;
+	// snaps builds the snapshot ones.
+	notifier *signal.Notifier
+	snaps    signal.Snapshots
+	// channels are the signal channels besides the signal table; a
+	// goroutine of the group reads them into external, which the
+	// streaming loop drains.
+	channels []signal.Channel
+	external chan signal.Signal
 
 	records chan queuedRecord
 	// queued bounds the records channel by estimated bytes as well.
@@ -139,9 +149,15 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 		t.log.Warn(w)
 	}
 	t.queued = queueBytes{limit: cfg.MaxQueueBytes, freed: make(chan struct{}, 1)}
+	if t.notifier, err = signal.NewNotifier(cfg.Notifications, t.log); err != nil {
+		return err
+	}
+	t.snaps = signal.Snapshots{ConnectorName: cfg.TopicPrefix}
 	defer func() {
 		if err != nil {
 			err = t.classify(err)
+			_ = signal.CloseChannels(t.channels)
+			t.channels = nil
 			t.closeConns()
 		}
 	}()
@@ -173,6 +189,11 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 		t.plan.resumeRaw = stored
 	}
 
+	if t.channels, err = signal.OpenChannels(ctx, cfg.Signals, tc, t.log); err != nil {
+		return fmt.Errorf("opening the signal channels: %w", err)
+	}
+	t.external = make(chan signal.Signal, externalSignals)
+
 	t.records = make(chan queuedRecord, cfg.MaxQueueSize)
 	t.done = make(chan struct{})
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -189,6 +210,9 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 		close(t.done)
 		return err
 	})
+	if len(t.channels) > 0 {
+		g.Go(func() error { return t.readSignals(gctx) })
+	}
 	return nil
 }
 
@@ -546,14 +570,15 @@ func (t *Task) Stop() error {
 		t.cancel()
 		_ = t.group.Wait()
 	}
-	var err error
+	err := signal.CloseChannels(t.channels)
+	t.channels = nil
 	if t.cfg != nil && t.cfg.SlotDropOnStop && t.conn != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 		if t.repl != nil {
 			_ = t.repl.Close(ctx)
 			t.repl = nil
 		}
-		err = t.dropSlot(ctx)
+		err = errors.Join(err, t.dropSlot(ctx))
 		cancel()
 	}
 	t.closeConns()
