@@ -59,9 +59,9 @@ func notices(t *testing.T, recs []connect.SourceRecord) []notice {
 }
 
 // incrementalRows is the size of the table the incremental snapshot tests
-// add; TRIBUTARY_INCREMENTAL_ROWS raises it (e.g. to 50000) for a longer
-// run than make test's.
-func incrementalRows(t *testing.T) int {
+// add, def unless TRIBUTARY_INCREMENTAL_ROWS sets it (e.g. to 200000 for a
+// longer run than make test's).
+func incrementalRows(t *testing.T, def int) int {
 	if s := os.Getenv("TRIBUTARY_INCREMENTAL_ROWS"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -69,7 +69,7 @@ func incrementalRows(t *testing.T) int {
 		}
 		return n
 	}
-	return 5000
+	return def
 }
 
 // incrementalHarness starts a connector capturing public.other with the
@@ -329,15 +329,17 @@ func validateBig(t *testing.T, recs []connect.SourceRecord, final map[int32]int3
 // its final value last, no deleted row comes back from a stale chunk, and
 // the other table's changes keep flowing during the snapshot.
 func TestIncrementalSnapshotAddTable(t *testing.T) {
-	for _, strategy := range []string{"insert_insert", "insert_delete"} {
-		t.Run(strategy, func(t *testing.T) { testIncrementalSnapshotAddTable(t, strategy) })
+	// The add-a-table flow at its full size with the default strategy,
+	// and smaller with the other.
+	for strategy, rows := range map[string]int{"insert_insert": 50000, "insert_delete": 5000} {
+		t.Run(strategy, func(t *testing.T) { testIncrementalSnapshotAddTable(t, strategy, rows) })
 	}
 }
 
-func testIncrementalSnapshotAddTable(t *testing.T, strategy string) {
+func testIncrementalSnapshotAddTable(t *testing.T, strategy string, rows int) {
 	pg := pgtest.Start(t)
 	h := incrementalHarness(t, pg, map[string]string{"incremental.snapshot.watermarking.strategy": strategy})
-	n := incrementalRows(t)
+	n := incrementalRows(t, rows)
 	addBigTable(t, pg, h, n)
 
 	w := startWriter(t, pg, n)
@@ -345,6 +347,7 @@ func testIncrementalSnapshotAddTable(t *testing.T, strategy string) {
 	c := &collector{h: h}
 	sawRead := false
 	otherDuring := 0
+	var lags []time.Duration
 	c.until("the end of the incremental snapshot", func(r connect.SourceRecord) bool {
 		if isRead(t, r) {
 			if !sawRead && !has(h.task.Metrics(), "debezium_metrics_SnapshotRunning", debeziumLabels("snapshot"), 1) {
@@ -361,6 +364,11 @@ func testIncrementalSnapshotAddTable(t *testing.T, strategy string) {
 		}
 		if sawRead && r.Topic == otherTopic {
 			otherDuring++
+			// The lag of a live change while the snapshot runs: from its
+			// commit (source.ts_ms) to its arrival here.
+			if ts, ok := sourceField(t, r, "ts_ms").(int64); ok {
+				lags = append(lags, time.Duration(time.Now().UnixMilli()-ts)*time.Millisecond)
+			}
 		}
 		return sawRead && !hasIncrementalOffset(r)
 	})
@@ -409,7 +417,12 @@ func testIncrementalSnapshotAddTable(t *testing.T, strategy string) {
 	if m := mustSample(t, ms, "debezium_metrics_RowsScanned", debeziumLabels("snapshot", connect.Label{Name: "table", Value: "public.big"})); m.Value < float64(reads) {
 		t.Fatalf("RowsScanned %v, fewer than the %d rows emitted", m.Value, reads)
 	}
-	t.Logf("%d rows, %d read records, %d final rows, %d records of other during the snapshot", n, reads, len(final), otherDuring)
+	if len(lags) != otherDuring {
+		t.Fatalf("%d changes of other during the snapshot, %d with a source.ts_ms", otherDuring, len(lags))
+	}
+	slices.Sort(lags)
+	t.Logf("%d rows, %d read records, %d final rows, %d records of other during the snapshot, their lag median %v, max %v",
+		n, reads, len(final), otherDuring, lags[len(lags)/2], lags[len(lags)-1])
 }
 
 // sentinel inserts a row into public.other and polls until it arrives.
@@ -625,7 +638,7 @@ func TestMalformedSignals(t *testing.T) {
 func TestBlockingSnapshotUnderLoad(t *testing.T) {
 	pg := pgtest.Start(t)
 	h := incrementalHarness(t, pg, nil)
-	n := incrementalRows(t) / 2
+	n := incrementalRows(t, 5000) / 2
 	addBigTable(t, pg, h, n)
 	c := &collector{h: h}
 	w := startWriter(t, pg, n)
