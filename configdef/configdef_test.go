@@ -110,7 +110,7 @@ func TestJavaHashSetOrder(t *testing.T) {
 			{"A", "B", "C", "D", "E", "Zebra", "F", "G", "H", "I", "J", "K", "L", "M", "N", "apple"}},
 	}
 	for _, c := range cases {
-		if got := javaHashSetOrder(c[0]); !reflect.DeepEqual(got, c[1]) {
+		if got := JavaHashSetOrder(c[0]); !reflect.DeepEqual(got, c[1]) {
 			t.Errorf("%v: got %v, want %v", c[0], got, c[1])
 		}
 	}

@@ -90,7 +90,7 @@ func InIgnoreCase(valid ...string) Validator {
 	for i, s := range valid {
 		upper[i] = strings.ToUpper(s)
 	}
-	return caseInsensitive{valid: javaHashSetOrder(upper)}
+	return caseInsensitive{valid: JavaHashSetOrder(upper)}
 }
 
 func (c caseInsensitive) EnsureValid(name string, v any) error {
@@ -234,11 +234,11 @@ func (c composite) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// javaHashSetOrder returns the distinct strings in the order a
+// JavaHashSetOrder returns the distinct strings in the order a
 // java.util.HashSet built by adding them one by one iterates them: by
 // bucket (String.hashCode spread as HashMap.hash does, over a table of 16
 // doubling past a 0.75 load), insertion order within a bucket.
-func javaHashSetOrder(in []string) []string {
+func JavaHashSetOrder(in []string) []string {
 	var distinct []string
 	for _, s := range in {
 		if !slices.Contains(distinct, s) {

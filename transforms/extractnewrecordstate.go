@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -85,7 +86,17 @@ type extractNewRecordState struct {
 	// schema pointer) and no record rebuilds it.
 	values       map[valueKey]*derivedValue
 	headerShapes map[*schema.Schema][]*schema.Schema
+
+	// legacy are the removed properties the configuration carries, warned
+	// about once when the task gives the transform its logger.
+	legacy []string
 }
+
+// legacyUnwrapProperties are ExtractNewRecordStateConfigDefinition's
+// DROP_TOMBSTONES and HANDLE_DELETES, last in Debezium 3.1: Debezium 3.5
+// ignores them, whatever their value, and handles deletes and tombstones
+// as delete.tombstone.handling.mode says.
+var legacyUnwrapProperties = []string{"drop.tombstones", "delete.handling.mode"}
 
 type valueKey struct{ row, envelope *schema.Schema }
 
@@ -98,8 +109,9 @@ type derivedValue struct {
 
 // NewExtractNewRecordState configures the transform. Properties Debezium 3.5
 // no longer reads (drop.tombstones and delete.handling.mode, removed in 3.2)
-// and drop.fields.header.name, which Tributary does not implement, are
-// refused rather than silently ignored.
+// are accepted and ignored as Debezium 3.5 ignores them, with a warning
+// naming each; drop.fields.header.name, which Tributary does not
+// implement, is refused rather than silently ignored.
 func NewExtractNewRecordState(config map[string]string) (connect.Transformation, []connect.ConfigError) {
 	v, errs := ExtractNewRecordStateDef.Parse(config)
 	t := &extractNewRecordState{
@@ -107,10 +119,9 @@ func NewExtractNewRecordState(config map[string]string) (connect.Transformation,
 		headerShapes: map[*schema.Schema][]*schema.Schema{},
 	}
 	t.mode, _ = parseDeleteMode(v.String(propDeleteTombstoneMode))
-	for _, legacy := range []string{"drop.tombstones", "delete.handling.mode"} {
-		if raw, ok := config[legacy]; ok {
-			errs = append(errs, invalid(legacy, raw,
-				"this property was removed in Debezium 3.2 and is not supported; use "+propDeleteTombstoneMode))
+	for _, name := range legacyUnwrapProperties {
+		if _, ok := config[name]; ok {
+			t.legacy = append(t.legacy, name)
 		}
 	}
 	// drop.fields.from.key and drop.fields.keep.schema.compatible have no
@@ -395,4 +406,14 @@ func routeTopic(row *schema.Struct, name, deleted string) (string, error) {
 	}
 	s, _ := row.Values[f.Index].(string)
 	return s, nil
+}
+
+// SetLogger implements connect.LoggingTransformation: it warns about each
+// removed property the configuration carries, once per task.
+func (t *extractNewRecordState) SetLogger(l *slog.Logger) {
+	for _, name := range t.legacy {
+		l.Warn(fmt.Sprintf("The configuration '%s' of %s was removed in Debezium 3.2 and is ignored, as Debezium 3.5 ignores it: "+
+			"deletes and tombstones are handled as %s says (default tombstone).", name, ExtractNewRecordStateClass, propDeleteTombstoneMode),
+			"transform", ExtractNewRecordStateClass, "property", name)
+	}
 }

@@ -1,6 +1,7 @@
 package transforms
 
 import (
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -484,8 +485,6 @@ func TestUnwrapConfigErrors(t *testing.T) {
 	}{
 		{map[string]string{"delete.tombstone.handling.mode": "none"}, "delete.tombstone.handling.mode"},
 		{map[string]string{"delete.tombstone.handling.mode": ""}, "delete.tombstone.handling.mode"},
-		{map[string]string{"drop.tombstones": "false"}, "drop.tombstones"},
-		{map[string]string{"delete.handling.mode": "rewrite"}, "delete.handling.mode"},
 		{map[string]string{"drop.fields.header.name": "drop"}, "drop.fields.header.name"},
 		{map[string]string{"drop.fields.from.key": "yes"}, "drop.fields.from.key"},
 		{map[string]string{"drop.fields.keep.schema.compatible": "1"}, "drop.fields.keep.schema.compatible"},
@@ -545,4 +544,42 @@ func FuzzUnwrap(f *testing.F) {
 			t.Fatalf("value does not match its schema: %+v", s)
 		}
 	})
+}
+
+// TestUnwrapLegacyProperties: drop.tombstones and delete.handling.mode
+// (ExtractNewRecordStateConfigDefinition, last in Debezium 3.1) are
+// accepted, whatever their value, and ignored as Debezium 3.5 ignores them:
+// a delete becomes what delete.tombstone.handling.mode says (here its
+// default, tombstone: a null value; legacy rewrite would have kept the
+// row with __deleted), and a tombstone is dropped. Each gets one warning
+// naming it when the task hands the transform its logger.
+func TestUnwrapLegacyProperties(t *testing.T) {
+	tbl := customersTable()
+	tr := newUnwrap(t, map[string]string{"drop.tombstones": "false", "delete.handling.mode": "rewrite"})
+	var logs strings.Builder
+	tr.(connect.LoggingTransformation).SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("logged %q, want one warning per property", lines)
+	}
+	for i, name := range []string{"drop.tombstones", "delete.handling.mode"} {
+		if !strings.Contains(lines[i], "level=WARN") || !strings.Contains(lines[i], "The configuration '"+name+"' of io.debezium.transforms.ExtractNewRecordState was removed in Debezium 3.2 and is ignored") {
+			t.Errorf("warning %q does not name %s", lines[i], name)
+		}
+	}
+	out, keep := apply(t, tr, change(tbl, envelope.OpDelete, anne, nil))
+	if !keep || out.Value != nil {
+		t.Errorf("delete: got keep=%v value %v, want a null value (delete.tombstone.handling.mode=tombstone)", keep, out.Value)
+	}
+	tomb := change(tbl, envelope.OpDelete, anne, nil)
+	tomb.Value, tomb.ValueSchema = nil, nil
+	if _, keep := apply(t, tr, tomb); keep {
+		t.Error("tombstone kept, want it dropped as drop.tombstones is ignored")
+	}
+	// No warning without them.
+	logs.Reset()
+	newUnwrap(t, map[string]string{}).(connect.LoggingTransformation).SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	if logs.Len() != 0 {
+		t.Errorf("logged %q without legacy properties", logs.String())
+	}
 }

@@ -98,6 +98,8 @@ func (h *Herder) newExactlyOnceRunner(id connect.TaskID, connConfig map[string]s
 		Topics:           cfg.Topics,
 		Boundary:         boundary,
 		BoundaryInterval: interval,
+		Errors:           cfg.Errors,
+		ErrorMetrics:     cfg.ErrorMetrics,
 		Logger:           cfg.Logger,
 	}), nil
 }

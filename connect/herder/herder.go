@@ -228,6 +228,8 @@ type runningTask struct {
 	done   chan struct{}
 	// task is the connector's task instance once built (under h.mu).
 	task connect.SourceTask
+	// errors counts the records its runner failed on (task-error-metrics).
+	errors *worker.ErrorMetrics
 	// stopState is the status written when the task stops cleanly.
 	stopState string
 }
@@ -969,8 +971,11 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 	task := p().NewTask()
 	h.mu.Lock()
 	rt.task = task
+	rt.errors = &worker.ErrorMetrics{}
 	h.mu.Unlock()
 	cfg := worker.SourceTaskConfig{
+		Errors:           errorHandling(connConfig, kclass, vclass),
+		ErrorMetrics:     rt.errors,
 		ID:               id,
 		Task:             h.watchProgress(id, task),
 		Config:           taskConfig,

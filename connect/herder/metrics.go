@@ -24,6 +24,7 @@ func (h *Herder) Metrics() []connect.Metric {
 	})
 	connectors := len(h.ownedConnectors)
 	var reporters []connect.MetricsReporter
+	var errorMetrics []connect.Metric
 	out := []connect.Metric{
 		{Name: "kafka_connect_worker_connector_count", Type: connect.Gauge,
 			Help: "The number of connectors run in this worker.", Value: float64(connectors)},
@@ -37,11 +38,15 @@ func (h *Herder) Metrics() []connect.Metric {
 			Labels: []connect.Label{{Name: "connector", Value: id.Connector}, {Name: "task", Value: strconv.Itoa(id.Task)}, {Name: "status", Value: "running"}},
 			Value:  1,
 		})
+		if m := h.tasks[id].errors; m != nil {
+			errorMetrics = append(errorMetrics, m.Metrics(id)...)
+		}
 		if r, ok := h.tasks[id].task.(connect.MetricsReporter); ok {
 			reporters = append(reporters, r)
 		}
 	}
 	h.mu.Unlock()
+	out = append(out, errorMetrics...)
 	for _, r := range reporters {
 		out = append(out, r.Metrics()...)
 	}

@@ -126,7 +126,7 @@ func (h *Herder) buildTransforms(config map[string]string) ([]connect.Transforma
 			if pred != nil {
 				t = predicatedStage{transformation: t, predicate: pred, negate: negate}
 			}
-			chain = append(chain, t)
+			chain = append(chain, classedStage{Transformation: t, class: class})
 		}
 	}
 	if len(errs) > 0 {

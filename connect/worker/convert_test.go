@@ -100,7 +100,7 @@ func TestRecordConverterHeaders(t *testing.T) {
 		{"fewer", ctxHeaders[:1], nil},
 		{"none again", nil, nil},
 	}
-	c := newRecordConverter(stringConverter{}, stringConverter{}, noTopics{})
+	c := newRecordConverter(stringConverter{}, stringConverter{}, noTopics{}, nil)
 	var kept []*outMessage
 	var want [][]sarama.RecordHeader
 	for _, st := range steps {
@@ -108,7 +108,7 @@ func TestRecordConverterHeaders(t *testing.T) {
 			st.mutate()
 		}
 		rec := &connect.SourceRecord{Topic: "events", Key: "k", Value: "value", Headers: st.headers}
-		out, size, err := c.message(t.Context(), rec)
+		out, size, err := c.process(t.Context(), nil, rec)
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
@@ -135,10 +135,10 @@ func TestRecordConverterHeaders(t *testing.T) {
 }
 
 func TestRecordConverterMessage(t *testing.T) {
-	c := newRecordConverter(stringConverter{}, stringConverter{}, noTopics{})
+	c := newRecordConverter(stringConverter{}, stringConverter{}, noTopics{}, nil)
 	p := int32(2)
 	ts := time.UnixMilli(1714557600123)
-	out, size, err := c.message(t.Context(), &connect.SourceRecord{Topic: "events", Partition: &p, Timestamp: ts, Key: "key", Value: "value"})
+	out, size, err := c.process(t.Context(), nil, &connect.SourceRecord{Topic: "events", Partition: &p, Timestamp: ts, Key: "key", Value: "value"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestRecordConverterMessage(t *testing.T) {
 	}
 
 	// A tombstone: no value at all, not an empty one.
-	out, size, err = c.message(t.Context(), &connect.SourceRecord{Topic: "events", Key: "key"})
+	out, size, err = c.process(t.Context(), nil, &connect.SourceRecord{Topic: "events", Key: "key"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestRecordConverterMessage(t *testing.T) {
 		t.Fatalf("tombstone value = %v, size %d", out.msg.Value, size)
 	}
 
-	_, _, err = c.message(t.Context(), &connect.SourceRecord{Topic: "events", Key: "key",
+	_, _, err = c.process(t.Context(), nil, &connect.SourceRecord{Topic: "events", Key: "key",
 		Headers: []connect.Header{{Key: "n", Value: 1}}})
 	if err == nil || !strings.Contains(err.Error(), "converting header n") {
 		t.Fatalf("int header: err = %v", err)
@@ -181,7 +181,7 @@ func (f fixedConverter) FromConnect(string, *schema.Schema, any) ([]byte, error)
 // PostgreSQL connector emits it: key, value and the four context headers
 // shared by every record of the run.
 func BenchmarkRecordConverterMessage(b *testing.B) {
-	c := newRecordConverter(fixedConverter(`{"id":1}`), fixedConverter(strings.Repeat("v", 3300)), noTopics{})
+	c := newRecordConverter(fixedConverter(`{"id":1}`), fixedConverter(strings.Repeat("v", 3300)), noTopics{}, nil)
 	rec := &connect.SourceRecord{
 		Topic: "dbserver1.public.t", Key: "k", Value: "v", Timestamp: time.Now(),
 		SourcePartition: map[string]any{"server": "dbserver1"}, SourceOffset: map[string]any{"lsn": int64(1)},
@@ -189,7 +189,7 @@ func BenchmarkRecordConverterMessage(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		out, _, err := c.message(b.Context(), rec)
+		out, _, err := c.process(b.Context(), nil, rec)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -299,14 +299,14 @@ func readHeaders(t *testing.T, brokers []string, topic string) map[string][]sara
 // message alone: the context headers are shared by every record of the
 // run (headerCache).
 func TestRecordConverterMessageAllocs(t *testing.T) {
-	c := newRecordConverter(fixedConverter(`{"id":1}`), fixedConverter(strings.Repeat("v", 3300)), noTopics{})
+	c := newRecordConverter(fixedConverter(`{"id":1}`), fixedConverter(strings.Repeat("v", 3300)), noTopics{}, nil)
 	rec := &connect.SourceRecord{
 		Topic: "dbserver1.public.t", Key: "k", Value: "v", Timestamp: time.Now(),
 		SourcePartition: map[string]any{"server": "dbserver1"}, SourceOffset: map[string]any{"lsn": int64(1)},
 		Headers: testContextHeaders(),
 	}
 	testutil.AllocCeiling(t, 1, func() {
-		if _, _, err := c.message(t.Context(), rec); err != nil {
+		if _, _, err := c.process(t.Context(), nil, rec); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -324,8 +324,8 @@ func TestRecordConverterHeaderValues(t *testing.T) {
 		{Key: "row", Schema: s, Value: schema.NewStruct(s).Set("id", int32(1)).Set("name", "a")},
 		{Key: "day", Value: time.UnixMilli(86400000).UTC()},
 	}
-	c := newRecordConverter(stringConverter{}, stringConverter{}, noTopics{})
-	out, _, err := c.message(t.Context(), &connect.SourceRecord{Topic: "events", Value: "v", Headers: headers})
+	c := newRecordConverter(stringConverter{}, stringConverter{}, noTopics{}, nil)
+	out, _, err := c.process(t.Context(), nil, &connect.SourceRecord{Topic: "events", Value: "v", Headers: headers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +337,7 @@ func TestRecordConverterHeaderValues(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("headers = %q, want %q", got, want)
 	}
-	if _, _, err := c.message(t.Context(), &connect.SourceRecord{Topic: "events", Value: "v",
+	if _, _, err := c.process(t.Context(), nil, &connect.SourceRecord{Topic: "events", Value: "v",
 		Headers: []connect.Header{{Key: "bad", Value: struct{}{}}}}); err == nil {
 		t.Errorf("a header of an unknown type converted")
 	}

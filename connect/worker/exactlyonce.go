@@ -61,6 +61,10 @@ type ExactlyOnceConfig struct {
 	Boundary         TransactionBoundary
 	BoundaryInterval time.Duration // transaction.boundary.interval.ms; default 60 s
 
+	// Errors and ErrorMetrics are as in SourceTaskConfig.
+	Errors       ErrorHandling
+	ErrorMetrics *ErrorMetrics
+
 	Logger *slog.Logger
 }
 
@@ -93,9 +97,10 @@ func NewExactlyOnceRunner(cfg ExactlyOnceConfig) *ExactlyOnceRunner {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &ExactlyOnceRunner{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		conv:    newRecordConverter(cfg.KeyConverter, cfg.ValueConverter, cfg.Topics),
+		cfg: cfg,
+		log: cfg.Logger,
+		conv: newRecordConverter(cfg.KeyConverter, cfg.ValueConverter, cfg.Topics,
+			newOperator(cfg.Errors, cfg.ID, cfg.Logger, cfg.ErrorMetrics)),
 		pending: offsetSet{m: make(map[string]committable)},
 	}
 }
@@ -161,7 +166,8 @@ func (r *ExactlyOnceRunner) loop(ctx context.Context) error {
 
 // send adds one record to the open transaction, beginning one if needed.
 func (r *ExactlyOnceRunner) send(ctx context.Context, rec *connect.SourceRecord) error {
-	if err := transform(r.cfg.Transforms, rec); err != nil {
+	out, _, err := r.conv.process(ctx, r.cfg.Transforms, rec)
+	if err != nil {
 		return err
 	}
 	if !r.inTxn {
@@ -170,11 +176,7 @@ func (r *ExactlyOnceRunner) send(ctx context.Context, rec *connect.SourceRecord)
 		}
 		r.inTxn, r.txnStart = true, time.Now()
 	}
-	if rec.Topic != "" {
-		out, _, err := r.conv.message(ctx, rec)
-		if err != nil {
-			return err
-		}
+	if out != nil {
 		select {
 		case r.cfg.Producer.Input() <- &out.msg:
 		case <-ctx.Done():

@@ -62,6 +62,11 @@ type SourceTaskConfig struct {
 	// out, alone.
 	MaxInFlightBytes int64
 
+	// Errors is the connector's errors.* configuration; ErrorMetrics, if
+	// set, counts the failures (else the runner keeps its own).
+	Errors       ErrorHandling
+	ErrorMetrics *ErrorMetrics
+
 	Logger *slog.Logger
 }
 
@@ -96,7 +101,8 @@ func NewSourceTaskRunner(cfg SourceTaskConfig) *SourceTaskRunner {
 		cfg:     cfg,
 		log:     cfg.Logger,
 		tracker: newAckTracker(cfg.MaxInFlight, cfg.MaxInFlightBytes),
-		conv:    newRecordConverter(cfg.KeyConverter, cfg.ValueConverter, cfg.Topics),
+		conv: newRecordConverter(cfg.KeyConverter, cfg.ValueConverter, cfg.Topics,
+			newOperator(cfg.Errors, cfg.ID, cfg.Logger, cfg.ErrorMetrics)),
 	}
 }
 
@@ -220,16 +226,13 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 	// acknowledged: it is committed as soon as the records before it are
 	// in Kafka. One a transformation dropped waits for the next flush.
 	requested := rec.Topic == ""
-	if err := transform(r.cfg.Transforms, rec); err != nil {
-		return err
-	}
-	if rec.Topic == "" { // offset-only: acknowledged at once, committed in order
-		r.tracker.ack(r.tracker.add(rec.SourcePartition, rec.SourceOffset, requested))
-		return nil
-	}
-	out, size, err := r.conv.message(ctx, rec)
+	out, size, err := r.conv.process(ctx, r.cfg.Transforms, rec)
 	if err != nil {
 		return err
+	}
+	if out == nil { // offset-only, dropped or skipped: acknowledged at once, committed in order
+		r.tracker.ack(r.tracker.add(rec.SourcePartition, rec.SourceOffset, requested))
+		return nil
 	}
 	seq, err := r.tracker.admit(ctx, rec.SourcePartition, rec.SourceOffset, size)
 	if err != nil {
@@ -258,10 +261,14 @@ type recordConverter struct {
 	topics     TopicCreator
 	created    map[string]bool
 	headers    headerCache
+	op         *operator // the errors.* handling of each stage
 }
 
-func newRecordConverter(key, value Converter, topics TopicCreator) *recordConverter {
-	return &recordConverter{key: key, value: value, topics: topics, created: make(map[string]bool)}
+func newRecordConverter(key, value Converter, topics TopicCreator, op *operator) *recordConverter {
+	if op == nil {
+		op = newOperator(ErrorHandling{}, connect.TaskID{}, nil, nil)
+	}
+	return &recordConverter{key: key, value: value, topics: topics, created: make(map[string]bool), op: op}
 }
 
 // outMessage is a producer message together with what its interface fields
@@ -274,26 +281,62 @@ type outMessage struct {
 	meta       inFlight
 }
 
-// message converts rec (which has a topic) and returns the message and its
-// size in bytes (keys, values and headers).
-func (c *recordConverter) message(ctx context.Context, rec *connect.SourceRecord) (*outMessage, int64, error) {
+// process transforms rec in place and converts it, each stage under c.op:
+// it returns the message and its size in bytes (keys, values and headers),
+// or no message when rec is (or has become) offset-only: a record the task
+// returned without a topic, one a transformation dropped, or one op
+// skipped after a failure, which keeps only its source partition and
+// offset so that they are committed in order.
+func (c *recordConverter) process(ctx context.Context, chain []connect.Transformation, rec *connect.SourceRecord) (*outMessage, int64, error) {
+	op := c.op
+	original := *rec // as polled, for the error log
+	skip, err := transformOp(ctx, chain, op, rec, original)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !skip && rec.Topic != "" {
+		out, size, skip, err := c.message(ctx, op, rec, original)
+		if err != nil || !skip {
+			return out, size, err
+		}
+	}
+	*rec = connect.SourceRecord{SourcePartition: original.SourcePartition, SourceOffset: original.SourceOffset}
+	return nil, 0, nil
+}
+
+// message converts rec (which has a topic), its headers, key and value each
+// under op (the order of Kafka Connect's convertTransformedRecord), and
+// returns the message and its size in bytes (keys, values and headers), or
+// skip. The error log shows original, the record as polled.
+func (c *recordConverter) message(ctx context.Context, op *operator, rec *connect.SourceRecord, original connect.SourceRecord) (_ *outMessage, _ int64, skip bool, _ error) {
 	if !c.created[rec.Topic] {
 		if err := c.topics.EnsureTopic(ctx, rec.Topic); err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 		c.created[rec.Topic] = true
 	}
+	headers, headerSize, err := c.headers.convert(rec.Headers)
+	for a := op.begin(); err != nil; {
+		if retry, skip, err := op.failed(ctx, stageHeaderConverter, headerConverterClass, original, &a, err); !retry {
+			return nil, 0, skip, err
+		}
+		headers, headerSize, err = c.headers.convert(rec.Headers)
+	}
 	key, err := c.key.FromConnect(rec.Topic, rec.KeySchema, rec.Key)
-	if err != nil {
-		return nil, 0, fmt.Errorf("converting key for topic %s: %w", rec.Topic, err)
+	for a := op.begin(); err != nil; {
+		err = fmt.Errorf("converting key for topic %s: %w", rec.Topic, err)
+		if retry, skip, err := op.failed(ctx, stageKeyConverter, op.cfg.KeyConverterClass, original, &a, err); !retry {
+			return nil, 0, skip, err
+		}
+		key, err = c.key.FromConnect(rec.Topic, rec.KeySchema, rec.Key)
 	}
 	value, err := c.value.FromConnect(rec.Topic, rec.ValueSchema, rec.Value)
-	if err != nil {
-		return nil, 0, fmt.Errorf("converting value for topic %s: %w", rec.Topic, err)
-	}
-	headers, headerSize, err := c.headers.convert(rec.Headers)
-	if err != nil {
-		return nil, 0, err
+	for a := op.begin(); err != nil; {
+		err = fmt.Errorf("converting value for topic %s: %w", rec.Topic, err)
+		if retry, skip, err := op.failed(ctx, stageValueConverter, op.cfg.ValueConverterClass, original, &a, err); !retry {
+			return nil, 0, skip, err
+		}
+		value, err = c.value.FromConnect(rec.Topic, rec.ValueSchema, rec.Value)
 	}
 	out := &outMessage{key: key, value: value}
 	out.msg = sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp, Headers: headers}
@@ -306,7 +349,7 @@ func (c *recordConverter) message(ctx context.Context, rec *connect.SourceRecord
 	if rec.Partition != nil {
 		out.msg.Partition = *rec.Partition
 	}
-	return out, int64(len(key)+len(value)) + headerSize, nil
+	return out, int64(len(key)+len(value)) + headerSize, false, nil
 }
 
 // inFlight is the metadata the runner attaches to each produced message:

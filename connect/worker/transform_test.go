@@ -13,6 +13,11 @@ type transformFunc func(connect.SourceRecord) (connect.SourceRecord, bool, error
 func (f transformFunc) Apply(r connect.SourceRecord) (connect.SourceRecord, bool, error) { return f(r) }
 
 func TestTransformChain(t *testing.T) {
+	op := newOperator(ErrorHandling{}, connect.TaskID{}, nil, nil) // errors.tolerance=none
+	transform := func(chain []connect.Transformation, r *connect.SourceRecord) error {
+		_, err := transformOp(t.Context(), chain, op, r, *r)
+		return err
+	}
 	part, off := map[string]any{"server": "s"}, map[string]any{"lsn": int64(7)}
 	rec := func() connect.SourceRecord {
 		return connect.SourceRecord{SourcePartition: part, SourceOffset: off, Topic: "t", Value: "v"}

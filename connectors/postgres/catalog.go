@@ -322,9 +322,10 @@ func buildTable(cfg *Config, info *tableInfo, log *slog.Logger) *capturedTable {
 		key = nil
 	}
 	ct.Table = envelope.NewTableNamed(cfg.TopicPrefix, info.Schema, info.Name, cols, key, envelope.Naming{
-		Delimiter: cfg.TopicDelimiter,
-		Schema:    envelope.SchemaNameAdjuster(cfg.SchemaNaming),
-		Field:     envelope.FieldNameAdjuster(cfg.FieldNaming),
+		Delimiter:  cfg.TopicDelimiter,
+		OmitSchema: cfg.TopicNaming == defaultTopicNamingStrategy,
+		Schema:     envelope.SchemaNameAdjuster(cfg.SchemaNaming),
+		Field:      envelope.FieldNameAdjuster(cfg.FieldNaming),
 	})
 	return ct
 }

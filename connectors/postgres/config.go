@@ -93,9 +93,11 @@ const (
 	PublicationNoTables  = "no_tables"
 )
 
+// snapshotModes are Debezium 3.5's SnapshotMode values Tributary runs;
+// never (removed in Debezium 3.3), exported and schema_only are refused as
+// Debezium 3.5 refuses them.
 var snapshotModes = map[string]string{
-	"initial": SnapshotInitial, "exported": SnapshotInitial,
-	"no_data": SnapshotNoData, "never": SnapshotNoData, "schema_only": SnapshotNoData,
+	"initial": SnapshotInitial, "no_data": SnapshotNoData,
 	"initial_only": SnapshotInitialOnly, "always": SnapshotAlways, "when_needed": SnapshotWhenNeeded,
 }
 
@@ -106,12 +108,14 @@ type Config struct {
 	TopicPrefix string
 	// TopicDelimiter joins the parts of topic names (topic.delimiter).
 	TopicDelimiter string
-	Host           string
-	Port           int
-	User           string
-	Password       string
-	DBName         string
-	SSLMode        string
+	// TopicNaming is topic.naming.strategy's class.
+	TopicNaming string
+	Host        string
+	Port        int
+	User        string
+	Password    string
+	DBName      string
+	SSLMode     string
 
 	SlotName        string
 	PublicationName string
@@ -291,6 +295,7 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	// Debezium's AbstractTopicNamingStrategy joins every topic's parts with
 	// topic.delimiter.
 	c.TopicDelimiter = v.String(KeyTopicDelimiter)
+	c.TopicNaming = v.String(KeyTopicNaming)
 	c.HeartbeatTopic = v.String(KeyHeartbeatTopicPrefix) + c.TopicDelimiter + c.TopicPrefix
 	if name := v.String(KeyHeartbeatTopicName); name != "" {
 		c.HeartbeatTopic = name
@@ -320,6 +325,7 @@ func ParseConfig(props map[string]string) (*Config, []connect.ConfigError) {
 	p.runtimeProps(c)
 	p.incrementalProps(c)
 	p.signals(c)
+	p.legacy()
 	p.unknown()
 	c.Warnings = p.warnings
 	return c, p.errs
@@ -336,7 +342,7 @@ var ownPrefixes = []string{"column.truncate.to.", "column.mask.with.", "column.m
 // counterpart for unknown keys): it has no effect.
 func (p *parser) unknown() {
 	for _, name := range configDef.Unknown(p.props) {
-		if connect.IsFrameworkProperty(name) || slices.ContainsFunc(ownPrefixes, func(pre string) bool { return strings.HasPrefix(name, pre) }) {
+		if connect.IsFrameworkProperty(name) || legacyName(name) || slices.ContainsFunc(ownPrefixes, func(pre string) bool { return strings.HasPrefix(name, pre) }) {
 			continue
 		}
 		p.warn("The configuration '" + name + "' was supplied but isn't a known config.")

@@ -60,8 +60,18 @@ const (
 // (CommonConnectorConfig.MAX_ALLOWED_POLL_INTERVAL_MILLIS).
 const maxPollInterval = 5 * time.Second
 
-// The topic naming strategy Debezium uses by default: <prefix>.<schema>.<table>.
-const schemaTopicNamingStrategy = "io.debezium.schema.SchemaTopicNamingStrategy"
+// The topic naming strategies of Debezium 3.5 that Tributary runs. They
+// differ only in data-change topics (AbstractTopicNamingStrategy names the
+// heartbeat, transaction and schema-change topics for both):
+// SchemaTopicNamingStrategy, the default, joins the prefix with
+// TableId.schemaParts (<prefix>.<schema>.<table>), DefaultTopicNamingStrategy
+// with TableId.databaseParts (catalog and table), and a PostgreSQL TableId
+// has no catalog: <prefix>.<table>, so tables of the same name in two
+// schemas share a topic. Both sanitize the name the same way.
+const (
+	schemaTopicNamingStrategy  = "io.debezium.schema.SchemaTopicNamingStrategy"
+	defaultTopicNamingStrategy = "io.debezium.schema.DefaultTopicNamingStrategy"
+)
 
 // connectionSettings are what the JDBC driver of Debezium receives besides
 // host, port, user, password and database, mapped to pgx.
@@ -117,7 +127,7 @@ func (p *parser) connectionSettings() connectionSettings {
 		switch {
 		case strings.HasPrefix(k, driverPrefix):
 			drvKeys = append(drvKeys, k)
-		case strings.HasPrefix(k, databasePrefix) && !slices.Contains(debeziumDatabaseKeys, k):
+		case strings.HasPrefix(k, databasePrefix) && !slices.Contains(debeziumDatabaseKeys, k) && !legacyName(k):
 			dbKeys = append(dbKeys, k)
 		}
 	}

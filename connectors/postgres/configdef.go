@@ -149,16 +149,35 @@ func incrementalConfigKeys() []configdef.Key {
 	}
 }
 
-// oneOf accepts the values in any case, trimmed.
+// oneOf is Debezium's check of a Field.withEnum property
+// (Field.EnumRecommender.validate): the value, trimmed and in any case, is
+// one of values, given in the enum's declaration order; otherwise the
+// error is Debezium's, "The '<name>' value is invalid: Value must be one of
+// <values>" (Field.validationOutput), the values in the order of the
+// HashSet Field.getEnumLiterals collects them into.
 func oneOf(values ...string) configdef.Validator {
+	literals := strings.Join(configdef.JavaHashSetOrder(values), ", ")
 	return configdef.Func(strings.Join(values, ", "), func(name string, v any) error {
 		s, _ := v.(string)
-		for _, ok := range values {
-			if strings.ToLower(s) == ok {
-				return nil
-			}
+		if slices.Contains(values, strings.ToLower(strings.TrimSpace(s))) {
+			return nil
 		}
-		return configdef.Invalid(name, v, "must be one of "+strings.Join(values, ", "))
+		return &configdef.Exception{Message: "The '" + name + "' value is invalid: Value must be one of " + literals}
+	})
+}
+
+// oneOfSupported is oneOf over Debezium's values, then the refusal of those
+// Tributary does not run, with why.
+func oneOfSupported(debezium, supported []string, why func(name string, v any) error) configdef.Validator {
+	enum := oneOf(debezium...)
+	return configdef.Func(strings.Join(supported, ", "), func(name string, v any) error {
+		if err := enum.EnsureValid(name, v); err != nil {
+			return err
+		}
+		if s, _ := v.(string); !slices.Contains(supported, strings.ToLower(strings.TrimSpace(s))) {
+			return why(name, v)
+		}
+		return nil
 	})
 }
 
@@ -177,16 +196,15 @@ func atLeastOrNull(n int) configdef.Validator {
 var validators = map[string]configdef.Validator{
 	KeyPort:                   configdef.AtLeast(1),
 	KeySSLMode:                oneOf("disable", "allow", "prefer", "require", "verify-ca", "verify-full"),
-	KeyPublicationAutocreate:  oneOf(PublicationAllTables, PublicationFiltered, PublicationDisabled, PublicationNoTables),
+	KeyPublicationAutocreate:  oneOf(PublicationDisabled, PublicationAllTables, PublicationFiltered, PublicationNoTables),
 	KeyMaxBatchSize:           configdef.AtLeast(1),
 	KeyMaxQueueSize:           configdef.AtLeast(1),
 	KeyStatusUpdateIntervalMs: configdef.AtLeast(1),
 	KeySnapshotFetchSize:      atLeastOrNull(1),
-	KeyPluginName: configdef.Func("pgoutput", func(name string, v any) error {
-		if v != "pgoutput" {
-			return configdef.Invalid(name, v, "only pgoutput is supported")
-		}
-		return nil
+	// LogicalDecoder: Debezium 3.5 refuses any other plugin (wal2json
+	// included) with its enum message; Tributary also decoderbufs.
+	KeyPluginName: oneOfSupported([]string{"pgoutput", "decoderbufs"}, []string{"pgoutput"}, func(name string, v any) error {
+		return configdef.Invalid(name, v, "only pgoutput is supported")
 	}),
 	KeySlotName: configdef.Func("lowercase letters, digits and underscores", func(name string, v any) error {
 		if s, _ := v.(string); s != "" && !slotNameRE.MatchString(s) {
@@ -194,17 +212,19 @@ var validators = map[string]configdef.Validator{
 		}
 		return nil
 	}),
-	KeySnapshotMode: configdef.Func("initial, no_data, initial_only, always, when_needed", func(name string, v any) error {
-		if s, _ := v.(string); snapshotModes[strings.ToLower(s)] == "" {
-			return configdef.Invalid(name, v, "must be one of initial, no_data, initial_only, always, when_needed (aliases: never, schema_only, exported)")
-		}
-		return nil
-	}),
-	KeyDecimalHandlingMode: oneOf(typemap.DecimalPrecise, typemap.DecimalDouble, typemap.DecimalString),
-	// Debezium's "structured" mode (struct values) is not supported and is
-	// refused like an unknown mode.
-	KeyTimePrecisionMode: oneOf(typemap.TimeAdaptive, typemap.TimeAdaptiveMicros, typemap.TimeConnect,
-		typemap.TimeISOString, typemap.TimeMicroseconds, typemap.TimeNanoseconds),
+	// SnapshotMode: Debezium 3.5 refuses never (removed in 3.3, DBZ-8171),
+	// exported (removed in 2.0) and schema_only with its enum message;
+	// Tributary also refuses configuration_based and custom.
+	KeySnapshotMode: oneOfSupported(
+		[]string{"always", SnapshotInitial, SnapshotNoData, SnapshotInitialOnly, SnapshotWhenNeeded, "configuration_based", "custom"},
+		[]string{SnapshotInitial, SnapshotNoData, SnapshotInitialOnly, SnapshotAlways, SnapshotWhenNeeded},
+		func(name string, v any) error {
+			return configdef.Invalid(name, v, "must be one of initial, no_data, initial_only, always, when_needed: configuration_based and custom snapshots need Java classes")
+		}),
+	KeyDecimalHandlingMode: oneOf(typemap.DecimalPrecise, typemap.DecimalString, typemap.DecimalDouble),
+	// TemporalPrecisionMode of Debezium 3.5: "structured" arrives in 3.7.
+	KeyTimePrecisionMode: oneOf(typemap.TimeAdaptive, typemap.TimeAdaptiveMicros, typemap.TimeISOString,
+		typemap.TimeConnect, typemap.TimeMicroseconds, typemap.TimeNanoseconds),
 	KeyBinaryHandlingMode:   oneOf(typemap.BinaryBytes, typemap.BinaryBase64, typemap.BinaryBase64URLSafe, typemap.BinaryHex),
 	KeyHstoreHandlingMode:   oneOf(typemap.HstoreJSON, typemap.HstoreMap),
 	KeyIntervalHandlingMode: oneOf(typemap.IntervalNumeric, typemap.IntervalString),
@@ -238,27 +258,19 @@ var validators = map[string]configdef.Validator{
 	KeySchemaNameAdjustmentMode: oneOf("none", "avro", "avro_unicode"),
 	KeyFieldNameAdjustmentMode:  oneOf("none", "avro", "avro_unicode"),
 	KeySnapshotIsolation:        oneOf(IsolationSerializable, IsolationRepeatableRead, IsolationReadCommitted, IsolationReadUncommitted),
-	KeySnapshotLocking: configdef.Func("none, shared", func(name string, v any) error {
-		switch s, _ := v.(string); strings.ToLower(s) {
-		case "none", "shared":
-			return nil
-		case "custom":
-			return configdef.Invalid(name, v, "custom snapshot locking needs a Java SnapshotLock implementation, which Tributary cannot load; use none or shared")
-		}
-		return configdef.Invalid(name, v, "must be one of none, shared")
+	KeySnapshotLocking: oneOfSupported([]string{"shared", "none", "custom"}, []string{"none", "shared"}, func(name string, v any) error {
+		return configdef.Invalid(name, v, "custom snapshot locking needs a Java SnapshotLock implementation, which Tributary cannot load; use none or shared")
 	}),
 	KeySnapshotLockTimout: configdef.AtLeast(0),
 	KeySnapshotDelayMs:    configdef.AtLeast(0),
 	KeyMaxQueueSizeBytes:  configdef.AtLeast(0),
 	KeyPollIntervalMs:     configdef.AtLeast(1),
-	KeyFailureHandling:    oneOf(FailureFail, FailureWarn, FailureSkip, FailureIgnore),
-	// Only Debezium's default strategy is available:
-	// DefaultTopicNamingStrategy names PostgreSQL topics <prefix>.<table>
-	// (TableId.databaseParts has no catalog for PostgreSQL), which Tributary
-	// does not produce.
-	KeyTopicNaming: configdef.Func(schemaTopicNamingStrategy, func(name string, v any) error {
-		if s, _ := v.(string); s != "" && s != schemaTopicNamingStrategy {
-			return configdef.Invalid(name, v, "only "+schemaTopicNamingStrategy+" (the default) is available")
+	KeyFailureHandling:    oneOf(FailureSkip, FailureWarn, FailureFail, FailureIgnore),
+	// Debezium's two strategies for relational connectors; a custom
+	// class (a Java TopicNamingStrategy) cannot be loaded.
+	KeyTopicNaming: configdef.Func(schemaTopicNamingStrategy+", "+defaultTopicNamingStrategy, func(name string, v any) error {
+		if s, _ := v.(string); s != "" && s != schemaTopicNamingStrategy && s != defaultTopicNamingStrategy {
+			return configdef.Invalid(name, v, "only "+schemaTopicNamingStrategy+" (the default) and "+defaultTopicNamingStrategy+" are available")
 		}
 		return nil
 	}),

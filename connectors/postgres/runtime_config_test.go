@@ -67,7 +67,7 @@ func TestRuntimeConfigRejects(t *testing.T) {
 		KeyPollIntervalMs:     "0",
 		KeySkipUnchanged:      "maybe",
 		KeyFailureHandling:    "retry",
-		KeyTopicNaming:        "io.debezium.schema.DefaultTopicNamingStrategy",
+		KeyTopicNaming:        "io.debezium.schema.DefaultUnicodeTopicNamingStrategy",
 		KeySlotFailover:       "yes",
 		KeyTCPKeepAlive:       "sometimes",
 		KeySSLRootCert:        "/nonexistent/root.crt",

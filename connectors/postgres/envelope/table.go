@@ -54,8 +54,14 @@ type Column struct {
 type Naming struct {
 	// Delimiter joins the topic's parts (topic.delimiter); "" is ".".
 	Delimiter string
-	Schema    func(string) string
-	Field     func(string) string
+	// OmitSchema leaves the PostgreSQL schema out of the topic (and so out
+	// of the schema names): <prefix>.<table>, as Debezium's
+	// DefaultTopicNamingStrategy names a TableId whose databaseParts are
+	// (catalog, table) and whose catalog is null for PostgreSQL
+	// (PostgresConnection.createTableId).
+	OmitSchema bool
+	Schema     func(string) string
+	Field      func(string) string
 }
 
 func (n Naming) schema(s string) string {
@@ -104,7 +110,11 @@ func NewTableNamed(prefix, schemaName, tableName string, cols []Column, key []in
 	if delim == "" {
 		delim = "."
 	}
-	topic := TopicNameWith(prefix, delim, schemaName, tableName)
+	topicSchema := schemaName
+	if n.OmitSchema {
+		topicSchema = ""
+	}
+	topic := TopicNameWith(prefix, delim, topicSchema, tableName)
 	t := &Table{Schema: schemaName, Name: tableName, Topic: topic, Columns: cols, Key: key}
 
 	fields := make([]schema.Field, len(cols))
