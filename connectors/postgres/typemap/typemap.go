@@ -192,6 +192,10 @@ var byName = map[string]builder{
 
 	GeometryTypeName:  plain(geometry),
 	GeographyTypeName: plain(geography),
+
+	VectorTypeName:       plain(vector),
+	HalfVectorTypeName:   plain(halfVector),
+	SparseVectorTypeName: plain(sparseVector),
 }
 
 // unsupportedElements are the element types whose arrays Debezium omits.
