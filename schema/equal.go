@@ -22,7 +22,7 @@ import (
 //     values are ByteBuffers) and Arrays.deepEquals on byte[].
 //   - A *Struct compares as Struct.equals; []any as List.equals, element by
 //     element; OrderedMap and map[string]any as Map.equals, in any entry
-//     order.
+//     order, and OrderedPairs likewise with another OrderedPairs.
 //   - time.Time compares as java.util.Date.equals: the same instant.
 //   - Values of different types are never equal, as an Integer never equals
 //     a Long, and nil equals only nil.
@@ -65,6 +65,9 @@ func Equal(a, b any) bool {
 		return true
 	case OrderedMap, map[string]any:
 		return mapsEqual(a, b)
+	case OrderedPairs:
+		y, ok := b.(OrderedPairs)
+		return ok && pairsEqual(x, y)
 	case time.Time:
 		y, ok := b.(time.Time)
 		return ok && x.Equal(y)
@@ -210,6 +213,27 @@ func sameOrder(x, y OrderedMap) bool {
 	}
 	for i := range x {
 		if x[i].Key != y[i].Key || !Equal(x[i].Value, y[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// pairsEqual compares two OrderedPairs as Map.equals: the same keys, each
+// with Equal values, whatever the entry order.
+func pairsEqual(x, y OrderedPairs) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for _, a := range x {
+		found := false
+		for _, b := range y {
+			if Equal(a.Key, b.Key) {
+				found = Equal(a.Value, b.Value)
+				break
+			}
+		}
+		if !found {
 			return false
 		}
 	}

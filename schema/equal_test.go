@@ -73,6 +73,10 @@ func TestEqualMatchesJava(t *testing.T) {
 
 		{"maps in another order", OrderedMap{{"a", "1"}, {"b", math.NaN()}}, OrderedMap{{"b", math.NaN()}, {"a", "1"}}, true},
 		{"ordered and plain map", OrderedMap{{"a", "1"}, {"b", nil}}, map[string]any{"b": nil, "a": "1"}, true},
+		{"pairs in another order", OrderedPairs{{int16(1), 1.0}, {int16(3), math.NaN()}}, OrderedPairs{{int16(3), math.NaN()}, {int16(1), 1.0}}, true},
+		{"pairs with another value", OrderedPairs{{int16(1), 1.0}}, OrderedPairs{{int16(1), 2.0}}, false},
+		{"pairs with another key type", OrderedPairs{{int16(1), 1.0}}, OrderedPairs{{int32(1), 1.0}}, false},
+		{"pairs of another length", OrderedPairs{{int16(1), 1.0}}, OrderedPairs{{int16(1), 1.0}, {int16(2), 1.0}}, false},
 		{"plain and ordered map", map[string]any{"a": "1"}, OrderedMap{{"a", "2"}}, false},
 		{"map missing a key", OrderedMap{{"a", nil}}, OrderedMap{{"b", nil}}, false},
 		{"maps of different size", map[string]any{"a": "1"}, map[string]any{"a": "1", "b": "2"}, false},

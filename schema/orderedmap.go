@@ -12,3 +12,15 @@ type MapEntry struct {
 	Key   string
 	Value any
 }
+
+// OrderedPairs is a MAP value with keys of any type (an int16-keyed map, say)
+// whose entries the converters write in the given order: the iteration
+// order of the Java map Kafka Connect's converters would have walked
+// (Debezium's sparse vectors are java.util.HashMaps of Short keys).
+type OrderedPairs []Pair
+
+// Pair is one entry of an OrderedPairs.
+type Pair struct {
+	Key   any
+	Value any
+}

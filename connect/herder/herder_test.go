@@ -32,7 +32,8 @@ import (
 const testClass = "com.example.CountingSourceConnector"
 
 // countingConnector is a minimal source connector: its task emits
-// "records" records to "topic", resuming after the committed offset, and
+// "records" records to "topic" (a comma-separated list: record n goes to
+// topic n modulo their number), resuming after the committed offset, and
 // fails on the next poll when "fail" is set.
 type countingConnector struct{}
 
@@ -54,7 +55,7 @@ func (countingConnector) TaskConfigs(config map[string]string, _ int) ([]map[str
 func (countingConnector) NewTask() connect.SourceTask { return &countingTask{} }
 
 type countingTask struct {
-	topic      string
+	topics     []string
 	next, last int64
 	fail       bool
 	block      chan struct{} // Poll ignores cancellation until it is closed
@@ -74,7 +75,7 @@ var failedOnce sync.Map
 var blockers sync.Map
 
 func (c *countingTask) Start(ctx context.Context, tc connect.TaskContext, config map[string]string) error {
-	c.topic, c.fail = config["topic"], config["fail"] == "true"
+	c.topics, c.fail = strings.Split(config["topic"], ","), config["fail"] == "true"
 	if key := config["fail.once"]; key != "" {
 		if _, failed := failedOnce.LoadOrStore(key, true); !failed {
 			c.fail = true
@@ -114,7 +115,7 @@ func (c *countingTask) Poll(ctx context.Context) ([]connect.SourceRecord, error)
 	for ; c.next <= c.last && len(out) < 100; c.next++ {
 		out = append(out, connect.SourceRecord{
 			SourcePartition: map[string]any{"task": "counting"}, SourceOffset: map[string]any{"n": c.next},
-			Topic: c.topic, ValueSchema: schema.Int64Schema, Value: c.next,
+			Topic: c.topics[c.next%int64(len(c.topics))], ValueSchema: schema.Int64Schema, Value: c.next,
 		})
 	}
 	c.polled.Add(int64(len(out)))

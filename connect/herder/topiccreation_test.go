@@ -240,6 +240,70 @@ func TestTopicCreationGroups(t *testing.T) {
 	}
 }
 
+// One connector whose topics fall into two topic creation groups and the
+// default group: each topic is created with its group's partitions and topic
+// configs, which the broker reports through DescribeConfigs as topic
+// overrides (TopicCreationGroup.newTopic passes a group's other properties
+// to CreateTopics). The default group's topic configs are not inherited by
+// the other groups: only its partitions and replication factor are
+// (SourceConnectorConfig.enrich).
+func TestTopicCreationTwoGroupsTopicConfigs(t *testing.T) {
+	s := openStores(t, kafkatest.NewCluster(t)) // auto.create.topics.enable=false
+	h := newHerder(t, s)
+	topics := []string{"dbserver1.public.audit_log", "dbserver1.public.orders", "dbserver1.public.customers"}
+	cfg := config("topic", strings.Join(topics, ","), "records", "30",
+		"topic.creation.groups", "compacted,bulk",
+		"topic.creation.default.replication.factor", "-1",
+		"topic.creation.default.partitions", "1",
+		"topic.creation.default.compression.type", "gzip",
+		"topic.creation.default.retention.ms", "7200000",
+		"topic.creation.compacted.include", `dbserver1\.public\.audit.*`,
+		"topic.creation.compacted.partitions", "3",
+		"topic.creation.compacted.cleanup.policy", "compact",
+		"topic.creation.compacted.compression.type", "lz4",
+		"topic.creation.bulk.include", "dbserver1.public.orders, dbserver1.public.invoices",
+		"topic.creation.bulk.exclude", `.*\.audit.*`,
+		"topic.creation.bulk.partitions", "2",
+		"topic.creation.bulk.cleanup.policy", "delete",
+		"topic.creation.bulk.compression.type", "zstd",
+	)
+	if _, err := h.CreateConnector(t.Context(), "groups", cfg); err != nil {
+		t.Fatal(err)
+	}
+	if ts := settle(t, h, s, "groups", 29); ts.State == connect.StateFailed {
+		t.Fatalf("task failed: %s", ts.Trace)
+	}
+	want := map[string]struct {
+		partitions int
+		overrides  map[string]string // topic-level configs, all others the broker's
+	}{
+		"dbserver1.public.audit_log": {3, map[string]string{"cleanup.policy": "compact", "compression.type": "lz4"}},
+		"dbserver1.public.orders":    {2, map[string]string{"cleanup.policy": "delete", "compression.type": "zstd"}},
+		"dbserver1.public.customers": {1, map[string]string{"compression.type": "gzip", "retention.ms": "7200000"}},
+	}
+	for topic, w := range want {
+		if n := topicPartitions(t, s, topic); n != w.partitions {
+			t.Errorf("%s has %d partitions, want %d", topic, n, w.partitions)
+		}
+		if n := topicRecords(t, s, topic); n != 10 {
+			t.Errorf("%s holds %d records, want 10", topic, n)
+		}
+		entries, err := kafkaclient.TopicConfig(s.admin, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, e := range entries {
+			if e.Source == sarama.SourceTopic {
+				got[e.Name] = e.Value
+			}
+		}
+		if !maps.Equal(got, w.overrides) {
+			t.Errorf("%s has topic configs %v, want %v", topic, got, w.overrides)
+		}
+	}
+}
+
 // topic.creation.enable=false on the worker: the connector's topic.creation.*
 // settings are ignored (not even validated, as Kafka Connect does); the
 // broker creates the topic with its own defaults, or nobody does.

@@ -190,6 +190,18 @@ func valueSize(v any) int64 {
 			n += valueSize(k) + valueSize(e)
 		}
 		return n
+	case schema.OrderedMap:
+		var n int64
+		for _, e := range x {
+			n += int64(len(e.Key)) + valueSize(e.Value)
+		}
+		return n
+	case schema.OrderedPairs:
+		var n int64
+		for _, e := range x {
+			n += valueSize(e.Key) + valueSize(e.Value)
+		}
+		return n
 	case schema.Decimal:
 		if x.Unscaled == nil {
 			return 4

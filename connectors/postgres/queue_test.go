@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
+	"github.com/tributary-cdc/tributary/schema"
 )
 
 type nullContext struct{}
@@ -73,5 +74,16 @@ func TestEventFailureHandling(t *testing.T) {
 		if (err != nil) != wantErr || (err != nil && !strings.Contains(err.Error(), "parsing date")) {
 			t.Errorf("%s: %v", mode, err)
 		}
+	}
+}
+
+// Ordered maps (hstore in map mode, sparse vectors) count their entries
+// toward the queue's byte bound like plain maps.
+func TestValueSizeOfOrderedMaps(t *testing.T) {
+	if n := valueSize(schema.OrderedMap{{Key: "abcd", Value: "xy"}, {Key: "e", Value: nil}}); n != 7 {
+		t.Errorf("OrderedMap size %d, want 7", n)
+	}
+	if n := valueSize(schema.OrderedPairs{{Key: int16(1), Value: 1.0}, {Key: int16(2), Value: 2.0}}); n != 32 {
+		t.Errorf("OrderedPairs size %d, want 32", n)
 	}
 }

@@ -190,6 +190,11 @@ func (c *Codec) appendDirectMap(b []byte, s *schema.Schema, v any) ([]byte, erro
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			entries = append(entries, entry{k, m[k]})
 		}
+	case schema.OrderedPairs:
+		entries = make([]entry, len(m))
+		for i, en := range m {
+			entries[i] = entry{en.Key, en.Value}
+		}
 	case map[any]any:
 		entries = make([]entry, 0, len(m))
 		for k, x := range m {

@@ -108,6 +108,19 @@ func (g *gen) value(s *schema.Schema) any {
 		return items
 	case schema.TypeMap:
 		n := g.r.IntN(4)
+		if s.Keys.Type != schema.TypeString && g.r.IntN(2) == 0 {
+			// Both encoders keep the entries' order.
+			p := schema.OrderedPairs{}
+			seen := map[any]bool{}
+			for range n {
+				k := g.value(s.Keys)
+				if !seen[k] {
+					seen[k] = true
+					p = append(p, schema.Pair{Key: k, Value: g.value(s.Values)})
+				}
+			}
+			return p
+		}
 		if n > 1 {
 			g.multiEntryMap = true
 		}

@@ -225,8 +225,28 @@ func (c *Codec) nativeStruct(s *schema.Schema, st *schema.Struct) (any, error) {
 // MapEntry records (other keys).
 func (c *Codec) nativeMap(s *schema.Schema, v any) (any, error) {
 	stringKeys := s.Keys.Type == schema.TypeString && !s.Keys.Optional
+	if m, ok := v.(schema.OrderedPairs); ok && !stringKeys {
+		// The MapEntry array keeps the entries' order.
+		out := make([]any, 0, len(m))
+		for _, en := range m {
+			kn, err := c.native(s.Keys, en.Key)
+			if err != nil {
+				return nil, fmt.Errorf("map key: %w", err)
+			}
+			vn, err := c.native(s.Values, en.Value)
+			if err != nil {
+				return nil, fmt.Errorf("map value: %w", err)
+			}
+			out = append(out, map[string]any{"key": kn, "value": vn})
+		}
+		return out, nil
+	}
 	entries := map[any]any{}
 	switch m := v.(type) {
+	case schema.OrderedPairs:
+		for _, en := range m {
+			entries[en.Key] = en.Value
+		}
 	case schema.OrderedMap:
 		for _, en := range m {
 			entries[en.Key] = en.Value

@@ -368,6 +368,38 @@ func (e *encoder) appendMap(b []byte, s *schema.Schema, v any) ([]byte, error) {
 			pairs = append(pairs, pair{k, x})
 		}
 		return e.appendPairs(b, s.Keys, s.Values, pairs)
+	case schema.OrderedPairs:
+		if objectMode {
+			b = append(b, '{')
+			for i, en := range m {
+				k, ok := en.Key.(string)
+				if !ok {
+					return b, withIndex(invalidType(s.Keys, en.Key), "key")
+				}
+				if b, err = e.appendObjectEntry(b, i, s.Values, k, en.Value); err != nil {
+					return b, err
+				}
+			}
+			return append(b, '}'), nil
+		}
+		b = append(b, '[')
+		for i, en := range m {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '[')
+			start := len(b)
+			if b, err = e.appendValue(b, s.Keys, en.Key); err != nil {
+				return b, withIndex(err, "key")
+			}
+			key := b[start:]
+			b = append(b, ',')
+			if b, err = e.appendValue(b, s.Values, en.Value); err != nil {
+				return b, withIndex(err, string(key))
+			}
+			b = append(b, ']')
+		}
+		return append(b, ']'), nil
 	case map[any]any:
 		if objectMode {
 			keys := make([]string, 0, len(m))

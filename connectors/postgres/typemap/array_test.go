@@ -22,13 +22,13 @@ func TestDecodeArrayShapes(t *testing.T) {
 		{`[0:1]={7,8}`, []any{"7", "8"}},
 		{`[1:2][0:0]={{x},{"y\"z"}}`, []any{"x", `y"z`}},
 	} {
-		got, err := decodeArray([]byte(tc.in), text)
+		got, err := decodeArrayDelim([]byte(tc.in), ',', text)
 		if err != nil || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("decodeArray(%s) = %#v, %v; want %#v", tc.in, got, err, tc.want)
 		}
 	}
 	for _, bad := range []string{`{1,2`, `{{1},2`, `{1}x`, `{"a}`, `[0:1]`} {
-		if _, err := decodeArray([]byte(bad), text); err == nil {
+		if _, err := decodeArrayDelim([]byte(bad), ',', text); err == nil {
 			t.Errorf("decodeArray(%s) accepted", bad)
 		}
 	}

@@ -34,6 +34,13 @@ func fuzzColumns() []Column {
 		Column{TypeOID: 90007, TypeName: "_numeric", TypeMod: numericMod(6, 2), ElemOID: OIDNumeric, ElemName: "numeric"},
 		Column{TypeOID: 90008, TypeName: "_timestamptz", ElemOID: OIDTimestamptz, ElemName: "timestamptz"},
 		Column{TypeOID: 90009, TypeName: "_mood", ElemOID: 90004, ElemName: "mood", ElemKind: KindEnum, ElemLabels: "sad,ok,happy"},
+		Column{TypeOID: 90010, TypeName: GeometryTypeName},
+		Column{TypeOID: 90011, TypeName: GeographyTypeName},
+		Column{TypeOID: 90012, TypeName: "_geometry", ElemOID: 90010, ElemName: GeometryTypeName},
+		Column{TypeOID: 90013, TypeName: VectorTypeName},
+		Column{TypeOID: 90014, TypeName: HalfVectorTypeName},
+		Column{TypeOID: 90015, TypeName: SparseVectorTypeName},
+		Column{TypeOID: 90016, TypeName: "_vector", ElemOID: 90013, ElemName: VectorTypeName},
 	)
 	return cols
 }
@@ -58,7 +65,9 @@ func FuzzDecode(f *testing.F) {
 		"0001-12-31 BC", "24:00:00", "11:51:02.5-01:30", "1 year 2 mons 3 days 04:05:06.7", "$1,234.56", "-$0.01",
 		`"a"=>"1", "b"=>NULL`, "{1,2,NULL}", `{{"a","b"},{"c",NULL}}`, "[0:1]={7,8}", "(1.5,2)", "[1,5)", "empty",
 		"101", "sad", "a.b.c", "'a':1 'b':2", "192.168.0.1/24", "08:00:2b:01:02:03", "<a/>", `{"k":[1]}`,
-		"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+		"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "0101000020E6100000000000000000F03F0000000000000040",
+		"{0101000000000000000000F03F0000000000000040:NULL}", "[1,2.5,-3e-05]", "{1:1.5,3:2,17:-1}/20",
+		`{"[1,2]",NULL}`,
 	} {
 		f.Add([]byte(s), uint16(0))
 	}

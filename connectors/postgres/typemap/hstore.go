@@ -166,12 +166,29 @@ func javaSpreadHash(s string) uint32 {
 // javaHashMap simulates the bins of a java.util.HashMap holding distinct
 // keys, named by index.
 type javaHashMap struct {
-	hash      func(int) uint32
-	key       func(int) string
-	bins      []*javaBin
-	threshold int
-	size      int
+	hash func(int) uint32
+	key  func(int) string
+	// initialCapacity is the HashMap(int) constructor's argument, 0 for
+	// the no-argument constructor (16 bins).
+	initialCapacity int
+	bins            []*javaBin
+	threshold       int
+	size            int
 }
+
+// javaTableSizeFor is HashMap.tableSizeFor: the smallest power of two at
+// least c, and at least 1.
+func javaTableSizeFor(c int) int {
+	n := 1
+	for n < c {
+		n <<= 1
+	}
+	return n
+}
+
+// javaThreshold is HashMap.resize's threshold of a fresh table of n bins
+// under the default load factor 0.75, (int) of the float product.
+func javaThreshold(n int) int { return int(float32(n) * 0.75) }
 
 // javaBin is one bin: a linked list, or a tree bin once treeified.
 type javaBin struct {
@@ -191,7 +208,11 @@ func (b *javaBin) order() []int {
 
 func (m *javaHashMap) put(i int) {
 	if m.bins == nil {
-		m.bins, m.threshold = make([]*javaBin, 16), 12
+		n := 16
+		if m.initialCapacity > 0 {
+			n = javaTableSizeFor(m.initialCapacity)
+		}
+		m.bins, m.threshold = make([]*javaBin, n), javaThreshold(n)
 	}
 	idx := int(m.hash(i) & uint32(len(m.bins)-1))
 	b := m.bins[idx]
@@ -248,7 +269,14 @@ func (m *javaHashMap) resize() {
 		}
 		bins[j], bins[j+oldCap] = m.split(b, lo), m.split(b, hi)
 	}
-	m.bins, m.threshold = bins, 2*m.threshold
+	// The threshold doubles from 16 bins on; a smaller table's is computed
+	// afresh.
+	if oldCap >= 16 {
+		m.threshold *= 2
+	} else {
+		m.threshold = javaThreshold(2 * oldCap)
+	}
+	m.bins = bins
 }
 
 func (m *javaHashMap) split(old *javaBin, nodes []int) *javaBin {

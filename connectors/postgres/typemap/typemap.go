@@ -126,6 +126,9 @@ type Mapping struct {
 	Fallback any
 	// Unavailable is the value written for an unchanged TOASTed column.
 	Unavailable any
+	// noDefault marks a type whose column default Debezium does not
+	// evaluate (PostgresDefaultValueConverter has no mapper for it).
+	noDefault bool
 }
 
 // builder makes the mapping of one type for a column.
@@ -186,6 +189,13 @@ var byName = map[string]builder{
 	"citext": plain(text),
 	"ltree":  plain(named(LtreeName, "")),
 	"hstore": hstore,
+
+	GeometryTypeName:  plain(geometry),
+	GeographyTypeName: plain(geography),
+
+	VectorTypeName:       plain(vector),
+	HalfVectorTypeName:   plain(halfVector),
+	SparseVectorTypeName: plain(sparseVector),
 }
 
 // unsupportedElements are the element types whose arrays Debezium omits.
@@ -214,7 +224,7 @@ func (o *Options) For(c Column) (Mapping, error) {
 	if m.Unavailable == nil && m.Schema.Type == schema.TypeBytes && m.Schema.Name == "" {
 		m.Unavailable = []byte(o.placeholder())
 	}
-	if c.Default != "" {
+	if c.Default != "" && !m.noDefault {
 		m.Schema = withDefault(m, c)
 	}
 	return m, nil

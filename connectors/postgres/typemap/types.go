@@ -408,10 +408,12 @@ func (o *Options) array(c Column) (Mapping, error) {
 		return Mapping{}, fmt.Errorf("mapping array of %s: %w", c.ElemName, err)
 	}
 	s := &schema.Schema{Type: schema.TypeArray, Items: elem.Schema, Optional: c.Optional}
+	delim := arrayDelimiter(c.ElemName)
 	m := Mapping{
-		Schema:   s,
-		Decode:   func(b []byte) (any, error) { return decodeArray(b, elem.Decode) },
-		Fallback: []any{},
+		Schema:    s,
+		Decode:    func(b []byte) (any, error) { return decodeArrayDelim(b, delim, elem.Decode) },
+		Fallback:  []any{},
+		noDefault: elem.noDefault,
 	}
 	if elem.Schema.Type == schema.TypeString {
 		m.Unavailable = []any{o.placeholder()}
@@ -425,7 +427,19 @@ func (o *Options) array(c Column) (Mapping, error) {
 // row-major order: the column's schema is a one-dimensional array (the
 // type does not fix the number of dimensions), and Debezium itself turns
 // each sub-array into null or the sub-array's Java object name.
-func decodeArray(b []byte, dec Decoder) (any, error) {
+// arrayDelimiter is the element type's pg_type.typdelim, which array_out
+// writes between elements: ',' but for the PostGIS types, declared with
+// DELIMITER ':'.
+func arrayDelimiter(elemName string) byte {
+	switch elemName {
+	case GeometryTypeName, GeographyTypeName:
+		return ':'
+	}
+	return ','
+}
+
+// decodeArrayDelim parses an array whose elements are separated by delim.
+func decodeArrayDelim(b []byte, delim byte, dec Decoder) (any, error) {
 	if len(b) > 0 && b[0] == '[' {
 		i := bytes.IndexByte(b, '=')
 		if i < 0 {
@@ -433,7 +447,7 @@ func decodeArray(b []byte, dec Decoder) (any, error) {
 		}
 		b = b[i+1:]
 	}
-	p := arrayParser{src: b, dec: dec, out: []any{}}
+	p := arrayParser{src: b, dec: dec, delim: delim, out: []any{}}
 	end, err := p.level(0, 0)
 	if err != nil {
 		return nil, fmt.Errorf("parsing array %q: %w", b, err)
@@ -447,10 +461,11 @@ func decodeArray(b []byte, dec Decoder) (any, error) {
 // arrayParser walks a (possibly nested) array literal, appending leaf
 // elements to out.
 type arrayParser struct {
-	src  []byte
-	dec  Decoder
-	out  []any
-	elem []byte
+	src   []byte
+	dec   Decoder
+	delim byte
+	out   []any
+	elem  []byte
 }
 
 // maxArrayDepth is PostgreSQL's MAXDIM.
@@ -495,7 +510,7 @@ func (p *arrayParser) level(i, depth int) (int, error) {
 			}
 		default:
 			p.elem = p.elem[:0]
-			for ; i < len(b) && b[i] != ',' && b[i] != '}'; i++ {
+			for ; i < len(b) && b[i] != p.delim && b[i] != '}'; i++ {
 				p.elem = append(p.elem, b[i])
 			}
 			if err := p.add(true); err != nil {
@@ -506,7 +521,7 @@ func (p *arrayParser) level(i, depth int) (int, error) {
 			return 0, fmt.Errorf("unterminated array")
 		}
 		switch b[i] {
-		case ',':
+		case p.delim:
 			i++
 		case '}':
 			return i + 1, nil
