@@ -22,6 +22,10 @@ func Plugins() []connect.TransformationPlugin {
 	out := []connect.TransformationPlugin{
 		{Class: ExtractNewRecordStateClass, New: NewExtractNewRecordState, Config: ExtractNewRecordStateDef},
 		{Class: RegexRouterClass, New: NewRegexRouter, Config: RegexRouterDef},
+		// The other SMTs of Debezium's PostgreSQL plugin archive
+		// (debezium-connect-plugins); TimescaleDb, which reads the
+		// database, is registered by the PostgreSQL connector's package.
+		{Class: ByLogicalTableRouterClass, New: NewByLogicalTableRouter, Config: ByLogicalTableRouterDef},
 	}
 	out = append(out, outboxPlugins()...)
 	return append(out, kafkaPlugins()...)
