@@ -137,3 +137,59 @@ func copyStructBasics(source *schema.Schema, name string, fields []schema.Field)
 	s.Version, s.Doc, s.Params = source.Version, source.Doc, source.Params
 	return s
 }
+
+// dbzList is Debezium's Configuration.getList: the raw value split at
+// commas as Java's String.split (trailing empty elements dropped), each
+// element trimmed; an absent value is an empty list.
+func dbzList(config map[string]string, name string) []string {
+	raw, ok := config[name]
+	if !ok {
+		return nil
+	}
+	parts := javaSplit(raw, ",")
+	for i := range parts {
+		parts[i] = javaTrim(parts[i])
+	}
+	return parts
+}
+
+// dbzInvalid is the ConfigException SmtManager.validate throws for a
+// Field that fails its validation: Configuration.validate words it
+// "The '<name>' value is invalid: <problem>".
+func dbzInvalid(name string, config map[string]string, problem string) connect.ConfigError {
+	value, ok := config[name]
+	if !ok {
+		value = "null"
+	}
+	return invalid(name, value, "The '"+name+"' value is invalid: "+problem)
+}
+
+// checkDbzList runs Field.isRequired (when required),
+// Field.notContainSpaceInAnyElement and Field.notContainEmptyElements, in
+// that order, on a list property as SmtManager.validate does, reporting
+// the first problem.
+func checkDbzList(config map[string]string, name string, required, noSpace bool) []connect.ConfigError {
+	raw, ok := config[name]
+	if !ok || javaTrim(raw) == "" {
+		if required {
+			return []connect.ConfigError{dbzInvalid(name, config, "A value is required")}
+		}
+		if !ok {
+			return nil
+		}
+	}
+	list := dbzList(config, name)
+	if noSpace {
+		for _, e := range list {
+			if strings.Contains(e, " ") {
+				return []connect.ConfigError{dbzInvalid(name, config, "Element(s) containing space not permitted")}
+			}
+		}
+	}
+	for _, e := range list {
+		if e == "" {
+			return []connect.ConfigError{dbzInvalid(name, config, "Empty string element(s) not permitted")}
+		}
+	}
+	return nil
+}

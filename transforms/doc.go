@@ -26,6 +26,8 @@ func Plugins() []connect.TransformationPlugin {
 		// (debezium-connect-plugins); TimescaleDb, which reads the
 		// database, is registered by the PostgreSQL connector's package.
 		{Class: ByLogicalTableRouterClass, New: NewByLogicalTableRouter, Config: ByLogicalTableRouterDef},
+		{Class: HeaderToValueClass, New: NewHeaderToValue, Config: HeaderToValueDef},
+		{Class: ExtractChangedRecordStateClass, New: NewExtractChangedRecordState, Config: ExtractChangedRecordStateDef},
 	}
 	out = append(out, outboxPlugins()...)
 	return append(out, kafkaPlugins()...)
