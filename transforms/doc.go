@@ -28,6 +28,7 @@ func Plugins() []connect.TransformationPlugin {
 		{Class: ByLogicalTableRouterClass, New: NewByLogicalTableRouter, Config: ByLogicalTableRouterDef},
 		{Class: HeaderToValueClass, New: NewHeaderToValue, Config: HeaderToValueDef},
 		{Class: ExtractChangedRecordStateClass, New: NewExtractChangedRecordState, Config: ExtractChangedRecordStateDef},
+		{Class: PartitionRoutingClass, New: NewPartitionRouting, Config: PartitionRoutingDef},
 	}
 	out = append(out, outboxPlugins()...)
 	return append(out, kafkaPlugins()...)
