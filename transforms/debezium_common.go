@@ -47,28 +47,6 @@ var dbzRegex = configdef.Func("", func(name string, v any) error {
 	return nil
 })
 
-// dbzNoEmptyElements is Field.notContainEmptyElements.
-var dbzNoEmptyElements = configdef.Func("", func(name string, v any) error {
-	l, _ := v.([]string)
-	for _, e := range l {
-		if javaTrim(e) == "" {
-			return configdef.Invalid(name, v, "Empty string element(s) not permitted")
-		}
-	}
-	return nil
-})
-
-// dbzNoSpaceInElements is Field.notContainSpaceInAnyElement.
-var dbzNoSpaceInElements = configdef.Func("", func(name string, v any) error {
-	l, _ := v.([]string)
-	for _, e := range l {
-		if strings.Contains(e, " ") {
-			return configdef.Invalid(name, v, "Element(s) containing space not permitted")
-		}
-	}
-	return nil
-})
-
 // javaReplacer is a compiled pattern and replacement used the way Debezium
 // uses them: Matcher.matches() on the whole input, then
 // Matcher.replaceFirst(replacement).

@@ -72,7 +72,7 @@ func (c *catalog) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.Background())
+	defer func() { _ = conn.Close(context.Background()) }() // only read from
 	chunks, err := readPairs(ctx, conn, queryChunkToHypertable)
 	if err != nil {
 		return err

@@ -82,11 +82,7 @@ func New(config map[string]string) (connect.Transformation, []connect.ConfigErro
 
 // newWith configures the transformation over the given metadata.
 func newWith(config map[string]string, m Metadata) (*timescaleDb, []connect.ConfigError) {
-	v, cerrs := ConfigDef.Parse(config)
-	var errs []connect.ConfigError
-	for _, e := range cerrs {
-		errs = append(errs, connect.ConfigError{Name: e.Name, Message: e.Message})
-	}
+	v, errs := ConfigDef.Parse(config)
 	if len(errs) > 0 {
 		return nil, errs
 	}
