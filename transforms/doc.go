@@ -29,6 +29,7 @@ func Plugins() []connect.TransformationPlugin {
 		{Class: HeaderToValueClass, New: NewHeaderToValue, Config: HeaderToValueDef},
 		{Class: ExtractChangedRecordStateClass, New: NewExtractChangedRecordState, Config: ExtractChangedRecordStateDef},
 		{Class: PartitionRoutingClass, New: NewPartitionRouting, Config: PartitionRoutingDef},
+		{Class: TimezoneConverterClass, New: NewTimezoneConverter, Config: TimezoneConverterDef},
 	}
 	out = append(out, outboxPlugins()...)
 	return append(out, kafkaPlugins()...)
