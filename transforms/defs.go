@@ -109,7 +109,7 @@ var TimestampRouterDef = configdef.Define(
 	// so it is given when the transform is configured.
 	kafkaKey(propTimestampFormat, configdef.TypeString, "yyyyMMdd", configdef.Func("", func(name string, v any) error {
 		s, _ := v.(string)
-		if _, err := parseDateFormat(s); err != nil {
+		if _, err := compileDateFormat(s); err != nil {
 			return configdef.Invalid(name, v, err.Error())
 		}
 		return nil
@@ -290,4 +290,98 @@ var EventRouterDef = configdef.Define(
 		"Tracing operation name", "The operation name representing Debezium processing span. Default is 'debezium-read'"),
 	eventRouterKey("Tracing", 3, "tracing.with.context.field.only", configdef.TypeBoolean, nil, refuseAny("tracing is not supported by Tributary"), high,
 		"Trace only events with context field present", "Set to `true` when only events that have serialized context field should be traced."),
+)
+
+// FlattenDef is Flatten.CONFIG_DEF.
+var FlattenDef = configdef.Define(
+	kafkaKey(propDelimiter, configdef.TypeString, ".", nil, medium,
+		"Delimiter to insert between field names from the input record when generating field names for the output record"),
+)
+
+// CastDef is Cast.CONFIG_DEF; spec is checked as parseFieldTypes checks it.
+var CastDef = configdef.Define(
+	kafkaKey(propSpec, configdef.TypeList, configdef.NoDefault, configdef.Func("list of colon-delimited pairs, e.g. <code>foo:bar,abc:xyz</code>",
+		func(name string, v any) error {
+			l, _ := v.([]string)
+			if len(l) == 0 {
+				return &configdef.Exception{Message: "Must specify at least one field to cast."}
+			}
+			_, err := parseCastSpec(name, l)
+			return err
+		}), high,
+		"List of fields and the type to cast them to of the form field1:type,field2:type to cast fields of "+
+			"Maps or Structs. A single type to cast the entire value. Valid types are int8, int16, int32, "+
+			"int64, float32, float64, boolean, and string. Note that binary fields can only be cast to string."),
+	kafkaKey(propReplaceNullWithDefault, configdef.TypeBoolean, true, nil, medium, replaceNullDoc),
+)
+
+// TimestampConverterDef is TimestampConverter.CONFIG_DEF.
+var TimestampConverterDef = configdef.Define(
+	kafkaKey(propField, configdef.TypeString, "", nil, high,
+		"The field containing the timestamp, or empty if the entire value is a timestamp"),
+	kafkaKey(propTargetType, configdef.TypeString, configdef.NoDefault,
+		configdef.In(tsTypeString, tsTypeUnix, tsTypeDate, tsTypeTime, tsTypeTimestamp), high,
+		"The desired timestamp representation: string, unix, Date, Time, or Timestamp"),
+	kafkaKey(propFormat, configdef.TypeString, "", nil, medium,
+		"A SimpleDateFormat-compatible format for the timestamp. Used to generate the output when type=string "+
+			"or used to parse the input if the input is a string."),
+	kafkaKey(propUnixPrecision, configdef.TypeString, unixMillis,
+		configdef.In(unixNanos, unixMicros, unixMillis, unixSeconds), low,
+		"The desired Unix precision for the timestamp: seconds, milliseconds, microseconds, or nanoseconds. "+
+			"Used to generate the output when type=unix or used to parse the input if the input is a Long."+
+			"Note: This SMT will cause precision loss during conversions from, and to, values with sub-millisecond components."),
+	kafkaKey(propReplaceNullWithDefault, configdef.TypeBoolean, true, nil, medium, replaceNullDoc),
+)
+
+// MaskFieldDef is MaskField.CONFIG_DEF.
+var MaskFieldDef = configdef.Define(
+	kafkaKey(propFields, configdef.TypeList, configdef.NoDefault, nonEmptyList, high, "Names of fields to mask."),
+	kafkaKey(propReplacement, configdef.TypeString, nil, configdef.NonEmptyString(), low,
+		"Custom value replacement, that will be applied to all 'fields' values (numeric or non-empty string values only)."),
+	kafkaKey(propReplaceNullWithDefault, configdef.TypeBoolean, true, nil, medium, replaceNullDoc),
+)
+
+// HoistFieldDef is HoistField.CONFIG_DEF.
+var HoistFieldDef = configdef.Define(
+	kafkaKey(propField, configdef.TypeString, configdef.NoDefault, nil, medium,
+		"Field name for the single field that will be created in the resulting Struct or Map."),
+)
+
+// HeaderFromDef is HeaderFrom.CONFIG_DEF.
+var HeaderFromDef = configdef.Define(
+	kafkaKey(propFields, configdef.TypeList, configdef.NoDefault, nonEmptyList, high,
+		"Field names in the record whose values are to be copied or moved to headers."),
+	kafkaKey(propHeaders, configdef.TypeList, configdef.NoDefault, nonEmptyList, high,
+		"Header names, in the same order as the field names listed in the fields configuration property."),
+	kafkaKey(propOperation, configdef.TypeString, configdef.NoDefault, configdef.In(opMove, opCopy), high,
+		"Either <code>move</code> if the fields are to be moved to the headers (removed from the key/value), "+
+			"or <code>copy</code> if the fields are to be copied to the headers (retained in the key/value)."),
+	kafkaKey(propReplaceNullWithDefault, configdef.TypeBoolean, true, nil, medium, replaceNullDoc),
+)
+
+// nonNull is ConfigDef.NonNullValidator.
+var nonNull = configdef.Func("non-null string", func(name string, v any) error {
+	if v == nil {
+		return configdef.Invalid(name, v, "entry must be non null")
+	}
+	return nil
+})
+
+// InsertHeaderDef is InsertHeader.CONFIG_DEF.
+var InsertHeaderDef = configdef.Define(
+	kafkaKey(propHeader, configdef.TypeString, configdef.NoDefault, nonNull, high, "The name of the header."),
+	kafkaKey(propValueLiteral, configdef.TypeString, configdef.NoDefault, nonNull, high,
+		"The literal value that is to be set as the header value on all records."),
+)
+
+// DropHeadersDef is DropHeaders.CONFIG_DEF.
+var DropHeadersDef = configdef.Define(
+	kafkaKey(propHeaders, configdef.TypeList, configdef.NoDefault, nonEmptyList, high, "The name of the headers to be removed."),
+)
+
+// SetSchemaMetadataDef is SetSchemaMetadata.CONFIG_DEF.
+var SetSchemaMetadataDef = configdef.Define(
+	kafkaKey(propSchemaName, configdef.TypeString, nil, nil, high, "Schema name to set."),
+	kafkaKey(propSchemaVersion, configdef.TypeInt, nil, nil, high, "Schema version to set."),
+	kafkaKey(propReplaceNullWithDefault, configdef.TypeBoolean, true, nil, medium, replaceNullDoc),
 )

@@ -20,6 +20,23 @@ const (
 	ExtractFieldKeyClass   = "org.apache.kafka.connect.transforms.ExtractField$Key"
 	ExtractFieldValueClass = "org.apache.kafka.connect.transforms.ExtractField$Value"
 	TimestampRouterClass   = "org.apache.kafka.connect.transforms.TimestampRouter"
+
+	FlattenKeyClass              = "org.apache.kafka.connect.transforms.Flatten$Key"
+	FlattenValueClass            = "org.apache.kafka.connect.transforms.Flatten$Value"
+	CastKeyClass                 = "org.apache.kafka.connect.transforms.Cast$Key"
+	CastValueClass               = "org.apache.kafka.connect.transforms.Cast$Value"
+	TimestampConverterKeyClass   = "org.apache.kafka.connect.transforms.TimestampConverter$Key"
+	TimestampConverterValueClass = "org.apache.kafka.connect.transforms.TimestampConverter$Value"
+	MaskFieldKeyClass            = "org.apache.kafka.connect.transforms.MaskField$Key"
+	MaskFieldValueClass          = "org.apache.kafka.connect.transforms.MaskField$Value"
+	HoistFieldKeyClass           = "org.apache.kafka.connect.transforms.HoistField$Key"
+	HoistFieldValueClass         = "org.apache.kafka.connect.transforms.HoistField$Value"
+	HeaderFromKeyClass           = "org.apache.kafka.connect.transforms.HeaderFrom$Key"
+	HeaderFromValueClass         = "org.apache.kafka.connect.transforms.HeaderFrom$Value"
+	InsertHeaderClass            = "org.apache.kafka.connect.transforms.InsertHeader"
+	DropHeadersClass             = "org.apache.kafka.connect.transforms.DropHeaders"
+	SetSchemaMetadataKeyClass    = "org.apache.kafka.connect.transforms.SetSchemaMetadata$Key"
+	SetSchemaMetadataValueClass  = "org.apache.kafka.connect.transforms.SetSchemaMetadata$Value"
 )
 
 // kafkaPlugins returns Kafka Connect's built-in transformations.
@@ -34,6 +51,22 @@ func kafkaPlugins() []connect.TransformationPlugin {
 		{Class: ExtractFieldKeyClass, New: newExtractField(keySide), Config: ExtractFieldDef},
 		{Class: ExtractFieldValueClass, New: newExtractField(valueSide), Config: ExtractFieldDef},
 		{Class: TimestampRouterClass, New: NewTimestampRouter, Config: TimestampRouterDef},
+		{Class: FlattenKeyClass, New: newFlatten(keySide), Config: FlattenDef},
+		{Class: FlattenValueClass, New: newFlatten(valueSide), Config: FlattenDef},
+		{Class: CastKeyClass, New: newCast(keySide), Config: CastDef},
+		{Class: CastValueClass, New: newCast(valueSide), Config: CastDef},
+		{Class: TimestampConverterKeyClass, New: newTimestampConverter(keySide), Config: TimestampConverterDef},
+		{Class: TimestampConverterValueClass, New: newTimestampConverter(valueSide), Config: TimestampConverterDef},
+		{Class: MaskFieldKeyClass, New: newMaskField(keySide), Config: MaskFieldDef},
+		{Class: MaskFieldValueClass, New: newMaskField(valueSide), Config: MaskFieldDef},
+		{Class: HoistFieldKeyClass, New: newHoistField(keySide), Config: HoistFieldDef},
+		{Class: HoistFieldValueClass, New: newHoistField(valueSide), Config: HoistFieldDef},
+		{Class: HeaderFromKeyClass, New: newHeaderFrom(keySide), Config: HeaderFromDef},
+		{Class: HeaderFromValueClass, New: newHeaderFrom(valueSide), Config: HeaderFromDef},
+		{Class: InsertHeaderClass, New: NewInsertHeader, Config: InsertHeaderDef},
+		{Class: DropHeadersClass, New: NewDropHeaders, Config: DropHeadersDef},
+		{Class: SetSchemaMetadataKeyClass, New: newSetSchemaMetadata(keySide), Config: SetSchemaMetadataDef},
+		{Class: SetSchemaMetadataValueClass, New: newSetSchemaMetadata(valueSide), Config: SetSchemaMetadataDef},
 	}
 }
 

@@ -88,6 +88,22 @@ func TestKafkaPluginClasses(t *testing.T) {
 		"org.apache.kafka.connect.transforms.ExtractField$Key",
 		"org.apache.kafka.connect.transforms.ExtractField$Value",
 		"org.apache.kafka.connect.transforms.TimestampRouter",
+		"org.apache.kafka.connect.transforms.Flatten$Key",
+		"org.apache.kafka.connect.transforms.Flatten$Value",
+		"org.apache.kafka.connect.transforms.Cast$Key",
+		"org.apache.kafka.connect.transforms.Cast$Value",
+		"org.apache.kafka.connect.transforms.TimestampConverter$Key",
+		"org.apache.kafka.connect.transforms.TimestampConverter$Value",
+		"org.apache.kafka.connect.transforms.MaskField$Key",
+		"org.apache.kafka.connect.transforms.MaskField$Value",
+		"org.apache.kafka.connect.transforms.HoistField$Key",
+		"org.apache.kafka.connect.transforms.HoistField$Value",
+		"org.apache.kafka.connect.transforms.HeaderFrom$Key",
+		"org.apache.kafka.connect.transforms.HeaderFrom$Value",
+		"org.apache.kafka.connect.transforms.InsertHeader",
+		"org.apache.kafka.connect.transforms.DropHeaders",
+		"org.apache.kafka.connect.transforms.SetSchemaMetadata$Key",
+		"org.apache.kafka.connect.transforms.SetSchemaMetadata$Value",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("classes = %v, want %v", got, want)
@@ -116,6 +132,21 @@ func TestKafkaTransformsKeepSourceAndInput(t *testing.T) {
 		{ExtractFieldKeyClass, map[string]string{"field": "id"}},
 		{ExtractFieldValueClass, map[string]string{"field": "n"}},
 		{TimestampRouterClass, nil},
+		{FlattenKeyClass, nil},
+		{FlattenValueClass, map[string]string{"delimiter": "_"}},
+		{CastKeyClass, map[string]string{"spec": "id:string"}},
+		{CastValueClass, map[string]string{"spec": "id:int64,n:float64"}},
+		{TimestampConverterValueClass, map[string]string{"field": "name", "target.type": "unix", "format": "'Anne'"}},
+		{MaskFieldKeyClass, map[string]string{"fields": "id"}},
+		{MaskFieldValueClass, map[string]string{"fields": "name,n", "replacement": "1"}},
+		{HoistFieldKeyClass, map[string]string{"field": "k"}},
+		{HoistFieldValueClass, map[string]string{"field": "v"}},
+		{HeaderFromKeyClass, map[string]string{"fields": "id", "headers": "h", "operation": "move"}},
+		{HeaderFromValueClass, map[string]string{"fields": "name,n", "headers": "a,b", "operation": "move"}},
+		{InsertHeaderClass, map[string]string{"header": "h", "value.literal": "x"}},
+		{DropHeadersClass, map[string]string{"headers": "h"}},
+		{SetSchemaMetadataKeyClass, map[string]string{"schema.name": "kk"}},
+		{SetSchemaMetadataValueClass, map[string]string{"schema.name": "vv", "schema.version": "3"}},
 	} {
 		t.Run(c.class, func(t *testing.T) {
 			key := schema.NewStruct(keySchema).Set("id", int32(7))
@@ -156,6 +187,12 @@ func TestKafkaTransformsRefuseSchemaless(t *testing.T) {
 		{ReplaceFieldValueClass, map[string]string{"exclude": "a"}},
 		{ValueToKeyClass, map[string]string{"fields": "a"}},
 		{ExtractFieldValueClass, map[string]string{"field": "a"}},
+		{FlattenValueClass, nil},
+		{CastValueClass, map[string]string{"spec": "a:int8"}},
+		{TimestampConverterValueClass, map[string]string{"field": "a", "target.type": "unix"}},
+		{MaskFieldValueClass, map[string]string{"fields": "a"}},
+		{HoistFieldValueClass, map[string]string{"field": "a"}},
+		{HeaderFromValueClass, map[string]string{"fields": "a", "headers": "a", "operation": "copy"}},
 	} {
 		r := connect.SourceRecord{Topic: "t", Value: map[string]any{"a": 1}}
 		msg := kafkaApplyErr(t, kafkaTransform(t, c.class, c.config), r)

@@ -466,8 +466,8 @@ func offsetAtLocal(zone *time.Location, local time.Time) int {
 var isoOffsetDateTime = regexp.MustCompile(`^(?i)(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)$`)
 var isoOffsetTime = regexp.MustCompile(`^(?i)(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2}(?::\d{2})?)$`)
 
-// parseOffset reads Z or ±hh:mm[:ss] into seconds east of UTC.
-func parseOffset(s string) (int, error) {
+// parseISOOffset reads Z or ±hh:mm[:ss] into seconds east of UTC.
+func parseISOOffset(s string) (int, error) {
 	if strings.EqualFold(s, "z") {
 		return 0, nil
 	}
@@ -502,7 +502,7 @@ func parseOffsetDateTime(s string) (time.Time, int, error) {
 	if m == nil {
 		return time.Time{}, 0, fmt.Errorf("Text '%s' could not be parsed", s)
 	}
-	off, err := parseOffset(m[8])
+	off, err := parseISOOffset(m[8])
 	if err != nil {
 		return time.Time{}, 0, err
 	}
@@ -536,7 +536,7 @@ func convertOffsetTime(s string, off int) (string, error) {
 	if m == nil {
 		return "", fmt.Errorf("Text '%s' could not be parsed", s)
 	}
-	from, err := parseOffset(m[5])
+	from, err := parseISOOffset(m[5])
 	if err != nil {
 		return "", err
 	}

@@ -100,6 +100,9 @@ func StartWith(opts Options) (*Broker, error) {
 			return nil, fmt.Errorf("embedded broker listens only once")
 		}
 		used = true
+		if opts.User != "" {
+			return &advertisedListener{Listener: &saslListener{Listener: ln, tls: opts.TLS, mechanisms: []string{saslMechanism}}, addr: adv}, nil
+		}
 		return &advertisedListener{Listener: ln, addr: adv}, nil
 	}
 	kopts := []kfake.Opt{
@@ -114,7 +117,7 @@ func StartWith(opts Options) (*Broker, error) {
 	if opts.User != "" {
 		kopts = append(kopts, kfake.EnableSASL(), kfake.Superuser(saslMechanism, opts.User, opts.Password))
 	}
-	if opts.TLS != nil {
+	if opts.TLS != nil && opts.User == "" {
 		kopts = append(kopts, kfake.TLS(opts.TLS))
 	}
 	c, err := kfake.NewCluster(kopts...)

@@ -23,5 +23,9 @@
 // look-up and the member reaper) use too. kfake registers SaslHandshake at
 // v1 only, and librdkafka and kafkajs then find no SASL support, so the
 // broker's ApiVersions answer advertises SaslHandshake v0–1 as a Kafka
-// broker does while the handshake is answered at v1 (security.go).
+// broker does while the handshake is answered at v1 (security.go); and
+// kfake's successful handshake answer lists no mechanism, which kafkajs
+// takes for "not supported", so the broker's connections fill the list in
+// (handshake.go, the one place bytes between clients and kfake are
+// changed; TLS is then ended there, below that, instead of by kfake).
 package embedded

@@ -2,7 +2,9 @@ package embedded_test
 
 import (
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 	"github.com/tributary-cdc/tributary/tlsconfig/tlstest"
 )
 
@@ -112,9 +115,12 @@ func TestAuthenticatedBroker(t *testing.T) {
 				t.Fatal("a wrong password authenticated")
 			}
 
-			// librdkafka authenticates: the broker advertises SaslHandshake v0.
+			// librdkafka and kafkajs authenticate: the broker advertises
+			// SaslHandshake v0.
 			kcat(t, b.Addr(), ca, password, true)
 			kcat(t, b.Addr(), ca, "guess", false)
+			kafkajs(t, b.Addr(), ca, password, true)
+			kafkajs(t, b.Addr(), ca, "guess", false)
 		})
 	}
 }
@@ -134,7 +140,7 @@ func kcat(t *testing.T, addr string, ca *tlstest.CA, pass string, ok bool) {
 	t.Helper()
 	path, err := exec.LookPath("kcat")
 	if err != nil {
-		t.Skip("kcat is not installed (scripts/install-deps)")
+		t.Fatal("kcat is not installed (scripts/install-deps installs it)")
 	}
 	timeout := "10"
 	if !ok {
@@ -155,6 +161,40 @@ func kcat(t *testing.T, addr string, ca *tlstest.CA, pass string, ok bool) {
 		t.Fatalf("kcat -L listed no broker:\n%s", out)
 	case !ok && err == nil:
 		t.Fatalf("kcat -L with a wrong password succeeded:\n%s", out)
+	}
+}
+
+// kafkajs lists the broker's topics with SCRAM-SHA-512 as user (over TLS
+// trusting ca when it is set) and checks that it succeeds or fails as ok
+// says.
+func kafkajs(t *testing.T, addr string, ca *tlstest.CA, pass string, ok bool) {
+	t.Helper()
+	testutil.NeedsExternal(t)
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is required for this test: %v", err)
+	}
+	modules, err := filepath.Abs("../../.cache/node/node_modules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(modules, "kafkajs", "package.json")); err != nil {
+		t.Fatalf("npm package kafkajs missing: run scripts/install-deps (%v)", err)
+	}
+	args := []string{"testdata/kafkajs_scram.js", addr, user, pass}
+	if ca != nil {
+		args = append(args, tlstest.WriteFile(t, "kafkajs-ca.pem", ca.PEM))
+	}
+	cmd := exec.CommandContext(t.Context(), node, args...)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	out, err := cmd.CombinedOutput()
+	switch {
+	case ok && err != nil:
+		t.Fatalf("kafkajs: %v\n%s", err, out)
+	case ok && !strings.Contains(string(out), `"ok":true`):
+		t.Fatalf("kafkajs listed no topics:\n%s", out)
+	case !ok && err == nil:
+		t.Fatalf("kafkajs with a wrong password succeeded:\n%s", out)
 	}
 }
 

@@ -14,6 +14,13 @@ func ReadAll(tb testing.TB, brokers []string, topic string) []*sarama.ConsumerMe
 	tb.Helper()
 	cfg := sarama.NewConfig()
 	cfg.Version = sarama.V3_9_0_0
+	return ReadAllWith(tb, brokers, topic, cfg)
+}
+
+// ReadAllWith is ReadAll with a client configuration of the caller's, for
+// a broker that needs TLS or SASL.
+func ReadAllWith(tb testing.TB, brokers []string, topic string, cfg *sarama.Config) []*sarama.ConsumerMessage {
+	tb.Helper()
 	cfg.Consumer.MaxWaitTime = 20 * time.Millisecond // closing waits for the last fetch
 	client, err := sarama.NewClient(brokers, cfg)
 	if err != nil {

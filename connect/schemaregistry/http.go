@@ -2,6 +2,7 @@ package schemaregistry
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,28 @@ import (
 	"github.com/tributary-cdc/tributary/internal/httpserve"
 )
 
+// errUnauthorized is the reply to a write without the registry's
+// credentials, in the registry's error format.
+var errUnauthorized = &apiError{http.StatusUnauthorized, http.StatusUnauthorized, "Unauthorized"}
+
+// writer guards a handler that changes the registry: when the registry has
+// write credentials, the request must carry them (HTTP basic).
+func (r *Registry) writer(h http.HandlerFunc) http.HandlerFunc {
+	if r.writeUser == "" {
+		return h
+	}
+	return func(w http.ResponseWriter, req *http.Request) {
+		user, password, ok := req.BasicAuth()
+		if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(r.writeUser)) != 1 ||
+			subtle.ConstantTimeCompare([]byte(password), []byte(r.writePassword)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="SchemaRegistry"`)
+			respond(w, nil, errUnauthorized)
+			return
+		}
+		h(w, req)
+	}
+}
+
 // contentType is the registry's media type.
 const contentType = "application/vnd.schemaregistry.v1+json"
 
@@ -31,7 +54,7 @@ func (r *Registry) Handler() http.Handler {
 		vs, err := r.versionList(req.PathValue("subject"))
 		respond(w, vs, err)
 	})
-	mux.HandleFunc("POST /subjects/{subject}/versions", func(w http.ResponseWriter, req *http.Request) {
+	mux.HandleFunc("POST /subjects/{subject}/versions", r.writer(func(w http.ResponseWriter, req *http.Request) {
 		text, err := readSchema(w, req)
 		if err != nil {
 			respond(w, nil, err)
@@ -39,7 +62,7 @@ func (r *Registry) Handler() http.Handler {
 		}
 		id, err := r.Register(req.Context(), req.PathValue("subject"), text)
 		respond(w, map[string]int{"id": id}, err)
-	})
+	}))
 	mux.HandleFunc("POST /subjects/{subject}", func(w http.ResponseWriter, req *http.Request) {
 		text, err := readSchema(w, req)
 		if err != nil {
@@ -123,8 +146,8 @@ func (r *Registry) Handler() http.Handler {
 		err := r.SetCompatibility(req.Context(), req.PathValue("subject"), level)
 		respond(w, map[string]string{"compatibility": level}, err)
 	}
-	mux.HandleFunc("PUT /config", putConfig)
-	mux.HandleFunc("PUT /config/{subject}", putConfig)
+	mux.HandleFunc("PUT /config", r.writer(putConfig))
+	mux.HandleFunc("PUT /config/{subject}", r.writer(putConfig))
 	mux.HandleFunc("POST /compatibility/subjects/{subject}/versions/{version}", func(w http.ResponseWriter, req *http.Request) {
 		text, err := readSchema(w, req)
 		if err != nil {

@@ -31,6 +31,11 @@ type Config struct {
 	// store, with the worker's security; nil is kafkaclient.NewConfig.
 	ClientConfig func() *sarama.Config
 	Logger       *slog.Logger
+	// WriteUser and WritePassword, when WriteUser is set, are the HTTP
+	// basic credentials every request that changes the registry needs
+	// (registering a schema, setting a compatibility level); reads stay
+	// open, as the consumers decoding records need them.
+	WriteUser, WritePassword string
 }
 
 // version is one registered version of a subject.
@@ -47,6 +52,8 @@ type version struct {
 type Registry struct {
 	log    *kafkalog.Log
 	logger *slog.Logger
+
+	writeUser, writePassword string
 
 	writeMu sync.Mutex // serialises registrations and config changes
 
@@ -73,7 +80,7 @@ func Open(ctx context.Context, cfg Config) (*Registry, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	r := &Registry{logger: cfg.Logger, subjects: map[string][]*version{}, ids: map[int]string{},
-		byText: map[string]int{}, subjectCompat: map[string]string{}}
+		byText: map[string]int{}, subjectCompat: map[string]string{}, writeUser: cfg.WriteUser, writePassword: cfg.WritePassword}
 	l, err := kafkalog.Open(ctx, kafkalog.Config{Brokers: cfg.Brokers, Topic: cfg.Topic, Partitions: 1,
 		ReplicationFactor: cfg.ReplicationFactor, ClientID: cfg.ClientID, ClientConfig: cfg.ClientConfig, Logger: cfg.Logger, OnRecord: r.apply})
 	if err != nil {

@@ -316,3 +316,34 @@ func TestRecordConverterMessageAllocs(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordConverterHeaderValues converts the header values HeaderFrom
+// copies from a record (numbers, booleans, structs, dates) as Kafka
+// Connect's SimpleHeaderConverter writes them (Values.convertToString).
+func TestRecordConverterHeaderValues(t *testing.T) {
+	s := schema.StructOf("", false, schema.NewField("id", schema.Int32Schema), schema.NewField("name", schema.StringSchema))
+	headers := []connect.Header{
+		{Key: "id", Schema: schema.Int32Schema, Value: int32(42)},
+		{Key: "ok", Schema: schema.BooleanSchema, Value: true},
+		{Key: "price", Schema: schema.Float64Schema, Value: 12.5},
+		{Key: "row", Schema: s, Value: schema.NewStruct(s).Set("id", int32(1)).Set("name", "a")},
+		{Key: "day", Value: time.UnixMilli(86400000).UTC()},
+	}
+	c := newRecordConverter(stringConverter{}, stringConverter{}, noTopics{})
+	out, _, err := c.message(t.Context(), &connect.SourceRecord{Topic: "events", Value: "v", Headers: headers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"id=42", "ok=true", "price=12.5", `row={"id":1,"name":"a"}`, "day=1970-01-02"}
+	var got []string
+	for _, h := range out.msg.Headers {
+		got = append(got, string(h.Key)+"="+string(h.Value))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("headers = %q, want %q", got, want)
+	}
+	if _, _, err := c.message(t.Context(), &connect.SourceRecord{Topic: "events", Value: "v",
+		Headers: []connect.Header{{Key: "bad", Value: struct{}{}}}}); err == nil {
+		t.Errorf("a header of an unknown type converted")
+	}
+}

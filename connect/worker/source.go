@@ -2,13 +2,9 @@ package worker
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -417,9 +413,10 @@ func (c *headerCache) matchesAll(hs []connect.Header) bool {
 	return true
 }
 
-// headerBytes is Kafka Connect's SimpleHeaderConverter: the value as
-// Values.convertToString writes it, in UTF-8; bytes as-is, nil as a null
-// header.
+// headerBytes is Kafka Connect's SimpleHeaderConverter: strings as UTF-8,
+// nil as a null header, and any other Connect value (the numbers, structs
+// and dates that HeaderFrom copies from a record) as Values.convertToString
+// writes it. Bytes pass as they are.
 func headerBytes(h connect.Header) ([]byte, error) {
 	switch v := h.Value.(type) {
 	case nil:
@@ -428,115 +425,13 @@ func headerBytes(h connect.Header) ([]byte, error) {
 		return []byte(v), nil
 	case []byte:
 		return v, nil
+	default:
+		s, err := schema.ValueString(v)
+		if err != nil {
+			return nil, err
+		}
+		return []byte(s), nil
 	}
-	return appendHeaderValue(nil, h.Value, false)
-}
-
-// appendHeaderValue is Values.append for the values transformations put in
-// headers: numbers and booleans as Java prints them, lists as [a,b] and
-// structs as {"f":v}, with strings quoted (backslashes and double quotes
-// escaped) and bytes Base64-encoded inside them.
-func appendHeaderValue(b []byte, v any, embedded bool) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return append(b, "null"...), nil
-	case string:
-		if !embedded {
-			return append(b, x...), nil
-		}
-		b = append(b, '"')
-		b = append(b, strings.ReplaceAll(strings.ReplaceAll(x, `\`, `\\`), `"`, `\"`)...)
-		return append(b, '"'), nil
-	case []byte:
-		enc := base64.StdEncoding.EncodeToString(x)
-		if embedded {
-			return append(b, `"`+enc+`"`...), nil
-		}
-		return append(b, enc...), nil
-	case bool:
-		return strconv.AppendBool(b, x), nil
-	case int8:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int16:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int32:
-		return strconv.AppendInt(b, int64(x), 10), nil
-	case int64:
-		return strconv.AppendInt(b, x, 10), nil
-	case float32:
-		return append(b, javaFloat(float64(x), 32)...), nil
-	case float64:
-		return append(b, javaFloat(x, 64)...), nil
-	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendHeaderValue(b, e, true); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
-	case *schema.Struct:
-		b = append(b, '{')
-		for i, f := range x.Schema.Fields {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b, _ = appendHeaderValue(b, f.Name, true)
-			b = append(b, ':')
-			// Struct.get: a null field reads as its default.
-			var fv any
-			if i < len(x.Values) {
-				fv = x.Values[i]
-			}
-			if fv == nil && f.Schema.HasDefault {
-				fv = f.Schema.Default
-			}
-			var err error
-			if b, err = appendHeaderValue(b, fv, true); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, '}'), nil
-	}
-	return nil, fmt.Errorf("unsupported header value type %T", v)
-}
-
-// javaFloat is Double.toString (bits 64) or Float.toString (bits 32):
-// decimal with at least one fractional digit for magnitudes in
-// [1e-3, 1e7), computerized scientific notation (1.0E7) otherwise, with
-// the shortest digits that round-trip.
-func javaFloat(f float64, bits int) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, bits)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'E', -1, bits)
-	mant, exp, _ := strings.Cut(s, "E")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	n, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(n)
 }
 
 // collectAcks consumes the producer's successes and errors until both

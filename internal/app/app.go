@@ -115,6 +115,9 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 		if convFactory.EmbeddedRegistryURL, err = a.startEmbedded(ctx, set); err != nil {
 			return nil, err
 		}
+		if set.embedded.User != "" {
+			convFactory.EmbeddedRegistryUserInfo = set.embedded.User + ":" + set.embedded.Password
+		}
 	}
 	k, err := a.connectKafka(ctx, set.sec)
 	if err != nil {
@@ -250,7 +253,7 @@ func (a *App) startEmbedded(ctx context.Context, set *settings) (string, error) 
 	}
 	a.onClose(b.Close)
 	a.brokers = []string{b.Addr()}
-	url, closeRegistry, err := startEmbeddedRegistry(ctx, a.cfg, a.brokers, set.sec.internal, a.log)
+	url, closeRegistry, err := startEmbeddedRegistry(ctx, a.cfg, a.brokers, set.sec.internal, set.embedded, a.log)
 	if err != nil {
 		return "", err
 	}

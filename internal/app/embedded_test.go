@@ -103,6 +103,45 @@ func TestEmbeddedBrokerBeyondLoopbackNeedsAuthentication(t *testing.T) {
 	}
 }
 
+// An embedded registry reachable beyond loopback without a SASL user stops
+// the worker, naming embedded.schema.registry.listeners; with one it starts
+// and its writes need that user's credentials.
+func TestEmbeddedRegistryBeyondLoopbackNeedsAuthentication(t *testing.T) {
+	for _, listener := range []string{"http://0.0.0.0:0", "http://:0"} {
+		_, err := New(t.Context(), Options{Environ: workerEnv(t, "CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS="+listener),
+			LogOutput: &bytes.Buffer{}})
+		if err == nil || !strings.Contains(err.Error(), "embedded.schema.registry.listeners") {
+			t.Fatalf("registry on %s: New = %v, want an error naming embedded.schema.registry.listeners", listener, err)
+		}
+	}
+	a, err := New(t.Context(), Options{Environ: workerEnv(t, "CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS=http://0.0.0.0:0",
+		"CONNECT_EMBEDDED_KAFKA_SASL_USERNAME=worker", "CONNECT_EMBEDDED_KAFKA_SASL_PASSWORD=registry-secret"), LogOutput: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	register := func(user string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, a.RegistryURL()+"/config",
+			strings.NewReader(`{"compatibility":"NONE"}`))
+		req.Header.Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+		if user != "" {
+			req.SetBasicAuth(user, "registry-secret")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := register(""); code != http.StatusUnauthorized {
+		t.Errorf("PUT /config without credentials: %d, want 401", code)
+	}
+	if code := register("worker"); code != http.StatusOK {
+		t.Errorf("PUT /config as the broker's user: %d, want 200", code)
+	}
+}
+
 // An unusable embedded broker key store stops the worker naming the
 // property, without its password.
 func TestUnusableEmbeddedKeyStoreStopsTheWorker(t *testing.T) {

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
 	"github.com/tributary-cdc/tributary/internal/testutil"
+	"github.com/tributary-cdc/tributary/rest/basicauth"
 	"github.com/tributary-cdc/tributary/tlsconfig/tlstest"
 )
 
@@ -260,14 +260,18 @@ func TestAdminListeners(t *testing.T) {
 	}
 }
 
-// Two workers with https listeners requiring client certificates: a task
-// restart sent to the worker that does not run the task is forwarded over
-// https to the one that does, which the forwarding client trusts (the
-// trust store) and authenticates to (the key store).
+// Three workers with https listeners requiring client certificates and
+// Kafka's basic authentication extension, driven by curl as an operator
+// would: requests without or with wrong credentials get 401, a task restart
+// sent to a worker that does not run the task is forwarded over https (the
+// forwarding client trusts the CA and presents its key store) with the
+// caller's credentials, which the worker running the task checks; a
+// text/plain body is a 415 and a bodiless POST restart works.
 func TestHTTPSClusterForwardsRequests(t *testing.T) {
 	pg := pgtest.Start(t)
 	pg.Exec(t, "CREATE TABLE fwd (id int PRIMARY KEY)", "INSERT INTO fwd VALUES (1)")
 	certs := newRESTCerts(t)
+	jaasPath := writeJAAS(t, "operator: operator-secret\n")
 	https := func(cn string) []string {
 		store, _, _ := certs.pemKeyStore(t, cn)
 		return []string{
@@ -277,36 +281,46 @@ func TestHTTPSClusterForwardsRequests(t *testing.T) {
 			"CONNECT_LISTENERS_HTTPS_SSL_TRUSTSTORE_TYPE=PEM",
 			"CONNECT_LISTENERS_HTTPS_SSL_TRUSTSTORE_LOCATION=" + certs.caFile,
 			"CONNECT_LISTENERS_HTTPS_SSL_CLIENT_AUTH=required",
+			"CONNECT_REST_EXTENSION_CLASSES=" + basicauth.ExtensionClass,
+			"KAFKA_OPTS=-Djava.security.auth.login.config=" + jaasPath,
 		}
 	}
 	a := runApp(t, workerEnv(t, https("worker-a")...), io.Discard)
-	b := runApp(t, append(https("worker-b"), "CONNECT_BOOTSTRAP_SERVERS="+a.Brokers()[0], "GOMEMLIMIT=off"), io.Discard)
+	workers := []*App{a}
+	for _, cn := range []string{"worker-b", "worker-c"} {
+		workers = append(workers, runApp(t, append(https(cn), "CONNECT_BOOTSTRAP_SERVERS="+a.Brokers()[0], "GOMEMLIMIT=off"), io.Discard))
+	}
 
-	// The test's own client, with a certificate of the CA.
-	op := certs.ca.Issue(t, "operator", "127.0.0.1")
-	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{
-		RootCAs: certs.ca.Pool(), Certificates: []tls.Certificate{op.TLS}}}}
-	do := func(method, url string, body any) (int, string, error) {
-		var rd io.Reader
-		if body != nil {
-			data, err := json.Marshal(body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rd = bytes.NewReader(data)
+	// curl with the operator's client certificate, and the operator's
+	// credentials unless others are given.
+	_, opCert, opKey := certs.pemKeyStore(t, "operator")
+	tlsArgs := []string{"--cacert", certs.caFile, "--cert", opCert, "--key", opKey}
+	do := func(user, method, url, contentType, body string) (int, string) {
+		args := append(append([]string{}, tlsArgs...), "-X", method)
+		if user != "" {
+			args = append(args, "-u", user)
 		}
-		req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
+		if contentType != "" {
+			args = append(args, "-H", "Content-Type: "+contentType)
+		}
+		if body != "" {
+			args = append(args, "--data-binary", body)
+		}
+		out, code, err := curl(t, append(args, url)...)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("curl %s %s: %v %s", method, url, err, out)
 		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, "", err
+		return code, out
+	}
+	const op = "operator:operator-secret"
+
+	for _, w := range workers {
+		if code, body := do("", http.MethodGet, w.RESTURL()+"/connectors", "", ""); code != http.StatusUnauthorized || body != basicauth.UnauthorizedMessage {
+			t.Errorf("no credentials on %s: %d %s", w.workerID, code, body)
 		}
-		defer resp.Body.Close()
-		data, err := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(data), err
+		if code, body := do("operator:wrong", http.MethodGet, w.RESTURL()+"/connectors", "", ""); code != http.StatusUnauthorized {
+			t.Errorf("wrong password on %s: %d %s", w.workerID, code, body)
+		}
 	}
 
 	// A connector whose task fails at once on its unreachable registry,
@@ -317,42 +331,62 @@ func TestHTTPSClusterForwardsRequests(t *testing.T) {
 	}
 	refusing := l.Addr().String()
 	l.Close()
-	config := map[string]string{
+	config, err := json.Marshal(map[string]string{
 		"connector.class": "io.debezium.connector.postgresql.PostgresConnector", "tasks.max": "1",
 		"database.hostname": pg.Host(), "database.port": strconv.Itoa(pg.Port()), "database.user": "postgres",
 		"database.dbname": "postgres", "topic.prefix": "fwd", "table.include.list": "public.fwd",
 		"publication.autocreate.mode": "filtered", "slot.name": "fwd",
 		"value.converter": "io.confluent.connect.avro.AvroConverter", "value.converter.schema.registry.url": "http://" + refusing,
 		"errors.retry.timeout": "0",
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if code, body, err := do(http.MethodPut, a.RESTURL()+"/connectors/fwd/config", config); err != nil || code != http.StatusCreated {
-		t.Fatalf("creating the connector: %d %s, %v", code, body, err)
+	if code, body := do(op, http.MethodPut, a.RESTURL()+"/connectors/fwd/config", "text/plain", string(config)); code != http.StatusUnsupportedMediaType {
+		t.Errorf("text/plain config: %d %s, want 415", code, body)
 	}
-	byWorker := map[string]*App{a.workerID: a, b.workerID: b}
-	// Restarts race rebalances (409) while b joins; each attempt asks the
-	// worker that does not run the task, which must forward it.
+	if code, body := do(op, http.MethodPut, a.RESTURL()+"/connectors/fwd/config", "application/json", string(config)); code != http.StatusCreated {
+		t.Fatalf("creating the connector: %d %s", code, body)
+	}
+	byWorker := map[string]*App{}
+	for _, w := range workers {
+		byWorker[w.workerID] = w
+	}
+	// Restarts race rebalances (409) while the workers join; each attempt
+	// asks a worker that does not run the task, which must forward it.
 	testutil.Eventually(t, 3*time.Minute, "a forwarded task restart", func() error {
 		var st struct {
 			State    string `json:"state"`
 			WorkerID string `json:"worker_id"`
 		}
-		code, body, err := do(http.MethodGet, a.RESTURL()+"/connectors/fwd/tasks/0/status", nil)
-		if err != nil || code != http.StatusOK || json.Unmarshal([]byte(body), &st) != nil || st.State != "FAILED" || byWorker[st.WorkerID] == nil {
-			return fmt.Errorf("task status %d %s, %v", code, body, err)
+		code, body := do(op, http.MethodGet, a.RESTURL()+"/connectors/fwd/tasks/0/status", "", "")
+		if code != http.StatusOK || json.Unmarshal([]byte(body), &st) != nil || st.State != "FAILED" || byWorker[st.WorkerID] == nil {
+			return fmt.Errorf("task status %d %s", code, body)
 		}
-		other := a
-		if st.WorkerID == a.workerID {
-			other = b
+		var other *App
+		for _, w := range workers {
+			if w.workerID != st.WorkerID {
+				other = w
+				break
+			}
 		}
-		code, body, err = do(http.MethodPost, other.RESTURL()+"/connectors/fwd/tasks/0/restart", nil)
+		code, body = do(op, http.MethodPost, other.RESTURL()+"/connectors/fwd/tasks/0/restart", "", "")
 		switch {
-		case err != nil:
-			return err
 		case code == http.StatusNoContent:
 			return nil
-		case strings.Contains(body, "forwarding"):
+		case strings.Contains(body, "forwarding") || code == http.StatusUnauthorized:
 			t.Fatalf("forwarding from %s to %s failed: %d %s", other.workerID, st.WorkerID, code, body)
 		}
 		return fmt.Errorf("restart through %s: %d %s", other.workerID, code, body)
 	})
+	// The connector restart, bodiless as curl -X POST sends it, through
+	// every worker.
+	for _, w := range workers {
+		testutil.Eventually(t, time.Minute, "a bodiless connector restart", func() error {
+			if code, body := do(op, http.MethodPost, w.RESTURL()+"/connectors/fwd/restart", "", ""); code/100 != 2 {
+				return fmt.Errorf("POST /connectors/fwd/restart on %s: %d %s", w.workerID, code, body)
+			}
+			return nil
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"net"
@@ -13,8 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
+	"github.com/tributary-cdc/tributary/internal/testutil"
+	"github.com/tributary-cdc/tributary/rest/basicauth"
 )
 
 // A connector whose credentials are planted secrets, driven through
@@ -123,17 +128,12 @@ func TestPlantedSecretsNeverLeave(t *testing.T) {
 	if code, body := do("POST", "/connectors", map[string]any{"name": "leak", "config": config}); code != http.StatusCreated {
 		t.Fatalf("POST /connectors = %d %s", code, body)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		_, body := do("GET", "/connectors/leak/status", nil)
-		if strings.Contains(body, `"FAILED"`) && strings.Contains(body, "trace") {
-			break
+	testutil.Eventually(t, 2*time.Minute, "the task failing on its unreachable registry", func() error {
+		if _, body := do("GET", "/connectors/leak/status", nil); !strings.Contains(body, `"FAILED"`) || !strings.Contains(body, "trace") {
+			return fmt.Errorf("status %s", body)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the task did not fail on its unreachable registry: %s", body)
-		}
-		time.Sleep(100 * time.Millisecond) // polling the status, with a deadline
-	}
+		return nil
+	})
 	do("GET", "/metrics", nil)
 	status := readTopic(t, a.Brokers()[0], "connect-status")
 	if !strings.Contains(status, "FAILED") {
@@ -155,6 +155,79 @@ func TestPlantedSecretsNeverLeave(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v", err)
 	}
+}
+
+// The worker's own secrets, planted in every credential setting a worker
+// has (the embedded broker's SASL password and key store password, the REST
+// listener's key store password, the REST users' passwords), appear in no
+// log line, REST answer (successful, refused, failed, /metrics) or record of
+// the status topic.
+func TestPlantedWorkerSecretsNeverLeave(t *testing.T) {
+	certs := newRESTCerts(t)
+	planted := []string{"plantedBrokerPass", "plantedBrokerStore", "plantedRestStore", "plantedRestUser"}
+	jaasPath := writeJAAS(t, "operator=plantedRestUser\n")
+	const brokerPassword = `plantedBrokerPass'\`
+	logs := &lockedWriter{w: &bytes.Buffer{}}
+	a := runApp(t, workerEnv(t,
+		"CONNECT_EMBEDDED_KAFKA_SASL_USERNAME=worker", "CONNECT_EMBEDDED_KAFKA_SASL_PASSWORD="+brokerPassword,
+		"CONNECT_EMBEDDED_KAFKA_SSL_KEYSTORE_TYPE=PKCS12",
+		"CONNECT_EMBEDDED_KAFKA_SSL_KEYSTORE_LOCATION="+certs.p12KeyStore(t, "broker", "plantedBrokerStore"),
+		"CONNECT_EMBEDDED_KAFKA_SSL_KEYSTORE_PASSWORD=plantedBrokerStore",
+		"CONNECT_LISTENERS=https://127.0.0.1:0",
+		"CONNECT_LISTENERS_HTTPS_SSL_KEYSTORE_TYPE=PKCS12",
+		"CONNECT_LISTENERS_HTTPS_SSL_KEYSTORE_LOCATION="+certs.p12KeyStore(t, "worker", "plantedRestStore"),
+		"CONNECT_LISTENERS_HTTPS_SSL_KEYSTORE_PASSWORD=plantedRestStore",
+		"CONNECT_REST_EXTENSION_CLASSES="+basicauth.ExtensionClass,
+		"CONNECT_JAVA_SECURITY_AUTH_LOGIN_CONFIG="+jaasPath,
+	), logs)
+	var seen strings.Builder
+	for _, args := range [][]string{
+		{"-u", "operator:plantedRestUser", a.RESTURL() + "/"},
+		{"-u", "operator:plantedRestUser", a.RESTURL() + "/connectors/nowhere/status"},
+		{"-u", "operator:plantedRestUser", "-X", "PUT", "-H", "Content-Type: application/json", "-d", `{"connector.class":"nope"}`,
+			a.RESTURL() + "/connectors/bad/config"},
+		{"-u", "operator:plantedRestUser", a.RESTURL() + "/metrics"},
+		{"-u", "operator:plantedRestUser", a.RESTURL() + "/admin/loggers"},
+		{"-u", "operator:wrong", a.RESTURL() + "/connectors"},
+		{a.RESTURL() + "/connectors"},
+	} {
+		body, code, err := curl(t, append([]string{"--cacert", certs.caFile, "-D", "-"}, args...)...)
+		if err != nil {
+			t.Fatalf("curl %v: %v %s", args, err, body)
+		}
+		fmt.Fprintf(&seen, "%v: %d %s\n", args[len(args)-1], code, body)
+	}
+	if !strings.Contains(seen.String(), "/connectors/bad/config: 400") || !strings.Contains(seen.String(), "/connectors: 401") {
+		t.Fatalf("the requests did not get the answers the test needs:\n%s", seen.String())
+	}
+	status := readSecuredTopic(t, a, certs.caFile, brokerPassword, "connect-status")
+	for where, text := range map[string]string{"the log": logs.String(), "the REST answers": seen.String(), "the status topic": status} {
+		for _, s := range planted {
+			if strings.Contains(text, s) {
+				t.Errorf("%s shows %s:\n%s", where, s, text)
+			}
+		}
+	}
+}
+
+// readSecuredTopic reads topic from the worker's embedded SASL_SSL broker
+// (the worker's SCRAM user, the test CA) as readTopic does.
+func readSecuredTopic(t *testing.T, a *App, caFile, password, topic string) string {
+	t.Helper()
+	sec, err := security.Parse(map[string]string{
+		"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512",
+		"sasl.jaas.config":    security.ScramLoginModule + ` required username="worker" password="` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(password) + `";`,
+		"ssl.truststore.type": "PEM", "ssl.truststore.location": caFile,
+	}, security.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, m := range kafkatest.ReadAllWith(t, a.Brokers(), topic, kafkaclient.NewClientConfig("test", sec)) {
+		out.Write(m.Value)
+		out.WriteByte('\n')
+	}
+	return out.String()
 }
 
 // readTopic returns every record value of topic, one a line.

@@ -41,6 +41,10 @@ type Factory struct {
 	// EmbeddedRegistryURL is used by AvroConverters without
 	// schema.registry.url; "" means there is no embedded registry.
 	EmbeddedRegistryURL string
+	// EmbeddedRegistryUserInfo (user:password) authenticates the
+	// AvroConverters that use the embedded registry without credentials of
+	// their own; "" when the embedded registry needs none.
+	EmbeddedRegistryUserInfo string
 
 	mu      sync.Mutex
 	clients map[string]*registry.Client
@@ -57,6 +61,11 @@ func (f *Factory) New(class string, props map[string]string, isKey bool) (Conver
 		opts, err := avro.ParseRegistryOptions(props, f.EmbeddedRegistryURL)
 		if err != nil {
 			return nil, err
+		}
+		if f.EmbeddedRegistryUserInfo != "" && strings.TrimSpace(props[avro.RegistryURLConfig]) == "" &&
+			opts.UserInfo == "" && opts.BearerToken == "" {
+			opts.UserInfo = f.EmbeddedRegistryUserInfo
+			opts.Key += "\x00embedded registry credentials"
 		}
 		client, err := f.client(opts)
 		if err != nil {

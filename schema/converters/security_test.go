@@ -239,3 +239,45 @@ func TestSecuredRegistryFailures(t *testing.T) {
 		})
 	}
 }
+
+// An AvroConverter that falls back on the embedded registry uses the
+// embedded registry's credentials; one with credentials or a registry URL
+// of its own keeps them.
+func TestEmbeddedRegistryCredentials(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	reg, err := schemaregistry.Open(ctx, schemaregistry.Config{Brokers: kafkatest.NewCluster(t), ClientID: "test",
+		WriteUser: "worker", WritePassword: "registry-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = reg.Close() })
+	url, err := reg.Listen("http://127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	convert := func(f *Factory, props map[string]string) error {
+		c, err := f.New(AvroClass, props, false)
+		if err != nil {
+			return err
+		}
+		_, err = c.FromConnect("orders", schema.StringSchema, "hello")
+		return err
+	}
+	if err := convert(&Factory{EmbeddedRegistryURL: url, EmbeddedRegistryUserInfo: "worker:registry-secret"}, map[string]string{}); err != nil {
+		t.Errorf("the embedded registry's credentials: %v", err)
+	}
+	if err := convert(&Factory{EmbeddedRegistryURL: url}, map[string]string{}); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("no credentials: %v, want a 401", err)
+	}
+	// A registry URL given by the connector is not sent the embedded
+	// registry's credentials.
+	if err := convert(&Factory{EmbeddedRegistryURL: url, EmbeddedRegistryUserInfo: "worker:registry-secret"},
+		map[string]string{"schema.registry.url": url}); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("a connector's own registry URL: %v, want a 401", err)
+	}
+	if err := convert(&Factory{EmbeddedRegistryURL: url, EmbeddedRegistryUserInfo: "worker:registry-secret"},
+		map[string]string{"basic.auth.credentials.source": "USER_INFO", "basic.auth.user.info": "worker:wrong"}); err == nil {
+		t.Error("the connector's own credentials were replaced by the embedded registry's")
+	}
+}
