@@ -136,6 +136,18 @@ func loadExample(t *testing.T, file, prefix string, pg *pgtest.Server) (string, 
 	body.Config["database.user"] = "postgres"
 	body.Config["database.password"] = "postgres"
 	body.Config["database.dbname"] = "postgres"
+	// A transformation with a connection of its own (TimescaleDb) names
+	// the database in transforms.<alias>.database.*: the same one.
+	for k := range body.Config {
+		rest, ok := strings.CutPrefix(k, "transforms.")
+		if !ok {
+			continue
+		}
+		if _, prop, ok := strings.Cut(rest, "."); ok && slices.Contains(
+			[]string{"database.hostname", "database.port", "database.user", "database.password", "database.dbname"}, prop) {
+			body.Config[k] = body.Config[prop]
+		}
+	}
 	body.Config["topic.prefix"] = prefix
 	body.Config["slot.name"] = prefix
 	body.Config["publication.name"] = prefix + "_publication"

@@ -22,6 +22,14 @@ func Plugins() []connect.TransformationPlugin {
 	out := []connect.TransformationPlugin{
 		{Class: ExtractNewRecordStateClass, New: NewExtractNewRecordState, Config: ExtractNewRecordStateDef},
 		{Class: RegexRouterClass, New: NewRegexRouter, Config: RegexRouterDef},
+		// The other SMTs of Debezium's PostgreSQL plugin archive
+		// (debezium-connect-plugins); TimescaleDb, which reads the
+		// database, is registered by the PostgreSQL connector's package.
+		{Class: ByLogicalTableRouterClass, New: NewByLogicalTableRouter, Config: ByLogicalTableRouterDef},
+		{Class: HeaderToValueClass, New: NewHeaderToValue, Config: HeaderToValueDef},
+		{Class: ExtractChangedRecordStateClass, New: NewExtractChangedRecordState, Config: ExtractChangedRecordStateDef},
+		{Class: PartitionRoutingClass, New: NewPartitionRouting, Config: PartitionRoutingDef},
+		{Class: TimezoneConverterClass, New: NewTimezoneConverter, Config: TimezoneConverterDef},
 	}
 	out = append(out, outboxPlugins()...)
 	out = append(out, scriptingPlugins()...)

@@ -41,7 +41,7 @@ func NewConfig(clientID string) *sarama.Config {
 	cfg.Producer.Retry.BackoffFunc = producerBackoff
 	cfg.Producer.Return.Successes = true
 	cfg.Producer.Return.Errors = true
-	cfg.Producer.Partitioner = sarama.NewMurmur2Partitioner
+	cfg.Producer.Partitioner = newPartitioner
 	cfg.Producer.Compression = sarama.CompressionNone
 	// A batch leaves when it holds 10k records or 512 KiB, or after 1 ms:
 	// single writes (config and offset records) wait at most a millisecond,

@@ -85,3 +85,36 @@ func TestTopicLookUps(t *testing.T) {
 		}
 	}
 }
+
+type chosen struct {
+	p  int32
+	ok bool
+}
+
+func (c chosen) ChosenPartition() (int32, bool) { return c.p, c.ok }
+
+// A record that names its partition goes there, as Java's producer sends
+// a ProducerRecord with a partition; one outside the topic fails with
+// KafkaProducer's message; others are hashed.
+func TestPartitionerHonoursChosenPartition(t *testing.T) {
+	p := kafkaclient.NewConfig("t").Producer.Partitioner("topic")
+	key := sarama.StringEncoder("foobar")
+	for _, c := range []struct {
+		meta any
+		want int32
+	}{
+		{chosen{2, true}, 2},
+		{chosen{1, true}, 1},
+		{chosen{2, false}, 0}, // hashed: -790332482 & 0x7fffffff % 3
+		{nil, 0},
+	} {
+		got, err := p.Partition(&sarama.ProducerMessage{Topic: "topic", Key: key, Metadata: c.meta}, 3)
+		if err != nil || got != c.want {
+			t.Errorf("%v: partition %d, %v; want %d", c.meta, got, err, c.want)
+		}
+	}
+	_, err := p.Partition(&sarama.ProducerMessage{Topic: "topic", Metadata: chosen{3, true}}, 3)
+	if err == nil || err.Error() != "Invalid partition given with record: 3 is not in the range [0...3)." {
+		t.Errorf("out of range: %v", err)
+	}
+}

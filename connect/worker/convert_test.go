@@ -151,8 +151,13 @@ func TestRecordConverterMessage(t *testing.T) {
 	if err != nil || string(v) != "value" || m.Value.Length() != 5 {
 		t.Fatalf("value = %q (%v), length %d", v, err, m.Value.Length())
 	}
-	if m.Topic != "events" || m.Partition != 2 || !m.Timestamp.Equal(ts) || m.Headers != nil || size != 8 {
+	if m.Topic != "events" || !m.Timestamp.Equal(ts) || m.Headers != nil || size != 8 {
 		t.Fatalf("message = %+v, size %d", m, size)
+	}
+	// The record's partition goes to the producer's partitioner with the
+	// message's metadata.
+	if part, ok := m.Metadata.(*inFlight).ChosenPartition(); !ok || part != 2 {
+		t.Fatalf("chosen partition = %d, %v", part, ok)
 	}
 
 	// A tombstone: no value at all, not an empty one.

@@ -239,8 +239,7 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 		return err
 	}
 	msg := &out.msg
-	out.meta = inFlight{seq: seq}
-	msg.Metadata = &out.meta // a pointer: boxing it allocates nothing
+	out.meta.seq = seq
 	select {
 	case r.cfg.Producer.Input() <- msg:
 		return nil
@@ -347,8 +346,9 @@ func (c *recordConverter) message(ctx context.Context, op *operator, rec *connec
 		out.msg.Value = &out.value
 	}
 	if rec.Partition != nil {
-		out.msg.Partition = *rec.Partition
+		out.meta.partition, out.meta.chosen = *rec.Partition, true
 	}
+	out.msg.Metadata = &out.meta // a pointer: boxing it allocates nothing
 	return out, int64(len(key)+len(value)) + headerSize, false, nil
 }
 
@@ -356,7 +356,14 @@ func (c *recordConverter) message(ctx context.Context, op *operator, rec *connec
 // its sequence number in the tracker, which also holds its size.
 type inFlight struct {
 	seq uint64
+	// partition is the record's own partition, when chosen (a
+	// transformation's): kafkaclient's partitioner uses it.
+	partition int32
+	chosen    bool
 }
+
+// ChosenPartition implements kafkaclient.PartitionChooser.
+func (f *inFlight) ChosenPartition() (int32, bool) { return f.partition, f.chosen }
 
 // headerCache converts record headers, remembering the converted form of
 // the last header list. Connectors attach the same context headers to every

@@ -5,6 +5,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/herder"
 	"github.com/tributary-cdc/tributary/connect/worker"
 	"github.com/tributary-cdc/tributary/connectors/postgres"
+	"github.com/tributary-cdc/tributary/connectors/postgres/timescaledb"
 	"github.com/tributary-cdc/tributary/rest"
 	"github.com/tributary-cdc/tributary/schema/converters"
 	"github.com/tributary-cdc/tributary/transforms"
@@ -24,7 +25,7 @@ type plugins struct {
 func newPlugins() *plugins {
 	p := &plugins{
 		connectors:      []func() connect.Connector{func() connect.Connector { return postgres.New() }},
-		transformations: transforms.Plugins(),
+		transformations: append(transforms.Plugins(), timescaledb.Plugin()),
 		predicates:      transforms.PredicatePlugins(),
 	}
 	for _, newConnector := range p.connectors {

@@ -10,6 +10,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/workerconfig"
 	"github.com/tributary-cdc/tributary/connectors/postgres"
+	"github.com/tributary-cdc/tributary/connectors/postgres/timescaledb"
 	"github.com/tributary-cdc/tributary/schema/converters"
 	"github.com/tributary-cdc/tributary/transforms"
 )
@@ -59,7 +60,7 @@ func render(b *strings.Builder, defs []classDef) {
 
 func pluginTables() string {
 	var defs []classDef
-	for _, p := range transforms.Plugins() {
+	for _, p := range append(transforms.Plugins(), timescaledb.Plugin()) {
 		defs = group(defs, p.Class, p.Config)
 	}
 	for _, p := range transforms.PredicatePlugins() {
