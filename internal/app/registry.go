@@ -51,6 +51,11 @@ func startEmbeddedRegistry(ctx context.Context, cfg *workerconfig.Config, broker
 		}
 		return "", nil, fmt.Errorf("starting the embedded schema registry: %w", err)
 	}
+	if u, err := url.Parse(first); err == nil && opts.User != "" && !loopbackHost(u.Hostname()) {
+		log.Warn("the embedded schema registry is reachable beyond loopback over http://: the credentials its writes need "+
+			"(the embedded broker's SASL user) cross the network in clear text", "property", workerconfig.PropEmbeddedRegistryListeners,
+			"listener", first)
+	}
 	log.Info("embedded schema registry listening", "url", regURL, "authenticated_writes", opts.User != "")
 	return regURL, func() { _ = reg.Close() }, nil
 }
