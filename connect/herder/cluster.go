@@ -110,17 +110,31 @@ func (h *Herder) ReadConfig(ctx context.Context) (int64, map[string]int, error) 
 	return offset, h.work(), nil
 }
 
-// Revoke stops every task this worker runs, writing UNASSIGNED as their
-// status once their offsets are committed, and forgets the assignment
-// (membership.Handler). Failed tasks get another chance after the
-// rebalance, as in Kafka Connect.
-func (h *Herder) Revoke() {
-	defer h.stages.begin("stopping its tasks for a rebalance")()
+// Revoke stops the given connectors and tasks, writing UNASSIGNED as the
+// tasks' status once their offsets are committed, and forgets them
+// (membership.Handler): everything before an eager rebalance, only what
+// moves elsewhere under a cooperative one, so the rest runs on
+// uninterrupted. Revoked failed tasks get another chance wherever they go
+// next, as in Kafka Connect.
+func (h *Herder) Revoke(connectors []string, tasks []connect.TaskID) {
+	defer h.stages.begin("stopping revoked tasks for a rebalance")()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.ownedConnectors, h.ownedTasks, h.leaderWork = map[string]bool{}, map[connect.TaskID]bool{}, nil
-	h.stopTasksLocked(slices.Collect(maps.Keys(h.tasks)), connect.StateUnassigned)
-	clear(h.failed)
+	h.leaderWork = nil
+	for _, c := range connectors {
+		delete(h.ownedConnectors, c)
+	}
+	for _, t := range tasks {
+		delete(h.ownedTasks, t)
+		delete(h.failed, t)
+	}
+	var running []connect.TaskID
+	for _, t := range tasks {
+		if _, ok := h.tasks[t]; ok {
+			running = append(running, t)
+		}
+	}
+	h.stopTasksLocked(running, connect.StateUnassigned)
 }
 
 // Assigned runs what the assignment gives this worker (membership.Handler).
