@@ -30,6 +30,7 @@ func taskStatusRecords(t *testing.T, broker string) map[string]int {
 // on two workers under connect.protocol=compatible. Creating a connector and
 // deleting one start and stop only that connector's task: every other task
 // keeps running where it ran, with nothing written to its status history.
+// A rolling restart of one worker moves only that worker's tasks.
 // A worker killed with SIGKILL has its tasks reassigned to the survivor once
 // scheduled.rebalance.max.delay.ms has passed, the survivor's own tasks
 // still untouched, and no change is lost.
@@ -122,9 +123,8 @@ func TestCooperativeRebalancingLeavesOtherTasksRunning(t *testing.T) {
 	st = waitConsistent(t, workers, connectors, func(clusterStatus) bool { return true })
 	untouched("deleting a connector", connectors, st)
 
-	// w2 dies: its tasks wait for it for scheduled.rebalance.max.delay.ms
-	// (after the session timeout lets the group notice), then move to the
-	// host, whose own tasks run on.
+	// A rolling restart of w2: it leaves, its tasks wait for it, and it
+	// takes them back when it returns; the host's tasks run on.
 	hostID := strings.TrimPrefix(host.rest, "http://")
 	var mine []string
 	for name, w := range placed {
@@ -132,6 +132,17 @@ func TestCooperativeRebalancingLeavesOtherTasksRunning(t *testing.T) {
 			mine = append(mine, name)
 		}
 	}
+	history = taskStatusRecords(t, host.kafka)
+	w2.stop()
+	w2 = startWorker(t, workerEnv{dataDir: t.TempDir(), extraEnv: append([]string{"CONNECT_BOOTSTRAP_SERVERS=" + host.kafka}, group...)})
+	workers = []*process{host, w2}
+	st = waitConsistent(t, workers, connectors, evenly)
+	untouched("restarting the other worker", mine, st)
+	placed = st.taskWorkers()
+
+	// w2 dies: its tasks wait for it for scheduled.rebalance.max.delay.ms
+	// (after the session timeout lets the group notice), then move to the
+	// host, whose own tasks run on.
 	history = taskStatusRecords(t, host.kafka)
 	killed := time.Now()
 	w2.kill()
