@@ -147,6 +147,8 @@ func (h *Herder) Assigned(a membership.Assignment, generation int32, work map[st
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.generation = int(generation)
+	h.cooperative = a.Version >= 1
+	h.noteTasksGoneLocked()
 	h.ownedConnectors = map[string]bool{}
 	for _, c := range a.Connectors {
 		h.ownedConnectors[c] = true
@@ -176,4 +178,25 @@ func (h *Herder) Assigned(a membership.Assignment, generation int32, work map[st
 	}
 	// Records that landed while the group synced.
 	h.checkWorkLocked()
+}
+
+// noteTasksGoneLocked records, for every connector whose config has no
+// tasks, the generation of the first assignment completed since this worker
+// read it so, and forgets connectors that have tasks again.
+func (h *Herder) noteTasksGoneLocked() {
+	if h.tasksGone == nil {
+		h.tasksGone = map[string]int{}
+	}
+	seen := map[string]bool{}
+	for _, name := range h.cfg.Configs.Connectors() {
+		st, ok := h.cfg.Configs.Connector(name)
+		if !ok || st.Config == nil || len(st.Tasks) > 0 {
+			continue
+		}
+		seen[name] = true
+		if _, known := h.tasksGone[name]; !known {
+			h.tasksGone[name] = h.generation
+		}
+	}
+	maps.DeleteFunc(h.tasksGone, func(name string, _ int) bool { return !seen[name] })
 }
