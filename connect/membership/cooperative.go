@@ -163,7 +163,7 @@ func (a *cooperativeAssignor) assign(members map[string]set, work map[string]int
 		revoke := members[id].minus(configured)
 		revoke.addAll(members[id].intersect(duplicated))
 		toRevoke[id] = revoke
-		l.set = l.set.minus(revoke)
+		l.set = l.minus(revoke)
 	}
 
 	reassign := a.handleLost(lost, next)
@@ -183,7 +183,7 @@ func (a *cooperativeAssignor) assign(members map[string]set, work map[string]int
 				toRevoke[id].addAll(s)
 				for _, l := range next {
 					if l.id == id {
-						l.set = l.set.minus(s)
+						l.set = l.minus(s)
 					}
 				}
 			}
@@ -205,7 +205,7 @@ func (a *cooperativeAssignor) assign(members map[string]set, work map[string]int
 	previous := newSet()
 	for _, l := range next {
 		previous.addAll(l.set)
-		out[l.id] = memberPlan{assigned: l.set.minus(current[l.id]), revoked: toRevoke[l.id]}
+		out[l.id] = memberPlan{assigned: l.minus(current[l.id]), revoked: toRevoke[l.id]}
 	}
 	for _, r := range toRevoke {
 		previous = previous.minus(r)
