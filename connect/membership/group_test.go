@@ -337,3 +337,39 @@ func (c *cluster) assertStartsUnchanged(before map[connect.TaskID]int, what stri
 		}
 	}
 }
+
+// TestMixedProtocolsFallBackToEager has a cooperative worker and an eager
+// one share a group, as in a rolling upgrade: the coordinator picks
+// "default", which both offer, no task is handed out while another worker
+// still runs it, and the group returns to the cooperative protocol when the
+// eager worker leaves.
+func TestMixedProtocolsFallBackToEager(t *testing.T) {
+	brokers := kafkatest.StartCluster(t, kfake.GroupMinSessionTimeout(500*time.Millisecond)).ListenAddrs()
+	c := &cluster{t: t, work: map[string]int{"a": 2, "b": 2}, running: map[connect.TaskID]string{}, starts: map[connect.TaskID]int{}}
+	coop := func(cfg *Config) { cfg.Protocol = Sessioned; cfg.MaxDelay = time.Second }
+	w1, _ := newGroupMember(t, brokers, c, "w1", coop)
+	waitUntil(t, "w1 to run everything", func() bool { _, all := c.owners(); return all })
+
+	w2, worker2 := newGroupMember(t, brokers, c, "w2")
+	waitUntil(t, "the work to spread over both workers under the eager protocol", func() bool {
+		owners, all := c.owners()
+		return all && len(slices.Compact(slices.Sorted(maps.Values(owners)))) == 2
+	})
+	worker2.revokeAll()
+	w2.Close()
+	waitUntil(t, "w1 to run everything again", func() bool {
+		owners, all := c.owners()
+		return all && !slices.Contains(slices.Collect(maps.Values(owners)), "w2")
+	})
+	// Back on its own, w1 rebalances cooperatively again: a new connector
+	// restarts nothing.
+	before := c.startCounts()
+	c.setWork(map[string]int{"a": 2, "b": 2, "c": 1})
+	w1.Rejoin()
+	waitUntil(t, "the new connector to run", func() bool {
+		owners, all := c.owners()
+		_, ok := owners[connect.TaskID{Connector: "c"}]
+		return all && ok
+	})
+	c.assertStartsUnchanged(before, "creating a connector after the eager worker left")
+}

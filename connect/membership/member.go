@@ -193,12 +193,6 @@ func (g *Group) run(ctx context.Context) {
 				g.revoke(ctx, a.RevokedConnectors, a.RevokedTasks)
 			}
 			a = merge(g.held, a)
-		} else if g.held != nil {
-			// The group fell back to the eager protocol while this member
-			// held a cooperative assignment (WorkerCoordinator: the
-			// assignment replaces it): stop what it no longer gives.
-			gone := diffAssignment(*g.held, a)
-			g.revoke(ctx, gone.Connectors, gone.Tasks)
 		}
 		g.held, g.protocol, g.lastCompleted = &a, protocol, gen
 		g.log.Info("joined group", "generation", gen, "protocol", protocol.Protocol(), "leader_url", a.LeaderURL,
@@ -250,22 +244,6 @@ func merge(held *Assignment, a Assignment) Assignment {
 	}
 	out.Connectors = append(out.Connectors, a.Connectors...)
 	out.Tasks = append(out.Tasks, a.Tasks...)
-	return out
-}
-
-// diffAssignment is what held has that a does not.
-func diffAssignment(held, a Assignment) Assignment {
-	var out Assignment
-	for _, c := range held.Connectors {
-		if !slices.Contains(a.Connectors, c) {
-			out.Connectors = append(out.Connectors, c)
-		}
-	}
-	for _, t := range held.Tasks {
-		if !slices.Contains(a.Tasks, t) {
-			out.Tasks = append(out.Tasks, t)
-		}
-	}
 	return out
 }
 
@@ -376,6 +354,15 @@ join:
 	protocol, ok := compatibilityOf(resp.GroupProtocol)
 	if !ok {
 		return Assignment{}, 0, nil, fmt.Errorf("joining group %s: the coordinator chose unknown sub-protocol %q", g.cfg.GroupID, resp.GroupProtocol)
+	}
+	if protocol == Eager && g.held != nil && g.protocol != Eager {
+		// The group fell back to the eager protocol (a member that offers
+		// only "default" joined) while this member kept a cooperative
+		// assignment: the eager leader assumes every member gave up
+		// everything, so give it up before the assignments are handed out.
+		g.log.Warn("the group fell back to the eager protocol; stopping every connector and task")
+		g.revoke(ctx, g.held.Connectors, g.held.Tasks)
+		g.held = nil
 	}
 
 	var assignments []sarama.SyncGroupRequestAssignment
