@@ -341,6 +341,11 @@ join:
 			continue
 		case errors.Is(resp.Err, sarama.ErrUnknownMemberId):
 			g.setMember("", -1)
+			if g.held != nil {
+				// The group may have handed on what this member holds: the
+				// run loop stops it all before joining anew.
+				return Assignment{}, 0, nil, fmt.Errorf("joining group %s: membership lost: %w", g.cfg.GroupID, resp.Err)
+			}
 			continue
 		case errors.Is(resp.Err, sarama.ErrNotCoordinatorForConsumer), errors.Is(resp.Err, sarama.ErrConsumerCoordinatorNotAvailable):
 			g.dropCoordinator()
