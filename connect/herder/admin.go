@@ -156,10 +156,25 @@ func (h *Herder) checkStoppedLocked(name string) error {
 
 // runsElsewhereLocked reports whether the status topic says another worker
 // still runs a task of the connector: a RUNNING, PAUSED or RESTARTING status
-// written in the current group generation or later. Under the eager
-// protocol every rebalance stops every task, so an older one is stale (its
-// worker died before it could report the task UNASSIGNED).
+// that is not stale. Under the eager protocol every rebalance stops every
+// task, so a status from an earlier generation than the current one is
+// stale (its worker died before it could report the task UNASSIGNED).
+// Under a cooperative protocol tasks run on across generations, so the
+// line comes later. Let Z be the first round this worker completed after it
+// read that the connector has no task configs. Every member joined round
+// Z+1 after that, so its leader read the change and revoked the tasks from
+// whoever held them; each holder stops what it is revoked before it
+// rejoins, so round Z+2 completes only once every live member has stopped
+// them and written UNASSIGNED. From then on a status written before Z+2 is
+// stale; before then none is.
 func (h *Herder) runsElsewhereLocked(name string) bool {
+	staleBefore := int64(h.generation)
+	if h.cooperative {
+		staleBefore = -1 // nothing is known to be stale
+		if z, ok := h.tasksGone[name]; ok && h.generation >= z+2 {
+			staleBefore = int64(z + 2)
+		}
+	}
 	for _, ts := range h.cfg.Statuses.TaskStatuses(name) {
 		switch ts.State.State {
 		case connect.StateRunning, connect.StatePaused, connect.StateRestarting:
@@ -169,7 +184,7 @@ func (h *Herder) runsElsewhereLocked(name string) bool {
 		if ts.State.WorkerID == h.cfg.WorkerID {
 			continue // this worker knows what it runs: h.tasks
 		}
-		if ts.Generation >= int64(h.generation) {
+		if ts.Generation >= staleBefore {
 			return true
 		}
 	}

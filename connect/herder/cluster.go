@@ -110,17 +110,31 @@ func (h *Herder) ReadConfig(ctx context.Context) (int64, map[string]int, error) 
 	return offset, h.work(), nil
 }
 
-// Revoke stops every task this worker runs, writing UNASSIGNED as their
-// status once their offsets are committed, and forgets the assignment
-// (membership.Handler). Failed tasks get another chance after the
-// rebalance, as in Kafka Connect.
-func (h *Herder) Revoke() {
-	defer h.stages.begin("stopping its tasks for a rebalance")()
+// Revoke stops the given connectors and tasks, writing UNASSIGNED as the
+// tasks' status once their offsets are committed, and forgets them
+// (membership.Handler): everything before an eager rebalance, only what
+// moves elsewhere under a cooperative one, so the rest runs on
+// uninterrupted. Revoked failed tasks get another chance wherever they go
+// next, as in Kafka Connect.
+func (h *Herder) Revoke(connectors []string, tasks []connect.TaskID) {
+	defer h.stages.begin("stopping revoked tasks for a rebalance")()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.ownedConnectors, h.ownedTasks, h.leaderWork = map[string]bool{}, map[connect.TaskID]bool{}, nil
-	h.stopTasksLocked(slices.Collect(maps.Keys(h.tasks)), connect.StateUnassigned)
-	clear(h.failed)
+	h.leaderWork = nil
+	for _, c := range connectors {
+		delete(h.ownedConnectors, c)
+	}
+	for _, t := range tasks {
+		delete(h.ownedTasks, t)
+		delete(h.failed, t)
+	}
+	var running []connect.TaskID
+	for _, t := range tasks {
+		if _, ok := h.tasks[t]; ok {
+			running = append(running, t)
+		}
+	}
+	h.stopTasksLocked(running, connect.StateUnassigned)
 }
 
 // Assigned runs what the assignment gives this worker (membership.Handler).
@@ -133,6 +147,8 @@ func (h *Herder) Assigned(a membership.Assignment, generation int32, work map[st
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.generation = int(generation)
+	h.cooperative = a.Version >= 1
+	h.noteTasksGoneLocked()
 	h.ownedConnectors = map[string]bool{}
 	for _, c := range a.Connectors {
 		h.ownedConnectors[c] = true
@@ -162,4 +178,25 @@ func (h *Herder) Assigned(a membership.Assignment, generation int32, work map[st
 	}
 	// Records that landed while the group synced.
 	h.checkWorkLocked()
+}
+
+// noteTasksGoneLocked records, for every connector whose config has no
+// tasks, the generation of the first assignment completed since this worker
+// read it so, and forgets connectors that have tasks again.
+func (h *Herder) noteTasksGoneLocked() {
+	if h.tasksGone == nil {
+		h.tasksGone = map[string]int{}
+	}
+	seen := map[string]bool{}
+	for _, name := range h.cfg.Configs.Connectors() {
+		st, ok := h.cfg.Configs.Connector(name)
+		if !ok || st.Config == nil || len(st.Tasks) > 0 {
+			continue
+		}
+		seen[name] = true
+		if _, known := h.tasksGone[name]; !known {
+			h.tasksGone[name] = h.generation
+		}
+	}
+	maps.DeleteFunc(h.tasksGone, func(name string, _ int) bool { return !seen[name] })
 }

@@ -35,7 +35,7 @@ func TestRunsOnlyItsAssignment(t *testing.T) {
 	waitState(t, h, "a", connect.StateRunning, connect.StateRunning)
 
 	// Revoked: the task stops and reports UNASSIGNED.
-	h.Revoke()
+	h.Revoke([]string{"a"}, []connect.TaskID{id})
 	if st, _ := s.statuses.Task(id); st.State != connect.StateUnassigned {
 		t.Fatalf("task status after revoke = %+v", st)
 	}

@@ -31,7 +31,8 @@
 // The herder is the membership.Handler of its worker, which is always a
 // member of a group (group.id), alone or not: it runs only the connectors
 // and tasks its group assignment names, nothing before the first one, gives
-// them all up before the worker rejoins (eager rebalance), follows config
+// them all up before the worker rejoins under the eager protocol, or only
+// what the assignment revokes under a cooperative one, follows config
 // records written by this and other workers (ConfigChanged), and, on the
 // leader, asks for a rebalance when connectors or task counts change, so a
 // new connector starts once the group has assigned it.

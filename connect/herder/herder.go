@@ -204,6 +204,12 @@ type Herder struct {
 	ownedTasks      map[connect.TaskID]bool
 	leaderWork      map[string]int
 	generation      int
+	// cooperative is whether the last assignment came under a
+	// cooperative protocol (version 1 or 2).
+	cooperative bool
+	// tasksGone maps each connector with no task configs to the generation
+	// of the first assignment this worker completed after seeing it so.
+	tasksGone map[string]int
 
 	// ready is set once the herder can serve: at its first assignment.
 	ready atomic.Bool

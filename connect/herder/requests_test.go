@@ -242,3 +242,51 @@ func TestTopicTrackingDisabled(t *testing.T) {
 		t.Fatalf("active topics recorded with tracking disabled: %v", topics)
 	}
 }
+
+// TestOffsetsUnderCooperativeRebalancing: under a cooperative protocol a
+// task keeps running across generations, so a RUNNING status from an
+// earlier generation is not stale by itself. It becomes stale two rounds
+// after the worker read that the connector has no tasks: by then every live
+// member has been revoked the tasks and stopped them.
+func TestOffsetsUnderCooperativeRebalancing(t *testing.T) {
+	brokers := newBroker(t)
+	ctx := t.Context()
+	a, sa, _ := assignedWorker(t, brokers, "a:8083")
+	if _, err := a.CreateConnector(ctx, "counter", config()); err != nil {
+		t.Fatal(err)
+	}
+	id := connect.TaskID{Connector: "counter", Task: 0}
+	coop := func(gen int32, tasks ...connect.TaskID) {
+		a.Assigned(membership.Assignment{Version: 1, Connectors: []string{"counter"}, Tasks: tasks}, gen, nil)
+	}
+	coop(3)
+	// Another worker started the task in generation 3 and runs it on.
+	sa.statuses.SetGeneration(3)
+	if err := sa.statuses.PutTask(ctx, id, connect.State{State: connect.StateRunning, WorkerID: "c:8083"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.StopConnector(ctx, "counter"); err != nil {
+		t.Fatal(err)
+	}
+	patch := []connect.ConnectorOffset{{Partition: map[string]any{"task": "counting"}, Offset: map[string]any{"n": int64(7)}}}
+	for gen := int32(4); gen <= 5; gen++ {
+		// Round 4 is the first after the task configs went (Z), 5 is Z+1:
+		// c:8083 may still be stopping what round 5 revoked.
+		coop(gen)
+		if _, err := a.AlterConnectorOffsets(ctx, "counter", patch); badRequestMessage(t, err) != notStopped {
+			t.Fatalf("alter in generation %d while c:8083 may run the task: %v", gen, err)
+		}
+	}
+	coop(6)
+	if _, err := a.AlterConnectorOffsets(ctx, "counter", patch); err != nil {
+		t.Fatalf("alter in generation Z+2 with a RUNNING status from before Z: %v", err)
+	}
+	// A status written in Z+2 or later is live.
+	sa.statuses.SetGeneration(6)
+	if err := sa.statuses.PutTask(ctx, id, connect.State{State: connect.StateRunning, WorkerID: "c:8083"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ResetConnectorOffsets(ctx, "counter"); badRequestMessage(t, err) != notStopped {
+		t.Fatalf("reset while c:8083 reports the task running in generation 6: %v", err)
+	}
+}

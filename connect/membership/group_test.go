@@ -2,6 +2,7 @@ package membership
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"sync"
@@ -26,6 +27,7 @@ type cluster struct {
 	work    map[string]int
 	offset  int64
 	running map[connect.TaskID]string // task -> worker running it
+	starts  map[connect.TaskID]int    // how many times each task started
 }
 
 func (c *cluster) setWork(w map[string]int) {
@@ -67,31 +69,44 @@ func (w *worker) ReadConfig(context.Context) (int64, map[string]int, error) {
 	return w.c.offset, maps.Clone(w.c.work), nil
 }
 
-func (w *worker) Revoke() {
+func (w *worker) Revoke(_ []string, tasks []connect.TaskID) {
 	if d := time.Duration(w.revokeTime.Load()); d > 0 {
 		<-time.After(d) // a worker slow to stop its tasks: the fault under test
 	}
 	w.c.mu.Lock()
 	defer w.c.mu.Unlock()
-	for _, id := range w.mine {
-		delete(w.c.running, id)
+	for _, id := range tasks {
+		if w.c.running[id] == w.name {
+			delete(w.c.running, id)
+		}
 	}
-	w.mine = nil
+	w.mine = slices.DeleteFunc(w.mine, func(id connect.TaskID) bool { return slices.Contains(tasks, id) })
 }
+
+// revokeAll stops everything the worker runs.
+func (w *worker) revokeAll() { w.Revoke(nil, slices.Clone(w.mine)) }
 
 func (w *worker) Assigned(a Assignment, _ int32, _ map[string]int) {
 	w.c.mu.Lock()
 	defer w.c.mu.Unlock()
 	for _, id := range a.Tasks {
-		if other, ok := w.c.running[id]; ok {
+		if other, ok := w.c.running[id]; ok && other != w.name {
 			w.c.t.Errorf("%s was given %v while %s still runs it", w.name, id, other)
+		}
+		if !slices.Contains(w.mine, id) {
+			w.c.starts[id]++
 		}
 		w.c.running[id] = w.name
 	}
-	w.mine = a.Tasks
+	for _, id := range w.mine {
+		if !slices.Contains(a.Tasks, id) {
+			w.c.t.Errorf("%s holds %v, which its assignment no longer names, without a revocation", w.name, id)
+		}
+	}
+	w.mine = slices.Clone(a.Tasks)
 }
 
-func newGroupMember(t *testing.T, brokers []string, c *cluster, name string) (*Group, *worker) {
+func newGroupMember(t *testing.T, brokers []string, c *cluster, name string, opts ...func(*Config)) (*Group, *worker) {
 	t.Helper()
 	client, err := sarama.NewClient(brokers, kafkaclient.NewConfig("membership-test"))
 	if err != nil {
@@ -99,10 +114,14 @@ func newGroupMember(t *testing.T, brokers []string, c *cluster, name string) (*G
 	}
 	t.Cleanup(func() { client.Close() })
 	w := &worker{c: c, name: name}
-	g := New(Config{
+	cfg := Config{
 		Client: client, GroupID: "workers", URL: "http://" + name,
 		SessionTimeout: time.Second, HeartbeatInterval: 100 * time.Millisecond, RebalanceTimeout: 5 * time.Second,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	g := New(cfg)
 	g.Start(w)
 	return g, w
 }
@@ -113,7 +132,7 @@ func newGroupMember(t *testing.T, brokers []string, c *cluster, name string) (*G
 // rebalance completes once, with every worker.
 func TestSlowRevokeKeepsMembership(t *testing.T) {
 	brokers := kafkatest.StartCluster(t, kfake.GroupMinSessionTimeout(500*time.Millisecond)).ListenAddrs()
-	c := &cluster{t: t, work: map[string]int{"a": 2}, running: map[connect.TaskID]string{}}
+	c := &cluster{t: t, work: map[string]int{"a": 2}, running: map[connect.TaskID]string{}, starts: map[connect.TaskID]int{}}
 	w1, worker1 := newGroupMember(t, brokers, c, "w1")
 	waitUntil(t, "w1 to run everything", func() bool { _, all := c.owners(); return all })
 	w1.mu.Lock()
@@ -140,7 +159,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 
 func TestGroupSpreadsAndHandsOverWork(t *testing.T) {
 	brokers := kafkatest.StartCluster(t, kfake.GroupMinSessionTimeout(500*time.Millisecond)).ListenAddrs()
-	c := &cluster{t: t, work: map[string]int{"a": 1, "b": 1, "c": 2}, running: map[connect.TaskID]string{}}
+	c := &cluster{t: t, work: map[string]int{"a": 1, "b": 1, "c": 2}, running: map[connect.TaskID]string{}, starts: map[connect.TaskID]int{}}
 
 	w1, worker1 := newGroupMember(t, brokers, c, "w1")
 	waitUntil(t, "w1 to run everything", func() bool { _, all := c.owners(); return all })
@@ -173,7 +192,7 @@ func TestGroupSpreadsAndHandsOverWork(t *testing.T) {
 
 	// A graceful leave hands the work over: the worker stops its tasks,
 	// then leaves.
-	worker1.Revoke()
+	worker1.revokeAll()
 	w1.Close()
 	waitUntil(t, "w2 and w3 to run everything", func() bool {
 		owners, all := c.owners()
@@ -207,5 +226,150 @@ func (g *Group) abandon() {
 	g.mu.Lock()
 	g.memberID = ""
 	g.mu.Unlock()
-	g.handler.(*worker).Revoke()
+	g.handler.(*worker).revokeAll()
+}
+
+// TestCooperativeRebalancing runs twenty connectors on two workers under
+// connect.protocol=compatible: adding or removing a connector starts or
+// stops only its own tasks, a worker that joins takes over only its share,
+// and the tasks of a worker that disappears wait for
+// scheduled.rebalance.max.delay.ms before the other worker takes them.
+func TestCooperativeRebalancing(t *testing.T) {
+	brokers := kafkatest.StartCluster(t, kfake.GroupMinSessionTimeout(500*time.Millisecond)).ListenAddrs()
+	work := map[string]int{}
+	for i := range 20 {
+		work[fmt.Sprintf("c%02d", i)] = 1 + i%2
+	}
+	c := &cluster{t: t, work: maps.Clone(work), running: map[connect.TaskID]string{}, starts: map[connect.TaskID]int{}}
+	const maxDelay = 2 * time.Second
+	coop := func(cfg *Config) { cfg.Protocol = Compatible; cfg.MaxDelay = maxDelay }
+	w1, _ := newGroupMember(t, brokers, c, "w1", coop)
+	waitUntil(t, "w1 to run everything", func() bool { _, all := c.owners(); return all })
+
+	// A second worker takes half; only the tasks it takes restart.
+	w2, _ := newGroupMember(t, brokers, c, "w2", coop)
+	waitUntil(t, "the work to spread evenly over both workers", func() bool {
+		owners, all := c.owners()
+		n := map[string]int{}
+		for _, w := range owners {
+			n[w]++
+		}
+		return all && n["w1"] == 15 && n["w2"] == 15
+	})
+	startsAfterJoin := c.startCounts()
+	moved := 0
+	for id, n := range startsAfterJoin {
+		if n > 2 {
+			t.Errorf("task %v started %d times while one worker joined", id, n)
+		}
+		if n == 2 {
+			moved++
+		}
+	}
+	if moved != 15 {
+		t.Errorf("%d tasks restarted when w2 joined, want the 15 it took over", moved)
+	}
+
+	// A new connector starts its tasks and touches nobody else's.
+	work["new"] = 2
+	c.setWork(maps.Clone(work))
+	w1.Rejoin()
+	w2.Rejoin()
+	waitUntil(t, "the new connector to run", func() bool {
+		owners, all := c.owners()
+		_, ok := owners[connect.TaskID{Connector: "new", Task: 1}]
+		return all && ok
+	})
+	c.assertStartsUnchanged(startsAfterJoin, "creating a connector")
+
+	// Deleting one stops only its tasks.
+	delete(work, "c03")
+	c.setWork(maps.Clone(work))
+	w1.Rejoin()
+	w2.Rejoin()
+	waitUntil(t, "the deleted connector's task to stop", func() bool {
+		owners, _ := c.owners()
+		_, ok := owners[connect.TaskID{Connector: "c03", Task: 1}]
+		return !ok
+	})
+	c.assertStartsUnchanged(startsAfterJoin, "deleting a connector")
+
+	// w2 vanishes: its tasks wait for it for the scheduled delay, then w1
+	// takes them, restarting nothing it already ran.
+	ownersBefore, _ := c.owners()
+	before := c.startCounts()
+	gone := time.Now()
+	w2.abandon()
+	waitUntil(t, "w1 to run everything", func() bool {
+		owners, all := c.owners()
+		for _, w := range owners {
+			if w != "w1" {
+				return false
+			}
+		}
+		return all
+	})
+	if waited := time.Since(gone); waited < maxDelay {
+		t.Errorf("w2's tasks were reassigned after %v, before scheduled.rebalance.max.delay.ms (%v)", waited, maxDelay)
+	}
+	for id, n := range c.startCounts() {
+		if ownersBefore[id] == "w1" && n != before[id] {
+			t.Errorf("w1 restarted its task %v when w2 left", id)
+		}
+	}
+	w1.Close()
+}
+
+// startCounts returns how many times each task has started.
+func (c *cluster) startCounts() map[connect.TaskID]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.starts)
+}
+
+// assertStartsUnchanged fails the test if a task that had started before
+// started again.
+func (c *cluster) assertStartsUnchanged(before map[connect.TaskID]int, what string) {
+	c.t.Helper()
+	for id, n := range c.startCounts() {
+		if b, ok := before[id]; ok && n != b {
+			c.t.Errorf("%s restarted task %v (%d starts, was %d)", what, id, n, b)
+		}
+	}
+}
+
+// TestMixedProtocolsFallBackToEager has a cooperative worker and an eager
+// one share a group, as in a rolling upgrade: the coordinator picks
+// "default", which both offer, no task is handed out while another worker
+// still runs it, and the group returns to the cooperative protocol when the
+// eager worker leaves.
+func TestMixedProtocolsFallBackToEager(t *testing.T) {
+	brokers := kafkatest.StartCluster(t, kfake.GroupMinSessionTimeout(500*time.Millisecond)).ListenAddrs()
+	c := &cluster{t: t, work: map[string]int{"a": 2, "b": 2}, running: map[connect.TaskID]string{}, starts: map[connect.TaskID]int{}}
+	coop := func(cfg *Config) { cfg.Protocol = Sessioned; cfg.MaxDelay = time.Second }
+	w1, _ := newGroupMember(t, brokers, c, "w1", coop)
+	waitUntil(t, "w1 to run everything", func() bool { _, all := c.owners(); return all })
+
+	w2, worker2 := newGroupMember(t, brokers, c, "w2")
+	waitUntil(t, "the work to spread over both workers under the eager protocol", func() bool {
+		owners, all := c.owners()
+		return all && len(slices.Compact(slices.Sorted(maps.Values(owners)))) == 2
+	})
+	worker2.revokeAll()
+	w2.Close()
+	waitUntil(t, "w1 to run everything again", func() bool {
+		owners, all := c.owners()
+		return all && !slices.Contains(slices.Collect(maps.Values(owners)), "w2")
+	})
+	// Back on its own, w1 rebalances cooperatively again: a new connector
+	// restarts nothing.
+	before := c.startCounts()
+	c.setWork(map[string]int{"a": 2, "b": 2, "c": 1})
+	w1.Rejoin()
+	waitUntil(t, "the new connector to run", func() bool {
+		owners, all := c.owners()
+		_, ok := owners[connect.TaskID{Connector: "c"}]
+		return all && ok
+	})
+	c.assertStartsUnchanged(before, "creating a connector after the eager worker left")
 }

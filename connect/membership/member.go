@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/tributary-cdc/tributary/connect"
 )
 
 // Handler is the worker side of membership. The group loop calls it from a
@@ -19,13 +22,16 @@ type Handler interface {
 	// its last record (-1 when empty) and the work it describes: the task
 	// count of every connector.
 	ReadConfig(ctx context.Context) (offset int64, work map[string]int, err error)
-	// Revoke stops everything the previous assignment gave this worker,
-	// committing offsets, and returns when it has stopped.
-	Revoke()
-	// Assigned starts what the new assignment gives this worker. On the
-	// leader, work is what the assignment was computed from, so that the
-	// leader can ask for a rebalance when the config topic moves past it;
-	// on the other members it is nil.
+	// Revoke stops the given connectors and tasks of the previous
+	// assignment, committing offsets, and returns when they have stopped:
+	// all of it before an eager rebalance, the revocations of a
+	// cooperative assignment otherwise.
+	Revoke(connectors []string, tasks []connect.TaskID)
+	// Assigned starts what the assignment gives this worker: a is
+	// everything it now holds (under a cooperative protocol, what it kept
+	// and what was added). On the leader, work is what the assignment was
+	// computed from, so that the leader can ask for a rebalance when the
+	// config topic moves past it; on the other members it is nil.
 	Assigned(a Assignment, generation int32, work map[string]int)
 }
 
@@ -43,6 +49,14 @@ type Config struct {
 	SessionTimeout    time.Duration // session.timeout.ms
 	HeartbeatInterval time.Duration // heartbeat.interval.ms
 	RebalanceTimeout  time.Duration // rebalance.timeout.ms
+
+	// Protocol is connect.protocol: the newest sub-protocol this worker
+	// offers; the older ones are offered too.
+	Protocol Compatibility
+	// MaxDelay is scheduled.rebalance.max.delay.ms: how long, under a
+	// cooperative protocol, the connectors and tasks of a member that left
+	// wait for it to come back before they are reassigned.
+	MaxDelay time.Duration
 
 	Logger *slog.Logger
 }
@@ -63,6 +77,12 @@ type Group struct {
 	memberID   string
 	generation int32
 	leaderURL  string
+
+	// Owned by the loop goroutine.
+	held          *Assignment   // what this member holds; nil before its first assignment
+	protocol      Compatibility // the sub-protocol of the last completed round
+	lastCompleted int32         // generation of the last completed round
+	assignor      cooperativeAssignor
 }
 
 // New returns a Group; Start joins it.
@@ -75,12 +95,14 @@ func New(cfg Config) *Group {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Group{
-		cfg:    cfg,
-		log:    cfg.Logger.With("component", "membership", "group_id", cfg.GroupID),
-		ctx:    ctx,
-		rejoin: make(chan struct{}, 1),
-		cancel: cancel,
-		done:   make(chan struct{}),
+		assignor:      cooperativeAssignor{maxDelay: cfg.MaxDelay, now: time.Now},
+		lastCompleted: -1,
+		cfg:           cfg,
+		log:           cfg.Logger.With("component", "membership", "group_id", cfg.GroupID),
+		ctx:           ctx,
+		rejoin:        make(chan struct{}, 1),
+		cancel:        cancel,
+		done:          make(chan struct{}),
 	}
 }
 
@@ -136,16 +158,16 @@ func (g *Group) Close() {
 
 func (g *Group) run(ctx context.Context) {
 	defer close(g.done)
-	assigned := false
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		if assigned {
-			stop := g.keepAlive(ctx)
-			g.handler.Revoke()
-			stop()
-			assigned = false
+		if g.held != nil && (g.protocol == Eager || g.lost()) {
+			// Eager: give up everything before rejoining. A member whose
+			// membership was lost gives up everything too, under any
+			// protocol: the group may already have handed its work on.
+			g.revoke(ctx, g.held.Connectors, g.held.Tasks)
+			g.held = nil
 		}
-		a, work, err := g.joinAndSync(ctx)
+		a, protocol, work, err := g.joinAndSync(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -165,12 +187,64 @@ func (g *Group) run(ctx context.Context) {
 		g.leaderURL = a.LeaderURL
 		gen := g.generation
 		g.mu.Unlock()
-		g.log.Info("joined group", "generation", gen, "leader_url", a.LeaderURL,
-			"connectors", a.Connectors, "tasks", len(a.Tasks))
+		revoked := len(a.RevokedConnectors) > 0 || len(a.RevokedTasks) > 0
+		if protocol != Eager {
+			if revoked {
+				g.revoke(ctx, a.RevokedConnectors, a.RevokedTasks)
+			}
+			a = merge(g.held, a)
+		}
+		g.held, g.protocol, g.lastCompleted = &a, protocol, gen
+		g.log.Info("joined group", "generation", gen, "protocol", protocol.Protocol(), "leader_url", a.LeaderURL,
+			"connectors", len(a.Connectors), "tasks", len(a.Tasks),
+			"revoked_connectors", len(a.RevokedConnectors), "revoked_tasks", len(a.RevokedTasks), "delay_ms", a.Delay)
 		g.handler.Assigned(a, gen, work)
-		assigned = true
-		g.heartbeat(ctx)
+		if revoked {
+			// Revocations finish in a second round, which hands them on
+			// (DistributedHerder.handleRebalanceCompleted).
+			continue
+		}
+		g.heartbeat(ctx, time.Duration(a.Delay)*time.Millisecond)
 	}
+}
+
+// revoke has the handler stop connectors and tasks while the membership is
+// kept alive.
+func (g *Group) revoke(ctx context.Context, connectors []string, tasks []connect.TaskID) {
+	stop := g.keepAlive(ctx)
+	g.handler.Revoke(connectors, tasks)
+	stop()
+}
+
+// lost reports whether this member no longer has a membership (the
+// coordinator forgot it or moved on to another generation).
+func (g *Group) lost() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.memberID == ""
+}
+
+// merge is what a member holds after a cooperative round: what it held,
+// less the revocations, plus what the round adds (WorkerCoordinator
+// onJoinComplete). The result keeps a's header and revocations.
+func merge(held *Assignment, a Assignment) Assignment {
+	out := a
+	out.Connectors, out.Tasks = nil, nil
+	if held != nil {
+		for _, c := range held.Connectors {
+			if !slices.Contains(a.RevokedConnectors, c) && !slices.Contains(a.Connectors, c) {
+				out.Connectors = append(out.Connectors, c)
+			}
+		}
+		for _, t := range held.Tasks {
+			if !slices.Contains(a.RevokedTasks, t) && !slices.Contains(a.Tasks, t) {
+				out.Tasks = append(out.Tasks, t)
+			}
+		}
+	}
+	out.Connectors = append(out.Connectors, a.Connectors...)
+	out.Tasks = append(out.Tasks, a.Tasks...)
+	return out
 }
 
 func (g *Group) sleep(ctx context.Context, d time.Duration) {
@@ -223,17 +297,24 @@ func (g *Group) dropCoordinator() {
 }
 
 // joinAndSync runs one JoinGroup/SyncGroup round and returns this member's
-// assignment and, on the leader, the work it distributed.
-func (g *Group) joinAndSync(ctx context.Context) (_ Assignment, leaderWork map[string]int, _ error) {
+// assignment, the sub-protocol the group chose and, on the leader, the work
+// it distributed.
+func (g *Group) joinAndSync(ctx context.Context) (_ Assignment, _ Compatibility, leaderWork map[string]int, _ error) {
 	offset, work, err := g.handler.ReadConfig(ctx)
 	if err != nil {
-		return Assignment{}, nil, fmt.Errorf("reading the config topic: %w", err)
+		return Assignment{}, 0, nil, fmt.Errorf("reading the config topic: %w", err)
 	}
 	b, err := g.coordinator()
 	if err != nil {
-		return Assignment{}, nil, err
+		return Assignment{}, 0, nil, err
 	}
-	meta := EncodeMetadata(WorkerState{URL: g.cfg.URL, ConfigOffset: offset})
+	// Every sub-protocol up to the configured one, newest (preferred)
+	// first (IncrementalCooperativeConnectProtocol.metadataRequest).
+	state := WorkerState{URL: g.cfg.URL, ConfigOffset: offset, Assignment: g.held}
+	var protocols []*sarama.GroupProtocol
+	for c := g.cfg.Protocol; c >= Eager; c-- {
+		protocols = append(protocols, &sarama.GroupProtocol{Name: c.Protocol(), Metadata: EncodeMetadataVersion(state, c.Version())})
+	}
 	var resp *sarama.JoinGroupResponse
 join:
 	for range 3 {
@@ -247,12 +328,12 @@ join:
 			RebalanceTimeout:      int32(g.cfg.RebalanceTimeout / time.Millisecond),
 			MemberId:              memberID,
 			ProtocolType:          ProtocolType,
-			OrderedGroupProtocols: []*sarama.GroupProtocol{{Name: Protocol, Metadata: meta}},
+			OrderedGroupProtocols: protocols,
 		}
 		resp, err = b.JoinGroup(req)
 		if err != nil {
 			g.dropCoordinator()
-			return Assignment{}, nil, fmt.Errorf("joining group %s: %w", g.cfg.GroupID, err)
+			return Assignment{}, 0, nil, fmt.Errorf("joining group %s: %w", g.cfg.GroupID, err)
 		}
 		switch {
 		case errors.Is(resp.Err, sarama.ErrMemberIdRequired):
@@ -260,6 +341,11 @@ join:
 			continue
 		case errors.Is(resp.Err, sarama.ErrUnknownMemberId):
 			g.setMember("", -1)
+			if g.held != nil {
+				// The group may have handed on what this member holds: the
+				// run loop stops it all before joining anew.
+				return Assignment{}, 0, nil, fmt.Errorf("joining group %s: membership lost: %w", g.cfg.GroupID, resp.Err)
+			}
 			continue
 		case errors.Is(resp.Err, sarama.ErrNotCoordinatorForConsumer), errors.Is(resp.Err, sarama.ErrConsumerCoordinatorNotAvailable):
 			g.dropCoordinator()
@@ -267,17 +353,30 @@ join:
 		break join
 	}
 	if !errors.Is(resp.Err, sarama.ErrNoError) {
-		return Assignment{}, nil, fmt.Errorf("joining group %s: %w", g.cfg.GroupID, resp.Err)
+		return Assignment{}, 0, nil, fmt.Errorf("joining group %s: %w", g.cfg.GroupID, resp.Err)
 	}
 	g.setMember(resp.MemberId, resp.GenerationId)
+	protocol, ok := compatibilityOf(resp.GroupProtocol)
+	if !ok {
+		return Assignment{}, 0, nil, fmt.Errorf("joining group %s: the coordinator chose unknown sub-protocol %q", g.cfg.GroupID, resp.GroupProtocol)
+	}
+	if protocol == Eager && g.held != nil && g.protocol != Eager {
+		// The group fell back to the eager protocol (a member that offers
+		// only "default" joined) while this member kept a cooperative
+		// assignment: the eager leader assumes every member gave up
+		// everything, so give it up before the assignments are handed out.
+		g.log.Warn("the group fell back to the eager protocol; stopping every connector and task")
+		g.revoke(ctx, g.held.Connectors, g.held.Tasks)
+		g.held = nil
+	}
 
 	var assignments []sarama.SyncGroupRequestAssignment
 	if resp.LeaderId == resp.MemberId {
-		if assignments, leaderWork, err = g.lead(ctx, resp, offset, work); err != nil {
-			return Assignment{}, nil, err
+		if assignments, leaderWork, err = g.lead(ctx, resp, protocol, offset, work); err != nil {
+			return Assignment{}, 0, nil, err
 		}
 	}
-	protoType, proto := ProtocolType, Protocol
+	protoType, proto := ProtocolType, protocol.Protocol()
 	sresp, err := b.SyncGroup(&sarama.SyncGroupRequest{
 		Version:          5,
 		GroupId:          g.cfg.GroupID,
@@ -289,25 +388,25 @@ join:
 	})
 	if err != nil {
 		g.dropCoordinator()
-		return Assignment{}, nil, fmt.Errorf("syncing group %s: %w", g.cfg.GroupID, err)
+		return Assignment{}, 0, nil, fmt.Errorf("syncing group %s: %w", g.cfg.GroupID, err)
 	}
 	if !errors.Is(sresp.Err, sarama.ErrNoError) {
 		if errors.Is(sresp.Err, sarama.ErrUnknownMemberId) {
 			g.setMember("", -1)
 		}
-		return Assignment{}, nil, fmt.Errorf("syncing group %s: %w", g.cfg.GroupID, sresp.Err)
+		return Assignment{}, 0, nil, fmt.Errorf("syncing group %s: %w", g.cfg.GroupID, sresp.Err)
 	}
 	a, err := DecodeAssignment(sresp.MemberAssignment)
 	if err != nil {
-		return Assignment{}, nil, err
+		return Assignment{}, 0, nil, err
 	}
 	if a.ConfigOffset > offset {
 		// The leader saw config records this worker has not read yet.
 		if _, _, err := g.handler.ReadConfig(ctx); err != nil {
-			return Assignment{}, nil, fmt.Errorf("reading the config topic: %w", err)
+			return Assignment{}, 0, nil, fmt.Errorf("reading the config topic: %w", err)
 		}
 	}
-	return a, leaderWork, nil
+	return a, protocol, leaderWork, nil
 }
 
 func (g *Group) setMember(id string, generation int32) {
@@ -317,8 +416,9 @@ func (g *Group) setMember(id string, generation int32) {
 }
 
 // lead computes every member's assignment from the leader's view of the
-// config topic, read at least as far as any member's.
-func (g *Group) lead(ctx context.Context, resp *sarama.JoinGroupResponse, offset int64, work map[string]int) ([]sarama.SyncGroupRequestAssignment, map[string]int, error) {
+// config topic, read at least as far as any member's: eagerly (Assign) or
+// incrementally (cooperativeAssignor), as the chosen sub-protocol says.
+func (g *Group) lead(ctx context.Context, resp *sarama.JoinGroupResponse, protocol Compatibility, offset int64, work map[string]int) ([]sarama.SyncGroupRequestAssignment, map[string]int, error) {
 	members := make([]Member, 0, len(resp.Members))
 	maxOffset := offset
 	urls := map[string]string{}
@@ -337,30 +437,78 @@ func (g *Group) lead(ctx context.Context, resp *sarama.JoinGroupResponse, offset
 			return nil, nil, fmt.Errorf("reading the config topic: %w", err)
 		}
 	}
-	plan := Assign(members, work)
+	var plan map[string]Assignment
+	if protocol == Eager {
+		plan = Assign(members, work)
+	} else {
+		plan = g.assignCooperatively(members, work, resp.GenerationId)
+	}
 	out := make([]sarama.SyncGroupRequestAssignment, 0, len(plan))
 	for id, a := range plan {
+		a.Version = protocol.Version()
 		a.Leader, a.LeaderURL, a.ConfigOffset = resp.MemberId, urls[resp.MemberId], offset
 		if offset < maxOffset {
 			a.Error = ConfigMismatch
 		}
 		out = append(out, sarama.SyncGroupRequestAssignment{MemberId: id, Assignment: EncodeAssignment(a)})
 	}
-	g.log.Debug("assigned work", "members", len(members), "connectors", len(work))
+	g.log.Debug("assigned work", "members", len(members), "connectors", len(work), "protocol", protocol.Protocol())
 	return out, work, nil
 }
 
+// assignCooperatively runs the cooperative assignor over what each member
+// reports it holds.
+func (g *Group) assignCooperatively(members []Member, work map[string]int, generation int32) map[string]Assignment {
+	held := map[string]set{}
+	for _, m := range members {
+		if m.Assignment != nil {
+			held[m.ID] = setOf(m.Assignment.Connectors, m.Assignment.Tasks)
+		} else {
+			held[m.ID] = newSet()
+		}
+	}
+	plans, delay := g.assignor.assign(held, work, g.lastCompleted, generation)
+	out := make(map[string]Assignment, len(plans))
+	for id, p := range plans {
+		out[id] = Assignment{
+			Connectors:        nonNil(p.assigned.sortedConnectors()),
+			Tasks:             nonNil(p.assigned.sortedTasks()),
+			RevokedConnectors: p.revoked.sortedConnectors(),
+			RevokedTasks:      p.revoked.sortedTasks(),
+			Delay:             int32(delay / time.Millisecond),
+		}
+	}
+	return out
+}
+
+func nonNil[E any](s []E) []E {
+	if s == nil {
+		return []E{}
+	}
+	return s
+}
+
 // heartbeat keeps the membership alive until a rebalance starts, a rejoin
-// is requested, or ctx ends.
-func (g *Group) heartbeat(ctx context.Context) {
+// is requested, the scheduled rebalance delay (if not zero) has passed, or
+// ctx ends.
+func (g *Group) heartbeat(ctx context.Context, delay time.Duration) {
 	t := time.NewTicker(g.cfg.HeartbeatInterval)
 	defer t.Stop()
+	var scheduled <-chan time.Time
+	if delay > 0 {
+		s := time.NewTimer(delay)
+		defer s.Stop()
+		scheduled = s.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-g.rejoin:
 			g.log.Info("rejoining the group")
+			return
+		case <-scheduled:
+			g.log.Info("rejoining the group for a scheduled rebalance")
 			return
 		case <-t.C:
 		}

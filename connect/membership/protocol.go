@@ -6,15 +6,72 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/tributary-cdc/tributary/connect"
 )
 
-// Group protocol names, as Kafka Connect registers them.
+// ProtocolType is the group protocol type Kafka Connect registers.
+const ProtocolType = "connect"
+
+// Compatibility is a worker's connect.protocol: which sub-protocols it
+// offers the group (ConnectProtocolCompatibility).
+type Compatibility int
+
+// The connect.protocol values, oldest first.
 const (
-	ProtocolType = "connect"
-	Protocol     = "default" // eager (ConnectProtocolCompatibility.EAGER)
+	// Eager is "eager": sub-protocol "default", ConnectProtocol V0. Every
+	// rebalance revokes everything.
+	Eager Compatibility = iota
+	// Compatible is "compatible": sub-protocol "compatible",
+	// IncrementalCooperativeConnectProtocol V1 (KIP-415), with "default"
+	// offered as a fallback.
+	Compatible
+	// Sessioned is "sessioned": sub-protocol "sessioned", V2, which is V1
+	// with internal request signing (KIP-507); "compatible" and "default"
+	// are offered as fallbacks.
+	Sessioned
 )
+
+// ParseCompatibility reads a connect.protocol value, case-insensitively as
+// ConnectProtocolCompatibility.compatibility does.
+func ParseCompatibility(s string) (Compatibility, error) {
+	switch strings.ToLower(s) {
+	case "eager":
+		return Eager, nil
+	case "compatible":
+		return Compatible, nil
+	case "sessioned":
+		return Sessioned, nil
+	}
+	return Eager, fmt.Errorf("unknown Connect protocol compatibility mode: %s", s)
+}
+
+// String is the connect.protocol value.
+func (c Compatibility) String() string {
+	return [...]string{"eager", "compatible", "sessioned"}[c]
+}
+
+// Protocol is the sub-protocol name the group coordinator sees.
+func (c Compatibility) Protocol() string {
+	return [...]string{"default", "compatible", "sessioned"}[c]
+}
+
+// Version is the member metadata and assignment version.
+func (c Compatibility) Version() int16 { return int16(c) }
+
+// compatibilityOf maps a sub-protocol name the coordinator selected back.
+func compatibilityOf(protocol string) (Compatibility, bool) {
+	for _, c := range []Compatibility{Eager, Compatible, Sessioned} {
+		if c.Protocol() == protocol {
+			return c, true
+		}
+	}
+	return Eager, false
+}
+
+// Protocol is the eager sub-protocol's name.
+const Protocol = "default"
 
 // connectorTask is the task id that stands for the connector instance
 // itself in an assignment (ConnectProtocol.CONNECTOR_TASK).
@@ -26,21 +83,32 @@ const (
 	ConfigMismatch int16 = 1
 )
 
-// WorkerState is a member's metadata: the URL its REST API is reachable at
-// and the config-topic offset it has read up to.
+// WorkerState is a member's metadata: the URL its REST API is reachable at,
+// the config-topic offset it has read up to and, from version 1 on, the
+// assignment it holds (nil before its first one).
 type WorkerState struct {
 	URL          string
 	ConfigOffset int64
+	Assignment   *Assignment
 }
 
-// Assignment is what the leader hands one member.
+// Assignment is what the leader hands one member. Under the eager protocol
+// (version 0) it is everything the member runs; under the cooperative ones
+// (versions 1 and 2, ExtendedAssignment) it is what the member starts in
+// addition to what it keeps, the revocations it gives up first, and the
+// delay after which it should rejoin for a scheduled rebalance. A member's
+// metadata carries its whole current assignment in the same layout.
 type Assignment struct {
-	Error        int16
-	Leader       string // member id of the leader
-	LeaderURL    string
-	ConfigOffset int64
-	Connectors   []string
-	Tasks        []connect.TaskID
+	Version           int16
+	Error             int16
+	Leader            string // member id of the leader
+	LeaderURL         string
+	ConfigOffset      int64
+	Connectors        []string
+	Tasks             []connect.TaskID
+	RevokedConnectors []string
+	RevokedTasks      []connect.TaskID
+	Delay             int32 // milliseconds
 }
 
 // EncodeMetadata renders a WorkerState as ConnectProtocol V0 subscription
@@ -58,7 +126,8 @@ func EncodeMetadata(s WorkerState) []byte {
 func DecodeMetadata(b []byte) (WorkerState, error) {
 	r := reader{b: b}
 	var s WorkerState
-	if v := r.int16(); v < 0 && r.err == nil {
+	v := r.int16()
+	if v < 0 && r.err == nil {
 		return s, fmt.Errorf("decoding worker metadata: unsupported version %d", v)
 	}
 	s.URL = r.string()
@@ -66,13 +135,74 @@ func DecodeMetadata(b []byte) (WorkerState, error) {
 	if r.err != nil {
 		return WorkerState{}, fmt.Errorf("decoding worker metadata: %w", r.err)
 	}
+	if v >= 1 && len(r.b) > 0 {
+		// Allocation V1: nullable bytes holding the member's assignment
+		// (IncrementalCooperativeConnectProtocol.deserializeMetadata); a
+		// missing field reads as null (TOLERATE_MISSING_FIELDS_WITH_DEFAULTS).
+		if b, null := r.bytes(); !null && r.err == nil {
+			a, err := DecodeAssignment(b)
+			if err != nil {
+				return WorkerState{}, fmt.Errorf("decoding worker metadata: %w", err)
+			}
+			s.Assignment = &a
+		}
+		if r.err != nil {
+			return WorkerState{}, fmt.Errorf("decoding worker metadata: %w", r.err)
+		}
+	}
 	return s, nil
 }
 
-// EncodeAssignment renders an assignment in ConnectProtocol V0 layout:
-// version, error, leader, leader url, config offset, then one entry per
-// connector with its task ids, -1 standing for the connector itself.
+// EncodeMetadataVersion renders a WorkerState in the given version's layout:
+// version 0 as EncodeMetadata; versions 1 and 2 as
+// IncrementalCooperativeConnectProtocol.serializeMetadata: version int16,
+// url string, config offset int64, then the current assignment as nullable
+// bytes (length -1 before the member's first assignment).
+func EncodeMetadataVersion(s WorkerState, version int16) []byte {
+	if version == 0 {
+		return EncodeMetadata(s)
+	}
+	var w writer
+	w.int16(version)
+	w.string(s.URL)
+	w.int64(s.ConfigOffset)
+	if s.Assignment == nil {
+		w.int32(-1)
+	} else {
+		a := *s.Assignment
+		a.Version = version
+		b := EncodeAssignment(a)
+		w.int32(int32(len(b)))
+		w.b = append(w.b, b...)
+	}
+	return w.b
+}
+
+// EncodeAssignment renders an assignment in the layout of a.Version.
+// Version 0 (ConnectProtocol): version, error, leader, leader url, config
+// offset, then one entry per connector with its task ids, -1 standing for
+// the connector itself. Versions 1 and 2
+// (IncrementalCooperativeConnectProtocol.ASSIGNMENT_V1) add the revoked
+// connectors and tasks in the same layout and the scheduled delay, int32.
 func EncodeAssignment(a Assignment) []byte {
+	var w writer
+	w.int16(a.Version)
+	w.int16(a.Error)
+	w.string(a.Leader)
+	w.string(a.LeaderURL)
+	w.int64(a.ConfigOffset)
+	w.connectorTasks(a.Connectors, a.Tasks)
+	if a.Version >= 1 {
+		w.connectorTasks(a.RevokedConnectors, a.RevokedTasks)
+		w.int32(a.Delay)
+	}
+	return w.b
+}
+
+// connectorTasks writes [Connector string, Tasks [int32]] grouped by
+// connector in order of first appearance, connector instances first
+// (ExtendedAssignment.asMap).
+func (w *writer) connectorTasks(connectors []string, taskIDs []connect.TaskID) {
 	var order []string
 	tasks := map[string][]int32{}
 	add := func(conn string, task int32) {
@@ -81,18 +211,12 @@ func EncodeAssignment(a Assignment) []byte {
 		}
 		tasks[conn] = append(tasks[conn], task)
 	}
-	for _, c := range a.Connectors {
+	for _, c := range connectors {
 		add(c, connectorTask)
 	}
-	for _, t := range a.Tasks {
+	for _, t := range taskIDs {
 		add(t.Connector, int32(t.Task))
 	}
-	var w writer
-	w.int16(0)
-	w.int16(a.Error)
-	w.string(a.Leader)
-	w.string(a.LeaderURL)
-	w.int64(a.ConfigOffset)
 	w.int32(int32(len(order)))
 	for _, c := range order {
 		w.string(c)
@@ -101,7 +225,6 @@ func EncodeAssignment(a Assignment) []byte {
 			w.int32(t)
 		}
 	}
-	return w.b
 }
 
 // DecodeAssignment parses an assignment. An empty buffer is the empty
@@ -112,24 +235,23 @@ func DecodeAssignment(b []byte) (Assignment, error) {
 		return a, nil
 	}
 	r := reader{b: b}
-	if v := r.int16(); v < 0 && r.err == nil {
-		return a, fmt.Errorf("decoding assignment: unsupported version %d", v)
+	a.Version = r.int16()
+	if a.Version < 0 && r.err == nil {
+		return a, fmt.Errorf("decoding assignment: unsupported version %d", a.Version)
 	}
 	a.Error = r.int16()
 	a.Leader = r.string()
 	a.LeaderURL = r.string()
 	a.ConfigOffset = r.int64()
-	n := r.int32()
-	for i := int32(0); i < n && r.err == nil; i++ {
-		conn := r.string()
-		m := r.int32()
-		for j := int32(0); j < m && r.err == nil; j++ {
-			t := r.int32()
-			if t == connectorTask {
-				a.Connectors = append(a.Connectors, conn)
-			} else {
-				a.Tasks = append(a.Tasks, connect.TaskID{Connector: conn, Task: int(t)})
-			}
+	a.Connectors, a.Tasks = r.connectorTasks()
+	if a.Version >= 1 {
+		// Missing trailing fields take their defaults, as ASSIGNMENT_V1
+		// tolerates.
+		if len(r.b) > 0 {
+			a.RevokedConnectors, a.RevokedTasks = r.connectorTasks()
+		}
+		if len(r.b) > 0 {
+			a.Delay = r.int32()
 		}
 	}
 	if r.err != nil {
@@ -203,6 +325,34 @@ func (w *writer) string(s string) {
 	}
 	w.int16(int16(len(s)))
 	w.b = append(w.b, s...)
+}
+
+// connectorTasks reads what writer.connectorTasks writes; a null array
+// (count -1) is empty.
+func (r *reader) connectorTasks() (connectors []string, tasks []connect.TaskID) {
+	n := r.int32()
+	for i := int32(0); i < n && r.err == nil; i++ {
+		conn := r.string()
+		m := r.int32()
+		for j := int32(0); j < m && r.err == nil; j++ {
+			t := r.int32()
+			if t == connectorTask {
+				connectors = append(connectors, conn)
+			} else {
+				tasks = append(tasks, connect.TaskID{Connector: conn, Task: int(t)})
+			}
+		}
+	}
+	return connectors, tasks
+}
+
+// bytes reads nullable bytes: an int32 length, -1 for null.
+func (r *reader) bytes() (_ []byte, null bool) {
+	n := r.int32()
+	if n == -1 {
+		return nil, true
+	}
+	return r.take(int(n)), false
 }
 
 var errShort = errors.New("buffer too short")

@@ -14,7 +14,7 @@ import (
 
 // readHex reads an annotated hex golden file: '#' starts a comment,
 // whitespace is ignored.
-func readHex(t *testing.T, path string) []byte {
+func readHex(t testing.TB, path string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {

@@ -60,6 +60,8 @@ const (
 	PropSessionTimeout              = "session.timeout.ms"
 	PropHeartbeatInterval           = "heartbeat.interval.ms"
 	PropRebalanceTimeout            = "rebalance.timeout.ms"
+	PropConnectProtocol             = "connect.protocol"
+	PropScheduledRebalanceMaxDelay  = "scheduled.rebalance.max.delay.ms"
 	PropTopicTrackingEnable         = "topic.tracking.enable"
 	PropTopicTrackingReset          = "topic.tracking.allow.reset"
 	PropExactlyOnceSource           = "exactly.once.source.support"
@@ -82,6 +84,13 @@ const (
 // rolling upgrade bring every worker to a version that knows exactly-once
 // support before any worker enables it; like Kafka Connect, a preparing
 // worker runs tasks as a disabled one does.
+// The connect.protocol values (ConnectProtocolCompatibility).
+const (
+	ConnectProtocolEager      = "eager"
+	ConnectProtocolCompatible = "compatible"
+	ConnectProtocolSessioned  = "sessioned"
+)
+
 const (
 	ExactlyOnceDisabled  = "disabled"
 	ExactlyOncePreparing = "preparing"
@@ -135,6 +144,11 @@ type Config struct {
 	// Group membership: session.timeout.ms, heartbeat.interval.ms and
 	// rebalance.timeout.ms.
 	SessionTimeout, HeartbeatInterval, RebalanceTimeout time.Duration
+	// ConnectProtocol is connect.protocol, in lower case: eager,
+	// compatible or sessioned.
+	ConnectProtocol string
+	// ScheduledRebalanceMaxDelay is scheduled.rebalance.max.delay.ms.
+	ScheduledRebalanceMaxDelay time.Duration
 
 	// TopicTrackingEnable and TopicTrackingAllowReset are
 	// topic.tracking.enable and topic.tracking.allow.reset.
@@ -330,6 +344,8 @@ func parse(props map[string]string) (*Config, []string, error) {
 		SessionTimeout:               time.Duration(v.Int(PropSessionTimeout)) * time.Millisecond,
 		HeartbeatInterval:            time.Duration(v.Int(PropHeartbeatInterval)) * time.Millisecond,
 		RebalanceTimeout:             time.Duration(v.Int(PropRebalanceTimeout)) * time.Millisecond,
+		ConnectProtocol:              strings.ToLower(v.String(PropConnectProtocol)),
+		ScheduledRebalanceMaxDelay:   time.Duration(v.Int(PropScheduledRebalanceMaxDelay)) * time.Millisecond,
 		TopicTrackingEnable:          v.Bool(PropTopicTrackingEnable),
 		TopicTrackingAllowReset:      v.Bool(PropTopicTrackingReset),
 		ExactlyOnceSource:            strings.ToLower(v.String(PropExactlyOnceSource)),

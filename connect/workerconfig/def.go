@@ -245,6 +245,17 @@ var distributedKeys = []configdef.Key{
 		Documentation: rebalanceTimeoutDoc},
 	{Name: PropHeartbeatInterval, Type: configdef.TypeInt, Default: 3000, Validator: configdef.AtLeast(1), Importance: configdef.ImportanceHigh,
 		Documentation: heartbeatIntervalDoc},
+	{Name: PropConnectProtocol, Type: configdef.TypeString, Default: ConnectProtocolEager,
+		Validator:  configdef.InIgnoreCase(ConnectProtocolEager, ConnectProtocolCompatible, ConnectProtocolSessioned),
+		Importance: configdef.ImportanceLow,
+		Documentation: "Compatibility mode for Kafka Connect Protocol. Tributary: `eager` unless set (Kafka Connect's default is " +
+			"`sessioned`); `compatible` and `sessioned` rebalance incrementally (KIP-415), and `sessioned` does not yet sign " +
+			"inter-worker requests."},
+	{Name: PropScheduledRebalanceMaxDelay, Type: configdef.TypeInt, Default: 300000, Validator: configdef.AtLeast(0),
+		Importance: configdef.ImportanceLow,
+		Documentation: "The maximum delay that is scheduled in order to wait for the return of one or more departed workers before " +
+			"rebalancing and reassigning their connectors and tasks to the group. During this period the connectors and tasks of " +
+			"the departed workers remain unassigned"},
 	{Name: PropExactlyOnceSource, Type: configdef.TypeString, Default: ExactlyOnceDisabled,
 		// Kafka's ValidString takes the names in lower case only.
 		Validator:  configdef.InIgnoreCase(ExactlyOnceDisabled, ExactlyOncePreparing, ExactlyOnceEnabled),

@@ -20,7 +20,6 @@ var acceptedNames = setOf(
 	"auto.include.jmx.reporter", "rest.host.name", "rest.port",
 	// DistributedConfig
 	"worker.sync.timeout.ms", "worker.unsync.backoff.ms",
-	"connect.protocol", "scheduled.rebalance.max.delay.ms",
 	"inter.worker.key.generation.algorithm", "inter.worker.key.size", "inter.worker.key.ttl.ms",
 	"inter.worker.signature.algorithm", "inter.worker.verification.algorithms",
 	// StandaloneConfig

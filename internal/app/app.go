@@ -348,9 +348,17 @@ func (a *App) openStores(ctx context.Context, k *kafkaClients, exactlyOnce bool)
 func (a *App) newHerder(ctx context.Context, set *settings, k *kafkaClients, st *stores, plugins *plugins,
 	convFactory *converters.Factory, levels *loglevel.Registry, onTaskCount func(int)) (*herder.Herder, error) {
 	cfg := a.cfg
+	protocol, err := membership.ParseCompatibility(cfg.ConnectProtocol)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", workerconfig.PropConnectProtocol, err)
+	}
+	if protocol == membership.Sessioned {
+		a.log.Warn("connect.protocol=sessioned: the group uses the sessioned sub-protocol, but inter-worker requests are not signed yet (inter.worker.* settings have no effect)")
+	}
 	a.group = membership.New(membership.Config{
 		Client: k.client, GroupID: cfg.GroupID, URL: a.scheme + "://" + a.workerID,
 		SessionTimeout: cfg.SessionTimeout, HeartbeatInterval: cfg.HeartbeatInterval, RebalanceTimeout: cfg.RebalanceTimeout,
+		Protocol: protocol, MaxDelay: cfg.ScheduledRebalanceMaxDelay,
 		Logger: a.log,
 	})
 	h := herder.New(herder.Config{

@@ -294,7 +294,7 @@ func (s *Server) launch() error {
 	defer logFile.Close()
 	cmd := s.command("postgres", "-D", s.dataDir, "-p", strconv.Itoa(s.port), "-k", s.sockDir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "wal_level=logical",
-		"-c", "max_wal_senders=10", "-c", "max_replication_slots=10",
+		"-c", "max_wal_senders=30", "-c", "max_replication_slots=30",
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
