@@ -34,6 +34,13 @@ func (b *Budget) Used() (used, peak int64) {
 	return b.used, b.peak
 }
 
+// ResetPeak makes the peak the bytes held now.
+func (b *Budget) ResetPeak() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.peak = b.used
+}
+
 // Share returns a new share of the budget for one running task; Close
 // gives it back. Every share's fair part is the total divided by the
 // number of open shares.

@@ -24,9 +24,9 @@ type Source string
 
 // The sources of a memory limit.
 const (
-	SourceNone      Source = ""
-	SourceCgroupV2  Source = "cgroup v2 memory.max"
-	SourceCgroupV1  Source = "cgroup v1 memory.limit_in_bytes"
+	SourceNone       Source = ""
+	SourceCgroupV2   Source = "cgroup v2 memory.max"
+	SourceCgroupV1   Source = "cgroup v1 memory.limit_in_bytes"
 	SourceGoMemLimit Source = "GOMEMLIMIT"
 )
 

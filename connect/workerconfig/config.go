@@ -64,6 +64,7 @@ const (
 	PropTopicTrackingReset          = "topic.tracking.allow.reset"
 	PropExactlyOnceSource           = "exactly.once.source.support"
 	PropLogFormat                   = "log.format"
+	PropMemoryBudget                = "memory.budget.bytes"
 	envLogFormat                    = "LOG_FORMAT"
 	legacyRestHostName              = "rest.host.name"
 	legacyRestPort                  = "rest.port"
@@ -135,6 +136,10 @@ type Config struct {
 	// Group membership: session.timeout.ms, heartbeat.interval.ms and
 	// rebalance.timeout.ms.
 	SessionTimeout, HeartbeatInterval, RebalanceTimeout time.Duration
+
+	// MemoryBudget is memory.budget.bytes: -1 derives the worker's memory
+	// budget from its memory limit, 0 runs without one.
+	MemoryBudget int64
 
 	// TopicTrackingEnable and TopicTrackingAllowReset are
 	// topic.tracking.enable and topic.tracking.allow.reset.
@@ -334,6 +339,7 @@ func parse(props map[string]string) (*Config, []string, error) {
 		TopicTrackingAllowReset:      v.Bool(PropTopicTrackingReset),
 		ExactlyOnceSource:            strings.ToLower(v.String(PropExactlyOnceSource)),
 		LogFormat:                    strings.ToLower(v.String(PropLogFormat)),
+		MemoryBudget:                 v.Long(PropMemoryBudget),
 		AllowOrigin:                  v.String(PropAccessControlAllowOrigin),
 		AllowMethods:                 v.String(PropAccessControlAllowMethods),
 		JAASLoginConfig:              v.String(PropJAASLoginConfig),

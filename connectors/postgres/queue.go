@@ -22,11 +22,27 @@ type queuedRecord struct {
 // exceed it by one record. Debezium measures a record by its JVM object
 // size; here a record's size is an estimate of its key and value payload
 // (recordSize), taken once, when the record is queued.
+//
+// With a worker memory budget (connect.MemoryAccounter) the queued bytes are
+// also taken from the task's share of it: a record waits for room there
+// too, and an empty queue always takes one.
 type queueBytes struct {
 	limit int64 // 0: no byte bound
 	used  atomic.Int64
 	// freed (capacity 1) tells a waiting producer that Poll took records.
 	freed chan struct{}
+	// mem is the queue's account in the worker's memory budget, nil
+	// without one.
+	mem connect.MemoryAccount
+}
+
+// take takes n bytes from the worker's budget. When there is no room it
+// returns a channel closed once there may be.
+func (q *queueBytes) take(n int64) (ok bool, changed <-chan struct{}) {
+	if q.mem == nil {
+		return true, nil
+	}
+	return q.mem.TryAcquire(n)
 }
 
 func (q *queueBytes) full() bool {
@@ -34,9 +50,9 @@ func (q *queueBytes) full() bool {
 }
 
 // measure is the size r counts for in the queue: recordSize, or 0 when the
-// queue has no byte bound.
+// queue has no byte bound and the worker no budget.
 func (q *queueBytes) measure(r *connect.SourceRecord) int64 {
-	if q.limit == 0 {
+	if q.limit == 0 && q.mem == nil {
 		return 0
 	}
 	return recordSize(r)
@@ -48,6 +64,9 @@ func (q *queueBytes) release(n int64) {
 		return
 	}
 	q.used.Add(-n)
+	if q.mem != nil {
+		q.mem.Release(n)
+	}
 	select {
 	case q.freed <- struct{}{}:
 	default:
@@ -72,10 +91,18 @@ type keeper interface {
 // both at once.
 func (t *Task) send(ctx context.Context, r connect.SourceRecord, k keeper) error {
 	q := queuedRecord{rec: r, size: t.queued.measure(&r)}
-	for t.queued.full() {
+	for {
+		var budget <-chan struct{} // room in the worker's budget, when that is what is short
+		if !t.queued.full() {
+			var ok bool
+			if ok, budget = t.queued.take(q.size); ok {
+				break
+			}
+		}
 		woken, due := t.keepWait(k)
 		select {
 		case <-t.queued.freed:
+		case <-budget:
 		case <-woken:
 		case <-due:
 		case <-ctx.Done():

@@ -139,6 +139,9 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 		t.log.Warn(w)
 	}
 	t.queued = queueBytes{limit: cfg.MaxQueueBytes, freed: make(chan struct{}, 1)}
+	if m, ok := tc.(connect.MemoryAccounter); ok {
+		t.queued.mem = m.MemoryAccount()
+	}
 	defer func() {
 		if err != nil {
 			err = t.classify(err)
