@@ -34,6 +34,20 @@ type queueBytes struct {
 	// mem is the queue's account in the worker's memory budget, nil
 	// without one.
 	mem connect.MemoryAccount
+	// handedOut is the bytes of the batch Poll last returned: they stay
+	// taken from the budget until the next Poll, as the runtime holds the
+	// decoded records of a batch until it has produced them all. Only
+	// Poll touches it.
+	handedOut int64
+}
+
+// handOut gives back the bytes of the previous batch to the budget and
+// keeps those of the batch Poll returns now (n bytes).
+func (q *queueBytes) handOut(n int64) {
+	if q.mem != nil {
+		q.mem.Release(q.handedOut)
+		q.handedOut = n
+	}
 }
 
 // take takes n bytes from the worker's budget. When there is no room it
@@ -58,13 +72,15 @@ func (q *queueBytes) measure(r *connect.SourceRecord) int64 {
 	return recordSize(r)
 }
 
-// release gives back the bytes of records Poll took.
-func (q *queueBytes) release(n int64) {
+// release gives back the queue bytes of records Poll took (their budget
+// bytes follow at the next Poll, handOut), or of a record that was never
+// queued (its budget bytes with them: unqueued says so).
+func (q *queueBytes) release(n int64, unqueued bool) {
 	if n == 0 {
 		return
 	}
 	q.used.Add(-n)
-	if q.mem != nil {
+	if q.mem != nil && unqueued {
 		q.mem.Release(n)
 	}
 	select {
@@ -133,7 +149,7 @@ func (t *Task) send(ctx context.Context, r connect.SourceRecord, k keeper) error
 		case <-due:
 		case <-ctx.Done():
 			t.keepTimerStop(k)
-			t.queued.release(q.size)
+			t.queued.release(q.size, true)
 			return ctx.Err()
 		}
 		if err := t.kept(ctx, k); err != nil {

@@ -138,6 +138,14 @@ func TestQueueTakesFromWorkerBudget(t *testing.T) {
 			}
 		}
 	}
+	// The last batch stays taken while the runtime holds it: until the
+	// next Poll.
+	if used, _ := budget.Used(); used == 0 {
+		t.Fatal("the batch Poll returned was given back to the budget before the next Poll")
+	}
+	if _, err := task.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if used, peak := budget.Used(); used != 0 || peak > 4000+1100 {
 		t.Fatalf("after polling everything the budget holds %d bytes (peak %d)", used, peak)
 	}
