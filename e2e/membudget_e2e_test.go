@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 )
 
 // budgetScenario sizes TestEndToEndMemoryBudget: a small one in make test,
@@ -101,6 +102,13 @@ func TestEndToEndMemoryBudget(t *testing.T) {
 	if hwm > sc.limit {
 		t.Fatalf("worker VmHWM %d MiB above its memory limit %d MiB (budget %s bytes)", hwm>>20, sc.limit>>20, wantBudget)
 	}
+	// Once the burst is over the worker gives the memory back.
+	testutil.Eventually(t, 2*time.Minute, "memory returned after the burst", func() error {
+		if rss := procStatus(t, w.cmd.Process.Pid, "VmRSS"); rss > hwm*3/4 {
+			return fmt.Errorf("VmRSS %d MiB, peak %d MiB", rss>>20, hwm>>20)
+		}
+		return nil
+	})
 	// Every row, once: one topic read in full.
 	ids := map[string]int{}
 	for _, m := range consume(t, host.kafka, "b1.public.b1") {
@@ -116,14 +124,17 @@ func TestEndToEndMemoryBudget(t *testing.T) {
 }
 
 // vmHWM is the peak resident set of process pid, from /proc/<pid>/status.
-func vmHWM(t *testing.T, pid int) int64 {
+func vmHWM(t *testing.T, pid int) int64 { return procStatus(t, pid, "VmHWM") }
+
+// procStatus is a kB field of /proc/<pid>/status, in bytes.
+func procStatus(t *testing.T, pid int, field string) int64 {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			if err != nil {
 				t.Fatal(err)
@@ -131,6 +142,6 @@ func vmHWM(t *testing.T, pid int) int64 {
 			return kb << 10
 		}
 	}
-	t.Fatal("no VmHWM in /proc/<pid>/status")
+	t.Fatalf("no %s in /proc/<pid>/status", field)
 	return 0
 }

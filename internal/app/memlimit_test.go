@@ -1,12 +1,18 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"testing"
+	"time"
+
+	"github.com/tributary-cdc/tributary/connect/membudget"
+	"github.com/tributary-cdc/tributary/internal/testutil"
 )
 
 func TestMemoryLimiterWithoutBudget(t *testing.T) {
@@ -87,4 +93,26 @@ func TestMemoryBudgetFromCgroup(t *testing.T) {
 	if _, err := setupMemory(-1, []string{cgroupRootEnv + "=" + root}, log); err == nil {
 		t.Fatal("malformed memory.max accepted")
 	}
+}
+
+// After a burst (the budget held more than half its total, now less than an
+// eighth) returnMemory frees the heap's pages and starts a new peak.
+func TestReturnMemoryAfterBurst(t *testing.T) {
+	b := membudget.New(100)
+	a := b.Share().Account()
+	a.TryAcquire(80)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		returnMemory(ctx, b, 10*time.Millisecond)
+	}()
+	defer func() { cancel(); <-done }()
+	a.Release(70) // 10 held: below an eighth (12)
+	testutil.Eventually(t, time.Minute, "the peak to be reset after the burst", func() error {
+		if _, peak := b.Used(); peak != 10 {
+			return fmt.Errorf("peak %d", peak)
+		}
+		return nil
+	})
 }
