@@ -5,7 +5,7 @@ TEST_TIMEOUT ?= 20m
 # golangci-lint, installed by scripts/install-deps at this version.
 GOLANGCI_LINT ?= $(CURDIR)/.cache/bin/golangci-lint
 
-.PHONY: all build test test-allocs test-short deps vet lint bench faults fuzz-short clean
+.PHONY: all build test test-allocs test-short deps vet lint bench faults budget-scale fuzz-short clean
 
 all: build
 
@@ -52,6 +52,12 @@ bench: deps build
 FAULT_LOOPS ?= 10
 faults: deps
 	FAULT_LOOPS=$(FAULT_LOOPS) FAULT_REPORT=$(CURDIR)/RELIABILITY.md $(GO) test -count=1 -timeout 60m -run '^TestFault' -v ./e2e/ | grep -v ' time='
+
+# The worker memory budget at the issue's size: 40 tasks × 5,000 rows under a
+# 256 MiB memory limit, the broker in its own process; reports the peak
+# resident memory and the throughput. `make test` runs 10 tasks × 2,000 rows.
+budget-scale: deps
+	MEMORY_BUDGET_SCALE=1 $(GO) test -count=1 -timeout 30m -run '^TestEndToEndMemoryBudget$$' -v ./e2e/ | grep -v ' time='
 
 # A short run of every fuzz target beyond its checked-in corpus.
 FUZZTIME ?= 20s

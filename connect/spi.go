@@ -128,6 +128,32 @@ type ExactlyOnceConnector interface {
 	ExactlyOnceSupport(config map[string]string) ExactlyOnceSupport
 }
 
+// MemoryAccounter is offered by a TaskContext whose worker bounds the
+// bytes its tasks hold with one memory budget, shared in fair parts among
+// the running tasks (the worker's memory.budget.bytes). A task asserts its
+// TaskContext to it and takes from an account the bytes of what it holds
+// before handing it to Poll (a queue of records), giving them back when
+// Poll returns them: the runtime then counts them in its own account until
+// Kafka acknowledges them.
+type MemoryAccounter interface {
+	// MemoryAccount returns a new account of the task's share, or nil
+	// when the worker runs without a memory budget.
+	MemoryAccount() MemoryAccount
+}
+
+// MemoryAccount is one holder's bytes in a task's share of the worker's
+// memory budget. Its methods are safe for concurrent use.
+type MemoryAccount interface {
+	// TryAcquire takes n bytes if they fit in the task's share and the
+	// worker's budget, or if the account holds nothing (one record always
+	// goes, however large). When it does not take them it returns a
+	// channel closed once room may have appeared: wait on it (and on
+	// whatever else the task must watch), then try again.
+	TryAcquire(n int64) (ok bool, changed <-chan struct{})
+	// Release gives back n bytes the account took.
+	Release(n int64)
+}
+
 // TopicReaderOpener is offered by a TaskContext whose runtime can read a
 // Kafka topic on a task's behalf: a connector never holds a Kafka client
 // of its own (Debezium's KafkaSignalChannel reads its signal topic this

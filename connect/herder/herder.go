@@ -18,6 +18,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
+	"github.com/tributary-cdc/tributary/connect/membudget"
 	"github.com/tributary-cdc/tributary/connect/storage"
 	"github.com/tributary-cdc/tributary/connect/worker"
 )
@@ -143,6 +144,9 @@ type Config struct {
 	// changes. It is called with the herder's lock held: it must be quick
 	// and must not call the herder.
 	OnTaskCount func(running int)
+	// MemoryBudget, if set, is the worker's memory budget, shared by the
+	// source tasks it runs (not by exactly-once ones yet).
+	MemoryBudget *membudget.Budget
 
 	FlushInterval, FlushTimeout time.Duration
 
@@ -993,6 +997,7 @@ func (h *Herder) runTask(ctx context.Context, id connect.TaskID, rt *runningTask
 		FlushInterval:    h.cfg.FlushInterval,
 		FlushTimeout:     h.cfg.FlushTimeout,
 		MaxInFlightBytes: producerSettings.BufferMemory,
+		Budget:           h.cfg.MemoryBudget,
 		Logger:           log,
 	}
 	var runner interface{ Run(context.Context) error }

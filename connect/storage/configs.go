@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -181,6 +182,12 @@ func (s *ConfigStore) apply(key, value []byte) {
 		s.logger.Debug("ignoring config record", "key", k)
 		return
 	}
+	if errors.Is(err, errIncompleteCommit) {
+		// KafkaConfigBackingStore logs this at DEBUG: compaction of a
+		// healthy topic leaves such commits behind (see applyCommit).
+		s.logger.Debug("ignoring commit record with an incomplete set of task configs, probably left by compaction", "key", k, "error", err)
+		return
+	}
 	if err != nil {
 		// Kafka Connect skips records it cannot decode; so do we, loudly.
 		s.logger.Error("ignoring malformed config record", "key", k, "error", err)
@@ -312,6 +319,10 @@ func (s *ConfigStore) applyTask(rest string, value []byte) (string, error) {
 	return connector, nil
 }
 
+// errIncompleteCommit marks a commit record read without the task records
+// it commits.
+var errIncompleteCommit = errors.New("incomplete set of task configs")
+
 func (s *ConfigStore) applyCommit(connector string, value []byte) error {
 	if value == nil {
 		return fmt.Errorf("commit tombstone for %q", connector)
@@ -332,8 +343,13 @@ func (s *ConfigStore) applyCommit(connector string, value []byte) error {
 		props, ok := pending[i]
 		if !ok {
 			// Kafka Connect marks such a connector inconsistent and keeps
-			// the task configs it had.
-			return fmt.Errorf("commit of %d tasks without a config for task %d", c.Tasks, i)
+			// the task configs it had. A config edit followed by
+			// compaction leaves exactly this: the edit rewrote every
+			// task-<name>-<n> key, so the cleaner dropped the task
+			// records of the previous commit, but kept that commit while
+			// the edit's own commit was still in the active segment
+			// (KafkaConfigBackingStore.processTasksCommitRecord).
+			return fmt.Errorf("commit of %d tasks without a config for task %d: %w", c.Tasks, i, errIncompleteCommit)
 		}
 		tasks[i] = props
 	}

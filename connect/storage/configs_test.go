@@ -1,7 +1,9 @@
 package storage_test
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"reflect"
 	"sync"
 	"testing"
@@ -259,5 +261,75 @@ func TestConfigStoreRemoveConnector(t *testing.T) {
 	}
 	if st, _ := s2.Connector("c"); len(st.Tasks) != 0 || st.TargetState != storage.TargetStarted {
 		t.Fatalf("recreated connector = %+v", st)
+	}
+}
+
+// levelCounter counts the records of a logger at or above ERROR.
+type levelCounter struct {
+	mu     sync.Mutex
+	errors []string
+}
+
+func (c *levelCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (c *levelCounter) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		c.mu.Lock()
+		c.errors = append(c.errors, r.Message)
+		c.mu.Unlock()
+	}
+	return nil
+}
+func (c *levelCounter) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c *levelCounter) WithGroup(string) slog.Handler      { return c }
+
+// A config edit followed by compaction leaves the previous commit record
+// without the task records it committed: the cleaner dropped them because
+// the edit rewrote their keys, but kept the old commit because the new one
+// is still in the active segment. Kafka Connect's KafkaConfigBackingStore
+// treats that commit as "an incomplete set of task configs ... probably due
+// to compaction" at DEBUG; a worker reading it must neither log an ERROR
+// nor lose the committed tasks that follow.
+func TestConfigStoreCompactionLeftoverCommit(t *testing.T) {
+	cluster := kafkatest.StartCluster(t)
+	brokers := cluster.ListenAddrs()
+	s := openConfigs(t, brokers, nil)
+	ctx := t.Context()
+	if err := s.PutConnectorConfig(ctx, "c", map[string]string{"name": "c"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutTaskConfigs(ctx, "c", []map[string]string{{"t": "0"}, {"t": "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	// The edit, one batch per record as a synchronous producer writes it.
+	produceRaw(t, brokers, "connect-configs", 1, []rawRecord{
+		{Key: []byte("task-c-0"), Value: []byte(`{"properties":{"t":"new0"}}`)},
+		{Key: []byte("task-c-1"), Value: []byte(`{"properties":{"t":"new1"}}`)},
+		{Key: []byte("commit-c"), Value: []byte(`{"tasks":2}`)},
+	})
+	cluster.Compact()
+
+	var keys []string
+	for _, r := range readRaw(t, brokers, "connect-configs") {
+		keys = append(keys, string(r.Key))
+	}
+	if want := []string{"connector-c", "commit-c", "task-c-0", "task-c-1", "commit-c"}; !reflect.DeepEqual(keys, want) {
+		t.Fatalf("compacted topic holds %v, want the leftover shape %v", keys, want)
+	}
+
+	counter := &levelCounter{}
+	cfg := logConfig(brokers, "connect-configs", 1)
+	cfg.Logger = slog.New(counter)
+	s2, err := storage.OpenConfigStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if st, _ := s2.Connector("c"); !reflect.DeepEqual(st.Tasks, []map[string]string{{"t": "new0"}, {"t": "new1"}}) {
+		t.Fatalf("after compaction, Tasks = %v", st.Tasks)
+	}
+	counter.mu.Lock()
+	defer counter.mu.Unlock()
+	if len(counter.errors) != 0 {
+		t.Fatalf("reading a compacted config topic logged errors: %v", counter.errors)
 	}
 }

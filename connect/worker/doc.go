@@ -24,7 +24,10 @@
 // so a slow or absent broker slows the task down instead of growing memory.
 // The ack tracker holds that window too: a record's size (its converted key,
 // value and headers) is measured once, when it is converted, and given back
-// at its acknowledgement.
+// at its acknowledgement. With a worker memory budget (SourceTaskConfig's
+// Budget, package membudget) the runner holds a share of it while it runs:
+// the window takes its bytes from the share too, and the task is offered
+// accounts of the same share (connect.MemoryAccounter) for what it holds.
 //
 // Shutdown order (SourceTaskRunner.Run): stop polling, wait for in-flight
 // records to be acknowledged, write and commit the last offsets, stop the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/membudget"
 	"github.com/tributary-cdc/tributary/schema"
 )
 
@@ -61,6 +62,10 @@ type SourceTaskConfig struct {
 	// the budget is spent. A record larger than the whole budget still goes
 	// out, alone.
 	MaxInFlightBytes int64
+	// Budget, when set, is the worker's memory budget: while the task runs
+	// it holds a share of it, from which both its in-flight window and
+	// what the task itself holds (connect.MemoryAccounter) are taken.
+	Budget *membudget.Budget
 
 	// Errors is the connector's errors.* configuration; ErrorMetrics, if
 	// set, counts the failures (else the runner keeps its own).
@@ -111,6 +116,13 @@ func NewSourceTaskRunner(cfg SourceTaskConfig) *SourceTaskRunner {
 // shuts down in order before returning.
 func (r *SourceTaskRunner) Run(ctx context.Context) error {
 	tc := &taskContext{connector: r.cfg.ID.Connector, offsets: r.cfg.Offsets, log: r.log}
+	if r.cfg.Budget != nil {
+		// Closed when Run returns: whatever the task and the window still
+		// hold goes back to the budget with it.
+		tc.share = r.cfg.Budget.Share()
+		defer tc.share.Close()
+		r.tracker.mem = tc.share.Account()
+	}
 	if err := r.cfg.Task.Start(ctx, tc, r.cfg.Config); err != nil {
 		stopErr := r.cfg.Task.Stop()
 		closeErr := r.cfg.Producer.Close() // nothing was produced
@@ -569,12 +581,25 @@ func (r *SourceTaskRunner) flush(ctx context.Context) error {
 	return nil
 }
 
-var _ connect.TopicReaderOpener = (*taskContext)(nil)
+var (
+	_ connect.TopicReaderOpener = (*taskContext)(nil)
+	_ connect.MemoryAccounter   = (*taskContext)(nil)
+)
 
 type taskContext struct {
 	connector string
 	offsets   offsetReader
 	log       *slog.Logger
+	share     *membudget.Share // nil without a worker budget
+}
+
+// MemoryAccount implements connect.MemoryAccounter: an account of the
+// task's share of the worker's budget, nil when the worker has none.
+func (t *taskContext) MemoryAccount() connect.MemoryAccount {
+	if t.share == nil {
+		return nil
+	}
+	return t.share.Account()
 }
 
 // offsetReader is what a task's context needs of the offset store.

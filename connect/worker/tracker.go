@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+
+	"github.com/tributary-cdc/tributary/connect"
 )
 
 // Defaults for the in-flight window of a source task: at most this many
@@ -43,6 +45,9 @@ type ackTracker struct {
 	maxBytes   int64
 	records    int   // produced records neither acknowledged nor failed
 	bytes      int64 // their bytes
+	// mem, when set, is the window's account in the worker's memory
+	// budget: the bytes in the window are taken from it too.
+	mem connect.MemoryAccount
 
 	// promptly (capacity 1) is signalled when an offset-only record the
 	// task returned becomes committable: the runner then flushes at once.
@@ -80,12 +85,23 @@ func newAckTracker(maxRecords int, maxBytes int64) *ackTracker {
 // its sequence number. It waits while the window is full, until ctx ends.
 func (t *ackTracker) admit(ctx context.Context, partition, offset map[string]any, size int64) (uint64, error) {
 	t.mu.Lock()
-	for t.records >= t.maxRecords || (t.bytes > 0 && t.bytes+size > t.maxBytes) {
+	for {
+		var budget <-chan struct{} // room in the worker's budget, when that is what is short
+		if t.records < t.maxRecords && (t.bytes == 0 || t.bytes+size <= t.maxBytes) {
+			ok := true
+			if t.mem != nil {
+				ok, budget = t.mem.TryAcquire(size)
+			}
+			if ok {
+				break
+			}
+		}
 		t.watched = true
 		changed := t.notify
 		t.mu.Unlock()
 		select {
 		case <-changed:
+		case <-budget:
 		case <-ctx.Done():
 			return 0, ctx.Err()
 		}
@@ -122,6 +138,9 @@ func (t *ackTracker) leaveWindow(e *ackEntry) {
 		e.inWindow = false
 		t.records--
 		t.bytes -= e.size
+		if t.mem != nil {
+			t.mem.Release(e.size)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tributary-cdc/tributary/connect/membudget"
 	"github.com/tributary-cdc/tributary/internal/testutil"
 )
 
@@ -295,5 +296,52 @@ func BenchmarkAckTracker(b *testing.B) {
 	for b.Loop() {
 		seq, _ := tr.admit(ctx, p, off, 100)
 		tr.ack(seq)
+	}
+}
+
+// The window takes its bytes from the worker's budget too: with its share
+// spent it waits, though its own byte bound has room, until an
+// acknowledgement gives bytes back; an empty window always takes one
+// record, however large.
+func TestAckTrackerWaitsForTheWorkerBudget(t *testing.T) {
+	budget := membudget.New(100)
+	budget.Share() // another task: this one's fair part is 50
+	share := budget.Share()
+	defer share.Close()
+	tr := newAckTracker(1000, 1<<20)
+	tr.mem = share.Account()
+	p := map[string]any{"p": 0}
+
+	first, err := tr.admit(t.Context(), p, map[string]any{"o": 1}, 200)
+	if err != nil {
+		t.Fatalf("empty window refused a record larger than its share: %v", err)
+	}
+	admittedSecond := make(chan error, 1)
+	go func() {
+		_, err := tr.admit(t.Context(), p, map[string]any{"o": 2}, 30)
+		admittedSecond <- err
+	}()
+	// Still waiting once it has taken the channel to wait on.
+	waitFor(t, 10*time.Second, "admit to wait", func() bool {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		return tr.watched
+	})
+	select {
+	case err := <-admittedSecond:
+		t.Fatalf("admitted beyond the task's share (err %v)", err)
+	default:
+	}
+	tr.ack(first)
+	select {
+	case err := <-admittedSecond:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("acknowledgement did not make room in the budget")
+	}
+	if used, _ := budget.Used(); used != 30 {
+		t.Fatalf("budget holds %d bytes, want the 30 in flight", used)
 	}
 }

@@ -66,6 +66,7 @@ const (
 	PropTopicTrackingReset          = "topic.tracking.allow.reset"
 	PropExactlyOnceSource           = "exactly.once.source.support"
 	PropLogFormat                   = "log.format"
+	PropMemoryBudget                = "memory.budget.bytes"
 	envLogFormat                    = "LOG_FORMAT"
 	legacyRestHostName              = "rest.host.name"
 	legacyRestPort                  = "rest.port"
@@ -149,6 +150,10 @@ type Config struct {
 	ConnectProtocol string
 	// ScheduledRebalanceMaxDelay is scheduled.rebalance.max.delay.ms.
 	ScheduledRebalanceMaxDelay time.Duration
+
+	// MemoryBudget is memory.budget.bytes: -1 derives the worker's memory
+	// budget from its memory limit, 0 runs without one.
+	MemoryBudget int64
 
 	// TopicTrackingEnable and TopicTrackingAllowReset are
 	// topic.tracking.enable and topic.tracking.allow.reset.
@@ -350,6 +355,7 @@ func parse(props map[string]string) (*Config, []string, error) {
 		TopicTrackingAllowReset:      v.Bool(PropTopicTrackingReset),
 		ExactlyOnceSource:            strings.ToLower(v.String(PropExactlyOnceSource)),
 		LogFormat:                    strings.ToLower(v.String(PropLogFormat)),
+		MemoryBudget:                 v.Long(PropMemoryBudget),
 		AllowOrigin:                  v.String(PropAccessControlAllowOrigin),
 		AllowMethods:                 v.String(PropAccessControlAllowMethods),
 		JAASLoginConfig:              v.String(PropJAASLoginConfig),

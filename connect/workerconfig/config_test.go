@@ -42,7 +42,7 @@ func TestLoadDefaults(t *testing.T) {
 		EmbeddedKafkaListeners: "127.0.0.1:9092", EmbeddedDataDir: "./tributary-data",
 		EmbeddedRegistryListeners: "http://127.0.0.1:8081",
 		TopicCreationEnable:       true,
-		SessionTimeout:            10 * time.Second, HeartbeatInterval: 3 * time.Second, RebalanceTimeout: time.Minute,
+		SessionTimeout:            10 * time.Second, HeartbeatInterval: 3 * time.Second, RebalanceTimeout: time.Minute, MemoryBudget: -1,
 		ConnectProtocol: workerconfig.ConnectProtocolEager, ScheduledRebalanceMaxDelay: 5 * time.Minute,
 		TopicTrackingEnable: true, TopicTrackingAllowReset: true,
 		ExactlyOnceSource: workerconfig.ExactlyOnceDisabled,

@@ -345,6 +345,19 @@ var tributaryKeys = []configdef.Key{
 	{Name: PropEmbeddedSslKeyPassword, Type: configdef.TypePassword, Default: nil,
 		Importance: configdef.ImportanceHigh, Group: GroupTributary, Order: 10, Width: configdef.WidthMedium,
 		DisplayName: "Embedded broker key password", Documentation: "The password of the key in the embedded broker's key store."},
+	{Name: PropMemoryBudget, Type: configdef.TypeLong, Default: int64(-1), Validator: configdef.AtLeast(int64(-1)),
+		Importance: configdef.ImportanceMedium, Group: GroupTributary, Order: 11, Width: configdef.WidthMedium,
+		DisplayName: "Worker memory budget",
+		Documentation: "The bytes that the records held by all of the worker's tasks may take, shared in equal parts among the " +
+			"running tasks: each task's connector queue and its records in flight to Kafka draw on its part, and a task " +
+			"whose part is spent waits (a PostgreSQL task stops reading the replication stream; the server keeps the changes " +
+			"in its WAL) instead of allocating more. Each task still holds one record at least, however large. The per-task " +
+			"bounds (`max.queue.size`, `max.queue.size.in.bytes`, `producer.buffer.memory`) keep applying within it. " +
+			"Go's soft memory limit is set to 64 MiB plus twice the budget, and the worker stays within 96 MiB plus twice " +
+			"the budget (README, Memory). " +
+			"-1 derives the budget from the container's memory limit (cgroup v2 `memory.max`, cgroup v1 " +
+			"`memory.limit_in_bytes`) or else `GOMEMLIMIT`: half of what remains after the fixed overhead; " +
+			"without either the worker runs without a budget. 0 runs without a budget."},
 	{Name: PropLogFormat, Type: configdef.TypeString, Default: loglevel.FormatText, Validator: logFormatValidator,
 		Importance: configdef.ImportanceMedium, Group: GroupTributary, Order: 4, Width: configdef.WidthShort,
 		DisplayName: "Log format",

@@ -57,11 +57,15 @@ func (*Connector) Validate(ctx context.Context, config map[string]string) []conn
 	}
 	conn, err := pgconn.ConnectConfig(ctx, pc)
 	var pubFound bool
+	var capacity *connect.ConfigError
 	if err == nil {
 		res := conn.ExecParams(ctx, "SELECT 1 FROM pg_publication WHERE pubname = $1",
 			[][]byte{[]byte(cfg.PublicationName)}, nil, nil, nil).Read()
 		err = res.Err
 		pubFound = len(res.Rows) > 0
+		if err == nil {
+			capacity, err = checkSlotCapacity(ctx, conn, cfg.SlotName)
+		}
 		_ = conn.Close(context.Background())
 	}
 	if err != nil {
@@ -69,12 +73,64 @@ func (*Connector) Validate(ctx context.Context, config map[string]string) []conn
 			"Error while validating connector config: connecting to the database at %s=%s, %s=%d: %v",
 			KeyHostname, cfg.Host, KeyPort, cfg.Port, err)}}
 	}
+	if capacity != nil {
+		return []connect.ConfigError{*capacity}
+	}
 	if cfg.PublicationMode == PublicationDisabled && !pubFound {
 		return []connect.ConfigError{{Name: KeyPublicationAutocreate, Message: fmt.Sprintf(
 			"Publication '%s' does not exist and %s is disabled; create it or change %s",
 			cfg.PublicationName, KeyPublicationAutocreate, KeyPublicationAutocreate)}}
 	}
 	return nil
+}
+
+// slotCapacityQuery reads whether the slot exists and how many of the
+// server's replication slots and WAL senders are taken. Slots and WAL
+// senders are server-wide, whatever the database.
+const slotCapacityQuery = `SELECT
+	EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1),
+	(SELECT count(*) FROM pg_replication_slots),
+	current_setting('max_replication_slots')::int,
+	(SELECT count(*) FROM pg_stat_replication),
+	current_setting('max_wal_senders')::int`
+
+// checkSlotCapacity refuses a connector whose slot does not exist yet when
+// the server has no replication slot or WAL sender left for it: its task
+// would fail at start ("all replication slots are in use") after the
+// connector was created. A connector whose slot exists is not checked: the
+// slot is already counted, and its WAL sender is the one it had.
+func checkSlotCapacity(ctx context.Context, conn *pgconn.PgConn, slot string) (*connect.ConfigError, error) {
+	res := conn.ExecParams(ctx, slotCapacityQuery, [][]byte{[]byte(slot)}, nil, nil, nil).Read()
+	if res.Err != nil {
+		return nil, fmt.Errorf("reading replication capacity: %w", res.Err)
+	}
+	if len(res.Rows) != 1 || len(res.Rows[0]) != 5 {
+		return nil, fmt.Errorf("reading replication capacity: unexpected result")
+	}
+	row := res.Rows[0]
+	if string(row[0]) == "t" {
+		return nil, nil
+	}
+	var n [4]int
+	for i := range n {
+		v, err := strconv.Atoi(string(row[i+1]))
+		if err != nil {
+			return nil, fmt.Errorf("reading replication capacity: %w", err)
+		}
+		n[i] = v
+	}
+	slots, maxSlots, senders, maxSenders := n[0], n[1], n[2], n[3]
+	switch {
+	case slots >= maxSlots:
+		return &connect.ConfigError{Name: KeySlotName, Message: fmt.Sprintf(
+			"Replication slot '%s' does not exist and cannot be created: all %d replication slots of the server are in use (max_replication_slots=%d); drop an unused slot or raise max_replication_slots",
+			slot, slots, maxSlots)}, nil
+	case senders >= maxSenders:
+		return &connect.ConfigError{Name: KeySlotName, Message: fmt.Sprintf(
+			"Replication slot '%s' does not exist and cannot be streamed from: all %d WAL senders of the server are in use (max_wal_senders=%d); stop an unused replication connection or raise max_wal_senders",
+			slot, senders, maxSenders)}, nil
+	}
+	return nil, nil
 }
 
 // TaskConfigs returns exactly one task, configured like the connector.

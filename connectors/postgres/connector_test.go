@@ -1,10 +1,14 @@
 package postgres_test
 
 import (
+	"context"
+	"fmt"
 	"maps"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tributary-cdc/tributary/connectors/postgres"
 	"github.com/tributary-cdc/tributary/connectors/postgres/pgtest"
@@ -151,5 +155,54 @@ func TestTaskConfigs(t *testing.T) {
 	c := postgres.New()
 	if c.Class() != "io.debezium.connector.postgresql.PostgresConnector" || c.Type() != "source" || c.Version() != "3.5.0.Final" {
 		t.Fatalf("identity: %s %s %s", c.Class(), c.Type(), c.Version())
+	}
+}
+
+// TestValidateSlotCapacity: a connector whose slot does not exist yet is
+// refused while the server has no replication slot or WAL sender left, and
+// the message names the limit; a connector whose slot exists is not.
+func TestValidateSlotCapacity(t *testing.T) {
+	pg := pgtest.Start(t, "max_replication_slots=10", "max_wal_senders=2")
+	var create []string
+	for i := 1; i <= 10; i++ {
+		create = append(create, fmt.Sprintf("SELECT pg_create_logical_replication_slot('slot%d', 'pgoutput')", i))
+	}
+	pg.Exec(t, create...)
+	config := func(slot string) map[string]string {
+		return map[string]string{
+			"connector.class":   postgres.ConnectorClass,
+			"topic.prefix":      "dbserver1",
+			"database.hostname": pg.Host(),
+			"database.port":     strconv.Itoa(pg.Port()),
+			"database.user":     "postgres",
+			"database.dbname":   "postgres",
+			"slot.name":         slot,
+		}
+	}
+	expectRefused := func(slot, limit string) {
+		t.Helper()
+		errs := postgres.New().Validate(t.Context(), config(slot))
+		if len(errs) != 1 || errs[0].Name != "slot.name" || !strings.Contains(errs[0].Message, limit) {
+			t.Fatalf("slot %s: got %+v, want one slot.name error naming %s", slot, errs, limit)
+		}
+	}
+	expectRefused("slot11", "max_replication_slots=10")
+	if errs := postgres.New().Validate(t.Context(), config("slot1")); len(errs) != 0 {
+		t.Fatalf("existing slot refused: %+v", errs)
+	}
+
+	// One slot free, but both WAL senders taken by replication connections.
+	pg.Exec(t, "SELECT pg_drop_replication_slot('slot10')")
+	for range 2 {
+		conn, err := pgconn.Connect(t.Context(), fmt.Sprintf(
+			"host=%s port=%d user=postgres dbname=postgres replication=database", pg.Host(), pg.Port()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+	}
+	expectRefused("slot11", "max_wal_senders=2")
+	if errs := postgres.New().Validate(t.Context(), config("slot1")); len(errs) != 0 {
+		t.Fatalf("existing slot refused: %+v", errs)
 	}
 }

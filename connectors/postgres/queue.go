@@ -22,11 +22,41 @@ type queuedRecord struct {
 // exceed it by one record. Debezium measures a record by its JVM object
 // size; here a record's size is an estimate of its key and value payload
 // (recordSize), taken once, when the record is queued.
+//
+// With a worker memory budget (connect.MemoryAccounter) the queued bytes are
+// also taken from the task's share of it: a record waits for room there
+// too, and an empty queue always takes one.
 type queueBytes struct {
 	limit int64 // 0: no byte bound
 	used  atomic.Int64
 	// freed (capacity 1) tells a waiting producer that Poll took records.
 	freed chan struct{}
+	// mem is the queue's account in the worker's memory budget, nil
+	// without one.
+	mem connect.MemoryAccount
+	// handedOut is the bytes of the batch Poll last returned: they stay
+	// taken from the budget until the next Poll, as the runtime holds the
+	// decoded records of a batch until it has produced them all. Only
+	// Poll touches it.
+	handedOut int64
+}
+
+// handOut gives back the bytes of the previous batch to the budget and
+// keeps those of the batch Poll returns now (n bytes).
+func (q *queueBytes) handOut(n int64) {
+	if q.mem != nil {
+		q.mem.Release(q.handedOut)
+		q.handedOut = n
+	}
+}
+
+// take takes n bytes from the worker's budget. When there is no room it
+// returns a channel closed once there may be.
+func (q *queueBytes) take(n int64) (ok bool, changed <-chan struct{}) {
+	if q.mem == nil {
+		return true, nil
+	}
+	return q.mem.TryAcquire(n)
 }
 
 func (q *queueBytes) full() bool {
@@ -34,20 +64,25 @@ func (q *queueBytes) full() bool {
 }
 
 // measure is the size r counts for in the queue: recordSize, or 0 when the
-// queue has no byte bound.
+// queue has no byte bound and the worker no budget.
 func (q *queueBytes) measure(r *connect.SourceRecord) int64 {
-	if q.limit == 0 {
+	if q.limit == 0 && q.mem == nil {
 		return 0
 	}
 	return recordSize(r)
 }
 
-// release gives back the bytes of records Poll took.
-func (q *queueBytes) release(n int64) {
+// release gives back the queue bytes of records Poll took (their budget
+// bytes follow at the next Poll, handOut), or of a record that was never
+// queued (its budget bytes with them: unqueued says so).
+func (q *queueBytes) release(n int64, unqueued bool) {
 	if n == 0 {
 		return
 	}
 	q.used.Add(-n)
+	if q.mem != nil && unqueued {
+		q.mem.Release(n)
+	}
 	select {
 	case q.freed <- struct{}{}:
 	default:
@@ -72,10 +107,18 @@ type keeper interface {
 // both at once.
 func (t *Task) send(ctx context.Context, r connect.SourceRecord, k keeper) error {
 	q := queuedRecord{rec: r, size: t.queued.measure(&r)}
-	for t.queued.full() {
+	for {
+		var budget <-chan struct{} // room in the worker's budget, when that is what is short
+		if !t.queued.full() {
+			var ok bool
+			if ok, budget = t.queued.take(q.size); ok {
+				break
+			}
+		}
 		woken, due := t.keepWait(k)
 		select {
 		case <-t.queued.freed:
+		case <-budget:
 		case <-woken:
 		case <-due:
 		case <-ctx.Done():
@@ -106,7 +149,7 @@ func (t *Task) send(ctx context.Context, r connect.SourceRecord, k keeper) error
 		case <-due:
 		case <-ctx.Done():
 			t.keepTimerStop(k)
-			t.queued.release(q.size)
+			t.queued.release(q.size, true)
 			return ctx.Err()
 		}
 		if err := t.kept(ctx, k); err != nil {

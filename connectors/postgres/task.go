@@ -153,6 +153,9 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 		return err
 	}
 	t.snaps = signal.Snapshots{ConnectorName: cfg.TopicPrefix}
+	if m, ok := tc.(connect.MemoryAccounter); ok {
+		t.queued.mem = m.MemoryAccount()
+	}
 	defer func() {
 		if err != nil {
 			err = t.classify(err)
@@ -433,6 +436,8 @@ func (t *Task) run(ctx context.Context) error {
 // waiting within that interval for a full batch). Once the goroutine has
 // failed and the queue is drained, Poll returns its error.
 func (t *Task) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
+	// The runtime is done with the previous batch.
+	t.queued.handOut(0)
 	var first queuedRecord
 	select {
 	case first = <-t.records:
@@ -489,7 +494,8 @@ fill:
 			break fill
 		}
 	}
-	t.queued.release(size)
+	t.queued.release(size, false)
+	t.queued.handOut(size)
 	return t.placeMarker(batch), nil
 }
 

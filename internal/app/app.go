@@ -61,6 +61,7 @@ type App struct {
 	scheme    string // http or https: other workers reach this one at scheme://workerID
 	herder    *herder.Herder
 	group     *membership.Group
+	memory    memorySetup
 	listeners []restListener // listeners, then admin.listeners
 	// limits bound the REST servers: timeouts, header size, connections.
 	limits httpserve.Limits
@@ -144,7 +145,10 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	a.workerID = advertisedWorkerID(cfg, advertisedListener(a.listeners, a.scheme))
 	plugins := newPlugins()
-	if a.herder, err = a.newHerder(ctx, set, k, st, plugins, convFactory, levels, memoryLimiter(opts.Environ)); err != nil {
+	if a.memory, err = setupMemory(cfg.MemoryBudget, opts.Environ, log); err != nil {
+		return nil, err
+	}
+	if a.herder, err = a.newHerder(ctx, set, k, st, plugins, convFactory, levels); err != nil {
 		return nil, err
 	}
 	a.limits = httpserve.Defaults(rest.DefaultRequestTimeout)
@@ -346,7 +350,7 @@ func (a *App) openStores(ctx context.Context, k *kafkaClients, exactlyOnce bool)
 // covered by its first assignment), and Run closes the cycle with
 // group.Start(herder).
 func (a *App) newHerder(ctx context.Context, set *settings, k *kafkaClients, st *stores, plugins *plugins,
-	convFactory *converters.Factory, levels *loglevel.Registry, onTaskCount func(int)) (*herder.Herder, error) {
+	convFactory *converters.Factory, levels *loglevel.Registry) (*herder.Herder, error) {
 	cfg := a.cfg
 	protocol, err := membership.ParseCompatibility(cfg.ConnectProtocol)
 	if err != nil {
@@ -392,7 +396,8 @@ func (a *App) newHerder(ctx context.Context, set *settings, k *kafkaClients, st 
 		FenceProducers: func(ids []string) error { return kafkaclient.FenceTransactionalIDs(k.adminClient, ids) },
 		Admin:          k.admin,
 		Client:         k.adminClient,
-		OnTaskCount:    onTaskCount,
+		OnTaskCount:    a.memory.onTaskCount,
+		MemoryBudget:   a.memory.budget,
 		FlushInterval:  cfg.OffsetFlushInterval,
 		FlushTimeout:   cfg.OffsetFlushTimeout,
 		ConfigOffset: func(context.Context) (int64, error) {
@@ -450,6 +455,13 @@ func (a *App) Run(ctx context.Context) error {
 		} else {
 			a.log.Info("REST API listening", "listener", l.url, "addr", l.ln.Addr().String())
 		}
+	}
+	if b := a.memory.budget; b != nil {
+		memCtx, stopMem := context.WithCancel(ctx)
+		var memDone sync.WaitGroup
+		memDone.Go(func() { returnMemory(memCtx, b, returnInterval) })
+		defer memDone.Wait()
+		defer stopMem()
 	}
 	a.group.Start(a.herder)
 	a.log.Info("worker started", "worker_id", a.workerID, "group_id", a.cfg.GroupID, "kafka", a.brokers)

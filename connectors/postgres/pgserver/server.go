@@ -33,6 +33,8 @@ type Server struct {
 	sockDir string
 	logPath string
 	cred    *syscall.Credential
+	// settings are the -c arguments Launch was given, kept for Restart.
+	settings []string
 
 	port int
 	cmd  *exec.Cmd
@@ -40,8 +42,10 @@ type Server struct {
 }
 
 // Launch initialises and starts a cluster in a new directory. Close stops it
-// and removes its files.
-func Launch() (*Server, error) {
+// and removes its files. Each of settings is a name=value server setting
+// passed on the command line after the defaults, which it overrides (as in
+// "max_replication_slots=10").
+func Launch(settings ...string) (*Server, error) {
 	bin, err := binDir()
 	if err != nil {
 		return nil, fmt.Errorf("finding PostgreSQL binaries: %w", err)
@@ -57,6 +61,13 @@ func Launch() (*Server, error) {
 		dataDir: filepath.Join(dir, "data"),
 		sockDir: filepath.Join(dir, "sock"),
 		logPath: filepath.Join(dir, "postgres.log"),
+	}
+	for _, kv := range settings {
+		if !strings.Contains(kv, "=") {
+			s.Close()
+			return nil, fmt.Errorf("server setting %q is not name=value", kv)
+		}
+		s.settings = append(s.settings, "-c", kv)
 	}
 	for _, step := range []func() error{s.prepareDirs, s.initData, s.start} {
 		if err := step(); err != nil {
@@ -292,10 +303,11 @@ func (s *Server) launch() error {
 		return fmt.Errorf("opening log: %w", err)
 	}
 	defer logFile.Close()
-	cmd := s.command("postgres", "-D", s.dataDir, "-p", strconv.Itoa(s.port), "-k", s.sockDir,
+	args := []string{"-D", s.dataDir, "-p", strconv.Itoa(s.port), "-k", s.sockDir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "wal_level=logical",
 		"-c", "max_wal_senders=30", "-c", "max_replication_slots=30",
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"}
+	cmd := s.command("postgres", append(args, s.settings...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting postgres: %w", err)

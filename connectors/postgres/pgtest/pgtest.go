@@ -16,12 +16,14 @@ type Server struct {
 // Start initialises and starts a cluster for one test. The cluster is
 // stopped and its files removed when the test ends. Under -short the test
 // is skipped instead: `go test -short ./...` runs what needs no PostgreSQL.
-func Start(t testing.TB) *Server {
+// Each of settings is a name=value server setting that overrides the
+// harness's defaults (max_replication_slots=10, max_wal_senders=10, ...).
+func Start(t testing.TB, settings ...string) *Server {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("needs PostgreSQL; skipped under -short")
 	}
-	s, err := pgserver.Launch()
+	s, err := pgserver.Launch(settings...)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
 	}
