@@ -162,6 +162,16 @@ type decoded struct {
 // through the registry at regURL.
 func kafkajsRead(t *testing.T, broker, regURL, topic string, n int) []decoded {
 	t.Helper()
+	var recs []decoded
+	runKafkajs(t, kafkajsScript, &recs, broker, regURL, topic, strconv.Itoa(n))
+	return recs
+}
+
+// runKafkajs runs a node script with the npm packages scripts/install-deps
+// installs (kafkajs and @kafkajs/confluent-schema-registry) and decodes
+// the JSON it prints into out.
+func runKafkajs(t *testing.T, script string, out any, args ...string) {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatalf("node is required for this test: %v", err)
@@ -173,7 +183,7 @@ func kafkajsRead(t *testing.T, broker, regURL, topic string, n int) []decoded {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, kafkajsScript, broker, regURL, topic, strconv.Itoa(n))
+	cmd := exec.CommandContext(ctx, node, append([]string{script}, args...)...)
 	abs, err := filepath.Abs(nodeModulesDir)
 	if err != nil {
 		t.Fatal(err)
@@ -181,15 +191,13 @@ func kafkajsRead(t *testing.T, broker, regURL, topic string, n int) []decoded {
 	cmd.Env = append(os.Environ(), "NODE_PATH="+abs)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	printed, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("kafkajs consumer: %v\n%s", err, stderr.String())
 	}
-	var recs []decoded
-	if err := json.Unmarshal(out, &recs); err != nil {
-		t.Fatalf("kafkajs output is not JSON: %v\n%s", err, out)
+	if err := json.Unmarshal(printed, out); err != nil {
+		t.Fatalf("kafkajs output is not JSON: %v\n%s", err, printed)
 	}
-	return recs
 }
 
 // registryGet GETs path from the registry and decodes the JSON answer.

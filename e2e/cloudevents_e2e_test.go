@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -147,28 +144,8 @@ type cloudEventRecord struct {
 
 func cloudEventsRead(t *testing.T, broker, regURL, topic string, n int) []cloudEventRecord {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is required for this test: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, cloudEventsScript, broker, regURL, topic, strconv.Itoa(n))
-	abs, err := filepath.Abs(nodeModulesDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Env = append(os.Environ(), "NODE_PATH="+abs)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("kafkajs consumer: %v\n%s", err, stderr.String())
-	}
 	var recs []cloudEventRecord
-	if err := json.Unmarshal(out, &recs); err != nil {
-		t.Fatalf("kafkajs output is not JSON: %v\n%s", err, out)
-	}
+	runKafkajs(t, cloudEventsScript, &recs, broker, regURL, topic, strconv.Itoa(n))
 	return recs
 }
 

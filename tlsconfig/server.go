@@ -31,14 +31,8 @@ const (
 // store; the system's roots are never trusted for client certificates.
 func LoadServer(props map[string]string, prefix string) (*tls.Config, error) {
 	r := reader{props: props, prefix: prefix}
-	if err := r.checkJCA(); err != nil {
-		return nil, err
-	}
-	cfg := &tls.Config{}
-	if err := r.versions(cfg); err != nil {
-		return nil, err
-	}
-	if err := r.cipherSuites(cfg); err != nil {
+	cfg, err := r.protocols()
+	if err != nil {
 		return nil, err
 	}
 	certs, err := r.keyStore()

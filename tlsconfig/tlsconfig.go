@@ -113,11 +113,9 @@ func (r reader) fail(name, reason string, err error) *ConfigError {
 	return &ConfigError{Name: r.prefix + name, Value: v, Reason: reason, Err: err}
 }
 
-// Load builds a client TLS configuration from the ssl.* properties of props
-// under prefix. Without a trust store the system's roots are trusted (a JVM
-// trusts its cacerts); without a key store no client certificate is sent.
-func Load(props map[string]string, prefix string) (*tls.Config, error) {
-	r := reader{props: props, prefix: prefix}
+// protocols starts a configuration of either side: the JCA settings
+// checked, then the protocol versions and cipher suites.
+func (r reader) protocols() (*tls.Config, error) {
 	if err := r.checkJCA(); err != nil {
 		return nil, err
 	}
@@ -126,6 +124,18 @@ func Load(props map[string]string, prefix string) (*tls.Config, error) {
 		return nil, err
 	}
 	if err := r.cipherSuites(cfg); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Load builds a client TLS configuration from the ssl.* properties of props
+// under prefix. Without a trust store the system's roots are trusted (a JVM
+// trusts its cacerts); without a key store no client certificate is sent.
+func Load(props map[string]string, prefix string) (*tls.Config, error) {
+	r := reader{props: props, prefix: prefix}
+	cfg, err := r.protocols()
+	if err != nil {
 		return nil, err
 	}
 	roots, err := r.trustStore()

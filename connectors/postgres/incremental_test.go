@@ -749,6 +749,28 @@ func TestIncrementalSnapshotSchemaChange(t *testing.T) {
 	}
 }
 
+// storeSnapshotOffset stores, over the task's last committed offset, an
+// incremental snapshot of public.big as Debezium writes one: last row sent
+// and maximum key Java-serialized. It returns the stored maximum key.
+func storeSnapshotOffset(t *testing.T, h *harness, last, maximum []any, correlation string) string {
+	t.Helper()
+	lastHex, err := javaser.Encode(last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxHex, err := javaser.Encode(maximum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := maps.Clone(h.committed[len(h.committed)-1])
+	off["incremental_snapshot_collections"] = `[{"incremental_snapshot_collections_id":"public.big","incremental_snapshot_collections_additional_condition":null,"incremental_snapshot_collections_surrogate_key":null}]`
+	off["incremental_snapshot_primary_key"] = lastHex
+	off["incremental_snapshot_maximum_key"] = maxHex
+	off["incremental_snapshot_correlation_id"] = correlation
+	h.store.store(t, map[string]any{"server": "dbserver1"}, off)
+	return maxHex
+}
+
 // TestIncrementalSnapshotResumesFromDebeziumOffset is a cut-over in the
 // middle of an incremental snapshot: the stored offset is one Debezium
 // wrote (its incremental_snapshot_* keys, the keys Java-serialized), and
@@ -762,20 +784,7 @@ func TestIncrementalSnapshotResumesFromDebeziumOffset(t *testing.T) {
 	c.sentinel(t, pg, -1)
 	h.stop()
 
-	last, err := javaser.Encode([]any{int32(250)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	maxKey, err := javaser.Encode([]any{int32(1000)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	off := maps.Clone(h.committed[len(h.committed)-1])
-	off["incremental_snapshot_collections"] = `[{"incremental_snapshot_collections_id":"public.big","incremental_snapshot_collections_additional_condition":null,"incremental_snapshot_collections_surrogate_key":null}]`
-	off["incremental_snapshot_primary_key"] = last
-	off["incremental_snapshot_maximum_key"] = maxKey
-	off["incremental_snapshot_correlation_id"] = "debezium-1"
-	h.store.store(t, map[string]any{"server": "dbserver1"}, off)
+	maxKey := storeSnapshotOffset(t, h, []any{int32(250)}, []any{int32(1000)}, "debezium-1")
 
 	h.start()
 	from := len(c.recs)
@@ -817,20 +826,7 @@ func TestIncrementalSnapshotStoredKeyOfAnotherShape(t *testing.T) {
 	c.sentinel(t, pg, -1)
 	h.stop()
 
-	last, err := javaser.Encode([]any{int32(250), "x"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	maxKey, err := javaser.Encode([]any{int32(1000), "y"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	off := maps.Clone(h.committed[len(h.committed)-1])
-	off["incremental_snapshot_collections"] = `[{"incremental_snapshot_collections_id":"public.big","incremental_snapshot_collections_additional_condition":null,"incremental_snapshot_collections_surrogate_key":null}]`
-	off["incremental_snapshot_primary_key"] = last
-	off["incremental_snapshot_maximum_key"] = maxKey
-	off["incremental_snapshot_correlation_id"] = "reshaped-1"
-	h.store.store(t, map[string]any{"server": "dbserver1"}, off)
+	storeSnapshotOffset(t, h, []any{int32(250), "x"}, []any{int32(1000), "y"}, "reshaped-1")
 
 	h.start()
 	from := len(c.recs)
