@@ -53,6 +53,7 @@ func setOf(names ...string) map[string]struct{} {
 // something Tributary does not run, and what Kafka Connect does with them.
 var withoutEffect = []struct{ prefix, reason string }{
 	{"consumer.", "Kafka Connect configures sink tasks' consumers with consumer.*; Tributary runs source connectors only"},
+	{"inter.worker.", "Kafka Connect signs requests between workers with a session key under connect.protocol=sessioned; Tributary distributes no session key and signs nothing yet"},
 }
 
 // WithoutEffect returns, sorted, the properties in props that Kafka Connect

@@ -103,13 +103,14 @@ func TestSettingsWithoutEffectAreWarnedAbout(t *testing.T) {
 	a, err := New(t.Context(), Options{Environ: workerEnv(t,
 		"CONNECT_CONSUMER_MAX_POLL_RECORDS=10",
 		"CONNECT_LISTENERS_HTTPS_SSL_KEYSTORE_LOCATION=/etc/tributary/rest.jks",
+		"CONNECT_INTER_WORKER_KEY_TTL_MS=600000",
 	), LogOutput: &lockedWriter{w: &logs}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.Close()
 	got := logs.String()
-	for _, p := range []string{"consumer.max.poll.records", "listeners.https.ssl.keystore.location"} {
+	for _, p := range []string{"consumer.max.poll.records", "listeners.https.ssl.keystore.location", "inter.worker.key.ttl.ms"} {
 		if !strings.Contains(got, `msg="the configuration has no effect" property=`+p+" ") {
 			t.Errorf("no warning naming %s in:\n%s", p, got)
 		}
