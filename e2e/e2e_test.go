@@ -103,6 +103,15 @@ func startWorker(t *testing.T, env workerEnv) *process {
 		select {
 		case <-w.exited:
 		default:
+			if t.Failed() {
+				// A failed test may have found a worker stuck: SIGQUIT has
+				// the Go runtime print every goroutine's stack to the log.
+				_ = cmd.Process.Signal(syscall.SIGQUIT)
+				select {
+				case <-w.exited:
+				case <-time.After(10 * time.Second):
+				}
+			}
 			_ = cmd.Process.Kill()
 			<-w.exited
 		}

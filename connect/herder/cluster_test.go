@@ -55,6 +55,32 @@ func TestRunsOnlyItsAssignment(t *testing.T) {
 	}
 }
 
+// A task that fails while a rebalance stops it runs again when the next
+// assignment gives it back: its failure belongs to the revoked run (under
+// the eager protocol, as when the broker's restart lost the membership, every
+// task is stopped before the group rejoins).
+func TestTaskFailingWhileRevokedRunsAgainWhenReassigned(t *testing.T) {
+	s := openStores(t, newBroker(t))
+	h := startHerder(t, s, func(c *Config) { c.Group = rejoinFunc(func() {}) })
+	if _, err := h.CreateConnector(t.Context(), "a", config("stop.error", "true")); err != nil {
+		t.Fatal(err)
+	}
+	id := connect.TaskID{Connector: "a", Task: 0}
+	assignment := membership.Assignment{Connectors: []string{"a"}, Tasks: []connect.TaskID{id}}
+	h.Assigned(assignment, 1, map[string]int{"a": 1})
+	waitState(t, h, "a", connect.StateRunning, connect.StateRunning)
+
+	h.Revoke([]string{"a"}, []connect.TaskID{id})
+	if n := runningTasks(h); n != 0 {
+		t.Fatalf("%d tasks still running after revoke", n)
+	}
+	h.Assigned(assignment, 2, map[string]int{"a": 1})
+	if n := runningTasks(h); n != 1 {
+		t.Fatalf("%d tasks running after the task was assigned again, want 1", n)
+	}
+	waitState(t, h, "a", connect.StateRunning, connect.StateRunning)
+}
+
 // rejoinFunc is a Rejoiner calling itself.
 type rejoinFunc func()
 

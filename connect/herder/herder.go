@@ -892,7 +892,10 @@ func (h *Herder) startTaskLocked(id connect.TaskID, connConfig, taskConfig map[s
 			if h.tasks[id] == rt {
 				delete(h.tasks, id)
 				h.taskCountChangedLocked()
-				if err != nil {
+				// A task stopped on purpose (revoked, reconfigured, paused,
+				// deleted) that fails on its way out is not held back from
+				// its next start: whoever stopped it decides what runs next.
+				if err != nil && rt.stopState == "" {
 					h.failed[id] = true
 				}
 			}

@@ -58,6 +58,7 @@ type countingTask struct {
 	topics     []string
 	next, last int64
 	fail       bool
+	stopErr    bool          // Stop fails, as a task whose last flush failed
 	block      chan struct{} // Poll ignores cancellation until it is closed
 	polled     atomic.Int64  // records returned by Poll, for Metrics
 }
@@ -76,6 +77,7 @@ var blockers sync.Map
 
 func (c *countingTask) Start(ctx context.Context, tc connect.TaskContext, config map[string]string) error {
 	c.topics, c.fail = strings.Split(config["topic"], ","), config["fail"] == "true"
+	c.stopErr = config["stop.error"] == "true"
 	if key := config["fail.once"]; key != "" {
 		if _, failed := failedOnce.LoadOrStore(key, true); !failed {
 			c.fail = true
@@ -123,7 +125,13 @@ func (c *countingTask) Poll(ctx context.Context) ([]connect.SourceRecord, error)
 }
 
 func (c *countingTask) Commit(context.Context, map[string]any, map[string]any) error { return nil }
-func (c *countingTask) Stop() error                                                  { return nil }
+
+func (c *countingTask) Stop() error {
+	if c.stopErr {
+		return errors.New("simulated failure while stopping")
+	}
+	return nil
+}
 
 // stores is one worker's view of the three topics, and what internal/app wires
 // to them: the herder told of every config record and the worker's group
