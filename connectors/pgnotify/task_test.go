@@ -47,17 +47,17 @@ func (tc *taskContext) logs() string {
 }
 
 func (*taskContext) Offset(context.Context, map[string]any) (map[string]any, error) { return nil, nil }
-func (tc *taskContext) Logger() *slog.Logger                                         { return tc.log }
+func (tc *taskContext) Logger() *slog.Logger                                        { return tc.log }
 
 func pgProps(pg *pgtest.Server, set map[string]string) map[string]string {
 	p := map[string]string{
-		"database.hostname": pg.Host(),
-		"database.port":     strconv.Itoa(pg.Port()),
-		"database.user":     "postgres",
-		"database.password": "notify-secret-pw",
-		"database.dbname":   "postgres",
-		"database.sslmode":  "disable",
-		"topic.prefix":      "srv",
+		"database.hostname":                   pg.Host(),
+		"database.port":                       strconv.Itoa(pg.Port()),
+		"database.user":                       "postgres",
+		"database.password":                   "notify-secret-pw",
+		"database.dbname":                     "postgres",
+		"database.sslmode":                    "disable",
+		"topic.prefix":                        "srv",
 		"notify.reconnect.backoff.initial.ms": "50",
 		"notify.reconnect.backoff.max.ms":     "400",
 	}
