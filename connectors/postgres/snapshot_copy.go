@@ -20,8 +20,8 @@ import (
 // server wait, so memory stays bounded by max.queue.size. Here
 // snapshot.fetch.size is how many rows are read between checks for
 // cancellation.
-func readTableCopy(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, fetchSize int, emit func([]any) error) error {
-	layout, err := resultLayout(ctx, conn, job)
+func readTableCopy(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, stmt string, fetchSize int, emit func([]any) error) error {
+	layout, err := resultLayout(ctx, conn, job, stmt)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func readTableCopy(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, f
 		}
 		return emit(row)
 	}}
-	if _, err := conn.CopyTo(ctx, w, "COPY ("+job.stmt+") TO STDOUT"); err != nil {
+	if _, err := conn.CopyTo(ctx, w, "COPY ("+stmt+") TO STDOUT"); err != nil {
 		if w.err != nil {
 			return w.err
 		}

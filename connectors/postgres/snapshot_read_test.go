@@ -101,7 +101,7 @@ func readAll(t *testing.T, rt *readTask, read tableReader) map[string][][]any {
 	}
 	out := map[string][][]any{}
 	for _, job := range jobs {
-		err := read(ctx, rt.conn.PgConn(), job, rt.cfg.SnapshotFetchSize, func(row []any) error {
+		err := read(ctx, rt.conn.PgConn(), job, job.stmt, rt.cfg.SnapshotFetchSize, func(row []any) error {
 			out[job.ct.Name] = append(out[job.ct.Name], row)
 			return nil
 		})
