@@ -26,9 +26,16 @@ func readTableCopy(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, s
 		return err
 	}
 	rows := 0
+	// Rows are allocated copyRowsPerAlloc at a time: one allocation where
+	// there was one per row.
+	var slab []any
 	w := &copyRowWriter{row: func(fields [][]byte) error {
-		row, err := layout.Text(fields)
-		if err != nil {
+		if len(slab) < layout.Width {
+			slab = make([]any, layout.Width*copyRowsPerAlloc)
+		}
+		row := slab[:layout.Width:layout.Width]
+		slab = slab[layout.Width:]
+		if err := layout.TextInto(row, fields); err != nil {
 			return err
 		}
 		// emit stops on ctx once the queue is full; between rows that fit
@@ -51,6 +58,11 @@ func readTableCopy(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, s
 	}
 	return nil
 }
+
+// copyRowsPerAlloc is how many decoded rows the COPY reader allocates at
+// once. A block stays in memory while any of its rows does, at most this
+// many rows in the queue and the producer beyond the rows themselves.
+const copyRowsPerAlloc = 64
 
 // copyRowWriter receives COPY's text-format stream and decodes it row by
 // row. A row ends at an unescaped newline (data newlines are escaped as
