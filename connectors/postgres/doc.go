@@ -31,6 +31,11 @@
 //     (both read PostgreSQL's text format), so they produce equal values.
 //   - The snapshot → stream hand-off has no gap and no duplicate: streaming
 //     starts at the consistent point of the exported snapshot.
+//   - Every snapshot reader imports the same snapshot. A table split into
+//     primary-key ranges (snapshot.max.threads > 1) is covered by its
+//     ranges exactly once; its first record queued is marked as the
+//     table's first and the one queued when its last range ends as its
+//     last.
 //   - An incremental snapshot runs in the streaming goroutine: a chunk is
 //     read between two watermarks written to the signal table, a streamed
 //     change inside that window drops the chunk's stale row of its key,

@@ -30,6 +30,8 @@ const waitTimeout = 30 * time.Second
 type offsetStore struct {
 	mu      sync.Mutex
 	offsets map[string]map[string]any
+	// log, when set, is the task's logger.
+	log *slog.Logger
 }
 
 func newOffsetStore() *offsetStore { return &offsetStore{offsets: map[string]map[string]any{}} }
@@ -45,7 +47,12 @@ func (s *offsetStore) Offset(_ context.Context, partition map[string]any) (map[s
 	return maps.Clone(s.offsets[partitionKey(partition)]), nil
 }
 
-func (s *offsetStore) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+func (s *offsetStore) Logger() *slog.Logger {
+	if s.log != nil {
+		return s.log
+	}
+	return slog.New(slog.DiscardHandler)
+}
 
 // store writes an offset as the runtime would: through JSON, so numbers come
 // back as float64.

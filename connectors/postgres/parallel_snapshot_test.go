@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -39,12 +40,18 @@ func tableOf(t *testing.T, r connect.SourceRecord) string {
 
 func idOf(r connect.SourceRecord) int32 { return keyOf(r).([]any)[0].(int32) }
 
+// idRank orders the records of the p tables by their id.
+func idRank(r connect.SourceRecord) int { return int(idOf(r)) }
+
 // checkSnapshotMarks checks the records of one snapshot (in queue order)
 // against Debezium's marks: "first" on the first row of the first
 // non-empty-first table, first/last_in_data_collection around every other
 // table, "last" on the final record, which alone completes the snapshot;
-// and rows of one table in increasing id order.
-func checkSnapshotMarks(t *testing.T, snap []connect.SourceRecord, firstTable, lastTable string) {
+// and the rows of each table in at most ranges runs of increasing key
+// (rank gives a record's position in key order): a table split into key
+// ranges is read range by range in parallel, each range in key order.
+func checkSnapshotMarks(t *testing.T, snap []connect.SourceRecord, firstTable, lastTable string, ranges int,
+	rank func(connect.SourceRecord) int) {
 	t.Helper()
 	byTable := map[string][]connect.SourceRecord{}
 	var order []string
@@ -84,13 +91,34 @@ func checkSnapshotMarks(t *testing.T, snap []connect.SourceRecord, firstTable, l
 				want = "first_in_data_collection"
 			}
 			if got := sourceField(t, r, "snapshot"); got != want {
-				t.Fatalf("%s row %d of %d (id %d): snapshot=%v, want %s", tb, i, len(recs), idOf(r), got, want)
-			}
-			if i > 0 && idOf(r) <= idOf(recs[i-1]) {
-				t.Fatalf("%s: id %d after %d: rows of a table out of order", tb, idOf(r), idOf(recs[i-1]))
+				t.Fatalf("%s row %d of %d (key %v): snapshot=%v, want %s", tb, i, len(recs), keyOf(r), got, want)
 			}
 		}
+		if runs := keyRuns(recs, rank); runs > ranges {
+			t.Fatalf("%s: rows in %d runs of increasing key, want at most %d", tb, runs, ranges)
+		}
 	}
+}
+
+// keyRuns is the fewest key intervals recs splits into such that the
+// records of each interval are in key order: one plus the number of keys
+// queued before the key just below them.
+func keyRuns(recs []connect.SourceRecord, rank func(connect.SourceRecord) int) int {
+	pos := make(map[int]int, len(recs))
+	ranks := make([]int, 0, len(recs))
+	for i, r := range recs {
+		k := rank(r)
+		pos[k] = i
+		ranks = append(ranks, k)
+	}
+	slices.Sort(ranks)
+	runs := 1
+	for i := 1; i < len(ranks); i++ {
+		if pos[ranks[i]] < pos[ranks[i-1]] {
+			runs++
+		}
+	}
+	return runs
 }
 
 // TestParallelSnapshotWithConcurrentWriter snapshots five tables with three
@@ -139,6 +167,7 @@ func TestParallelSnapshotWithConcurrentWriter(t *testing.T) {
 		}
 	}()
 	<-started
+	postgres.SplitSnapshotTablesFrom(t, 0)
 	h := newHarness(t, pg, map[string]string{"snapshot.max.threads": "3"})
 	h.start()
 	got := h.pollUntil(func(r connect.SourceRecord) bool { return op(t, r) == "c" })
@@ -157,7 +186,7 @@ func TestParallelSnapshotWithConcurrentWriter(t *testing.T) {
 	for nSnap < len(got) && op(t, got[nSnap]) == "r" {
 		nSnap++
 	}
-	checkSnapshotMarks(t, got[:nSnap], "p1", "p5")
+	checkSnapshotMarks(t, got[:nSnap], "p1", "p5", 3, idRank)
 	for _, r := range got[nSnap:] {
 		if op(t, r) == "r" {
 			t.Fatalf("a snapshot read after streaming began:\n%s", describe(got))
@@ -208,6 +237,7 @@ func TestParallelSnapshotWithConcurrentWriter(t *testing.T) {
 func TestParallelSnapshotOnOwnExportedSnapshot(t *testing.T) {
 	pg := pgtest.Start(t)
 	createSnapTables(t, pg)
+	postgres.SplitSnapshotTablesFrom(t, 0)
 	h := newHarness(t, pg, map[string]string{"snapshot.mode": "always", "snapshot.max.threads": "4"})
 	h.start()
 	total := 0
@@ -215,7 +245,7 @@ func TestParallelSnapshotOnOwnExportedSnapshot(t *testing.T) {
 		total += tb.rows
 	}
 	first := h.poll(total)
-	checkSnapshotMarks(t, first, "p1", "p5")
+	checkSnapshotMarks(t, first, "p1", "p5", 4, idRank)
 	h.commit(first[len(first)-1])
 	h.stop()
 
@@ -232,7 +262,7 @@ func TestParallelSnapshotOnOwnExportedSnapshot(t *testing.T) {
 	if len(snap) != want {
 		t.Fatalf("second snapshot read %d rows, want %d:\n%s", len(snap), want, describe(snap))
 	}
-	checkSnapshotMarks(t, snap, "p1", "p5")
+	checkSnapshotMarks(t, snap, "p1", "p5", 4, idRank)
 	seen := map[string]bool{}
 	for _, r := range snap {
 		k := fmt.Sprintf("%s/%d", tableOf(t, r), idOf(r))
@@ -251,6 +281,7 @@ func TestParallelSnapshotOnOwnExportedSnapshot(t *testing.T) {
 func TestSnapshotSelectOverrides(t *testing.T) {
 	pg := pgtest.Start(t)
 	createSnapTables(t, pg)
+	postgres.SplitSnapshotTablesFrom(t, 0)
 	h := newHarness(t, pg, map[string]string{
 		"table.include.list":                                "public.p1,public.p2,public.p5",
 		"snapshot.max.threads":                              "2",
@@ -262,7 +293,7 @@ func TestSnapshotSelectOverrides(t *testing.T) {
 	})
 	h.start()
 	snap := h.poll(60 + 10 + 200)
-	checkSnapshotMarks(t, snap, "p1", "p5")
+	checkSnapshotMarks(t, snap, "p1", "p5", 2, idRank)
 	counts := map[string]int{}
 	for _, r := range snap {
 		tb, id := tableOf(t, r), idOf(r)
@@ -328,7 +359,7 @@ func TestSnapshotIncludeCollectionList(t *testing.T) {
 	})
 	h.start()
 	snap := h.poll(40 + 1 + 200)
-	checkSnapshotMarks(t, snap, "p2", "p5")
+	checkSnapshotMarks(t, snap, "p2", "p5", 1, idRank)
 	pg.Exec(t, `INSERT INTO public.p1(v) VALUES ('x')`, `INSERT INTO public.p3(v) VALUES ('y')`)
 	streamed := h.poll(2)
 	if op(t, streamed[0]) != "c" || tableOf(t, streamed[0]) != "p1" || op(t, streamed[1]) != "c" || tableOf(t, streamed[1]) != "p3" {

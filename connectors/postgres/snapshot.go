@@ -31,14 +31,30 @@ type snapshotJob struct {
 	// first and last: the job is the first (last) table in snapshot order,
 	// whose first (last) row is the first (last) record of the snapshot.
 	first, last bool
+	// override: stmt is the table's snapshot.select.statement.overrides
+	// entry.
+	override bool
+	// ranges, when set, are the statements of the key ranges the table is
+	// read in (splitJob) instead of stmt.
+	ranges []string
 	// progress counts the rows read, for Metrics.
 	progress tableProgress
+
+	// While the table is read: the stamp of its records, the number of
+	// its parts not yet read, whether a record of it is queued, and the
+	// last row of an ended part, held until the next part ends.
+	mu      sync.Mutex
+	st      *tableStamp
+	open    int
+	started bool
+	tail    []any
 }
 
-// tableReader reads the rows of one job on conn, calling emit with each
-// row decoded through layout (built from the statement's result columns).
+// tableReader reads the rows stmt selects from job's table on conn,
+// calling row with each row decoded through the layout of the statement's
+// result columns.
 // The row slice is owned by the callee.
-type tableReader func(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, fetchSize int,
+type tableReader func(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, stmt string, fetchSize int,
 	row func([]any) error) error
 
 // snapshot reads the captured tables selected by
@@ -47,7 +63,8 @@ type tableReader func(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob
 // the slot was just created, so that streaming from the consistent point
 // continues without gap or duplicate. With snapshot.max.threads > 1 tables
 // are read in parallel by that many connections, each importing the same
-// snapshot.
+// snapshot, and a large table with a primary key is split into that many
+// key ranges read in parallel (splitJob).
 //
 // The exported snapshot stays valid only while the replication connection
 // that created the slot runs no other command: that connection is left
@@ -89,7 +106,17 @@ func (t *Task) snapshot(ctx context.Context) (err error) {
 		return err
 	}
 	t.metrics.snapshotTables(jobs)
-	readers := max(1, min(t.cfg.SnapshotMaxThreads, len(jobs)))
+	parts := 0
+	for _, job := range jobs {
+		if err := splitJob(ctx, t.conn, job, t.cfg.SnapshotMaxThreads); err != nil {
+			return err
+		}
+		if len(job.ranges) > 0 {
+			t.log.Info("table split into key ranges read in parallel", "table", job.progress.id, "ranges", len(job.ranges))
+		}
+		parts += max(1, len(job.ranges))
+	}
+	readers := max(1, min(t.cfg.SnapshotMaxThreads, parts))
 	t.log.Info("snapshot started", "tables", len(jobs), "readers", readers, "lsn", t.plan.snapshotLSN)
 
 	conns := []*pgconn.PgConn{t.conn.PgConn()}
@@ -144,11 +171,12 @@ func (t *Task) snapshotJobs(ctx context.Context) ([]*snapshotJob, error) {
 			return nil, fmt.Errorf("snapshotting %s: %w", ref.quoted(), err)
 		}
 		stmt := "SELECT * FROM " + info.quoted()
-		if s, ok := t.cfg.SnapshotSelects[full]; ok {
+		s, override := t.cfg.SnapshotSelects[full]
+		if override {
 			stmt = strings.TrimRight(strings.TrimSpace(s), "; \t\n")
 			t.log.Info("snapshot select overridden", "table", full, "statement", stmt)
 		}
-		jobs = append(jobs, &snapshotJob{ct: t.table(info), stmt: stmt, progress: tableProgress{id: full}})
+		jobs = append(jobs, &snapshotJob{ct: t.table(info), stmt: stmt, override: override, progress: tableProgress{id: full}})
 	}
 	if len(jobs) > 0 {
 		jobs[0].first = true
@@ -190,18 +218,18 @@ func closeSnapshotReaders(conns []*pgconn.PgConn) {
 
 // readTable is the reader the snapshot uses: COPY, measured faster than
 // the cursor with equal values (see BenchmarkSnapshotRead).
-func (t *Task) readTable(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, fetchSize int, row func([]any) error) error {
-	return readTableCopy(ctx, conn, job, fetchSize, row)
+func (t *Task) readTable(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, stmt string, fetchSize int, row func([]any) error) error {
+	return readTableCopy(ctx, conn, job, stmt, fetchSize, row)
 }
 
 // resultLayout describes the statement to learn its result columns, which
 // an override may choose and order freely. Describing it also takes the
 // table's ACCESS SHARE lock for the rest of the transaction, so its shape
 // cannot change before the rows are read.
-func resultLayout(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob) (decode.Layout, error) {
-	sd, err := conn.Prepare(ctx, "", job.stmt, nil)
+func resultLayout(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, stmt string) (decode.Layout, error) {
+	sd, err := conn.Prepare(ctx, "", stmt, nil)
 	if err != nil {
-		return decode.Layout{}, fmt.Errorf("preparing %q: %w", job.stmt, err)
+		return decode.Layout{}, fmt.Errorf("preparing %q: %w", stmt, err)
 	}
 	names := make([]string, len(sd.Fields))
 	for i, f := range sd.Fields {
@@ -213,8 +241,8 @@ func resultLayout(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob) (d
 // readTableCursor reads a table through a cursor, fetchSize rows per
 // round trip, in text format. The snapshot reads with COPY, which is
 // faster; this reader is the reference the COPY reader is checked against.
-func readTableCursor(ctx context.Context, pg *pgconn.PgConn, job *snapshotJob, fetchSize int, emit func([]any) error) error {
-	decl := "DECLARE " + snapshotCursor + " NO SCROLL CURSOR FOR " + job.stmt
+func readTableCursor(ctx context.Context, pg *pgconn.PgConn, job *snapshotJob, stmt string, fetchSize int, emit func([]any) error) error {
+	decl := "DECLARE " + snapshotCursor + " NO SCROLL CURSOR FOR " + stmt
 	if _, err := pg.Exec(ctx, decl).ReadAll(); err != nil {
 		return fmt.Errorf("declaring the cursor: %w", err)
 	}
@@ -252,21 +280,29 @@ func readTableCursor(ctx context.Context, pg *pgconn.PgConn, job *snapshotJob, f
 	return nil
 }
 
-// run reads every job on the given connections, one table per connection
-// at a time, tables taken in snapshot order. Rows of one table are emitted
-// in the order the table's reader reads them.
+// snapshotPart is what one reader reads at a time: a whole table, or one
+// key range of a table split by splitJob.
+type snapshotPart struct {
+	job  *snapshotJob
+	stmt string
+}
+
+// run reads every job on the given connections, one part (a table or a key
+// range of one) per connection at a time, parts taken in snapshot order.
+// Rows of one part are emitted in the order its reader reads them.
 func (e *snapshotEmitter) run(ctx context.Context, conns []*pgconn.PgConn, jobs []*snapshotJob, read tableReader) error {
-	work := make(chan *snapshotJob, len(jobs))
-	for _, j := range jobs {
-		work <- j
+	parts := snapshotParts(jobs)
+	work := make(chan snapshotPart, len(parts))
+	for _, p := range parts {
+		work <- p
 	}
 	close(work)
 	g, gctx := errgroup.WithContext(ctx)
 	for _, c := range conns {
 		g.Go(func() error {
-			for job := range work {
-				if err := e.readJob(gctx, c, job, read); err != nil {
-					return fmt.Errorf("snapshotting %s: %w", job.ct.info.quoted(), err)
+			for p := range work {
+				if err := e.readPart(gctx, c, p, read); err != nil {
+					return fmt.Errorf("snapshotting %s: %w", p.job.ct.info.quoted(), err)
 				}
 			}
 			return nil
@@ -275,35 +311,52 @@ func (e *snapshotEmitter) run(ctx context.Context, conns []*pgconn.PgConn, jobs 
 	return g.Wait()
 }
 
-// readJob reads one table, holding back its latest row until the next one
-// shows whether it is the table's last.
-func (e *snapshotEmitter) readJob(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, read tableReader) error {
-	if job.first {
-		// However the first table ends, the other tables may go on.
-		defer e.firstOnce.Do(func() { close(e.firstDone) })
-	} else if err := e.waitFirst(ctx); err != nil {
-		return err
+// snapshotParts lists the parts of jobs in snapshot order and sets how many
+// parts of each job remain to be read.
+func snapshotParts(jobs []*snapshotJob) []snapshotPart {
+	var parts []snapshotPart
+	for _, j := range jobs {
+		if len(j.ranges) == 0 {
+			j.open = 1
+			parts = append(parts, snapshotPart{job: j, stmt: j.stmt})
+			continue
+		}
+		j.open = len(j.ranges)
+		for _, r := range j.ranges {
+			parts = append(parts, snapshotPart{job: j, stmt: r})
+		}
 	}
-	st := e.stamp(job.ct)
+	return parts
+}
+
+// readPart reads one part of a table, holding back its latest row until the
+// next one shows whether it is the part's last. The last row of each part
+// waits in the job (tail) until another part ends or the table is read:
+// the table's last record is the one queued when its last part ends.
+func (e *snapshotEmitter) readPart(ctx context.Context, conn *pgconn.PgConn, p snapshotPart, read tableReader) error {
+	job := p.job
+	if !job.first {
+		if err := e.waitFirst(ctx); err != nil {
+			return err
+		}
+	}
+	st := e.jobStamp(job)
 	var held []any
-	mark := ""
 	n := 0
-	err := read(ctx, conn, job, e.t.cfg.SnapshotFetchSize, func(row []any) error {
-		if held != nil {
-			if err := e.emit(ctx, st, held, mark); err != nil {
+	err := read(ctx, conn, job, p.stmt, e.t.cfg.SnapshotFetchSize, func(row []any) error {
+		switch {
+		case n == 1:
+			// The part's first row may be the table's first record.
+			job.mu.Lock()
+			err := e.emitTableLocked(ctx, job, st, held, false)
+			job.mu.Unlock()
+			if err != nil {
 				return err
 			}
-			if mark == envelope.SnapshotFirst {
-				e.firstOnce.Do(func() { close(e.firstDone) })
+		case n > 1:
+			if err := e.emit(ctx, st, held, envelope.SnapshotTrue); err != nil {
+				return err
 			}
-		}
-		switch {
-		case n == 0 && job.first:
-			mark = envelope.SnapshotFirst
-		case n == 0:
-			mark = envelope.SnapshotFirstInTable
-		default:
-			mark = envelope.SnapshotTrue
 		}
 		held = row
 		n++
@@ -313,27 +366,84 @@ func (e *snapshotEmitter) readJob(ctx context.Context, conn *pgconn.PgConn, job 
 	if err != nil {
 		return err
 	}
+	return e.endPart(ctx, job, st, held)
+}
+
+// jobStamp returns the stamp of a job's records, made when its first part
+// starts.
+func (e *snapshotEmitter) jobStamp(job *snapshotJob) *tableStamp {
+	job.mu.Lock()
+	defer job.mu.Unlock()
+	if job.st == nil {
+		job.st = e.stamp(job.ct)
+	}
+	return job.st
+}
+
+// endPart ends a part whose last row is held: the row held in the job
+// before it is queued, and this one takes its place. When the table's last
+// part ends, the held row is the table's last record.
+func (e *snapshotEmitter) endPart(ctx context.Context, job *snapshotJob, st *tableStamp, held []any) error {
+	job.mu.Lock()
+	defer job.mu.Unlock()
+	job.open--
+	if held != nil {
+		if job.tail != nil {
+			if err := e.emitTableLocked(ctx, job, st, job.tail, false); err != nil {
+				return err
+			}
+		}
+		job.tail = held
+	}
+	if job.open > 0 {
+		return nil
+	}
 	// Debezium's dataCollectionSnapshotCompleted: every row of the table
 	// has been read and handed on (its last one held, as Debezium's
 	// buffering receiver holds it).
 	e.t.metrics.snapRemaining.Add(-1)
-	if held == nil {
+	if job.first {
+		// However the first table ends, the other tables may go on.
+		defer e.firstOnce.Do(func() { close(e.firstDone) })
+	}
+	tail := job.tail
+	job.tail = nil
+	if tail == nil {
 		return nil
 	}
-	// The first record of the snapshot keeps "first" even when it also ends
-	// its table.
-	if mark != envelope.SnapshotFirst {
+	return e.emitTableLocked(ctx, job, st, tail, true)
+}
+
+// emitTableLocked queues a row whose mark depends on the rows of its table
+// queued before it, holding job.mu: the table's first record is "first"
+// (in the first table) or "first_in_data_collection", and its last one
+// (end) "last_in_data_collection" unless it is "first". The last record of
+// the last table waits until every other table is read (see finish).
+func (e *snapshotEmitter) emitTableLocked(ctx context.Context, job *snapshotJob, st *tableStamp, row []any, end bool) error {
+	mark := envelope.SnapshotTrue
+	if !job.started {
+		mark = envelope.SnapshotFirstInTable
+		if job.first {
+			mark = envelope.SnapshotFirst
+		}
+	}
+	if end && mark != envelope.SnapshotFirst {
 		mark = envelope.SnapshotLastInTable
 	}
-	if job.last && !job.first {
-		// The last row of the last table is the snapshot's last record: it
-		// waits until every other table is read (see finish).
+	job.started = true
+	if end && job.last && !job.first {
 		e.mu.Lock()
-		e.final = &heldRow{st: st, row: held, mark: mark}
+		e.final = &heldRow{st: st, row: row, mark: mark}
 		e.mu.Unlock()
 		return nil
 	}
-	return e.emit(ctx, st, held, mark)
+	if err := e.emit(ctx, st, row, mark); err != nil {
+		return err
+	}
+	if mark == envelope.SnapshotFirst {
+		e.firstOnce.Do(func() { close(e.firstDone) })
+	}
+	return nil
 }
 
 func (e *snapshotEmitter) waitFirst(ctx context.Context) error {
@@ -382,6 +492,7 @@ type snapshotEmitter struct {
 // source timestamp (and the offset's ts_usec) is the time the table's read
 // began, so the source struct of each mark and the offset are built once
 // per table and shared by its records, which nothing modifies once queued.
+// The readers of a table's parts share its stamp, read-only.
 type tableStamp struct {
 	ct      *capturedTable
 	tsUs    int64
@@ -389,13 +500,20 @@ type tableStamp struct {
 	sources map[string]*schema.Struct
 }
 
+// stampMarks are the marks of the records built with a stamp's sources;
+// "last" is built once, by finish.
+var stampMarks = []string{envelope.SnapshotFirst, envelope.SnapshotTrue, envelope.SnapshotFirstInTable, envelope.SnapshotLastInTable}
+
 func (e *snapshotEmitter) stamp(ct *capturedTable) *tableStamp {
 	ts := time.Now().UnixMicro()
-	return &tableStamp{ct: ct, tsUs: ts, off: e.offsetFor(ts, false), sources: map[string]*schema.Struct{}}
+	st := &tableStamp{ct: ct, tsUs: ts, off: e.offsetFor(ts, false), sources: make(map[string]*schema.Struct, len(stampMarks))}
+	for _, m := range stampMarks {
+		st.sources[m] = e.source(st, m)
+	}
+	return st
 }
 
-// source builds the source struct of a mark; shared ones come from
-// the stamp's cache, owned by the table's reader.
+// source builds the source struct of a mark.
 func (e *snapshotEmitter) source(st *tableStamp, mark string) *schema.Struct {
 	return (&envelope.Source{
 		Name: e.t.cfg.TopicPrefix, DB: e.t.db, Schema: st.ct.Schema, Table: st.ct.Name,
@@ -429,12 +547,7 @@ func (e *snapshotEmitter) build(st *tableStamp, row []any, src *schema.Struct, o
 // emit builds the record of a row (outside the lock, so parallel readers
 // build in parallel) and queues the one held before it.
 func (e *snapshotEmitter) emit(ctx context.Context, st *tableStamp, row []any, mark string) error {
-	src := st.sources[mark]
-	if src == nil {
-		src = e.source(st, mark)
-		st.sources[mark] = src
-	}
-	p := pendingRecord{heldRow: heldRow{st: st, row: row, mark: mark}, rec: e.build(st, row, src, st.off)}
+	p := pendingRecord{heldRow: heldRow{st: st, row: row, mark: mark}, rec: e.build(st, row, st.sources[mark], st.off)}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -20,15 +20,22 @@ import (
 // server wait, so memory stays bounded by max.queue.size. Here
 // snapshot.fetch.size is how many rows are read between checks for
 // cancellation.
-func readTableCopy(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, fetchSize int, emit func([]any) error) error {
-	layout, err := resultLayout(ctx, conn, job)
+func readTableCopy(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, stmt string, fetchSize int, emit func([]any) error) error {
+	layout, err := resultLayout(ctx, conn, job, stmt)
 	if err != nil {
 		return err
 	}
 	rows := 0
+	// Rows are allocated copyRowsPerAlloc at a time: one allocation where
+	// there was one per row.
+	var slab []any
 	w := &copyRowWriter{row: func(fields [][]byte) error {
-		row, err := layout.Text(fields)
-		if err != nil {
+		if len(slab) < layout.Width {
+			slab = make([]any, layout.Width*copyRowsPerAlloc)
+		}
+		row := slab[:layout.Width:layout.Width]
+		slab = slab[layout.Width:]
+		if err := layout.TextInto(row, fields); err != nil {
 			return err
 		}
 		// emit stops on ctx once the queue is full; between rows that fit
@@ -40,7 +47,7 @@ func readTableCopy(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, f
 		}
 		return emit(row)
 	}}
-	if _, err := conn.CopyTo(ctx, w, "COPY ("+job.stmt+") TO STDOUT"); err != nil {
+	if _, err := conn.CopyTo(ctx, w, "COPY ("+stmt+") TO STDOUT"); err != nil {
 		if w.err != nil {
 			return w.err
 		}
@@ -51,6 +58,11 @@ func readTableCopy(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, f
 	}
 	return nil
 }
+
+// copyRowsPerAlloc is how many decoded rows the COPY reader allocates at
+// once. A block stays in memory while any of its rows does, at most this
+// many rows in the queue and the producer beyond the rows themselves.
+const copyRowsPerAlloc = 64
 
 // copyRowWriter receives COPY's text-format stream and decodes it row by
 // row. A row ends at an unescaped newline (data newlines are escaped as

@@ -101,7 +101,7 @@ func readAll(t *testing.T, rt *readTask, read tableReader) map[string][][]any {
 	}
 	out := map[string][][]any{}
 	for _, job := range jobs {
-		err := read(ctx, rt.conn.PgConn(), job, rt.cfg.SnapshotFetchSize, func(row []any) error {
+		err := read(ctx, rt.conn.PgConn(), job, job.stmt, rt.cfg.SnapshotFetchSize, func(row []any) error {
 			out[job.ct.Name] = append(out[job.ct.Name], row)
 			return nil
 		})
@@ -289,17 +289,25 @@ func BenchmarkSnapshotRead(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			rt := newReadTask(b, pg, nil, false)
 			for b.Loop() {
-				runSnapshotWith(b, rt, readers[name])
+				runSnapshotWith(b, rt, readers[name], 1)
 			}
 			b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+	// The table split into key ranges, read by two connections.
+	b.Run("copy-2-ranges", func(b *testing.B) {
+		rt := newReadTask(b, pg, map[string]string{"snapshot.max.threads": "2"}, false)
+		for b.Loop() {
+			runSnapshotWith(b, rt, readTableCopy, 2)
+		}
+		b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+	})
 }
 
-// runSnapshotWith runs the snapshot's emitter over one connection with
-// read, as Task.snapshot does, and waits until the queue has taken every
-// record.
-func runSnapshotWith(b *testing.B, rt *readTask, read tableReader) {
+// runSnapshotWith runs the snapshot's emitter with read, as Task.snapshot
+// does: on one connection, or with readers > 1 on that many sharing its
+// snapshot, every table with a primary key split into key ranges.
+func runSnapshotWith(b *testing.B, rt *readTask, read tableReader, readers int) {
 	ctx := b.Context()
 	tx, err := rt.conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
@@ -310,8 +318,28 @@ func runSnapshotWith(b *testing.B, rt *readTask, read tableReader) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	conns := []*pgconn.PgConn{rt.conn.PgConn()}
+	if readers > 1 {
+		old := snapshotSplitMinPages.Swap(0)
+		defer snapshotSplitMinPages.Store(old)
+		for _, job := range jobs {
+			if err := splitJob(ctx, rt.conn, job, readers); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var shared string
+		if err := tx.QueryRow(ctx, "SELECT pg_export_snapshot()").Scan(&shared); err != nil {
+			b.Fatal(err)
+		}
+		extra, err := rt.openSnapshotReaders(ctx, readers-1, shared, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+		defer closeSnapshotReaders(extra)
+		if err != nil {
+			b.Fatal(err)
+		}
+		conns = append(conns, extra...)
+	}
 	em := newSnapshotEmitter(rt.Task, 1, 1, true)
-	if err := em.run(ctx, []*pgconn.PgConn{rt.conn.PgConn()}, jobs, read); err != nil {
+	if err := em.run(ctx, conns, jobs, read); err != nil {
 		b.Fatal(err)
 	}
 	if err := em.finish(ctx); err != nil {

@@ -273,23 +273,35 @@ func (l *Layout) Row(t *pglogrepl.TupleData) ([]any, error) {
 // Text decodes a row read in text format (e.g. by the snapshot), one value
 // per layout column; a nil value is NULL.
 func (l *Layout) Text(values [][]byte) ([]any, error) {
-	if len(values) != len(l.Columns) {
-		return nil, fmt.Errorf("decoding row: %d values, layout has %d columns", len(values), len(l.Columns))
-	}
 	row := make([]any, l.Width)
+	if err := l.TextInto(row, values); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// TextInto is Text decoding into row, Width values that are all nil, so
+// that a reader of many rows can allocate them together.
+func (l *Layout) TextInto(row []any, values [][]byte) error {
+	if len(values) != len(l.Columns) {
+		return fmt.Errorf("decoding row: %d values, layout has %d columns", len(values), len(l.Columns))
+	}
+	if len(row) != l.Width {
+		return fmt.Errorf("decoding row: %d values to fill, layout has width %d", len(row), l.Width)
+	}
 	for i, b := range values {
 		c := l.Columns[i]
 		if c.Pos < 0 || b == nil {
 			continue
 		}
 		if c.Pos >= l.Width {
-			return nil, fmt.Errorf("decoding row: column %d placed at %d of %d", i, c.Pos, l.Width)
+			return fmt.Errorf("decoding row: column %d placed at %d of %d", i, c.Pos, l.Width)
 		}
 		v, err := c.Decode(b)
 		if err != nil {
-			return nil, fmt.Errorf("decoding column %d: %w", i, err)
+			return fmt.Errorf("decoding column %d: %w", i, err)
 		}
 		row[c.Pos] = v
 	}
-	return row, nil
+	return nil
 }
