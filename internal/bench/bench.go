@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,9 +14,13 @@ import (
 )
 
 // The bench command measures Tributary end to end against references
-// measured in the same run: pg_recvlogical draining the same WAL from its own
-// slot (streaming) and COPY TO STDOUT (snapshot). Each scenario runs a fresh
-// worker process (embedded broker included) whose peak RSS is reported.
+// measured in the same run, each the median of interleaved runs (reference,
+// Tributary, reference, ...): pg_recvlogical and a minimal pgoutput client
+// that only acknowledges (the walsender's own limit) draining the same WAL
+// from copies of one slot, the same record bytes produced by bare sarama and
+// franz-go producers (the produce ceiling), and COPY TO STDOUT (snapshot).
+// Each Tributary run is a fresh worker process, with the broker embedded or
+// in a second tributary process, whose CPU time and peak RSS are reported.
 
 const (
 	benchConverterJSON = "org.apache.kafka.connect.json.JsonConverter"
@@ -23,6 +28,9 @@ const (
 
 	resultsBegin = "<!-- bench results begin -->"
 	resultsEnd   = "<!-- bench results end -->"
+
+	brokerEmbedded = "embedded"
+	brokerExternal = "external"
 )
 
 type benchOptions struct {
@@ -32,61 +40,84 @@ type benchOptions struct {
 	out       string
 	converter string // json, avro or both
 	profile   string // directory for the workers' CPU and allocation profiles
-	scenarios string // comma-separated: stream, snapshot, latency, outage
+	scenarios string // comma-separated names of the scenarios table
 	outage    time.Duration
+	runs      int    // interleaved runs of Tributary and each reference
+	broker    string // embedded, external or both
+	backlog   int    // rows committed while the worker is down (restart)
 }
 
-type benchResult struct {
-	Scenario  string
-	Converter string
-	Events    int
-	Seconds   float64
-	RefName   string
-	RefSecs   float64
-	PeakRSSMB float64
-	P50, P99  time.Duration
-	// Detail, when set, is the Tributary column of a scenario without a
-	// reference or latencies.
-	Detail string
+// scenario is one name -scenarios accepts and what it runs; scenarios run,
+// and are reported, in this order. A run adds its results with b.add.
+type scenario struct {
+	name string
+	run  func(b *bench, ctx context.Context) error
 }
 
-func (r benchResult) rate() float64    { return float64(r.Events) / r.Seconds }
-func (r benchResult) refRate() float64 { return float64(r.Events) / r.RefSecs }
+var scenarios = []scenario{
+	{"stream", (*bench).runStream},
+	{"snapshot", (*bench).runSnapshot},
+	{"latency", (*bench).runLatency},
+	{"restart", (*bench).runRestart},
+	{"outage", (*bench).runOutage},
+}
+
+func scenarioNames() []string {
+	var names []string
+	for _, sc := range scenarios {
+		names = append(names, sc.name)
+	}
+	return names
+}
 
 // Main runs `tributary bench` with its command-line arguments.
 func Main(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var o benchOptions
 	fs.IntVar(&o.rows, "rows", 1_000_000, "row changes per streaming and snapshot scenario")
-	fs.IntVar(&o.latencyS, "latency-seconds", 20, "duration of the latency scenario")
-	fs.IntVar(&o.rate, "rate", 5000, "events per second in the latency scenario")
+	fs.IntVar(&o.latencyS, "latency-seconds", 20, "duration of each latency run")
+	fs.IntVar(&o.rate, "rate", 5000, "events per second of the fixed-rate latency run (another runs at half the measured JSON maximum)")
 	fs.StringVar(&o.out, "out", "", "rewrite the results section of this Markdown file (e.g. BENCHMARKS.md)")
 	fs.StringVar(&o.converter, "converter", "both", "json, avro or both")
 	fs.StringVar(&o.profile, "profile", "", "write each scenario worker's CPU and allocation profiles into this directory")
-	fs.StringVar(&o.scenarios, "scenarios", "stream,snapshot,latency,outage", "comma-separated scenarios to run: stream, snapshot, latency, outage")
+	fs.StringVar(&o.scenarios, "scenarios", strings.Join(scenarioNames(), ","),
+		"comma-separated scenarios to run: "+strings.Join(scenarioNames(), ", "))
 	fs.DurationVar(&o.outage, "outage", 2*time.Minute, "how long the broker stays down in the outage scenario")
+	fs.IntVar(&o.runs, "runs", 3, "interleaved runs of Tributary and of each reference; the median is reported")
+	fs.StringVar(&o.broker, "broker", "both", "embedded (in the worker's process), external (a second tributary process) or both")
+	fs.IntVar(&o.backlog, "backlog", 300_000, "rows committed while the worker is down in the restart scenario")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	want := map[string]bool{}
-	for _, sc := range strings.Split(o.scenarios, ",") {
-		switch sc = strings.TrimSpace(sc); sc {
-		case "stream", "snapshot", "latency", "outage":
-			want[sc] = true
-		default:
-			return fmt.Errorf("unknown scenario %q in -scenarios", sc)
+	for _, name := range strings.Split(o.scenarios, ",") {
+		name = strings.TrimSpace(name)
+		if !slices.Contains(scenarioNames(), name) {
+			return fmt.Errorf("unknown scenario %q in -scenarios", name)
 		}
+		want[name] = true
 	}
-	var converters []string
+	b := &bench{opts: o}
 	switch o.converter {
 	case "json":
-		converters = []string{benchConverterJSON}
+		b.converters = []string{benchConverterJSON}
 	case "avro":
-		converters = []string{benchConverterAvro}
+		b.converters = []string{benchConverterAvro}
 	case "both":
-		converters = []string{benchConverterJSON, benchConverterAvro}
+		b.converters = []string{benchConverterJSON, benchConverterAvro}
 	default:
 		return fmt.Errorf("unknown -converter %q", o.converter)
+	}
+	switch o.broker {
+	case brokerEmbedded, brokerExternal:
+		b.brokers = []string{o.broker}
+	case "both":
+		b.brokers = []string{brokerEmbedded, brokerExternal}
+	default:
+		return fmt.Errorf("unknown -broker %q", o.broker)
+	}
+	if o.runs < 1 {
+		return fmt.Errorf("-runs must be at least 1")
 	}
 
 	pg, err := pgserver.Launch()
@@ -94,53 +125,17 @@ func Main(ctx context.Context, args []string) error {
 		return fmt.Errorf("starting PostgreSQL: %w", err)
 	}
 	defer pg.Close()
-	b := &bench{pg: pg, opts: o}
+	b.pg = pg
 	defer b.cleanup()
 
-	var results []benchResult
-	run := func(r benchResult, err error) error {
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(os.Stderr, r.line())
-		results = append(results, r)
-		return nil
-	}
-	for _, conv := range converters {
-		if !want["stream"] {
-			break
-		}
-		if err := run(b.streaming(ctx, "stream: 1 transaction", conv, b.oneTransaction)); err != nil {
-			return err
-		}
-		if err := run(b.streaming(ctx, "stream: mixed small transactions", conv, b.mixedTransactions)); err != nil {
-			return err
-		}
-		if conv == benchConverterJSON {
-			// Debezium JSON records with schemas are large and repetitive:
-			// the same run with the worker's producer compressing.
-			if err := run(b.streaming(ctx, "stream: 1 transaction, producer.compression.type=lz4", conv, b.oneTransaction,
-				"CONNECT_PRODUCER_COMPRESSION_TYPE=lz4")); err != nil {
-				return err
+	for _, sc := range scenarios {
+		if want[sc.name] {
+			if err := sc.run(b, ctx); err != nil {
+				return fmt.Errorf("scenario %s: %w", sc.name, err)
 			}
 		}
 	}
-	if want["snapshot"] {
-		if err := run(b.snapshot(ctx, converters[0])); err != nil {
-			return err
-		}
-	}
-	if want["latency"] {
-		if err := run(b.latency(ctx, converters[0])); err != nil {
-			return err
-		}
-	}
-	if want["outage"] {
-		if err := run(b.brokerOutage(ctx, converters[0])); err != nil {
-			return err
-		}
-	}
-	report := b.report(results)
+	report := b.report(b.results)
 	fmt.Println(report)
 	if o.out != "" {
 		return writeResults(o.out, report)
@@ -149,13 +144,26 @@ func Main(ctx context.Context, args []string) error {
 }
 
 type bench struct {
-	pg    *pgserver.Server
-	opts  benchOptions
-	n     int
-	temps []string
+	pg         *pgserver.Server
+	opts       benchOptions
+	converters []string
+	brokers    []string
+	n          int
+	temps      []string
+	results    []benchResult
+	host       *benchWorker // the broker in its own process, started on first use
+}
+
+// add records a result and prints its line.
+func (b *bench) add(r benchResult) {
+	fmt.Fprintln(os.Stderr, r.line())
+	b.results = append(b.results, r)
 }
 
 func (b *bench) cleanup() {
+	if b.host != nil {
+		b.host.stop()
+	}
 	for _, d := range b.temps {
 		_ = os.RemoveAll(d)
 	}

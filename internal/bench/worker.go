@@ -30,6 +30,17 @@ type benchWorker struct {
 	registry string
 	done     chan error
 	log      bytes.Buffer
+	spec     workerSpec
+}
+
+// workerSpec is how a worker process is started: its data directory,
+// profile prefix, extra environment and, to restart one on the same
+// listeners, its REST, broker and registry ports.
+type workerSpec struct {
+	dir           string
+	profilePrefix string
+	env           []string
+	ports         []int
 }
 
 // startWorker starts a worker for the scenario on table, profiled when
@@ -43,15 +54,25 @@ func (b *bench) startWorker(ctx context.Context, table string, extraEnv ...strin
 }
 
 func startBenchWorker(ctx context.Context, dir, profilePrefix string, extraEnv ...string) (*benchWorker, error) {
+	return startWorkerSpec(ctx, workerSpec{dir: dir, profilePrefix: profilePrefix, env: extraEnv})
+}
+
+// startWorkerSpec starts a worker process and waits for its REST API.
+func startWorkerSpec(ctx context.Context, spec workerSpec) (*benchWorker, error) {
+	dir, profilePrefix, extraEnv := spec.dir, spec.profilePrefix, spec.env
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(3)
-	if err != nil {
-		return nil, err
+	ports := spec.ports
+	if ports == nil {
+		if ports, err = freePorts(3); err != nil {
+			return nil, err
+		}
+		spec.ports = ports
 	}
 	w := &benchWorker{
+		spec:     spec,
 		rest:     fmt.Sprintf("http://127.0.0.1:%d", ports[0]),
 		broker:   fmt.Sprintf("127.0.0.1:%d", ports[1]),
 		registry: fmt.Sprintf("http://127.0.0.1:%d", ports[2]),
@@ -142,16 +163,25 @@ func (w *benchWorker) waitRunning(ctx context.Context) error {
 	})
 }
 
-// waitRecords waits until the broker holds n records in topic.
+// waitRecords waits until the broker holds n records in topic; the
+// broker may still be starting.
 func (w *benchWorker) waitRecords(ctx context.Context, topic string, n int) error {
-	client, err := sarama.NewClient([]string{w.broker}, kafkaclient.NewConfig("bench"))
-	if err != nil {
-		return err
-	}
-	defer func() { _ = client.Close() }()
+	var client sarama.Client
+	defer func() {
+		if client != nil {
+			_ = client.Close()
+		}
+	}()
 	return poll(ctx, 30*time.Minute, fmt.Sprintf("%d records in %s", n, topic), func() (bool, error) {
 		if err := w.failed(); err != nil {
 			return false, err
+		}
+		if client == nil {
+			c, err := sarama.NewClient([]string{w.broker}, kafkaclient.NewConfig("bench"))
+			if err != nil {
+				return false, nil
+			}
+			client = c
 		}
 		if err := client.RefreshMetadata(topic); err != nil {
 			return false, nil
@@ -249,6 +279,39 @@ func (w *benchWorker) peakRSS() (float64, error) {
 		}
 	}
 	return 0, errors.New("VmHWM not found")
+}
+
+// cpuSeconds is the worker process's user and system CPU time so far
+// (/proc/<pid>/stat utime and stime, in USER_HZ ticks of 1/100 s).
+func (w *benchWorker) cpuSeconds() (float64, error) {
+	return procCPUSeconds(w.cmd.Process.Pid)
+}
+
+func procCPUSeconds(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: state is the first, utime the 12th and stime the 13th.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, errors.New("malformed /proc/<pid>/stat")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("malformed /proc/<pid>/stat")
+	}
+	utime, err := strconv.ParseInt(f[11], 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	stime, err := strconv.ParseInt(f[12], 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	const userHZ = 100 // USER_HZ on Linux
+	return float64(utime+stime) / userHZ, nil
 }
 
 func poll(ctx context.Context, timeout time.Duration, what string, cond func() (bool, error)) error {
