@@ -86,7 +86,7 @@ func (b *bench) stopRun(w *benchWorker, name string) {
 // peak RSS, and what its slot's walsender spilled.
 type runMeasure struct {
 	secs, cpu, rss float64
-	spill          spill
+	cond           string // what its slot's walsender spilled, when streaming
 }
 
 // measure starts a worker (mode), creates the connector config and waits
@@ -96,6 +96,12 @@ func (b *bench) measure(ctx context.Context, mode, name string, config map[strin
 	spec, broker, err := b.workerSpec(ctx, mode, name, env...)
 	if err != nil {
 		return runMeasure{}, err
+	}
+	if broker != "" && config["value.converter"] == benchConverterAvro {
+		// A worker with bootstrap.servers runs no schema registry of its
+		// own: the broker host's serves.
+		config["key.converter.schema.registry.url"] = b.host.registry
+		config["value.converter.schema.registry.url"] = b.host.registry
 	}
 	w, err := startSpec(ctx, spec, broker)
 	if err != nil {
@@ -122,10 +128,12 @@ func (b *bench) measure(ctx context.Context, mode, name string, config map[strin
 	if m.rss, err = w.peakRSS(); err != nil {
 		return runMeasure{}, err
 	}
-	if slot := config["slot.name"]; slot != "" {
-		if m.spill, err = b.slotSpill(ctx, slot); err != nil {
+	if slot := config["slot.name"]; slot != "" && config["snapshot.mode"] == "no_data" {
+		sp, err := b.slotSpill(ctx, slot)
+		if err != nil {
 			return runMeasure{}, err
 		}
+		m.cond = sp.String()
 	}
 	if keep != nil {
 		if err := keep(w); err != nil {
@@ -176,7 +184,7 @@ func (t *tribRuns) add(m runMeasure) {
 	t.secs = append(t.secs, m.secs)
 	t.cpu = append(t.cpu, m.cpu)
 	t.rss = max(t.rss, m.rss)
-	t.conds = append(t.conds, m.spill.String())
+	t.conds = append(t.conds, m.cond)
 }
 
 // ceilings produces the sample's bytes, records times, into the broker
@@ -389,7 +397,6 @@ func (b *bench) snapshotScenario(ctx context.Context, converter string) error {
 			if err != nil {
 				return err
 			}
-			m.spill = spill{}
 			if err := b.dropSlot(ctx, name); err != nil {
 				return err
 			}
