@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // benchResult is one scenario's outcome with one converter and broker.
@@ -45,8 +48,7 @@ type refResult struct {
 	Conditions string
 }
 
-func (r benchResult) rate() float64    { return float64(r.Events) / r.Seconds }
-func (r benchResult) refRate() float64 { return float64(r.Events) / r.RefSecs }
+func (r benchResult) rate() float64 { return float64(r.Events) / r.Seconds }
 
 // refs are the result's references, its main one at least.
 func (r benchResult) refs() []refResult {
@@ -132,6 +134,7 @@ func (b *bench) report(results []benchResult) string {
 	}
 	fmt.Fprintf(&s, "Measured %s on %s (%d CPUs, %s, %s), PostgreSQL from %s.\n",
 		time.Now().UTC().Format("2006-01-02"), host, runtime.NumCPU(), cpu, runtime.Version(), b.pg.BinDir())
+	fmt.Fprintf(&s, "PostgreSQL settings that change the references: %s.\n", b.pgSettings())
 	fmt.Fprintf(&s, "Command: `tributary bench -rows %d -runs %d -broker %s -backlog %d -latency-seconds %d -rate %d -outage %s -converter %s -scenarios %s`.\n\n",
 		b.opts.rows, b.opts.runs, b.opts.broker, b.opts.backlog, b.opts.latencyS, b.opts.rate, b.opts.outage,
 		b.opts.converter, b.opts.scenarios)
@@ -183,6 +186,26 @@ func (b *bench) report(results []benchResult) string {
 		fmt.Fprintf(&s, "| %s | %s | %s | %s | %s |\n", t.target, t.scenario, orDash(t.broker), t.result, t.status)
 	}
 	return s.String()
+}
+
+// pgSettings are the server settings the references depend on.
+func (b *bench) pgSettings() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, b.pg.DSN("postgres"))
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	defer func() { _ = conn.Close(context.Background()) }()
+	var out []string
+	for _, name := range []string{"server_version", "logical_decoding_work_mem", "synchronous_commit", "fsync", "wal_level"} {
+		var v string
+		if err := conn.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err != nil {
+			return "unknown (" + err.Error() + ")"
+		}
+		out = append(out, name+"="+v)
+	}
+	return strings.Join(out, ", ") + " (the latency load commits with synchronous_commit=on)"
 }
 
 type targetRow struct {

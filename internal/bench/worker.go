@@ -43,16 +43,6 @@ type workerSpec struct {
 	ports         []int
 }
 
-// startWorker starts a worker for the scenario on table, profiled when
-// -profile is set.
-func (b *bench) startWorker(ctx context.Context, table string, extraEnv ...string) (*benchWorker, error) {
-	prefix := ""
-	if b.opts.profile != "" {
-		prefix = filepath.Join(b.opts.profile, table)
-	}
-	return startBenchWorker(ctx, b.tempDir(), prefix, extraEnv...)
-}
-
 func startBenchWorker(ctx context.Context, dir, profilePrefix string, extraEnv ...string) (*benchWorker, error) {
 	return startWorkerSpec(ctx, workerSpec{dir: dir, profilePrefix: profilePrefix, env: extraEnv})
 }

@@ -61,7 +61,9 @@ END;
 }
 
 // insertLSN is the WAL insert position: with synchronous_commit off the
-// write position can trail the last commits.
+// write position can trail the last commits. A transaction committed with
+// synchronous_commit on then flushes the WAL past it, so that a walsender
+// reaches it without waiting for the WAL writer.
 func (b *bench) insertLSN(ctx context.Context) (string, error) {
 	conn, err := pgx.Connect(ctx, b.pg.DSN("postgres"))
 	if err != nil {
@@ -69,6 +71,12 @@ func (b *bench) insertLSN(ctx context.Context) (string, error) {
 	}
 	defer func() { _ = conn.Close(context.Background()) }()
 	var lsn string
-	err = conn.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn)
+	if err := conn.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn); err != nil {
+		return "", err
+	}
+	if _, err := conn.Exec(ctx, `SET synchronous_commit = on`); err != nil {
+		return "", err
+	}
+	_, err = conn.Exec(ctx, `SELECT txid_current()`)
 	return lsn, err
 }
