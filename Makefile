@@ -40,8 +40,11 @@ test-allocs:
 test-short:
 	$(GO) test -short -timeout 5m ./...
 
-# End-to-end benchmarks against pg_recvlogical and COPY, measured in one
-# run; rewrites the results section of BENCHMARKS.md. `make test` runs a tiny
+# End-to-end benchmarks against references measured in the same run
+# (pg_recvlogical, the walsender's own limit, the produce ceiling of the
+# same bytes with sarama and kgo, COPY), each the median of interleaved runs,
+# with the broker embedded and in its own process; rewrites the results
+# section of BENCHMARKS.md with the targets table. `make test` runs a tiny
 # version of the same command (TestBenchCommandSmall).
 BENCH_FLAGS ?=
 bench: deps build
