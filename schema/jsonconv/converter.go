@@ -123,19 +123,43 @@ func (c *Converter) IsKey() bool { return c.isKey }
 // does. s == nil && v == nil returns nil: a Kafka null (tombstone). s == nil
 // with a value writes it schemaless (and "schema":null in the envelope). The
 // returned slice is the caller's.
+//
+// The envelope's constant head, {"schema":…,"payload":, is rendered once
+// per schema (schemaEntry.head); a record is its head, its payload and a
+// closing brace. Only the payload is written into a pooled scratch buffer:
+// the record is allocated at its exact size with the head copied in, and
+// the payload after it.
 func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, error) {
 	if s == nil && v == nil {
 		return nil, nil
 	}
+	e := encoder{numeric: c.numeric, replaceNull: c.replaceNull}
+	head := nullSchemaHead
+	if s != nil {
+		ent, err := c.schemaEntry(s)
+		if err != nil {
+			return nil, fmt.Errorf("converting Connect data for topic %q to JSON: %w", topic, err)
+		}
+		e.keys, head = ent.keys, ent.head
+	}
 	bp := c.bufs.Get().(*[]byte)
-	out, err := c.appendRecord((*bp)[:0], s, v)
+	payload, err := e.appendValue((*bp)[:0], s, v)
 	var res []byte
 	if err == nil {
-		res = make([]byte, len(out))
-		copy(res, out)
+		if !c.schemasEnabled {
+			res = make([]byte, len(payload))
+			copy(res, payload)
+		} else {
+			// make followed by copy allocates without zeroing what the
+			// copy overwrites: the head is written once.
+			res = make([]byte, len(head)+len(payload)+1)
+			copy(res, head)
+			copy(res[len(head):], payload)
+			res[len(res)-1] = '}'
+		}
 	}
-	if cap(out) <= maxPooledBuffer {
-		*bp = out[:0]
+	if cap(payload) <= maxPooledBuffer {
+		*bp = payload[:0]
 		c.bufs.Put(bp)
 	}
 	if err != nil {
@@ -144,37 +168,15 @@ func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, 
 	return res, nil
 }
 
-func (c *Converter) appendRecord(b []byte, s *schema.Schema, v any) ([]byte, error) {
-	e := encoder{numeric: c.numeric, replaceNull: c.replaceNull}
-	var ent *schemaEntry
-	if s != nil {
-		var err error
-		if ent, err = c.schemaEntry(s); err != nil {
-			return b, err
-		}
-		e.keys = ent.keys
-	}
-	if !c.schemasEnabled {
-		return e.appendValue(b, s, v)
-	}
-	b = append(b, `{"schema":`...)
-	if ent == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, ent.json...)
-	}
-	b = append(b, `,"payload":`...)
-	b, err := e.appendValue(b, s, v)
-	if err != nil {
-		return b, err
-	}
-	return append(b, '}'), nil
-}
+// nullSchemaHead is the envelope head of a value without a schema.
+var nullSchemaHead = []byte(`{"schema":null,"payload":`)
 
 // schemaEntry is what FromConnect derives once from a record schema.
 // It is immutable once cached.
 type schemaEntry struct {
-	json []byte // the schema's JSON; nil when schemas.enable=false
+	// head is the envelope up to the payload, {"schema":…,"payload":;
+	// nil when schemas.enable=false.
+	head []byte
 	keys map[*schema.Schema][][]byte
 }
 
@@ -193,7 +195,10 @@ func (c *Converter) schemaEntry(s *schema.Schema) (*schemaEntry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("serialising schema: %w", err)
 		}
-		ent.json = js
+		head := make([]byte, 0, len(`{"schema":,"payload":`)+len(js))
+		head = append(head, `{"schema":`...)
+		head = append(head, js...)
+		ent.head = append(head, `,"payload":`...)
 	}
 	c.fromCache.put(s, ent)
 	return ent, nil

@@ -20,10 +20,11 @@
 // schema.Decimal (or raw unscaled two's-complement []byte) for Decimal and
 // time.Time for Connect's Date, Time and Timestamp.
 //
-// Invariants: a *schema.Schema is immutable once used, so its JSON is
-// serialised once and cached per Converter (bounded by schemas.cache.size);
-// the per-record path appends into a pooled buffer without reflection or
-// encoding/json. Map entries are written in sorted key order (Java writes
+// Invariants: a *schema.Schema is immutable once used, so its JSON, and the
+// envelope head {"schema":…,"payload": that holds it, are serialised once and
+// cached per Converter (bounded by schemas.cache.size); the per-record path
+// writes the payload into a pooled buffer without reflection or
+// encoding/json, then allocates the record once at its exact size. Map entries are written in sorted key order (Java writes
 // HashMap order, which has no portable equivalent); readers parse them as
 // JSON so the order carries no meaning. A Converter is safe for concurrent use.
 package jsonconv
