@@ -356,9 +356,6 @@ func (a *App) newHerder(ctx context.Context, set *settings, k *kafkaClients, st 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", workerconfig.PropConnectProtocol, err)
 	}
-	if protocol == membership.Sessioned {
-		a.log.Warn("connect.protocol=sessioned: the group uses the sessioned sub-protocol, but inter-worker requests are not signed yet (inter.worker.* settings have no effect)")
-	}
 	a.group = membership.New(membership.Config{
 		Client: k.client, GroupID: cfg.GroupID, URL: a.scheme + "://" + a.workerID,
 		SessionTimeout: cfg.SessionTimeout, HeartbeatInterval: cfg.HeartbeatInterval, RebalanceTimeout: cfg.RebalanceTimeout,
