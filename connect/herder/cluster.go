@@ -148,6 +148,11 @@ func (h *Herder) Assigned(a membership.Assignment, generation int32, work map[st
 	defer h.mu.Unlock()
 	h.generation = int(generation)
 	h.cooperative = a.Version >= 1
+	h.leader, h.leaderURL, h.protocolVersion = work != nil, a.LeaderURL, a.Version
+	select {
+	case h.keyWake <- struct{}{}:
+	default:
+	}
 	h.noteTasksGoneLocked()
 	h.ownedConnectors = map[string]bool{}
 	for _, c := range a.Connectors {
