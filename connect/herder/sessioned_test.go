@@ -36,7 +36,7 @@ func (restHerder) ServerInfo() rest.ServerInfo { return rest.ServerInfo{} }
 
 // startRESTWorker starts a worker of group with the given protocol, its
 // REST API served on a local port it advertises.
-func startRESTWorker(t *testing.T, brokers []string, group string, protocol membership.Compatibility) *restWorker {
+func startRESTWorker(t *testing.T, brokers []string, group string, protocol membership.Compatibility, mutate ...func(*Config)) *restWorker {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -57,6 +57,9 @@ func startRESTWorker(t *testing.T, brokers []string, group string, protocol memb
 			Protocol: protocol, MaxDelay: 0,
 		})
 		c.Group = g
+		for _, m := range mutate {
+			m(c)
+		}
 	})
 	srv := httptest.NewUnstartedServer(rest.NewHandler(rest.Config{Herder: restHerder{h}}))
 	_ = srv.Listener.Close()
@@ -256,4 +259,29 @@ func TestCompatibleAcceptsUnsignedInternalRequests(t *testing.T) {
 	if code, body := w.do(t, "POST", "/connectors/nope/tasks", `[]`, nil); code != 404 || body != `{"error_code":404,"message":"Connector nope not found"}` {
 		t.Fatalf("task configs of an unknown connector = %d %s", code, body)
 	}
+}
+
+// The leader distributes a new session key once inter.worker.key.ttl.ms
+// has passed since the current one's creation, and one that matches
+// inter.worker.key.generation.algorithm and inter.worker.key.size
+// (DistributedHerder.checkForKeyRotation).
+func TestLeaderRotatesTheSessionKey(t *testing.T) {
+	size := 128
+	w := startRESTWorker(t, newBroker(t), "rotating", membership.Sessioned, func(c *Config) {
+		c.InterWorker = InterWorkerConfig{KeyAlgorithm: "HmacSHA512", KeySize: &size, KeyTTL: 500 * time.Millisecond,
+			SignatureAlgorithm: "HmacSHA256", VerificationAlgorithms: []string{"HmacSHA256"}}
+	})
+	var first interworker.Key
+	waitFor(t, "a session key", func() bool {
+		var ok bool
+		first, ok = w.s.configs.SessionKey()
+		return ok
+	})
+	if first.Algorithm != "HmacSHA512" || len(first.Key) != 16 {
+		t.Fatalf("session key: %s, %d bytes", first.Algorithm, len(first.Key))
+	}
+	waitFor(t, "the next session key", func() bool {
+		k, _ := w.s.configs.SessionKey()
+		return k.Created >= first.Created+500 && !bytes.Equal(k.Key, first.Key)
+	})
 }
