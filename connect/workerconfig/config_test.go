@@ -43,7 +43,7 @@ func TestLoadDefaults(t *testing.T) {
 		EmbeddedRegistryListeners: "http://127.0.0.1:8081",
 		TopicCreationEnable:       true,
 		SessionTimeout:            10 * time.Second, HeartbeatInterval: 3 * time.Second, RebalanceTimeout: time.Minute, MemoryBudget: -1,
-		ConnectProtocol: workerconfig.ConnectProtocolEager, ScheduledRebalanceMaxDelay: 5 * time.Minute,
+		ConnectProtocol: workerconfig.ConnectProtocolSessioned, ScheduledRebalanceMaxDelay: 5 * time.Minute,
 		InterWorker: workerconfig.InterWorker{KeyAlgorithm: "HmacSHA256", KeyTTL: time.Hour, SignatureAlgorithm: "HmacSHA256",
 			VerificationAlgorithms: []string{"HmacSHA256"}},
 		TopicTrackingEnable: true, TopicTrackingAllowReset: true,

@@ -246,12 +246,12 @@ var distributedKeys = []configdef.Key{
 		Documentation: rebalanceTimeoutDoc},
 	{Name: PropHeartbeatInterval, Type: configdef.TypeInt, Default: 3000, Validator: configdef.AtLeast(1), Importance: configdef.ImportanceHigh,
 		Documentation: heartbeatIntervalDoc},
-	{Name: PropConnectProtocol, Type: configdef.TypeString, Default: ConnectProtocolEager,
+	{Name: PropConnectProtocol, Type: configdef.TypeString, Default: ConnectProtocolSessioned,
 		Validator:  configdef.InIgnoreCase(ConnectProtocolEager, ConnectProtocolCompatible, ConnectProtocolSessioned),
 		Importance: configdef.ImportanceLow,
-		Documentation: "Compatibility mode for Kafka Connect Protocol. Tributary: `eager` unless set (Kafka Connect's default is " +
-			"`sessioned`); `compatible` and `sessioned` rebalance incrementally (KIP-415), and `sessioned` also distributes a " +
-			"session key through the config topic and signs the requests workers send each other (KIP-507, inter.worker.*)."},
+		Documentation: "Compatibility mode for Kafka Connect Protocol. Tributary: `compatible` and `sessioned` rebalance " +
+			"incrementally (KIP-415), and `sessioned` also distributes a session key through the config topic and signs the " +
+			"requests workers send each other (KIP-507, inter.worker.*); `eager` stops every connector and task at every rebalance."},
 	{Name: PropScheduledRebalanceMaxDelay, Type: configdef.TypeInt, Default: 300000, Validator: configdef.AtLeast(0),
 		Importance: configdef.ImportanceLow,
 		Documentation: "The maximum delay that is scheduled in order to wait for the return of one or more departed workers before " +
