@@ -117,7 +117,7 @@ func (h *handler) patchConnectorConfig(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	info, err := p.PatchConnectorConfig(ctx, name, patch)
 	if err != nil {
-		h.fail(w, r, fmt.Errorf("patching config of connector %s: %w", name, err), connectorSubject(name))
+		h.failOrForward(ctx, w, r, body, fmt.Errorf("patching config of connector %s: %w", name, err), connectorSubject(name))
 		return
 	}
 	writeJSON(w, http.StatusOK, normalizeInfo(info))
@@ -200,7 +200,7 @@ func (h *handler) alterOffsets(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	msg, err := m.AlterConnectorOffsets(ctx, name, offsets)
 	if err != nil {
-		h.fail(w, r, fmt.Errorf("altering offsets of connector %s: %w", name, err), connectorSubject(name))
+		h.failOrForward(ctx, w, r, body, fmt.Errorf("altering offsets of connector %s: %w", name, err), connectorSubject(name))
 		return
 	}
 	writeJSON(w, http.StatusOK, messageBody{Message: msg})
@@ -216,7 +216,7 @@ func (h *handler) resetOffsets(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	msg, err := m.ResetConnectorOffsets(ctx, name)
 	if err != nil {
-		h.fail(w, r, fmt.Errorf("resetting offsets of connector %s: %w", name, err), connectorSubject(name))
+		h.failOrForward(ctx, w, r, nil, fmt.Errorf("resetting offsets of connector %s: %w", name, err), connectorSubject(name))
 		return
 	}
 	writeJSON(w, http.StatusOK, messageBody{Message: msg})

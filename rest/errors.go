@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/interworker"
 )
 
 // This file is the error catalog: every error reply goes through fail, and
@@ -33,6 +34,14 @@ func (e *requestError) Error() string { return e.message }
 
 func badRequest(format string, args ...any) error {
 	return &requestError{status: http.StatusBadRequest, message: fmt.Sprintf(format, args...)}
+}
+
+// statusError is an error of the herder that carries the status of its
+// reply and whose message is the reply's, such as a refused internal
+// request.
+type statusError interface {
+	error
+	HTTPStatus() int
 }
 
 // Replies of the router itself, worded as Jersey's.
@@ -77,9 +86,15 @@ func classify(err error, s subject) (int, string) {
 	var re *requestError
 	var ve *connect.ValidationError
 	var bre *connect.BadRequestError
+	var ibre *interworker.BadRequestError
+	var se statusError
 	switch {
 	case errors.As(err, &re):
 		return re.status, re.message
+	case errors.As(err, &ibre):
+		return http.StatusBadRequest, ibre.Message
+	case errors.As(err, &se):
+		return se.HTTPStatus(), se.Error()
 	case errors.As(err, &bre):
 		return http.StatusBadRequest, bre.Message
 	case errors.As(err, &ve):

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/tributary-cdc/tributary/connect/interworker"
 )
 
 // errConflict is Kafka Connect's reply when a request cannot be served or
@@ -26,6 +28,18 @@ func forwardTo(err error) (string, bool) {
 		return "", false
 	}
 	return f.ForwardURL(), true
+}
+
+// failOrForward forwards the request to the worker err names (the leader
+// for a config write on a follower, as HerderRequestHandler.
+// completeOrForwardRequest forwards on a NotLeaderException), else
+// answers err.
+func (h *handler) failOrForward(ctx context.Context, w http.ResponseWriter, r *http.Request, body []byte, err error, s subject) {
+	if url, ok := forwardTo(err); ok {
+		h.forward(ctx, w, r, url, body)
+		return
+	}
+	h.fail(w, r, err, s)
 }
 
 // forward sends the request to the worker at base with forward=false and the
@@ -53,6 +67,12 @@ func (h *handler) forward(ctx context.Context, w http.ResponseWriter, r *http.Re
 	// authenticates the caller, not this worker.
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		req.Header.Set("Authorization", auth)
+	}
+	// A signed internal request keeps its signature: the body is the same.
+	for _, k := range []string{interworker.SignatureHeader, interworker.SignatureAlgorithmHeader} {
+		if v := r.Header.Get(k); v != "" {
+			req.Header.Set(k, v)
+		}
 	}
 	resp, err := h.client.Do(req)
 	if err != nil {

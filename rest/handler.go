@@ -135,6 +135,8 @@ func (h *handler) publicRoutes(r *mux.Router) {
 	r.HandleFunc(c+"/pause", h.pauseConnector).Methods(http.MethodPut)
 	r.HandleFunc(c+"/resume", h.resumeConnector).Methods(http.MethodPut)
 	r.HandleFunc(c+"/tasks", h.taskConfigs).Methods(get...)
+	r.HandleFunc(c+"/tasks", h.putTaskConfigs).Methods(http.MethodPost)
+	r.HandleFunc(c+"/fence", h.fenceZombies).Methods(http.MethodPut)
 	r.HandleFunc(c+"/tasks-config", h.tasksConfig).Methods(get...)
 	r.HandleFunc(t+"/status", h.taskStatus).Methods(get...)
 	r.HandleFunc(t+"/restart", h.restartTask).Methods(http.MethodPost)
@@ -290,7 +292,7 @@ func (h *handler) createConnector(w http.ResponseWriter, r *http.Request) {
 		info, err = creator.CreateConnectorInState(ctx, req.Name, req.Config, req.InitialState)
 	}
 	if err != nil {
-		h.fail(w, r, fmt.Errorf("creating connector %s: %w", req.Name, err), connectorSubject(req.Name))
+		h.failOrForward(ctx, w, r, body, fmt.Errorf("creating connector %s: %w", req.Name, err), connectorSubject(req.Name))
 		return
 	}
 	w.Header().Set("Location", connectorLocation(req.Name))
@@ -344,7 +346,7 @@ func (h *handler) putConnectorConfig(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	info, created, err := h.herder.PutConnectorConfig(ctx, name, config)
 	if err != nil {
-		h.fail(w, r, fmt.Errorf("writing config of connector %s: %w", name, err), connectorSubject(name))
+		h.failOrForward(ctx, w, r, body, fmt.Errorf("writing config of connector %s: %w", name, err), connectorSubject(name))
 		return
 	}
 	status := http.StatusOK
@@ -437,7 +439,7 @@ func (h *handler) restartConnector(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if !includeTasks && !onlyFailed {
 		if err := h.herder.RestartConnector(ctx, name); err != nil {
-			h.fail(w, r, fmt.Errorf("restarting connector %s: %w", name, err), connectorSubject(name))
+			h.failOrForward(ctx, w, r, nil, fmt.Errorf("restarting connector %s: %w", name, err), connectorSubject(name))
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -450,7 +452,7 @@ func (h *handler) restartConnector(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := restarter.RestartConnectorAndTasks(ctx, name, includeTasks, onlyFailed)
 	if err != nil {
-		h.fail(w, r, fmt.Errorf("restarting connector %s and its tasks: %w", name, err), connectorSubject(name))
+		h.failOrForward(ctx, w, r, nil, fmt.Errorf("restarting connector %s and its tasks: %w", name, err), connectorSubject(name))
 		return
 	}
 	writeJSON(w, http.StatusAccepted, normalizeStatus(st))
@@ -494,7 +496,7 @@ func (h *handler) connectorAction(w http.ResponseWriter, r *http.Request, verb s
 	ctx, cancel := h.ctx(r)
 	defer cancel()
 	if err := act(ctx, name); err != nil {
-		h.fail(w, r, fmt.Errorf("%s connector %s: %w", verb, name, err), connectorSubject(name))
+		h.failOrForward(ctx, w, r, nil, fmt.Errorf("%s connector %s: %w", verb, name, err), connectorSubject(name))
 		return
 	}
 	w.WriteHeader(status)

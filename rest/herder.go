@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/interworker"
 )
 
 // Herder is what the REST layer needs from the runtime. The runtime's herder
@@ -154,6 +155,17 @@ type HealthChecker interface {
 // Without it such requests answer 501.
 type ClusterLoggerSetter interface {
 	SetClusterLoggerLevel(ctx context.Context, namespace, level string) error
+}
+
+// InternalRequests is implemented by herders that serve the requests
+// workers send each other (Kafka Connect's InternalClusterResource):
+// POST /connectors/{c}/tasks, task configs a worker generated for the
+// leader to write, and PUT /connectors/{c}/fence, zombie fencing by the
+// leader. sig is the request's signature, nil when it carries none; the
+// herder decides whether it must. Without it those routes answer 501.
+type InternalRequests interface {
+	PutTaskConfigs(ctx context.Context, name string, tasks []map[string]string, sig *interworker.Signature) error
+	FenceZombies(ctx context.Context, name string, sig *interworker.Signature) error
 }
 
 // forwardable is an error naming the worker that can serve the request

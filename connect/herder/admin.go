@@ -40,6 +40,9 @@ func (h *Herder) generateTasks(config map[string]string) ([]map[string]string, e
 func (h *Herder) StopConnector(ctx context.Context, name string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if err := h.notLeaderLocked("Only the leader can transition connectors to the STOPPED state."); err != nil {
+		return err
+	}
 	if _, err := h.state(name); err != nil {
 		return err
 	}
@@ -56,11 +59,16 @@ func (h *Herder) StopConnector(ctx context.Context, name string) error {
 
 // PatchConnectorConfig applies patch to the connector's config (KIP-477): a
 // nil value removes the key. The result is validated and stored as PUT does.
-// The read, the patch and the write happen under the herder's lock, so
-// that concurrent patches on this worker each see the other's result.
+// The read, the patch and the write happen on the leader under the
+// herder's lock, so that concurrent patches each see the other's result.
 func (h *Herder) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (connect.ConnectorInfo, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	// On the leader only, so that patches sent to different workers are
+	// serialised too.
+	if err := h.notLeaderLocked("Only the leader can set connector configs."); err != nil {
+		return connect.ConnectorInfo{}, err
+	}
 	st, err := h.state(name)
 	if err != nil {
 		return connect.ConnectorInfo{}, err
@@ -106,6 +114,9 @@ func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if err := h.notLeaderLocked("Only the leader can process external offsets modification requests"); err != nil {
+		return "", err
+	}
 	if err := h.checkStoppedLocked(name); err != nil {
 		return "", err
 	}
@@ -122,6 +133,9 @@ func (h *Herder) AlterConnectorOffsets(ctx context.Context, name string, offsets
 func (h *Herder) ResetConnectorOffsets(ctx context.Context, name string) (string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if err := h.notLeaderLocked("Only the leader can process external offsets modification requests"); err != nil {
+		return "", err
+	}
 	if err := h.checkStoppedLocked(name); err != nil {
 		return "", err
 	}

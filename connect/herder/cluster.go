@@ -126,7 +126,6 @@ func (h *Herder) Revoke(connectors []string, tasks []connect.TaskID) {
 	}
 	for _, t := range tasks {
 		delete(h.ownedTasks, t)
-		delete(h.failed, t)
 	}
 	var running []connect.TaskID
 	for _, t := range tasks {
@@ -135,6 +134,11 @@ func (h *Herder) Revoke(connectors []string, tasks []connect.TaskID) {
 		}
 	}
 	h.stopTasksLocked(running, connect.StateUnassigned)
+	// After the stop: a task that fails while it stops (its last offset
+	// commit, say, when the broker is gone) is not held as failed either.
+	for _, t := range tasks {
+		delete(h.failed, t)
+	}
 }
 
 // Assigned runs what the assignment gives this worker (membership.Handler).
@@ -148,6 +152,11 @@ func (h *Herder) Assigned(a membership.Assignment, generation int32, work map[st
 	defer h.mu.Unlock()
 	h.generation = int(generation)
 	h.cooperative = a.Version >= 1
+	h.leader, h.leaderURL, h.protocolVersion = work != nil, a.LeaderURL, a.Version
+	select {
+	case h.keyWake <- struct{}{}:
+	default:
+	}
 	h.noteTasksGoneLocked()
 	h.ownedConnectors = map[string]bool{}
 	for _, c := range a.Connectors {

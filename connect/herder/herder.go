@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/interworker"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/membudget"
@@ -31,6 +33,8 @@ type ConfigStore interface {
 	RemoveConnector(ctx context.Context, name string) error
 	PutRestartRequest(ctx context.Context, req storage.RestartRequest) error
 	PutLoggerLevel(ctx context.Context, namespace, level string) error
+	PutSessionKey(ctx context.Context, k interworker.Key) error
+	SessionKey() (interworker.Key, bool)
 	Connector(name string) (storage.ConnectorState, bool)
 	Connectors() []string
 	Refresh(ctx context.Context) error
@@ -158,6 +162,13 @@ type Config struct {
 	// herder asks it to rebalance when the config topic's connectors or task
 	// counts no longer match the work it last assigned.
 	Group Rejoiner
+	// InterWorker are the inter.worker.* settings: the leader's session
+	// keys and the signatures of requests between workers under the
+	// sessioned protocol. Zero means Kafka Connect's defaults.
+	InterWorker InterWorkerConfig
+	// HTTPClient sends this worker's requests to the leader (task configs
+	// of a connector it runs); nil means http.DefaultClient.
+	HTTPClient *http.Client
 
 	// TopicTrackingDisabled stops tasks from recording their active topics
 	// (topic.tracking.enable=false).
@@ -211,6 +222,20 @@ type Herder struct {
 	// cooperative is whether the last assignment came under a
 	// cooperative protocol (version 1 or 2).
 	cooperative bool
+	// leader is whether the last assignment made this worker the leader,
+	// leaderURL the leader's REST URL, protocolVersion the version of the
+	// group's protocol (0 eager, 1 compatible, 2 sessioned).
+	leader          bool
+	leaderURL       string
+	protocolVersion int16
+	// forwarding names the connectors whose task configs are on their way
+	// to the leader; forwards tracks those requests.
+	forwarding map[string]bool
+	forwards   sync.WaitGroup
+	// keyWake tells rotateKeys to check the session key; keysDone is
+	// closed when it returns.
+	keyWake  chan struct{}
+	keysDone chan struct{}
 	// tasksGone maps each connector with no task configs to the generation
 	// of the first assignment this worker completed after seeing it so.
 	tasksGone map[string]int
@@ -258,6 +283,13 @@ func New(cfg Config) *Herder {
 		dirty:    make(map[string]bool),
 		restarts: make(map[string]storage.RestartRequest),
 		wake:     make(chan struct{}, 1),
+		keyWake:  make(chan struct{}, 1),
+
+		forwarding: make(map[string]bool),
+	}
+	if cfg.InterWorker.KeyAlgorithm == "" {
+		h.cfg.InterWorker = InterWorkerConfig{KeyAlgorithm: interworker.DefaultAlgorithm, KeyTTL: time.Hour,
+			SignatureAlgorithm: interworker.DefaultAlgorithm, VerificationAlgorithms: []string{interworker.DefaultAlgorithm}}
 	}
 	for _, p := range cfg.Plugins {
 		class := p().Class()
@@ -276,6 +308,8 @@ func New(cfg Config) *Herder {
 func (h *Herder) Start(context.Context) error {
 	h.watcherDone = make(chan struct{})
 	go h.watch()
+	h.keysDone = make(chan struct{})
+	go h.rotateKeys()
 	return nil
 }
 
@@ -290,6 +324,10 @@ func (h *Herder) Stop() {
 	if h.watcherDone != nil {
 		<-h.watcherDone
 	}
+	if h.keysDone != nil {
+		<-h.keysDone
+	}
+	h.forwards.Wait()
 }
 
 // ServerInfo answers GET /.
@@ -426,6 +464,9 @@ func (h *Herder) putConfigLocked(ctx context.Context, name string, config map[st
 	config["name"] = name
 	if h.closed {
 		return connect.ConnectorInfo{}, false, errors.New("worker is shutting down")
+	}
+	if err := h.notLeaderLocked("Only the leader can set connector configs."); err != nil {
+		return connect.ConnectorInfo{}, false, err
 	}
 	existing, exists := h.cfg.Configs.Connector(name)
 	exists = exists && existing.Config != nil
@@ -617,6 +658,9 @@ func (h *Herder) converterConfig(config map[string]string, isKey bool) (key, cla
 func (h *Herder) DeleteConnector(ctx context.Context, name string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if err := h.notLeaderLocked("Only the leader can delete connector configs."); err != nil {
+		return err
+	}
 	st, err := h.state(name)
 	if err != nil {
 		return err
@@ -666,6 +710,9 @@ func (h *Herder) RestartConnector(ctx context.Context, name string) error {
 	if _, err := h.state(name); err != nil {
 		return err
 	}
+	if err := h.notLeader("Only the leader can process restart requests."); err != nil {
+		return err
+	}
 	return h.requestRestart(ctx, storage.RestartRequest{Connector: name})
 }
 
@@ -677,6 +724,9 @@ func (h *Herder) RestartConnector(ctx context.Context, name string) error {
 func (h *Herder) RestartConnectorAndTasks(ctx context.Context, name string, includeTasks, onlyFailed bool) (connect.ConnectorStateInfo, error) {
 	status, err := h.ConnectorStatus(ctx, name)
 	if err != nil {
+		return connect.ConnectorStateInfo{}, err
+	}
+	if err := h.notLeader("Only the leader can process restart requests."); err != nil {
 		return connect.ConnectorStateInfo{}, err
 	}
 	restartConnector := !onlyFailed || status.Connector.State == connect.StateFailed
@@ -757,8 +807,13 @@ func (h *Herder) reconcileLocked(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		if err := h.cfg.Configs.PutTaskConfigs(ctx, name, tasks); err != nil {
-			return fmt.Errorf("writing task configs: %w", err)
+		forwarded, err := h.writeTaskConfigsLocked(ctx, name, tasks)
+		if err != nil {
+			return err
+		}
+		if forwarded {
+			// The leader writes them; their records reconcile again.
+			return nil
 		}
 		if st, ok = h.cfg.Configs.Connector(name); !ok || st.Config == nil {
 			return nil

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/tributary-cdc/tributary/connect/interworker"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 )
 
@@ -32,7 +34,19 @@ const (
 	restartPrefix     = "restart-connector-"
 	loggerPrefix      = "logger-cluster-"
 	fencingPrefix     = "tasks-fencing-"
+	// sessionKeyKey is KafkaConfigBackingStore.SESSION_KEY_KEY.
+	sessionKeyKey = "session-key"
 )
+
+// sessionKeyValue is KafkaConfigBackingStore.SESSION_KEY_V0, in its field
+// order: the key's bytes in base64 (the JSON converter has no bytes
+// without a schema), the key's algorithm, its creation time in epoch
+// milliseconds.
+type sessionKeyValue struct {
+	Key               string `json:"key"`
+	Algorithm         string `json:"algorithm"`
+	CreationTimestamp int64  `json:"creation-timestamp"`
+}
 
 // taskCountValue is the value of a tasks-fencing-<name> record: the number
 // of tasks of the connector's generation whose predecessors were fenced
@@ -101,6 +115,7 @@ type ConfigStore struct {
 	targets     map[string]string
 	uncommitted map[string]map[int]map[string]string // task configs waiting for their commit record
 	taskCounts  map[string]int                       // tasks-fencing-<name> records
+	sessionKey  *interworker.Key                     // the last session-key record
 }
 
 // OpenConfigStore opens the config topic described by cfg (its OnRecord is
@@ -177,8 +192,10 @@ func (s *ConfigStore) apply(key, value []byte) {
 		// connector: no ConfigChanged.
 		s.applyTaskCount(k[len(fencingPrefix):], value)
 		return
+	case k == sessionKeyKey:
+		s.applySessionKey(value)
+		return
 	default:
-		// Session keys are not kept by this store.
 		s.logger.Debug("ignoring config record", "key", k)
 		return
 	}
@@ -241,6 +258,67 @@ func (s *ConfigStore) TaskCountRecord(connector string) (int, bool) {
 func (s *ConfigStore) PutTaskCountRecord(ctx context.Context, connector string, n int) error {
 	if err := s.write(ctx, fencingPrefix+connector, taskCountValue{TaskCount: n}); err != nil {
 		return fmt.Errorf("writing task count record of %q: %w", connector, err)
+	}
+	return nil
+}
+
+// applySessionKey reads a session-key record as KafkaConfigBackingStore's
+// processSessionKeyRecord does: a malformed one is logged and ignored.
+func (s *ConfigStore) applySessionKey(value []byte) {
+	if value == nil {
+		s.logger.Error("ignoring session key because it is unexpectedly null")
+		return
+	}
+	v, err := unmarshal(value)
+	m, ok := v.(map[string]any)
+	if err != nil || !ok {
+		s.logger.Error("ignoring session key because the value is not a map", "error", err)
+		return
+	}
+	encoded, ok := m["key"].(string)
+	if !ok {
+		s.logger.Error("invalid data for session key: the 'key' field is not a string")
+		return
+	}
+	key, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		s.logger.Error("invalid data for session key: the 'key' field is not base64", "error", err)
+		return
+	}
+	alg, ok := m["algorithm"].(string)
+	if !ok {
+		s.logger.Error("invalid data for session key: the 'algorithm' field is not a string")
+		return
+	}
+	created, ok := m["creation-timestamp"].(int64)
+	if !ok {
+		s.logger.Error("invalid data for session key: the 'creation-timestamp' field is not a long")
+		return
+	}
+	s.mu.Lock()
+	s.sessionKey = &interworker.Key{Key: key, Algorithm: alg, Created: created}
+	s.mu.Unlock()
+	s.logger.Info("session key updated")
+}
+
+// SessionKey returns the session key of the last session-key record, if
+// any: the key the workers sign their requests to each other with under
+// the sessioned protocol.
+func (s *ConfigStore) SessionKey() (interworker.Key, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.sessionKey == nil {
+		return interworker.Key{}, false
+	}
+	return *s.sessionKey, true
+}
+
+// PutSessionKey writes a session-key record (KafkaConfigBackingStore.
+// putSessionKey), which the leader distributes.
+func (s *ConfigStore) PutSessionKey(ctx context.Context, k interworker.Key) error {
+	v := sessionKeyValue{Key: base64.StdEncoding.EncodeToString(k.Key), Algorithm: k.Algorithm, CreationTimestamp: k.Created}
+	if err := s.write(ctx, sessionKeyKey, v); err != nil {
+		return fmt.Errorf("writing session key: %w", err)
 	}
 	return nil
 }

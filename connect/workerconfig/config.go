@@ -62,6 +62,11 @@ const (
 	PropRebalanceTimeout            = "rebalance.timeout.ms"
 	PropConnectProtocol             = "connect.protocol"
 	PropScheduledRebalanceMaxDelay  = "scheduled.rebalance.max.delay.ms"
+	PropInterWorkerKeyAlgorithm     = "inter.worker.key.generation.algorithm"
+	PropInterWorkerKeySize          = "inter.worker.key.size"
+	PropInterWorkerKeyTTL           = "inter.worker.key.ttl.ms"
+	PropInterWorkerSignature        = "inter.worker.signature.algorithm"
+	PropInterWorkerVerification     = "inter.worker.verification.algorithms"
 	PropTopicTrackingEnable         = "topic.tracking.enable"
 	PropTopicTrackingReset          = "topic.tracking.allow.reset"
 	PropExactlyOnceSource           = "exactly.once.source.support"
@@ -150,6 +155,10 @@ type Config struct {
 	ConnectProtocol string
 	// ScheduledRebalanceMaxDelay is scheduled.rebalance.max.delay.ms.
 	ScheduledRebalanceMaxDelay time.Duration
+	// InterWorker are the inter.worker.* settings: the session key and
+	// the signatures of requests between workers under the sessioned
+	// protocol.
+	InterWorker InterWorker
 
 	// MemoryBudget is memory.budget.bytes: -1 derives the worker's memory
 	// budget from its memory limit, 0 runs without one.
@@ -305,6 +314,7 @@ func parse(props map[string]string) (*Config, []string, error) {
 		delete(props, PropAdvertisedPort)
 	}
 	v, errs := Def.Parse(props)
+	var err error
 	if len(errs) > 0 {
 		all := make([]error, len(errs))
 		for i, e := range errs {
@@ -384,6 +394,9 @@ func parse(props map[string]string) (*Config, []string, error) {
 	}
 	if v, ok := v.Get(PropAdvertisedPort).(int); ok {
 		cfg.AdvertisedPort = v
+	}
+	if cfg.InterWorker, err = interWorker(v); err != nil {
+		return nil, nil, fmt.Errorf("parsing worker config: %w", err)
 	}
 	if cfg.HeartbeatInterval >= cfg.SessionTimeout {
 		return nil, nil, fmt.Errorf("parsing %s: %s must be lower than %s (%s)", PropHeartbeatInterval,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/interworker"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient/security"
 	"github.com/tributary-cdc/tributary/connect/loglevel"
 	"github.com/tributary-cdc/tributary/tlsconfig"
@@ -245,17 +246,53 @@ var distributedKeys = []configdef.Key{
 		Documentation: rebalanceTimeoutDoc},
 	{Name: PropHeartbeatInterval, Type: configdef.TypeInt, Default: 3000, Validator: configdef.AtLeast(1), Importance: configdef.ImportanceHigh,
 		Documentation: heartbeatIntervalDoc},
-	{Name: PropConnectProtocol, Type: configdef.TypeString, Default: ConnectProtocolEager,
+	{Name: PropConnectProtocol, Type: configdef.TypeString, Default: ConnectProtocolSessioned,
 		Validator:  configdef.InIgnoreCase(ConnectProtocolEager, ConnectProtocolCompatible, ConnectProtocolSessioned),
 		Importance: configdef.ImportanceLow,
-		Documentation: "Compatibility mode for Kafka Connect Protocol. Tributary: `eager` unless set (Kafka Connect's default is " +
-			"`sessioned`); `compatible` and `sessioned` rebalance incrementally (KIP-415), and `sessioned` does not yet sign " +
-			"inter-worker requests."},
+		Documentation: "Compatibility mode for Kafka Connect Protocol. Tributary: `compatible` and `sessioned` rebalance " +
+			"incrementally (KIP-415), and `sessioned` also distributes a session key through the config topic and signs the " +
+			"requests workers send each other (KIP-507, inter.worker.*); `eager` stops every connector and task at every rebalance."},
 	{Name: PropScheduledRebalanceMaxDelay, Type: configdef.TypeInt, Default: 300000, Validator: configdef.AtLeast(0),
 		Importance: configdef.ImportanceLow,
 		Documentation: "The maximum delay that is scheduled in order to wait for the return of one or more departed workers before " +
 			"rebalancing and reassigning their connectors and tasks to the group. During this period the connectors and tasks of " +
 			"the departed workers remain unassigned"},
+	{Name: PropInterWorkerKeyTTL, Type: configdef.TypeInt, Default: 3600000, Validator: configdef.Between(0, math.MaxInt32),
+		Importance: configdef.ImportanceLow, Documentation: "The TTL of generated session keys used for internal request validation (in milliseconds)" +
+			interWorkerNote},
+	{Name: PropInterWorkerKeyAlgorithm, Type: configdef.TypeString, Default: interworker.DefaultAlgorithm,
+		Validator:  macValidator("Any KeyGenerator algorithm supported by the worker JVM"),
+		Importance: configdef.ImportanceLow, Documentation: "The algorithm to use for generating internal request keys. " +
+			"The algorithm 'HmacSHA256' will be used as a default on JVMs that support it; " +
+			"on other JVMs, no default is used and a value for this property must be manually specified in the worker config." +
+			interWorkerNote + algorithmsNote},
+	{Name: PropInterWorkerKeySize, Type: configdef.TypeInt, Importance: configdef.ImportanceLow,
+		Documentation: "The size of the key to use for signing internal requests, in bits. " +
+			"If null, the default key size for the key generation algorithm will be used." + interWorkerNote},
+	{Name: PropInterWorkerSignature, Type: configdef.TypeString, Default: interworker.DefaultAlgorithm,
+		Validator:  macValidator("Any MAC algorithm supported by the worker JVM"),
+		Importance: configdef.ImportanceLow, Documentation: "The algorithm used to sign internal requests" +
+			"The algorithm 'inter.worker.signature.algorithm' will be used as a default on JVMs that support it; " +
+			"on other JVMs, no default is used and a value for this property must be manually specified in the worker config." +
+			interWorkerNote + algorithmsNote},
+	{Name: PropInterWorkerVerification, Type: configdef.TypeList, Default: []string{interworker.DefaultAlgorithm},
+		Validator: configdef.Func("A list of one or more MAC algorithms, each supported by the worker JVM", func(name string, v any) error {
+			list, _ := v.([]string)
+			if len(list) == 0 {
+				return configdef.Invalid(name, list, "At least one signature verification algorithm must be provided")
+			}
+			for _, a := range list {
+				if !interworker.Supported(a) {
+					return unsupportedAlgorithm(name, a)
+				}
+			}
+			return nil
+		}),
+		Importance: configdef.ImportanceLow, Documentation: "A list of permitted algorithms for verifying internal requests, " +
+			"which must include the algorithm used for the inter.worker.signature.algorithm property. " +
+			"The algorithm(s) '[HmacSHA256]' will be used as a default on JVMs that provide them; " +
+			"on other JVMs, no default is used and a value for this property must be manually specified in the worker config." +
+			interWorkerNote + algorithmsNote},
 	{Name: PropExactlyOnceSource, Type: configdef.TypeString, Default: ExactlyOnceDisabled,
 		// Kafka's ValidString takes the names in lower case only.
 		Validator:  configdef.InIgnoreCase(ExactlyOnceDisabled, ExactlyOncePreparing, ExactlyOnceEnabled),

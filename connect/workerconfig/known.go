@@ -20,8 +20,6 @@ var acceptedNames = setOf(
 	"auto.include.jmx.reporter", "rest.host.name", "rest.port",
 	// DistributedConfig
 	"worker.sync.timeout.ms", "worker.unsync.backoff.ms",
-	"inter.worker.key.generation.algorithm", "inter.worker.key.size", "inter.worker.key.ttl.ms",
-	"inter.worker.signature.algorithm", "inter.worker.verification.algorithms",
 	// StandaloneConfig
 	"offset.storage.file.filename",
 	// Common client settings
@@ -53,7 +51,6 @@ func setOf(names ...string) map[string]struct{} {
 // something Tributary does not run, and what Kafka Connect does with them.
 var withoutEffect = []struct{ prefix, reason string }{
 	{"consumer.", "Kafka Connect configures sink tasks' consumers with consumer.*; Tributary runs source connectors only"},
-	{"inter.worker.", "Kafka Connect signs requests between workers with a session key under connect.protocol=sessioned; Tributary distributes no session key and signs nothing yet"},
 }
 
 // WithoutEffect returns, sorted, the properties in props that Kafka Connect

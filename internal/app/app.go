@@ -148,7 +148,7 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	if a.memory, err = setupMemory(cfg.MemoryBudget, opts.Environ, log); err != nil {
 		return nil, err
 	}
-	if a.herder, err = a.newHerder(ctx, set, k, st, plugins, convFactory, levels); err != nil {
+	if a.herder, err = a.newHerder(ctx, set, k, st, plugins, convFactory, levels, forwarder); err != nil {
 		return nil, err
 	}
 	a.limits = httpserve.Defaults(rest.DefaultRequestTimeout)
@@ -350,14 +350,11 @@ func (a *App) openStores(ctx context.Context, k *kafkaClients, exactlyOnce bool)
 // covered by its first assignment), and Run closes the cycle with
 // group.Start(herder).
 func (a *App) newHerder(ctx context.Context, set *settings, k *kafkaClients, st *stores, plugins *plugins,
-	convFactory *converters.Factory, levels *loglevel.Registry) (*herder.Herder, error) {
+	convFactory *converters.Factory, levels *loglevel.Registry, forwarder *http.Client) (*herder.Herder, error) {
 	cfg := a.cfg
 	protocol, err := membership.ParseCompatibility(cfg.ConnectProtocol)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", workerconfig.PropConnectProtocol, err)
-	}
-	if protocol == membership.Sessioned {
-		a.log.Warn("connect.protocol=sessioned: the group uses the sessioned sub-protocol, but inter-worker requests are not signed yet (inter.worker.* settings have no effect)")
 	}
 	a.group = membership.New(membership.Config{
 		Client: k.client, GroupID: cfg.GroupID, URL: a.scheme + "://" + a.workerID,
@@ -404,7 +401,12 @@ func (a *App) newHerder(ctx context.Context, set *settings, k *kafkaClients, st 
 			next, err := k.client.GetOffset(cfg.ConfigTopic, 0, sarama.OffsetNewest)
 			return next - 1, err
 		},
-		Group:                 a.group,
+		Group: a.group,
+		InterWorker: herder.InterWorkerConfig{
+			KeyAlgorithm: cfg.InterWorker.KeyAlgorithm, KeySize: cfg.InterWorker.KeySize, KeyTTL: cfg.InterWorker.KeyTTL,
+			SignatureAlgorithm: cfg.InterWorker.SignatureAlgorithm, VerificationAlgorithms: cfg.InterWorker.VerificationAlgorithms,
+		},
+		HTTPClient:            forwarder,
 		TopicTrackingDisabled: !cfg.TopicTrackingEnable,
 		TopicCreationDisabled: !cfg.TopicCreationEnable,
 		Loggers:               levels,
