@@ -126,6 +126,7 @@ func (h *Herder) Revoke(connectors []string, tasks []connect.TaskID) {
 	}
 	for _, t := range tasks {
 		delete(h.ownedTasks, t)
+		delete(h.failed, t)
 	}
 	var running []connect.TaskID
 	for _, t := range tasks {
@@ -134,11 +135,6 @@ func (h *Herder) Revoke(connectors []string, tasks []connect.TaskID) {
 		}
 	}
 	h.stopTasksLocked(running, connect.StateUnassigned)
-	// After the stop: a task that fails while it stops (its last offset
-	// commit, say, when the broker is gone) is not held as failed either.
-	for _, t := range tasks {
-		delete(h.failed, t)
-	}
 }
 
 // Assigned runs what the assignment gives this worker (membership.Handler).
