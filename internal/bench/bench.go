@@ -78,18 +78,27 @@ func Main(ctx context.Context, args []string) error {
 	fs.StringVar(&o.out, "out", "", "rewrite the results section of this Markdown file (e.g. BENCHMARKS.md)")
 	fs.StringVar(&o.converter, "converter", "both", "json, avro or both")
 	fs.StringVar(&o.profile, "profile", "", "write each scenario worker's CPU and allocation profiles into this directory")
-	fs.StringVar(&o.scenarios, "scenarios", "stream,snapshot,latency,outage", "comma-separated scenarios to run: stream, snapshot, latency, outage")
+	fs.StringVar(&o.scenarios, "scenarios", "stream,snapshot,latency,outage", "comma-separated scenarios to run: stream, snapshot, latency, outage, scale")
 	fs.DurationVar(&o.outage, "outage", 2*time.Minute, "how long the broker stays down in the outage scenario")
+	scale := scaleFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	want := map[string]bool{}
 	for _, sc := range strings.Split(o.scenarios, ",") {
 		switch sc = strings.TrimSpace(sc); sc {
-		case "stream", "snapshot", "latency", "outage":
+		case "stream", "snapshot", "latency", "outage", "scale":
 			want[sc] = true
 		default:
 			return fmt.Errorf("unknown scenario %q in -scenarios", sc)
+		}
+	}
+	if want["scale"] {
+		if err := runScale(ctx, scale, o.out); err != nil {
+			return err
+		}
+		if delete(want, "scale"); len(want) == 0 {
+			return nil
 		}
 	}
 	var converters []string
