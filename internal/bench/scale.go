@@ -549,7 +549,7 @@ func (c *scaleCluster) restarts(ctx context.Context, from, to time.Time) (int, e
 }
 
 // waitStatusQuiet waits until the status topic has taken no record for
-// three seconds: the last rebalance's task starts are then all written.
+// two seconds: the last rebalance's task starts are then all written.
 func (c *scaleCluster) waitStatusQuiet(ctx context.Context) error {
 	client, err := sarama.NewClient([]string{c.host.broker}, kafkaclient.NewConfig("bench-scale"))
 	if err != nil {
@@ -573,7 +573,7 @@ func (c *scaleCluster) waitStatusQuiet(ctx context.Context) error {
 		if total != last {
 			last, changed = total, time.Now()
 		}
-		return time.Since(changed) >= 3*time.Second, nil
+		return time.Since(changed) >= 2*time.Second, nil
 	})
 }
 
