@@ -135,6 +135,7 @@ type scaleCluster struct {
 	workers []*benchWorker
 	alive   []bool
 	env     []string
+	watcher *statusWatcher
 }
 
 func (b *bench) scale(ctx context.Context, o *scaleOptions, proto string) (res scaleResult, err error) {
@@ -166,6 +167,9 @@ func (b *bench) scale(ctx context.Context, o *scaleOptions, proto string) (res s
 		w.broker = c.host.broker
 		c.workers = append(c.workers, w)
 		c.alive = append(c.alive, true)
+	}
+	if c.watcher, err = c.watchStatuses(); err != nil {
+		return res, err
 	}
 	prefix := "scale_" + proto[:1] + "_"
 	tables := make([]string, o.connectors)
@@ -202,7 +206,7 @@ func (b *bench) scale(ctx context.Context, o *scaleOptions, proto string) (res s
 	if err != nil {
 		return res, err
 	}
-	defer writer.stop()
+	defer func() { _, _ = writer.stop() }()
 	if err := writer.waitRows(ctx, 1); err != nil {
 		return res, err
 	}
@@ -233,9 +237,7 @@ func (b *bench) scale(ctx context.Context, o *scaleOptions, proto string) (res s
 	}
 	res.WorkerCPUCreate, res.PGCPUCreate = c.workerCPU()-wcpu0, processTreeCPU(pgPID)-pcpu0
 	createdEnd := time.Now()
-	if res.CreateRestarts, err = c.restarts(ctx, created, createdEnd); err != nil {
-		return res, err
-	}
+	res.CreateRestarts = c.restarts(created, createdEnd)
 
 	fmt.Fprintf(os.Stderr, "scale %s: burst\n", proto)
 	// Burst: rows into every table at once; peaks measured from here.
@@ -285,9 +287,7 @@ func (b *bench) scale(ctx context.Context, o *scaleOptions, proto string) (res s
 	res.WorkerCPUDelete, res.PGCPUDelete = c.workerCPU()-wcpu0, processTreeCPU(pgPID)-pcpu0
 	deletedEnd := time.Now()
 	res.Deletions = o.deletions
-	if res.DeleteRestarts, err = c.restarts(ctx, deleted, deletedEnd); err != nil {
-		return res, err
-	}
+	res.DeleteRestarts = c.restarts(deleted, deletedEnd)
 	fmt.Fprintf(os.Stderr, "scale %s: reading the probe topic\n", proto)
 	// The probe's records committed up to the end of the deletions.
 	n, err := writer.stop()
@@ -309,6 +309,10 @@ func (b *bench) scale(ctx context.Context, o *scaleOptions, proto string) (res s
 func (c *scaleCluster) statusTopic() string { return "scale-" + c.proto + "-status" }
 
 func (c *scaleCluster) stop() {
+	if c.watcher != nil {
+		c.watcher.close()
+		c.watcher = nil
+	}
 	for i, w := range c.workers {
 		if c.alive[i] {
 			w.stop()
@@ -471,68 +475,81 @@ type taskStatus struct {
 	at    time.Time
 }
 
-// statusRecords reads the cluster's status topic from its start.
-func (c *scaleCluster) statusRecords(ctx context.Context) ([]taskStatus, error) {
+// statusWatcher consumes the cluster's status topic as it is written:
+// the embedded broker compacts it every 30 s, which would leave only each
+// task's last status to a reader that came later.
+type statusWatcher struct {
+	client   sarama.Client
+	consumer sarama.Consumer
+	parts    []sarama.PartitionConsumer
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	recs     []taskStatus
+}
+
+func (c *scaleCluster) watchStatuses() (*statusWatcher, error) {
 	client, err := sarama.NewClient([]string{c.host.broker}, kafkaclient.NewConfig("bench-scale"))
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = client.Close() }()
 	consumer, err := sarama.NewConsumerFromClient(client)
 	if err != nil {
+		_ = client.Close()
 		return nil, err
 	}
-	defer func() { _ = consumer.Close() }()
-	topic := c.statusTopic()
-	parts, err := client.Partitions(topic)
+	sw := &statusWatcher{client: client, consumer: consumer}
+	parts, err := client.Partitions(c.statusTopic())
 	if err != nil {
+		sw.close()
 		return nil, err
 	}
-	var out []taskStatus
 	for _, p := range parts {
-		end, err := client.GetOffset(topic, p, sarama.OffsetNewest)
+		pc, err := consumer.ConsumePartition(c.statusTopic(), p, sarama.OffsetOldest)
 		if err != nil {
+			sw.close()
 			return nil, err
 		}
-		if end == 0 {
-			continue
-		}
-		pc, err := consumer.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			return nil, err
-		}
-		for done := false; !done; {
-			select {
-			case <-ctx.Done():
-				_ = pc.Close()
-				return nil, ctx.Err()
-			case m := <-pc.Messages():
-				if key := string(m.Key); strings.HasPrefix(key, "status-task-") && m.Value != nil {
-					var v struct {
-						State string `json:"state"`
-					}
-					if err := json.Unmarshal(m.Value, &v); err == nil {
-						out = append(out, taskStatus{key: key, state: v.State, at: m.Timestamp})
-					}
+		sw.parts = append(sw.parts, pc)
+		// Each partition's goroutine ends when close closes its consumer.
+		sw.wg.Go(func() {
+			for m := range pc.Messages() {
+				key := string(m.Key)
+				if !strings.HasPrefix(key, "status-task-") || m.Value == nil {
+					continue
 				}
-				done = m.Offset+1 >= end
-			case <-time.After(time.Minute):
-				_ = pc.Close()
-				return nil, fmt.Errorf("reading %s partition %d: no record for a minute", topic, p)
+				var v struct {
+					State string `json:"state"`
+				}
+				if json.Unmarshal(m.Value, &v) == nil {
+					sw.mu.Lock()
+					sw.recs = append(sw.recs, taskStatus{key: key, state: v.State, at: m.Timestamp})
+					sw.mu.Unlock()
+				}
 			}
-		}
-		_ = pc.Close()
+		})
 	}
-	return out, nil
+	return sw, nil
+}
+
+func (sw *statusWatcher) records() []taskStatus {
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	return slices.Clone(sw.recs)
+}
+
+func (sw *statusWatcher) close() {
+	for _, pc := range sw.parts {
+		pc.AsyncClose()
+	}
+	sw.wg.Wait()
+	_ = sw.consumer.Close()
+	_ = sw.client.Close()
 }
 
 // restarts counts the task starts (RUNNING status records) between from
 // and to of tasks that had started before: each is a stop and a start.
-func (c *scaleCluster) restarts(ctx context.Context, from, to time.Time) (int, error) {
-	recs, err := c.statusRecords(ctx)
-	if err != nil {
-		return 0, err
-	}
+func (c *scaleCluster) restarts(from, to time.Time) int {
+	recs := c.watcher.records()
 	slices.SortStableFunc(recs, func(a, b taskStatus) int { return a.at.Compare(b.at) })
 	started := map[string]bool{}
 	n := 0
@@ -545,7 +562,7 @@ func (c *scaleCluster) restarts(ctx context.Context, from, to time.Time) (int, e
 		}
 		started[r.key] = true
 	}
-	return n, nil
+	return n
 }
 
 // waitStatusQuiet waits until the status topic has taken no record for
@@ -619,8 +636,10 @@ func (c *scaleCluster) killOne(ctx context.Context, tables []string) (int, time.
 		return 0, 0, err
 	}
 	killed := time.Now()
-	<-w.done
-	w.done <- errors.New("killed")
+	// The exit status goes back for stop and workersAlive, which skip a
+	// worker no longer alive.
+	exit := <-w.done
+	w.done <- exit
 	c.alive[victim] = false
 	for topic := range ends {
 		table := strings.TrimPrefix(topic, "bench.public.")
