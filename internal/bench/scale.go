@@ -1031,7 +1031,8 @@ func scaleReport(o *scaleOptions, pg *pgserver.Server, results []scaleResult) st
 	s.WriteString("\nRestarts are task starts recorded in the status topic (RUNNING) of tasks that had run before. " +
 		"CPU is user + system time from /proc/<pid>/stat over each phase, divided by its connector changes: the sum over " +
 		"the workers, and PostgreSQL's postmaster with its live and exited backends; it includes the unrelated " +
-		"connector's steady load. The peak RSS is reset (clear_refs) before the burst.\n")
+		"connector's steady load. The peak RSS is reset (clear_refs) before the burst. Deletions follow one another " +
+		"without waiting for the rebalances, which then overlap.\n")
 	return s.String()
 }
 
