@@ -50,6 +50,14 @@ BENCH_FLAGS ?=
 bench: deps build
 	./$(BINARY) bench -out BENCHMARKS.md $(BENCH_FLAGS)
 
+# The scale scenario: 50 connectors on 3 workers (broker in its own process),
+# eager against sessioned; rewrites the scale section of BENCHMARKS.md.
+# `make test` runs 2 connectors on 2 workers (TestScaleScenarioSmall).
+.PHONY: bench-scale
+SCALE_FLAGS ?=
+bench-scale: deps build
+	./$(BINARY) bench -scenarios scale -out BENCHMARKS.md $(SCALE_FLAGS)
+
 # Fault-injection loops with the delivery validator; rewrites the results
 # table of RELIABILITY.md. `make test` runs each scenario once.
 FAULT_LOOPS ?= 10

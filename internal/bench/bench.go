@@ -62,6 +62,9 @@ var scenarios = []scenario{
 	{"outage", (*bench).runOutage},
 }
 
+// scaleScenario runs apart from the others (scale.go); `make bench-scale`.
+const scaleScenario = "scale"
+
 func scenarioNames() []string {
 	var names []string
 	for _, sc := range scenarios {
@@ -81,21 +84,32 @@ func Main(ctx context.Context, args []string) error {
 	fs.StringVar(&o.converter, "converter", "both", "json, avro or both")
 	fs.StringVar(&o.profile, "profile", "", "write each scenario worker's CPU and allocation profiles into this directory")
 	fs.StringVar(&o.scenarios, "scenarios", strings.Join(scenarioNames(), ","),
-		"comma-separated scenarios to run: "+strings.Join(scenarioNames(), ", "))
+		"comma-separated scenarios to run: "+strings.Join(scenarioNames(), ", ")+", "+scaleScenario+" (own make target)")
 	fs.DurationVar(&o.outage, "outage", 2*time.Minute, "how long the broker stays down in the outage scenario")
 	fs.IntVar(&o.runs, "runs", 3, "interleaved runs of Tributary and of each reference; the median is reported")
 	fs.StringVar(&o.broker, "broker", "both", "embedded (in the worker's process), external (a second tributary process) or both")
 	fs.IntVar(&o.backlog, "backlog", 300_000, "rows committed while the worker is down in the restart scenario")
+	scale := scaleFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	want := map[string]bool{}
 	for _, name := range strings.Split(o.scenarios, ",") {
 		name = strings.TrimSpace(name)
-		if !slices.Contains(scenarioNames(), name) {
+		if name != scaleScenario && !slices.Contains(scenarioNames(), name) {
 			return fmt.Errorf("unknown scenario %q in -scenarios", name)
 		}
 		want[name] = true
+	}
+	if want[scaleScenario] {
+		// Its own PostgreSQL, brokers and worker clusters, and its own
+		// section of the results file.
+		if err := runScale(ctx, scale, o.out); err != nil {
+			return err
+		}
+		if delete(want, scaleScenario); len(want) == 0 {
+			return nil
+		}
 	}
 	b := &bench{opts: o}
 	switch o.converter {

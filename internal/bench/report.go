@@ -312,16 +312,22 @@ func targets(results []benchResult) []targetRow {
 // writeResults replaces the text between the results markers of path (or
 // appends a results section).
 func writeResults(path, report string) error {
+	return writeSection(path, resultsBegin, resultsEnd, "\n## End to end (`make bench`)\n\n", report)
+}
+
+// writeSection replaces the text between begin and end in path, or appends
+// heading and the section when the markers are missing.
+func writeSection(path, begin, end, heading, report string) error {
 	old, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	text := string(old)
-	section := resultsBegin + "\n" + report + resultsEnd
-	if i, j := strings.Index(text, resultsBegin), strings.Index(text, resultsEnd); i >= 0 && j > i {
-		text = text[:i] + section + text[j+len(resultsEnd):]
+	section := begin + "\n" + report + end
+	if i, j := strings.Index(text, begin), strings.Index(text, end); i >= 0 && j > i {
+		text = text[:i] + section + text[j+len(end):]
 	} else {
-		text += "\n## End to end (`make bench`)\n\n" + section + "\n"
+		text += heading + section + "\n"
 	}
 	return os.WriteFile(path, []byte(text), 0o644)
 }
