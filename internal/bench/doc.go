@@ -10,5 +10,8 @@
 // rewrites the results section of BENCHMARKS.md, targets included.
 //
 // Scenarios are registered in the scenarios table (bench.go): a name for
-// -scenarios and a function that adds its results with bench.add.
+// -scenarios and a function that adds its results with bench.add. The
+// scale scenario (scale.go) runs apart: N connectors on a cluster of worker
+// processes, eager against cooperative rebalancing, written to a section of
+// its own.
 package bench
