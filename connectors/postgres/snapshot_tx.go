@@ -31,7 +31,7 @@ func (t *Task) snapshotTxOptions() (pgx.TxOptions, string) {
 	if t.plan.exported != "" {
 		return rr, rrBegin
 	}
-	parallel := t.cfg.SnapshotMaxThreads > 1
+	parallel := t.cfg.SnapshotMaxThreads > 1 || t.trig != nil
 	switch t.cfg.SnapshotIsolation {
 	case IsolationRepeatableRead:
 		return rr, rrBegin

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/tributary-cdc/tributary/configdef"
 	"github.com/tributary-cdc/tributary/connect"
 )
@@ -140,3 +142,7 @@ func ParseTriggerConfig(props map[string]string) (*Config, []connect.ConfigError
 	}
 	return c, errs
 }
+
+// PgxConfig is the configuration of a query connection to the database,
+// with the session settings the decoders need.
+func (c *Config) PgxConfig() (*pgx.ConnConfig, error) { return c.pgxConfig() }

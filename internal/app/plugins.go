@@ -4,6 +4,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/herder"
 	"github.com/tributary-cdc/tributary/connect/worker"
+	"github.com/tributary-cdc/tributary/connectors/pgtrigger"
 	"github.com/tributary-cdc/tributary/connectors/postgres"
 	"github.com/tributary-cdc/tributary/connectors/postgres/timescaledb"
 	"github.com/tributary-cdc/tributary/rest"
@@ -24,7 +25,7 @@ type plugins struct {
 
 func newPlugins() *plugins {
 	p := &plugins{
-		connectors:      []func() connect.Connector{func() connect.Connector { return postgres.New() }},
+		connectors:      []func() connect.Connector{func() connect.Connector { return postgres.New() }, func() connect.Connector { return pgtrigger.New() }},
 		transformations: append(transforms.Plugins(), timescaledb.Plugin()),
 		predicates:      transforms.PredicatePlugins(),
 	}
