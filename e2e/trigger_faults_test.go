@@ -230,6 +230,7 @@ func TestFaultTriggerConnector(t *testing.T) {
 		return strings.Contains(string(body), `"trigger_prev"`)
 	})
 
+	t.Log("snapshot committed")
 	load := newMultiWorkload(t, pg, 4)
 	load.start(t)
 	const topic = "dbserver1.public.ledger"
@@ -240,6 +241,7 @@ func TestFaultTriggerConnector(t *testing.T) {
 		w.kill()
 		w = startWorker(t, env)
 		waitRunning(t, w, "inventory")
+		t.Log("worker killed and restarted")
 	}
 	for i := range loops {
 		target := len(load.changes()) + 200
@@ -250,11 +252,13 @@ func TestFaultTriggerConnector(t *testing.T) {
 		load.start(t)
 		waitFor(t, 60*time.Second, "the task to be restarted", func() bool { return logCount(w, restartedTask) > i })
 		waitRunning(t, w, "inventory")
+		t.Log("PostgreSQL restarted; task running again")
 	}
 	target := len(load.changes()) + 100
 	waitFor(t, 60*time.Second, "the workload to progress", func() bool { return len(load.changes()) >= target })
 	load.halt(t)
 	committed := load.changes()
+	t.Logf("workload halted after %d changes", len(committed))
 	records := waitDelivered(t, w, topic, committed)
 	recordFaultReport(t, validate(t, "Trigger connector: concurrent long and short transactions, SIGKILL, PostgreSQL restarted", 2*loops, committed, records))
 	w.stop()
