@@ -5,7 +5,7 @@ TEST_TIMEOUT ?= 20m
 # golangci-lint, installed by scripts/install-deps at this version.
 GOLANGCI_LINT ?= $(CURDIR)/.cache/bin/golangci-lint
 
-.PHONY: all build test test-allocs test-short deps vet lint bench faults budget-scale fuzz-short clean
+.PHONY: all build test test-allocs test-short deps vet lint bench bench-trigger faults budget-scale fuzz-short clean
 
 all: build
 
@@ -46,6 +46,13 @@ test-short:
 BENCH_FLAGS ?=
 bench: deps build
 	./$(BINARY) bench -out BENCHMARKS.md $(BENCH_FLAGS)
+
+# The trigger connector's write overhead (pgbench TPS without and with the
+# capture triggers) and capture rate; rewrites its section of BENCHMARKS.md.
+# `make test` runs a 2-second version (TestTriggerBench).
+TRIGGER_BENCH_SECONDS ?= 30
+bench-trigger: deps
+	TRIGGER_BENCH_SECONDS=$(TRIGGER_BENCH_SECONDS) TRIGGER_BENCH_OUT=$(CURDIR)/BENCHMARKS.md $(GO) test -count=1 -timeout 30m -run '^TestTriggerBench$$' -v ./connectors/pgtrigger/
 
 # Fault-injection loops with the delivery validator; rewrites the results
 # table of RELIABILITY.md. `make test` runs each scenario once.

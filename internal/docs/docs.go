@@ -9,6 +9,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/workerconfig"
+	"github.com/tributary-cdc/tributary/connectors/pgtrigger"
 	"github.com/tributary-cdc/tributary/connectors/postgres"
 	"github.com/tributary-cdc/tributary/connectors/postgres/timescaledb"
 	"github.com/tributary-cdc/tributary/schema/converters"
@@ -22,6 +23,7 @@ func Tables() map[string]string {
 		"producer":   kafkaclient.PrefixedProducerDef(kafkaclient.WorkerProducerPrefix).Markdown(),
 		"connector":  connect.SourceConnectorConfigDef.Markdown(),
 		"postgres":   postgres.New().ConfigDef().Markdown(),
+		"pgtrigger":  pgtrigger.New().ConfigDef().Markdown(),
 		"transforms": pluginTables(),
 		"converters": converterTables(),
 	}
