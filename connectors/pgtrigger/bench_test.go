@@ -155,7 +155,7 @@ func TestTriggerBench(t *testing.T) {
 
 | Measure | Result |
 |---|---|
-| pgbench TPC-B-like, 2 clients, scale 1, `synchronous_commit=off`, no triggers | %.0f TPS |
+| pgbench TPC-B-like, 2 clients, scale 1, synchronous_commit=off, no triggers | %.0f TPS |
 | the same with the capture triggers on the 4 pgbench tables | %.0f TPS (%.2f×) |
 | trigger capture: a backlog of %d queued changes delivered through Poll | %.0f events/s (%.2f s) |
 `, time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.Version(), pg.BinDir(), seconds,

@@ -175,6 +175,15 @@ func (r *triggerRun) prepare(ctx context.Context, stored map[string]any, off *of
 	r.queue = pgx.Identifier{tc.Schema, tc.Queue}.Sanitize()
 	// The connector's own schema is never captured.
 	tables = slices.DeleteFunc(tables, func(tr tableRef) bool { return tr.Schema == tc.Schema })
+	var parted []string
+	if err := t.conn.QueryRow(ctx, `SELECT coalesce(array_agg(oid::regclass::text ORDER BY oid), '{}') FROM pg_class
+		WHERE oid = ANY($1::oid[]) AND relkind = 'p'`, tableOIDs(tables)).Scan(&parted); err != nil {
+		return fmt.Errorf("checking for partitioned tables: %w", err)
+	}
+	if len(parted) > 0 {
+		return fmt.Errorf("the trigger-based capture does not capture partitioned tables (%s): capture their partitions instead",
+			strings.Join(parted, ", "))
+	}
 	if err := r.install(ctx, tables); err != nil {
 		return err
 	}
@@ -248,12 +257,9 @@ func (r *triggerRun) install(ctx context.Context, tables []tableRef) error {
 			return fmt.Errorf("installing the trigger-based capture (%s): %w", firstLine(stmt), err)
 		}
 	}
-	oids := make([]uint32, len(tables))
-	for i, tr := range tables {
-		oids[i] = tr.OID
-	}
 	rows, err := t.conn.Query(ctx, `SELECT format('DROP TRIGGER %I ON %s', tg.tgname, tg.tgrelid::regclass)
-		FROM pg_trigger tg WHERE tg.tgname::text IN ($1::text, $1::text || '_truncate') AND NOT tg.tgrelid = ANY($2::oid[])`, r.triggerName(), oids)
+		FROM pg_trigger tg WHERE tg.tgname::text IN ($1::text, $1::text || '_truncate') AND tg.tgparentid = 0
+		  AND NOT tg.tgrelid = ANY($2::oid[])`, r.triggerName(), tableOIDs(tables))
 	if err != nil {
 		return fmt.Errorf("listing the capture triggers: %w", err)
 	}
@@ -300,6 +306,14 @@ func (r *triggerRun) missing(ctx context.Context, tables []tableRef) (out []stri
 		}
 	}
 	return out, queue, bare, nil
+}
+
+func tableOIDs(tables []tableRef) []uint32 {
+	oids := make([]uint32, len(tables))
+	for i, tr := range tables {
+		oids[i] = tr.OID
+	}
+	return oids
 }
 
 func firstLine(s string) string {
@@ -446,7 +460,7 @@ func (r *triggerRun) page(ctx context.Context) (int, error) {
 // decoded, loading the table's shape again if those differ from the
 // cached one; nil if the table is no longer captured.
 func (r *triggerRun) shape(ctx context.Context, rel uint32, types []uint32) (*queuedShape, error) {
-	if s := r.shapes[rel]; s != nil && (types == nil || slices.Equal(s.types, types)) {
+	if s := r.shapes[rel]; s != nil && (s.ct == nil || types == nil || slices.Equal(s.types, types)) {
 		return s, nil
 	}
 	t := r.t
@@ -458,6 +472,10 @@ func (r *triggerRun) shape(ctx context.Context, rel uint32, types []uint32) (*qu
 		return nil, err
 	}
 	if ok, _ := t.cfg.Filter.Captures(info.Schema, info.Name); !ok || info.Schema == t.cfg.Trigger.Schema {
+		// Queued before the filters changed: the table is no longer
+		// captured.
+		t.log.Warn("skipping the queued changes of a table the filters no longer capture", "table", info.Schema+"."+info.Name)
+		r.shapes[rel] = &queuedShape{}
 		return nil, nil
 	}
 	rows, err := t.conn.Query(ctx, `SELECT attname::text, atttypid FROM pg_attribute
@@ -489,7 +507,7 @@ func (r *triggerRun) shape(ctx context.Context, rel uint32, types []uint32) (*qu
 func (r *triggerRun) deliver(ctx context.Context, q *queueRow) error {
 	t := r.t
 	s, err := r.shape(ctx, q.rel, q.types)
-	if err != nil || s == nil {
+	if err != nil || s == nil || s.ct == nil {
 		return err
 	}
 	ct := s.ct
