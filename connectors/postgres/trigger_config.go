@@ -107,9 +107,7 @@ func ParseTriggerConfig(props map[string]string) (*Config, []connect.ConfigError
 	}
 	c, errs := ParseConfig(rest)
 	v, ownErrs := triggerOwnDef.Parse(own)
-	for _, e := range ownErrs {
-		errs = append(errs, connect.ConfigError{Name: e.Name, Message: e.Message})
-	}
+	errs = append(errs, ownErrs...)
 	tc := &TriggerConfig{
 		Mode:   strings.ToLower(v.String(KeyTriggerAutocreate)),
 		Schema: v.String(KeyTriggerSchema),
