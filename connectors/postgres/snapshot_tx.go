@@ -31,6 +31,8 @@ func (t *Task) snapshotTxOptions() (pgx.TxOptions, string) {
 	if t.plan.exported != "" {
 		return rr, rrBegin
 	}
+	// The trigger-based capture's hand-off needs the snapshot's one
+	// transaction snapshot, as parallel readers do.
 	parallel := t.cfg.SnapshotMaxThreads > 1 || t.trig != nil
 	switch t.cfg.SnapshotIsolation {
 	case IsolationRepeatableRead:
