@@ -5,7 +5,7 @@ TEST_TIMEOUT ?= 20m
 # golangci-lint, installed by scripts/install-deps at this version.
 GOLANGCI_LINT ?= $(CURDIR)/.cache/bin/golangci-lint
 
-.PHONY: all build test test-allocs test-short deps vet lint bench faults budget-scale fuzz-short clean
+.PHONY: all build test test-allocs test-short deps vet lint bench bench-trigger faults budget-scale fuzz-short clean
 
 all: build
 
@@ -57,6 +57,14 @@ bench: deps build
 SCALE_FLAGS ?=
 bench-scale: deps build
 	./$(BINARY) bench -scenarios scale -out BENCHMARKS.md $(SCALE_FLAGS)
+
+# The trigger connector's write overhead (pgbench TPS without and with the
+# capture triggers) and capture rate; rewrites its section of BENCHMARKS.md.
+# `make test` runs a 2-second version (TestTriggerBench).
+TRIGGER_BENCH_SECONDS ?= 30
+.PHONY: bench-trigger
+bench-trigger: deps
+	TRIGGER_BENCH_SECONDS=$(TRIGGER_BENCH_SECONDS) TRIGGER_BENCH_OUT=$(CURDIR)/BENCHMARKS.md $(GO) test -count=1 -timeout 30m -run '^TestTriggerBench$$' -v ./connectors/pgtrigger/
 
 # Fault-injection loops with the delivery validator; rewrites the results
 # table of RELIABILITY.md. `make test` runs each scenario once.

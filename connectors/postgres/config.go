@@ -106,6 +106,8 @@ var slotNameRE = regexp.MustCompile(`^[a-z0-9_]+$`)
 // Config is a parsed connector configuration.
 type Config struct {
 	TopicPrefix string
+	// Trigger is set for the trigger-based capture (ParseTriggerConfig).
+	Trigger *TriggerConfig
 	// TopicDelimiter joins the parts of topic names (topic.delimiter).
 	TopicDelimiter string
 	// TopicNaming is topic.naming.strategy's class.

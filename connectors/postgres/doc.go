@@ -51,6 +51,13 @@
 //     channel that Poll drains, and a data-path error ends them and is
 //     returned by Poll.
 //
+// NewTriggerTask is the same task reading, instead of a slot, a queue
+// table that triggers fill (trigger*.go; the connector is package
+// pgtrigger): it shares the configuration, filters, type mapping,
+// envelopes, initial snapshot, record queue and Poll, and its offsets hold
+// a queue position whose rows are deleted once an offset covering them is
+// committed.
+//
 // The package imports only schema, connect (the SPI), pgx, pglogrepl and its
 // own sub-packages: typemap (types and values), decode (pure pgoutput
 // decoding), envelope (Debezium schemas and structs).

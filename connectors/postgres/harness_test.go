@@ -85,6 +85,9 @@ type harness struct {
 	inFlight []connect.SourceRecord
 	// committed holds the offsets committed, in order, over every run.
 	committed []map[string]any
+	// newTask makes the task start runs; nil for the logical-replication
+	// connector's.
+	newTask func() *postgres.Task
 }
 
 func newHarness(t *testing.T, pg *pgtest.Server, extra map[string]string) *harness {
@@ -110,6 +113,9 @@ func newHarness(t *testing.T, pg *pgtest.Server, extra map[string]string) *harne
 func (h *harness) start() {
 	h.t.Helper()
 	task := postgres.New().NewTask().(*postgres.Task)
+	if h.newTask != nil {
+		task = h.newTask()
+	}
 	ctx, cancel := context.WithTimeout(h.t.Context(), waitTimeout)
 	defer cancel()
 	if err := task.Start(ctx, h.store, h.config); err != nil {

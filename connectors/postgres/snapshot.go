@@ -101,6 +101,13 @@ func (t *Task) snapshot(ctx context.Context) (err error) {
 	if err := tx.QueryRow(ctx, "SELECT txid_current()").Scan(&txID); err != nil {
 		return fmt.Errorf("reading the snapshot transaction id: %w", err)
 	}
+	if t.trig != nil {
+		// Streaming delivers exactly the queued changes of the
+		// transactions this snapshot does not see.
+		if err := tx.QueryRow(ctx, "SELECT pg_current_snapshot()::text").Scan(&t.trig.handoff); err != nil {
+			return fmt.Errorf("reading the snapshot's transaction snapshot: %w", err)
+		}
+	}
 	jobs, err := t.snapshotJobs(ctx)
 	if err != nil {
 		return err
@@ -139,6 +146,9 @@ func (t *Task) snapshot(ctx context.Context) (err error) {
 	}
 
 	em := newSnapshotEmitter(t, t.plan.snapshotLSN, txID, len(jobs) > 0 && jobs[0].first)
+	if t.trig != nil {
+		em.offsetFor = func(tsUs int64, last bool) map[string]any { return t.trig.snapshotOffset(txID, tsUs, last) }
+	}
 	if err := em.run(ctx, conns, jobs, t.readTable); err != nil {
 		return err
 	}

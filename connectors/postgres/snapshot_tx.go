@@ -31,7 +31,9 @@ func (t *Task) snapshotTxOptions() (pgx.TxOptions, string) {
 	if t.plan.exported != "" {
 		return rr, rrBegin
 	}
-	parallel := t.cfg.SnapshotMaxThreads > 1
+	// The trigger-based capture's hand-off needs the snapshot's one
+	// transaction snapshot, as parallel readers do.
+	parallel := t.cfg.SnapshotMaxThreads > 1 || t.trig != nil
 	switch t.cfg.SnapshotIsolation {
 	case IsolationRepeatableRead:
 		return rr, rrBegin

@@ -78,6 +78,9 @@ type Task struct {
 	wake      waker
 	// metrics is what Metrics reports; its zero value is ready.
 	metrics taskMetrics
+	// trig is set in a task of the trigger-based capture (NewTriggerTask),
+	// which reads a queue table instead of a replication slot.
+	trig *triggerRun
 	// started is set once Start has set up the fields Metrics reads (cfg,
 	// records, queued): Metrics may be called while Start runs.
 	started atomic.Bool
@@ -130,7 +133,11 @@ type plan struct {
 // Start connects, reads the stored offset, prepares the publication and the
 // slot, and starts the snapshot and/or streaming goroutine.
 func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[string]string) (err error) {
-	cfg, errs := ParseConfig(config)
+	parse := ParseConfig
+	if t.trig != nil {
+		parse = ParseTriggerConfig
+	}
+	cfg, errs := parse(config)
 	if len(errs) > 0 {
 		msgs := make([]error, len(errs))
 		for i, e := range errs {
@@ -179,21 +186,29 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 	if err != nil {
 		return err
 	}
-	if err := t.ensurePublication(ctx, tables); err != nil {
-		return err
-	}
-	if err := t.setReplicaIdentities(ctx, tables); err != nil {
-		return err
-	}
-	if err := t.makePlan(ctx, off, tables); err != nil {
-		return err
-	}
-	if t.plan.resume != nil {
-		t.plan.resumeRaw = stored
-	}
-
-	if t.channels, err = signal.OpenChannels(ctx, cfg.Signals, tc, t.log); err != nil {
-		return fmt.Errorf("opening the signal channels: %w", err)
+	if t.trig != nil {
+		if err := t.trig.prepare(ctx, stored, off, tables); err != nil {
+			return err
+		}
+		if err := t.trig.openListener(ctx); err != nil {
+			return err
+		}
+	} else {
+		if err := t.ensurePublication(ctx, tables); err != nil {
+			return err
+		}
+		if err := t.setReplicaIdentities(ctx, tables); err != nil {
+			return err
+		}
+		if err := t.makePlan(ctx, off, tables); err != nil {
+			return err
+		}
+		if t.plan.resume != nil {
+			t.plan.resumeRaw = stored
+		}
+		if t.channels, err = signal.OpenChannels(ctx, cfg.Signals, tc, t.log); err != nil {
+			return fmt.Errorf("opening the signal channels: %w", err)
+		}
 	}
 	t.external = make(chan signal.Signal, externalSignals)
 
@@ -216,6 +231,9 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 	if len(t.channels) > 0 {
 		g.Go(func() error { return t.readSignals(gctx) })
 	}
+	if t.trig != nil {
+		g.Go(func() error { return t.trig.listenLoop(gctx) })
+	}
 	return nil
 }
 
@@ -229,6 +247,9 @@ func (t *Task) connect(ctx context.Context) error {
 	}
 	if err := t.conn.QueryRow(ctx, "SELECT current_database()").Scan(&t.db); err != nil {
 		return fmt.Errorf("reading the database name: %w", err)
+	}
+	if t.trig != nil {
+		return nil
 	}
 	rc, err := t.cfg.connConfig(true)
 	if err != nil {
@@ -422,9 +443,15 @@ func (t *Task) run(ctx context.Context) error {
 		if err := t.snapshot(ctx); err != nil {
 			return err
 		}
+		if t.trig != nil {
+			t.trig.afterSnapshot()
+		}
 	}
 	if !t.plan.stream {
 		return nil
+	}
+	if t.trig != nil {
+		return t.trig.stream(ctx)
 	}
 	return t.stream(ctx)
 }
@@ -552,6 +579,9 @@ func (t *Task) Commit(_ context.Context, partition, off map[string]any) error {
 	if t.cfg == nil || off == nil || partition[partitionKey] != t.cfg.TopicPrefix {
 		return nil
 	}
+	if t.trig != nil {
+		return t.trig.commit(off)
+	}
 	var o offset
 	if err := o.decode(off); err != nil {
 		return err
@@ -625,6 +655,10 @@ func (t *Task) closeConns() {
 	if t.conn != nil {
 		_ = t.conn.Close(ctx)
 		t.conn = nil
+	}
+	if t.trig != nil && t.trig.listen != nil {
+		_ = t.trig.listen.Close(ctx)
+		t.trig.listen = nil
 	}
 }
 

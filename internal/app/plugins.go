@@ -5,6 +5,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/herder"
 	"github.com/tributary-cdc/tributary/connect/worker"
 	"github.com/tributary-cdc/tributary/connectors/pgnotify"
+	"github.com/tributary-cdc/tributary/connectors/pgtrigger"
 	"github.com/tributary-cdc/tributary/connectors/postgres"
 	"github.com/tributary-cdc/tributary/connectors/postgres/timescaledb"
 	"github.com/tributary-cdc/tributary/rest"
@@ -28,6 +29,7 @@ func newPlugins() *plugins {
 		connectors: []func() connect.Connector{
 			func() connect.Connector { return postgres.New() },
 			func() connect.Connector { return pgnotify.New() },
+			func() connect.Connector { return pgtrigger.New() },
 		},
 		transformations: append(transforms.Plugins(), timescaledb.Plugin()),
 		predicates:      transforms.PredicatePlugins(),

@@ -1,7 +1,7 @@
 // Package docs renders the README's property tables from the ConfigDefs
 // that parse and validate the properties (the worker's, the producer
 // settings a worker sets with producer.*, the framework's connector keys,
-// the PostgreSQL connector's, the transformations' and predicates', the
+// the PostgreSQL connector's and the trigger connector's, the transformations' and predicates', the
 // converters'), so that the documentation cannot drift from the code.
 //
 // The tables sit in README.md between <!-- BEGIN configdef NAME --> and

@@ -10,6 +10,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/workerconfig"
 	"github.com/tributary-cdc/tributary/connectors/pgnotify"
+	"github.com/tributary-cdc/tributary/connectors/pgtrigger"
 	"github.com/tributary-cdc/tributary/connectors/postgres"
 	"github.com/tributary-cdc/tributary/connectors/postgres/timescaledb"
 	"github.com/tributary-cdc/tributary/schema/converters"
@@ -24,6 +25,7 @@ func Tables() map[string]string {
 		"connector":  connect.SourceConnectorConfigDef.Markdown(),
 		"postgres":   postgres.New().ConfigDef().Markdown(),
 		"pgnotify":   pgnotify.New().ConfigDef().Markdown(),
+		"pgtrigger":  pgtrigger.New().ConfigDef().Markdown(),
 		"transforms": pluginTables(),
 		"converters": converterTables(),
 	}
