@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tributary-cdc/tributary/connect/membudget"
+	"github.com/tributary-cdc/tributary/schema"
 )
 
 func TestFairShares(t *testing.T) {
@@ -199,4 +200,28 @@ func FuzzParseGoMemLimit(f *testing.F) {
 			t.Fatalf("%q parsed to %d", s, n)
 		}
 	})
+}
+
+// SizeOf counts the boxes and headers that hold a value besides its
+// bytes: ordered maps (hstore in map mode, sparse vectors) and maps alike.
+func TestSizeOf(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		v    any
+		want int64
+	}{
+		{"nil", nil, 0},
+		{"string", "abcd", 16 + 4},
+		{"bytes", []byte("ab"), 24 + 2},
+		{"scalar", int64(7), 8},
+		{"struct", &schema.Struct{Values: []any{"ab", int32(1), nil}}, 32 + 3*16 + (16 + 2) + 8},
+		{"map", map[string]any{"k": int64(1)}, 48 + 40 + 1 + 8},
+		{"ordered map", schema.OrderedMap{{Key: "abcd", Value: "xy"}, {Key: "e", Value: nil}}, 24 + 2*32 + 4 + (16 + 2) + 1},
+		{"ordered pairs", schema.OrderedPairs{{Key: int16(1), Value: 1.0}}, 24 + 32 + 8 + 8},
+		{"slice", []any{"a"}, 24 + 16 + 16 + 1},
+	} {
+		if got := membudget.SizeOf(tc.v); got != tc.want {
+			t.Errorf("%s: SizeOf = %d, want %d", tc.name, got, tc.want)
+		}
+	}
 }
