@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -176,18 +178,55 @@ func TestLimit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, src, err := membudget.Limit(tc.v2, tc.v1, tc.env)
+			got, src, err := membudget.Limit([]string{tc.v2}, []string{tc.v1}, tc.env)
 			if err != nil || got != tc.want || src != tc.source {
 				t.Fatalf("Limit = %d %q %v, want %d %q", got, src, err, tc.want, tc.source)
 			}
 		})
 	}
-	if _, _, err := membudget.Limit(write("bad", "lots"), missing, nil); err == nil {
+	if _, _, err := membudget.Limit([]string{write("bad", "lots")}, []string{missing}, nil); err == nil {
 		t.Fatal("a malformed limit file was accepted")
 	}
-	if _, _, err := membudget.Limit(missing, missing, []string{"GOMEMLIMIT=1GB"}); err == nil {
+	if _, _, err := membudget.Limit([]string{missing}, []string{missing}, []string{"GOMEMLIMIT=1GB"}); err == nil {
 		t.Fatal("GOMEMLIMIT=1GB (not a Go unit) was accepted")
 	}
+}
+
+// The limit files of the process's cgroups: its own directory and each
+// ancestor's, for the v2 unified line and the v1 memory controller's;
+// only the root's without those lines. A path cannot leave the root.
+func TestCgroupLimitFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name, proc string
+		v2, v1     []string
+	}{
+		{"none", "", []string{"/r/memory.max"}, []string{"/r/memory/memory.limit_in_bytes"}},
+		{"v2", "0::/a/b\n", []string{"/r/a/b/memory.max", "/r/a/memory.max", "/r/memory.max"}, []string{"/r/memory/memory.limit_in_bytes"}},
+		{"v2 root", "0::/\n", []string{"/r/memory.max"}, []string{"/r/memory/memory.limit_in_bytes"}},
+		{"v1", "5:cpu:/x\n4:blkio,memory:/d/c\n", []string{"/r/memory.max"},
+			[]string{"/r/memory/d/c/memory.limit_in_bytes", "/r/memory/d/memory.limit_in_bytes", "/r/memory/memory.limit_in_bytes"}},
+		{"escape", "0::/../../etc\r\n", []string{"/r/etc/memory.max", "/r/memory.max"}, []string{"/r/memory/memory.limit_in_bytes"}},
+		{"malformed", "garbage\n0:x\n", []string{"/r/memory.max"}, []string{"/r/memory/memory.limit_in_bytes"}},
+	} {
+		v2, v1 := membudget.CgroupLimitFiles("/r", []byte(tc.proc))
+		if !slices.Equal(v2, tc.v2) || !slices.Equal(v1, tc.v1) {
+			t.Errorf("%s: CgroupLimitFiles = %q, %q; want %q, %q", tc.name, v2, v1, tc.v2, tc.v1)
+		}
+	}
+}
+
+func FuzzCgroupLimitFiles(f *testing.F) {
+	for _, s := range []string{"0::/a/b\n", "4:memory:/d\n", "0::/../..\n", "::\n", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v2, v1 := membudget.CgroupLimitFiles("/r", []byte(s))
+		for _, p := range append(v2, v1...) {
+			if !strings.HasPrefix(p, "/r/") {
+				t.Fatalf("%q gives %q, outside the root", s, p)
+			}
+		}
+	})
 }
 
 func FuzzParseGoMemLimit(f *testing.F) {
