@@ -15,9 +15,9 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
-	"github.com/tributary-cdc/tributary/connect/membudget"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/connect/membudget"
 	"github.com/tributary-cdc/tributary/connect/storage"
 )
 
