@@ -65,6 +65,9 @@ func TestOversizedRecordProgresses(t *testing.T) {
 	if ok {
 		t.Fatal("second record taken beyond the share")
 	}
+	if n := b.Blocked(); n != 1 {
+		t.Fatalf("%d tasks blocked, want the one refused", n)
+	}
 	a.Release(500)
 	select {
 	case <-changed:
@@ -73,6 +76,21 @@ func TestOversizedRecordProgresses(t *testing.T) {
 	}
 	if ok, _ := a.TryAcquire(1); !ok {
 		t.Fatal("refused after release")
+	}
+	if n := b.Blocked(); n != 0 {
+		t.Fatalf("%d tasks blocked after the waiter was served, want 0", n)
+	}
+	// A task that stops while waiting is no longer blocked.
+	s := b.Share()
+	w := s.Account()
+	w.TryAcquire(1)
+	w.TryAcquire(1 << 20)
+	if n := b.Blocked(); n != 1 {
+		t.Fatalf("%d tasks blocked, want 1", n)
+	}
+	s.Close()
+	if n := b.Blocked(); n != 0 {
+		t.Fatalf("%d tasks blocked after the waiting one stopped, want 0", n)
 	}
 }
 
