@@ -19,8 +19,8 @@ func metricsText(t *testing.T, ms []connect.Metric) map[string]*dto.MetricFamily
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	for _, m := range ms {
-		if m.Name == "kafka_connect_worker_memory_budget_bytes" || m.Name == "kafka_connect_worker_memory_budget_used_bytes" ||
-			m.Name == "kafka_connect_worker_memory_budget_blocked_task_count" {
+		if m.Name == "tributary_worker_memory_budget_bytes" || m.Name == "tributary_worker_memory_budget_used_bytes" ||
+			m.Name == "tributary_worker_memory_budget_blocked_tasks" {
 			reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: m.Name, Help: m.Help}, func() float64 { return m.Value }))
 		}
 	}
@@ -49,8 +49,8 @@ func TestMetricsOfTheMemoryBudget(t *testing.T) {
 	s := openStores(t, newBroker(t))
 	budget := membudget.New(4096)
 	h := newHerder(t, s, func(c *Config) { c.MemoryBudget = budget })
-	if fams := metricsText(t, h.Metrics()); fams["kafka_connect_worker_memory_budget_bytes"].GetMetric()[0].GetGauge().GetValue() != 4096 {
-		t.Fatalf("budget metric %v, want 4096", fams["kafka_connect_worker_memory_budget_bytes"])
+	if fams := metricsText(t, h.Metrics()); fams["tributary_worker_memory_budget_bytes"].GetMetric()[0].GetGauge().GetValue() != 4096 {
+		t.Fatalf("budget metric %v, want 4096", fams["tributary_worker_memory_budget_bytes"])
 	}
 	if _, err := h.CreateConnector(t.Context(), "counter", config()); err != nil {
 		t.Fatal(err)
@@ -73,8 +73,8 @@ func TestMetricsOfTheMemoryBudget(t *testing.T) {
 			}
 		}
 		fams := metricsText(t, ms)
-		return polled == 250 && gauge(fams, "kafka_connect_worker_memory_budget_used_bytes") == 0 &&
-			gauge(fams, "kafka_connect_worker_memory_budget_blocked_task_count") == 0
+		return polled == 250 && gauge(fams, "tributary_worker_memory_budget_used_bytes") == 0 &&
+			gauge(fams, "tributary_worker_memory_budget_blocked_tasks") == 0
 	})
 	if _, peak := budget.Used(); peak == 0 {
 		t.Fatal("the task's records took nothing from the budget")

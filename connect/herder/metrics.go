@@ -50,11 +50,11 @@ func (h *Herder) Metrics() []connect.Metric {
 	if b := h.cfg.MemoryBudget; b != nil {
 		used, _ := b.Used()
 		out = append(out,
-			connect.Metric{Name: "kafka_connect_worker_memory_budget_bytes", Type: connect.Gauge,
+			connect.Metric{Name: "tributary_worker_memory_budget_bytes", Type: connect.Gauge,
 				Help: "The worker's memory budget (memory.budget.bytes): the bytes the records held by all its tasks may take.", Value: float64(b.Total())},
-			connect.Metric{Name: "kafka_connect_worker_memory_budget_used_bytes", Type: connect.Gauge,
+			connect.Metric{Name: "tributary_worker_memory_budget_used_bytes", Type: connect.Gauge,
 				Help: "The bytes of the worker's memory budget its tasks' records hold now.", Value: float64(used)},
-			connect.Metric{Name: "kafka_connect_worker_memory_budget_blocked_task_count", Type: connect.Gauge,
+			connect.Metric{Name: "tributary_worker_memory_budget_blocked_tasks", Type: connect.Gauge,
 				Help: "The number of tasks waiting for room in the worker's memory budget.", Value: float64(b.Blocked())})
 	}
 	out = append(out, errorMetrics...)
