@@ -32,9 +32,9 @@ const (
 // 2 × budget at most. memoryOverhead is what the worker needs besides the records
 // it holds (the Go runtime, the Kafka clients and internal topics, the REST
 // API, each task's connections and caches); the budget counts each record
-// once, by its estimated payload, while a record lives in memory both
-// decoded and encoded and the collector needs room to work: twice the
-// budget covers both. A budget derived from a memory limit L is therefore
+// by an estimate of the memory it holds where it is held (decoded in its
+// task's queue, encoded in flight), and the collector needs room to work:
+// twice the budget covers that and the garbage of a burst. A budget derived from a memory limit L is therefore
 // (L − memoryOverhead) / 2, so that the process stays under L.
 //
 // Go's soft limit covers the memory the Go runtime manages; the resident
