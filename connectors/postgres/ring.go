@@ -2,16 +2,21 @@ package postgres
 
 import "sync"
 
-// minQueueSlots is the fewest slots a recordQueue keeps allocated: an idle
-// task holds this many, whatever max.queue.size allows.
-const minQueueSlots = 16
+// A recordQueue allocates minQueueSlots slots for its first record, and
+// gives slots back down to keptQueueSlots (37 kB): enough for a busy task's
+// usual batches to come and go without reallocating, far below the 8,192
+// slots of the default max.queue.size.
+const (
+	minQueueSlots  = 16
+	keptQueueSlots = 256
+)
 
 // recordQueue is the queue between the goroutine producing records and
 // Poll: at most limit records (max.queue.size), in slots allocated as they
 // are needed. It grows by doubling while records wait, and halves once
-// fewer than a quarter of its slots are in use, so a task holds the slots
-// of its longest recent backlog only while it lasts, not max.queue.size of
-// them from the start. One goroutine pushes, one pops.
+// fewer than an eighth of its slots are in use (down to keptQueueSlots), so
+// a task holds the slots of a long backlog only while it lasts, not
+// max.queue.size of them from the start. One goroutine pushes, one pops.
 type recordQueue struct {
 	mu    sync.Mutex
 	buf   []queuedRecord // a ring: n records from head
@@ -58,8 +63,8 @@ func (q *recordQueue) pop() (queuedRecord, bool) {
 	q.buf[q.head] = queuedRecord{} // the record is no longer held here
 	q.head = (q.head + 1) % len(q.buf)
 	q.n--
-	if len(q.buf) > minQueueSlots && q.n < len(q.buf)/4 {
-		q.resize(max(len(q.buf)/2, minQueueSlots))
+	if len(q.buf) > keptQueueSlots && q.n < len(q.buf)/8 {
+		q.resize(max(len(q.buf)/2, keptQueueSlots))
 	}
 	return r, true
 }

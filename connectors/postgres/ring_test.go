@@ -41,8 +41,8 @@ func TestRecordQueueGrowsAndShrinks(t *testing.T) {
 	if _, ok := q.pop(); ok {
 		t.Fatal("pop from an empty queue")
 	}
-	if s := q.slots(); s != minQueueSlots {
-		t.Fatalf("%d slots after the backlog, want %d", s, minQueueSlots)
+	if s := q.slots(); s != keptQueueSlots {
+		t.Fatalf("%d slots after the backlog, want %d", s, keptQueueSlots)
 	}
 	select {
 	case <-q.ready:
