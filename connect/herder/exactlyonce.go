@@ -98,6 +98,7 @@ func (h *Herder) newExactlyOnceRunner(id connect.TaskID, connConfig map[string]s
 		Topics:           cfg.Topics,
 		Boundary:         boundary,
 		BoundaryInterval: interval,
+		Budget:           cfg.Budget,
 		Errors:           cfg.Errors,
 		ErrorMetrics:     cfg.ErrorMetrics,
 		Logger:           cfg.Logger,

@@ -10,7 +10,8 @@ import (
 
 // Metrics returns this worker's metrics: Kafka Connect's worker counts and
 // task status (named as the Prometheus JMX exporter names Kafka Connect's
-// MBeans), then the metrics of every running task that reports some.
+// MBeans), the worker's memory budget when it has one, then the metrics of
+// every running task that reports some.
 func (h *Herder) Metrics() []connect.Metric {
 	h.mu.Lock()
 	ids := slices.SortedFunc(maps.Keys(h.tasks), func(a, b connect.TaskID) int {
@@ -46,6 +47,16 @@ func (h *Herder) Metrics() []connect.Metric {
 		}
 	}
 	h.mu.Unlock()
+	if b := h.cfg.MemoryBudget; b != nil {
+		used, _ := b.Used()
+		out = append(out,
+			connect.Metric{Name: "tributary_worker_memory_budget_bytes", Type: connect.Gauge,
+				Help: "The worker's memory budget (memory.budget.bytes): the bytes the records held by all its tasks may take.", Value: float64(b.Total())},
+			connect.Metric{Name: "tributary_worker_memory_budget_used_bytes", Type: connect.Gauge,
+				Help: "The bytes of the worker's memory budget its tasks' records hold now.", Value: float64(used)},
+			connect.Metric{Name: "tributary_worker_memory_budget_blocked_tasks", Type: connect.Gauge,
+				Help: "The number of tasks waiting for room in the worker's memory budget.", Value: float64(b.Blocked())})
+	}
 	out = append(out, errorMetrics...)
 	for _, r := range reporters {
 		out = append(out, r.Metrics()...)

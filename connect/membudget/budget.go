@@ -14,6 +14,7 @@ type Budget struct {
 	used    int64
 	peak    int64
 	shares  int
+	blocked int           // shares with an account refused since it last took bytes
 	changed chan struct{} // closed and replaced when room may have appeared
 	watched bool          // changed was handed out since it was made
 }
@@ -32,6 +33,14 @@ func (b *Budget) Used() (used, peak int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.used, b.peak
+}
+
+// Blocked is the number of shares (tasks) that have an account waiting for
+// room: refused bytes, and not given any since.
+func (b *Budget) Blocked() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.blocked
 }
 
 // ResetPeak makes the peak the bytes held now.
@@ -76,9 +85,10 @@ func (b *Budget) wakeLocked() {
 
 // Share is one task's part of a budget.
 type Share struct {
-	b      *Budget
-	held   int64 // guarded by b.mu
-	closed bool  // guarded by b.mu
+	b       *Budget
+	held    int64 // guarded by b.mu
+	waiting int   // accounts refused since they last took bytes; guarded by b.mu
+	closed  bool  // guarded by b.mu
 }
 
 // Account returns a new holder of records drawing on the share.
@@ -95,6 +105,9 @@ func (s *Share) Close() {
 		return
 	}
 	s.closed = true
+	if s.waiting > 0 {
+		b.blocked--
+	}
 	b.used -= s.held
 	s.held = 0
 	b.shares--
@@ -104,8 +117,30 @@ func (s *Share) Close() {
 // Account is one holder's bytes within a share. Its methods are safe for
 // concurrent use.
 type Account struct {
-	s    *Share
-	held int64 // guarded by s.b.mu
+	s       *Share
+	held    int64 // guarded by s.b.mu
+	waiting bool  // refused since it last took bytes; guarded by s.b.mu
+}
+
+// setWaiting marks a refused (true) or served (false) account, keeping the
+// count of blocked shares. The caller holds b.mu.
+func (a *Account) setWaiting(w bool) {
+	if a.waiting == w {
+		return
+	}
+	a.waiting = w
+	s := a.s
+	if w {
+		s.waiting++
+		if s.waiting == 1 {
+			s.b.blocked++
+		}
+		return
+	}
+	s.waiting--
+	if s.waiting == 0 {
+		s.b.blocked--
+	}
 }
 
 // TryAcquire takes n bytes if they fit in the share's fair part and in the
@@ -122,8 +157,10 @@ func (a *Account) TryAcquire(n int64) (ok bool, changed <-chan struct{}) {
 	}
 	if b.total > 0 && a.held > 0 && (s.held+n > b.fairLocked() || b.used+n > b.total) {
 		b.watched = true
+		a.setWaiting(true)
 		return false, b.changed
 	}
+	a.setWaiting(false)
 	a.held += n
 	s.held += n
 	b.used += n

@@ -4,11 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tributary-cdc/tributary/connect/membudget"
+	"github.com/tributary-cdc/tributary/schema"
 )
 
 func TestFairShares(t *testing.T) {
@@ -62,6 +65,9 @@ func TestOversizedRecordProgresses(t *testing.T) {
 	if ok {
 		t.Fatal("second record taken beyond the share")
 	}
+	if n := b.Blocked(); n != 1 {
+		t.Fatalf("%d tasks blocked, want the one refused", n)
+	}
 	a.Release(500)
 	select {
 	case <-changed:
@@ -70,6 +76,21 @@ func TestOversizedRecordProgresses(t *testing.T) {
 	}
 	if ok, _ := a.TryAcquire(1); !ok {
 		t.Fatal("refused after release")
+	}
+	if n := b.Blocked(); n != 0 {
+		t.Fatalf("%d tasks blocked after the waiter was served, want 0", n)
+	}
+	// A task that stops while waiting is no longer blocked.
+	s := b.Share()
+	w := s.Account()
+	w.TryAcquire(1)
+	w.TryAcquire(1 << 20)
+	if n := b.Blocked(); n != 1 {
+		t.Fatalf("%d tasks blocked, want 1", n)
+	}
+	s.Close()
+	if n := b.Blocked(); n != 0 {
+		t.Fatalf("%d tasks blocked after the waiting one stopped, want 0", n)
 	}
 }
 
@@ -175,18 +196,55 @@ func TestLimit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, src, err := membudget.Limit(tc.v2, tc.v1, tc.env)
+			got, src, err := membudget.Limit([]string{tc.v2}, []string{tc.v1}, tc.env)
 			if err != nil || got != tc.want || src != tc.source {
 				t.Fatalf("Limit = %d %q %v, want %d %q", got, src, err, tc.want, tc.source)
 			}
 		})
 	}
-	if _, _, err := membudget.Limit(write("bad", "lots"), missing, nil); err == nil {
+	if _, _, err := membudget.Limit([]string{write("bad", "lots")}, []string{missing}, nil); err == nil {
 		t.Fatal("a malformed limit file was accepted")
 	}
-	if _, _, err := membudget.Limit(missing, missing, []string{"GOMEMLIMIT=1GB"}); err == nil {
+	if _, _, err := membudget.Limit([]string{missing}, []string{missing}, []string{"GOMEMLIMIT=1GB"}); err == nil {
 		t.Fatal("GOMEMLIMIT=1GB (not a Go unit) was accepted")
 	}
+}
+
+// The limit files of the process's cgroups: its own directory and each
+// ancestor's, for the v2 unified line and the v1 memory controller's;
+// only the root's without those lines. A path cannot leave the root.
+func TestCgroupLimitFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name, proc string
+		v2, v1     []string
+	}{
+		{"none", "", []string{"/r/memory.max"}, []string{"/r/memory/memory.limit_in_bytes"}},
+		{"v2", "0::/a/b\n", []string{"/r/a/b/memory.max", "/r/a/memory.max", "/r/memory.max"}, []string{"/r/memory/memory.limit_in_bytes"}},
+		{"v2 root", "0::/\n", []string{"/r/memory.max"}, []string{"/r/memory/memory.limit_in_bytes"}},
+		{"v1", "5:cpu:/x\n4:blkio,memory:/d/c\n", []string{"/r/memory.max"},
+			[]string{"/r/memory/d/c/memory.limit_in_bytes", "/r/memory/d/memory.limit_in_bytes", "/r/memory/memory.limit_in_bytes"}},
+		{"escape", "0::/../../etc\r\n", []string{"/r/etc/memory.max", "/r/memory.max"}, []string{"/r/memory/memory.limit_in_bytes"}},
+		{"malformed", "garbage\n0:x\n", []string{"/r/memory.max"}, []string{"/r/memory/memory.limit_in_bytes"}},
+	} {
+		v2, v1 := membudget.CgroupLimitFiles("/r", []byte(tc.proc))
+		if !slices.Equal(v2, tc.v2) || !slices.Equal(v1, tc.v1) {
+			t.Errorf("%s: CgroupLimitFiles = %q, %q; want %q, %q", tc.name, v2, v1, tc.v2, tc.v1)
+		}
+	}
+}
+
+func FuzzCgroupLimitFiles(f *testing.F) {
+	for _, s := range []string{"0::/a/b\n", "4:memory:/d\n", "0::/../..\n", "::\n", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v2, v1 := membudget.CgroupLimitFiles("/r", []byte(s))
+		for _, p := range append(v2, v1...) {
+			if !strings.HasPrefix(p, "/r/") {
+				t.Fatalf("%q gives %q, outside the root", s, p)
+			}
+		}
+	})
 }
 
 func FuzzParseGoMemLimit(f *testing.F) {
@@ -199,4 +257,28 @@ func FuzzParseGoMemLimit(f *testing.F) {
 			t.Fatalf("%q parsed to %d", s, n)
 		}
 	})
+}
+
+// SizeOf counts the boxes and headers that hold a value besides its
+// bytes: ordered maps (hstore in map mode, sparse vectors) and maps alike.
+func TestSizeOf(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		v    any
+		want int64
+	}{
+		{"nil", nil, 0},
+		{"string", "abcd", 16 + 4},
+		{"bytes", []byte("ab"), 24 + 2},
+		{"scalar", int64(7), 8},
+		{"struct", &schema.Struct{Values: []any{"ab", int32(1), nil}}, 32 + 3*16 + (16 + 2) + 8},
+		{"map", map[string]any{"k": int64(1)}, 48 + 40 + 1 + 8},
+		{"ordered map", schema.OrderedMap{{Key: "abcd", Value: "xy"}, {Key: "e", Value: nil}}, 24 + 2*32 + 4 + (16 + 2) + 1},
+		{"ordered pairs", schema.OrderedPairs{{Key: int16(1), Value: 1.0}}, 24 + 32 + 8 + 8},
+		{"slice", []any{"a"}, 24 + 16 + 16 + 1},
+	} {
+		if got := membudget.SizeOf(tc.v); got != tc.want {
+			t.Errorf("%s: SizeOf = %d, want %d", tc.name, got, tc.want)
+		}
+	}
 }

@@ -13,6 +13,8 @@
 // can wedge another, and the budget is exceeded by at most one record per
 // holder.
 //
-// Limit derives the budget from the container's memory limit (cgroup v2
-// memory.max, cgroup v1 memory.limit_in_bytes) or GOMEMLIMIT.
+// Limit derives the budget from the memory limit of the process's cgroup
+// (cgroup v2 memory.max, cgroup v1 memory.limit_in_bytes, in the directory
+// /proc/self/cgroup names and its ancestors: CgroupLimitFiles) or
+// GOMEMLIMIT. SizeOf estimates the memory a record's values hold.
 package membudget

@@ -4,15 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// Where the container's memory limit is read from: cgroup v2 first, then
-// cgroup v1.
+// CgroupRoot is where the cgroup file systems are mounted, and
+// ProcSelfCgroup the file naming the process's cgroups.
 const (
-	CgroupV2MemoryMax = "/sys/fs/cgroup/memory.max"
-	CgroupV1Limit     = "/sys/fs/cgroup/memory/memory.limit_in_bytes"
+	CgroupRoot     = "/sys/fs/cgroup"
+	ProcSelfCgroup = "/proc/self/cgroup"
 )
 
 // cgroupV1Unlimited: cgroup v1 reports "no limit" as a huge page-aligned
@@ -30,19 +32,62 @@ const (
 	SourceGoMemLimit Source = "GOMEMLIMIT"
 )
 
+// CgroupLimitFiles returns the memory limit files that apply to a process
+// whose /proc/self/cgroup reads procCgroup, under root (CgroupRoot): for
+// cgroup v2 (the unified hierarchy, line "0::/path") root/path/memory.max,
+// for cgroup v1 (the line whose controllers include memory)
+// root/memory/path/memory.limit_in_bytes, each followed by the same file of
+// every ancestor up to root, since a parent's limit bounds its children.
+// Without a line for a hierarchy (or without procCgroup) its list is just
+// the file at root, as in a container with its own cgroup namespace.
+func CgroupLimitFiles(root string, procCgroup []byte) (v2, v1 []string) {
+	v2Path, v1Path := "/", "/"
+	for line := range strings.Lines(string(procCgroup)) {
+		id, rest, ok := strings.Cut(strings.TrimRight(line, "\r\n"), ":")
+		if !ok {
+			continue
+		}
+		controllers, path, ok := strings.Cut(rest, ":")
+		if !ok || !strings.HasPrefix(path, "/") {
+			continue
+		}
+		if id == "0" && controllers == "" {
+			v2Path = path
+		} else if slices.Contains(strings.Split(controllers, ","), "memory") {
+			v1Path = path
+		}
+	}
+	return upTo(root, v2Path, "memory.max"), upTo(filepath.Join(root, "memory"), v1Path, "memory.limit_in_bytes")
+}
+
+// upTo is base/path/name and the same name in every ancestor of path, up
+// to base/name. The path is cleaned first: it cannot leave base.
+func upTo(base, path, name string) []string {
+	dir := filepath.Clean("/" + path)
+	var files []string
+	for {
+		files = append(files, filepath.Join(base, dir, name))
+		if dir == "/" {
+			return files
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
 // Limit returns the process's memory limit in bytes and where it came
-// from: the first of the cgroup files (cgroup v2 memory.max, then cgroup v1
-// memory.limit_in_bytes; paths overridable for tests) that sets a limit,
-// else GOMEMLIMIT in environ. 0 and SourceNone when nothing limits memory.
-func Limit(v2, v1 string, environ []string) (int64, Source, error) {
-	if n, ok, err := readCgroup(v2, false); err != nil {
+// from: the smallest limit set by the cgroup v2 files v2 (memory.max), else
+// by the cgroup v1 files v1 (memory.limit_in_bytes), as CgroupLimitFiles
+// lists them; else GOMEMLIMIT in environ. 0 and SourceNone when nothing
+// limits memory. Missing files set no limit.
+func Limit(v2, v1 []string, environ []string) (int64, Source, error) {
+	if n, err := smallest(v2, false); err != nil {
 		return 0, SourceNone, err
-	} else if ok {
+	} else if n > 0 {
 		return n, SourceCgroupV2, nil
 	}
-	if n, ok, err := readCgroup(v1, true); err != nil {
+	if n, err := smallest(v1, true); err != nil {
 		return 0, SourceNone, err
-	} else if ok {
+	} else if n > 0 {
 		return n, SourceCgroupV1, nil
 	}
 	for _, kv := range environ {
@@ -57,6 +102,21 @@ func Limit(v2, v1 string, environ []string) (int64, Source, error) {
 		}
 	}
 	return 0, SourceNone, nil
+}
+
+// smallest is the smallest limit the files set, 0 if none does.
+func smallest(files []string, v1 bool) (int64, error) {
+	var least int64
+	for _, f := range files {
+		n, ok, err := readCgroup(f, v1)
+		if err != nil {
+			return 0, err
+		}
+		if ok && (least == 0 || n < least) {
+			least = n
+		}
+	}
+	return least, nil
 }
 
 // readCgroup reads a limit file: "max" (v2) or a huge number (v1) is no

@@ -26,8 +26,9 @@
 // value and headers) is measured once, when it is converted, and given back
 // at its acknowledgement. With a worker memory budget (SourceTaskConfig's
 // Budget, package membudget) the runner holds a share of it while it runs:
-// the window takes its bytes from the share too, and the task is offered
-// accounts of the same share (connect.MemoryAccounter) for what it holds.
+// the window takes from the share what its records hold (their bytes, their
+// offsets, the producer's messages), and the task is offered accounts of
+// the same share (connect.MemoryAccounter) for what it holds.
 //
 // Shutdown order (SourceTaskRunner.Run): stop polling, wait for in-flight
 // records to be acknowledged, write and commit the last offsets, stop the
@@ -36,5 +37,7 @@
 // ExactlyOnceRunner is the exactly-once variant (KIP-618): each transaction
 // (one poll batch, or one interval) holds the records and the offset records
 // for them, written by the task's transactional producer; the task is told
-// only after the transaction committed.
+// only after the transaction committed. Under a worker memory budget the
+// open transaction's records are held in the task's share until it
+// commits, and a transaction that fills the share commits early.
 package worker

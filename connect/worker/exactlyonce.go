@@ -12,6 +12,7 @@ import (
 
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
+	"github.com/tributary-cdc/tributary/connect/membudget"
 )
 
 // TransactionBoundary is a connector's transaction.boundary: what one
@@ -61,6 +62,12 @@ type ExactlyOnceConfig struct {
 	Boundary         TransactionBoundary
 	BoundaryInterval time.Duration // transaction.boundary.interval.ms; default 60 s
 
+	// Budget, when set, is the worker's memory budget: while the task runs
+	// it holds a share of it, from which both the records of its open
+	// transaction and what the task itself holds
+	// (connect.MemoryAccounter) are taken.
+	Budget *membudget.Budget
+
 	// Errors and ErrorMetrics are as in SourceTaskConfig.
 	Errors       ErrorHandling
 	ErrorMetrics *ErrorMetrics
@@ -83,6 +90,10 @@ type ExactlyOnceRunner struct {
 	inTxn    bool
 	txnStart time.Time
 	pending  offsetSet // newest offset per source partition
+	// mem is the open transaction's account in the worker's budget, nil
+	// without one; held is what the transaction's records took from it.
+	mem  connect.MemoryAccount
+	held int64
 
 	errMu    sync.Mutex
 	firstErr error // first record the producer could not write
@@ -110,6 +121,13 @@ func NewExactlyOnceRunner(cfg ExactlyOnceConfig) *ExactlyOnceRunner {
 // transaction is aborted, and Run returns the error).
 func (r *ExactlyOnceRunner) Run(ctx context.Context) error {
 	tc := &taskContext{connector: r.cfg.ID.Connector, offsets: r.cfg.Offsets, log: r.log}
+	if r.cfg.Budget != nil {
+		// Closed when Run returns: whatever the task and the transaction
+		// still hold goes back to the budget with it.
+		tc.share = r.cfg.Budget.Share()
+		defer tc.share.Close()
+		r.mem = tc.share.Account()
+	}
 	if err := r.cfg.Task.Start(ctx, tc, r.cfg.Config); err != nil {
 		stopErr := r.cfg.Task.Stop()
 		closeErr := r.cfg.Producer.Close()
@@ -165,10 +183,33 @@ func (r *ExactlyOnceRunner) loop(ctx context.Context) error {
 }
 
 // send adds one record to the open transaction, beginning one if needed.
+// With a worker budget the record's bytes are taken from the task's share
+// until the transaction commits; when the share is spent, the open
+// transaction is committed first, which gives its bytes back: nothing else
+// would, so waiting could only wedge the task.
 func (r *ExactlyOnceRunner) send(ctx context.Context, rec *connect.SourceRecord) error {
-	out, _, err := r.conv.process(ctx, r.cfg.Transforms, rec)
+	out, size, err := r.conv.process(ctx, r.cfg.Transforms, rec)
 	if err != nil {
 		return err
+	}
+	if r.mem != nil && out != nil {
+		n := heldInWindow(nil, size)
+		if ok, _ := r.mem.TryAcquire(n); !ok {
+			if r.inTxn {
+				if err := r.commit(ctx); err != nil {
+					return err
+				}
+			}
+			// The account holds nothing now: the record goes.
+			for ok, changed := r.mem.TryAcquire(n); !ok; ok, changed = r.mem.TryAcquire(n) {
+				select {
+				case <-changed:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+		}
+		r.held += n
 	}
 	if !r.inTxn {
 		if err := r.cfg.Producer.BeginTxn(); err != nil {
@@ -212,6 +253,11 @@ func (r *ExactlyOnceRunner) commit(ctx context.Context) error {
 		return r.txnError("committing a transaction", err)
 	}
 	r.inTxn = false
+	// The producer has flushed the transaction's records.
+	if r.mem != nil {
+		r.mem.Release(r.held)
+		r.held = 0
+	}
 	// Kafka now holds the records and their offsets; only now may the task
 	// release what they cover (e.g. confirm an LSN to PostgreSQL).
 	for _, c := range offsets {

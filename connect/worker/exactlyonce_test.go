@@ -17,6 +17,7 @@ import (
 	"github.com/tributary-cdc/tributary/connect/kafkaclient"
 	"github.com/tributary-cdc/tributary/connect/kafkalog"
 	"github.com/tributary-cdc/tributary/connect/kafkatest"
+	"github.com/tributary-cdc/tributary/connect/membudget"
 	"github.com/tributary-cdc/tributary/connect/storage"
 )
 
@@ -358,3 +359,47 @@ func TestExactlyOnceThroughput(t *testing.T) {
 type plainTask struct{ *batchTask }
 
 func (plainTask) Commit(context.Context, map[string]any, map[string]any) error { return nil }
+
+// Under a worker memory budget the records of the open transaction are
+// taken from the task's share until it commits; a poll batch larger than
+// the share commits early, in parts, instead of waiting for room only its
+// own commit would make. Everything is delivered, the offset covers it
+// all, and the share is given back.
+func TestExactlyOnceHeldUnderTheBudget(t *testing.T) {
+	f := newEOSFixture(t)
+	const n = 300
+	task := &batchTask{batches: batches(n, 100), commitChecker: commitChecker{store: f.store}, idle: make(chan struct{})}
+	r := f.runner(t, task, BoundaryPoll)
+	// About 20 in-flight records fit.
+	budget := membudget.New(20 * heldInWindow(nil, 8))
+	r.cfg.Budget = budget
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	<-task.idle
+	if _, peak := budget.Used(); peak > budget.Total()+heldInWindow(nil, 8) {
+		t.Fatalf("peak %d bytes held, budget %d", peak, budget.Total())
+	}
+	last, badCommit := task.lastCommitted()
+	if badCommit != nil {
+		t.Fatal(badCommit)
+	}
+	if last != n-1 {
+		t.Fatalf("last commit told to the task = %d, want %d", last, n-1)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after a clean stop = %v", err)
+	}
+	if used, _ := budget.Used(); used != 0 {
+		t.Fatalf("%d bytes still held after the task stopped", used)
+	}
+	if got := readIsolated(t, f.brokers, "events", sarama.ReadCommitted); len(got) != n {
+		t.Fatalf("read_committed reader sees %d records, want %d", len(got), n)
+	}
+	task.mu.Lock()
+	defer task.mu.Unlock()
+	if len(task.committed) <= 3 {
+		t.Fatalf("task commits = %v, want more than one per poll batch", task.committed)
+	}
+}

@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"unsafe"
+
+	"github.com/IBM/sarama"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connect/membudget"
 )
 
 // Defaults for the in-flight window of a source task: at most this many
@@ -66,8 +70,9 @@ type ackEntry struct {
 	key       string
 	partition map[string]any
 	offset    map[string]any
-	size      int64
-	inWindow  bool // counted in records and bytes until acknowledged or failed
+	size      int64 // bytes produced: keys, values and headers
+	held      int64 // bytes taken from the worker's budget (heldInWindow)
+	inWindow  bool  // counted in records and bytes until acknowledged or failed
 	acked     bool
 	prompt    bool // commit as soon as committable (see promptly)
 }
@@ -84,13 +89,15 @@ func newAckTracker(maxRecords int, maxBytes int64) *ackTracker {
 // admit registers a record about to be produced, of size bytes, and returns
 // its sequence number. It waits while the window is full, until ctx ends.
 func (t *ackTracker) admit(ctx context.Context, partition, offset map[string]any, size int64) (uint64, error) {
+	var held int64
 	t.mu.Lock()
 	for {
 		var budget <-chan struct{} // room in the worker's budget, when that is what is short
 		if t.records < t.maxRecords && (t.bytes == 0 || t.bytes+size <= t.maxBytes) {
 			ok := true
 			if t.mem != nil {
-				ok, budget = t.mem.TryAcquire(size)
+				held = heldInWindow(offset, size)
+				ok, budget = t.mem.TryAcquire(held)
 			}
 			if ok {
 				break
@@ -110,7 +117,19 @@ func (t *ackTracker) admit(ctx context.Context, partition, offset map[string]any
 	defer t.mu.Unlock()
 	t.records++
 	t.bytes += size
-	return t.addLocked(ackEntry{partition: partition, offset: offset, size: size, inWindow: true}), nil
+	return t.addLocked(ackEntry{partition: partition, offset: offset, size: size, held: held, inWindow: true}), nil
+}
+
+// inFlightOverhead is what a produced record holds besides its bytes and
+// offset until acknowledged: the producer's message and its tracker entry.
+const inFlightOverhead = int64(unsafe.Sizeof(sarama.ProducerMessage{}) + unsafe.Sizeof(ackEntry{}))
+
+// heldInWindow is what a produced record of size bytes with offset takes
+// from the worker's budget while in flight: its bytes, its offset, which
+// the tracker keeps until the record is acknowledged, and the structures
+// holding them.
+func heldInWindow(offset map[string]any, size int64) int64 {
+	return size + inFlightOverhead + membudget.SizeOf(offset)
 }
 
 // add registers a record that takes no room in the window (an offset-only
@@ -139,7 +158,7 @@ func (t *ackTracker) leaveWindow(e *ackEntry) {
 		t.records--
 		t.bytes -= e.size
 		if t.mem != nil {
-			t.mem.Release(e.size)
+			t.mem.Release(e.held)
 		}
 	}
 }
@@ -175,14 +194,24 @@ func (t *ackTracker) ack(seq uint64) {
 				}
 			}
 		}
+		// The offset is in ready now, or superseded: the entry no longer
+		// holds it.
+		e.partition, e.offset = nil, nil
 		t.head++
 	}
 	// Compact once the acknowledged prefix dominates, to keep memory bounded
 	// by the number of records in flight.
-	if t.head > 1024 && t.head*2 > len(t.entries) {
-		n := copy(t.entries, t.entries[t.head:])
-		clear(t.entries[n:])
-		t.entries = t.entries[:n]
+	// After a burst, a backing array four times larger than the entries
+	// in flight is given up for one twice as large.
+	if t.head > 1024 && t.head*2 > len(t.entries) || t.head == len(t.entries) && t.head > 0 {
+		live := t.entries[t.head:]
+		if c := cap(t.entries); c > 1024 && c > 4*len(live) {
+			t.entries = append(make([]ackEntry, 0, max(2*len(live), 1024)), live...)
+		} else {
+			n := copy(t.entries, live)
+			clear(t.entries[n:])
+			t.entries = t.entries[:n]
+		}
 		t.base += uint64(t.head)
 		t.head = 0
 	}

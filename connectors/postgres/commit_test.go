@@ -18,7 +18,7 @@ func queueTask(maxQueueBytes int64) *Task {
 	t := NewTask()
 	t.cfg = &Config{TopicPrefix: "dbserver1", MaxBatchSize: 2048, MaxQueueSize: 8192, PollInterval: time.Second, MaxQueueBytes: maxQueueBytes}
 	t.partition = map[string]any{partitionKey: t.cfg.TopicPrefix}
-	t.records = make(chan queuedRecord, t.cfg.MaxQueueSize)
+	t.records = newRecordQueue(t.cfg.MaxQueueSize)
 	t.queued = queueBytes{limit: maxQueueBytes, freed: make(chan struct{}, 1)}
 	return t
 }
@@ -139,7 +139,7 @@ func TestSendKeepsWhileQueueFull(t *testing.T) {
 		t.Run(bound, func(t *testing.T) {
 			task := queueTask(0)
 			if bound == "count" {
-				task.records = make(chan queuedRecord, 1)
+				task.records = newRecordQueue(1)
 			} else {
 				task.queued = queueBytes{limit: 1, freed: make(chan struct{}, 1)}
 			}

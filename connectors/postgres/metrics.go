@@ -165,11 +165,11 @@ func (t *Task) Metrics() []connect.Metric {
 		"Milliseconds since the connector processed its last event; -1 before any event.", float64(since))
 	// ChangeEventQueue: totalCapacity is max.queue.size, remainingCapacity
 	// what it has free.
-	capacity := cap(t.records)
+	capacity := t.records.limit
 	b.debezium(streaming, "QueueTotalCapacity", connect.Gauge,
 		"The number of records the queue between the connector and the runtime can hold (max.queue.size).", float64(capacity))
 	b.debezium(streaming, "QueueRemainingCapacity", connect.Gauge,
-		"The number of records the queue can still take.", float64(capacity-len(t.records)))
+		"The number of records the queue can still take.", float64(capacity-t.records.len()))
 	b.debezium(streaming, "MaxQueueSizeInBytes", connect.Gauge,
 		"The queue's bound in bytes (max.queue.size.in.bytes); 0 when unbounded.", float64(t.cfg.MaxQueueBytes))
 	b.debezium(streaming, "CurrentQueueSizeInBytes", connect.Gauge,

@@ -4,9 +4,10 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/tributary-cdc/tributary/connect"
-	"github.com/tributary-cdc/tributary/schema"
+	"github.com/tributary-cdc/tributary/connect/membudget"
 )
 
 // queuedRecord is a record in the queue with its size as the queue's byte
@@ -20,7 +21,7 @@ type queuedRecord struct {
 // as Debezium's ChangeEventQueue does besides its count bound: a record is
 // admitted while the queued bytes are below the limit, so the queue may
 // exceed it by one record. Debezium measures a record by its JVM object
-// size; here a record's size is an estimate of its key and value payload
+// size; here a record's size is an estimate of the memory it holds
 // (recordSize), taken once, when the record is queued.
 //
 // With a worker memory budget (connect.MemoryAccounter) the queued bytes are
@@ -73,15 +74,10 @@ func (q *queueBytes) measure(r *connect.SourceRecord) int64 {
 }
 
 // release gives back the queue bytes of records Poll took (their budget
-// bytes follow at the next Poll, handOut), or of a record that was never
-// queued (its budget bytes with them: unqueued says so).
-func (q *queueBytes) release(n int64, unqueued bool) {
-	if n == 0 {
-		return
-	}
-	q.used.Add(-n)
-	if q.mem != nil && unqueued {
-		q.mem.Release(n)
+// bytes follow at the next Poll, handOut) and tells a waiting sender.
+func (q *queueBytes) release(n int64) {
+	if n != 0 {
+		q.used.Add(-n)
 	}
 	select {
 	case q.freed <- struct{}{}:
@@ -100,16 +96,17 @@ type keeper interface {
 
 // send queues a record for Poll: the one way records of the snapshot and
 // of the stream reach it. It measures the record once for the byte bound,
-// then waits while the queue is full (by bytes, then by count), giving up
-// when ctx ends. While it waits, k (if not nil) is kept: at its keepBy
-// time, and whenever Commit wakes the task. Snapshot readers send under
-// their emitter's lock, the streaming loop from the run goroutine; never
-// both at once.
+// then waits while the queue is full (by count, then by bytes, then by the
+// worker's budget), giving up when ctx ends. While it waits, k (if not nil)
+// is kept: at its keepBy time, and whenever Commit wakes the task. Snapshot
+// readers send under their emitter's lock, the streaming loop from the run
+// goroutine; never both at once, so the room found stays free until the
+// record is pushed.
 func (t *Task) send(ctx context.Context, r connect.SourceRecord, k keeper) error {
 	q := queuedRecord{rec: r, size: t.queued.measure(&r)}
 	for {
 		var budget <-chan struct{} // room in the worker's budget, when that is what is short
-		if !t.queued.full() {
+		if t.records.len() < t.records.limit && !t.queued.full() {
 			var ok bool
 			if ok, budget = t.queued.take(q.size); ok {
 				break
@@ -132,30 +129,9 @@ func (t *Task) send(ctx context.Context, r connect.SourceRecord, k keeper) error
 	if q.size != 0 {
 		t.queued.used.Add(q.size)
 	}
-	for {
-		select {
-		case t.records <- q:
-			t.sent++
-			return nil
-		default:
-		}
-		woken, due := t.keepWait(k)
-		select {
-		case t.records <- q:
-			t.keepTimerStop(k)
-			t.sent++
-			return nil
-		case <-woken:
-		case <-due:
-		case <-ctx.Done():
-			t.keepTimerStop(k)
-			t.queued.release(q.size, true)
-			return ctx.Err()
-		}
-		if err := t.kept(ctx, k); err != nil {
-			return err
-		}
-	}
+	t.records.push(q)
+	t.sent++
+	return nil
 }
 
 // keepWait returns what a sender waiting for room also waits for: Commit's
@@ -190,66 +166,17 @@ func (t *Task) kept(ctx context.Context, k keeper) error {
 	return k.keep(ctx)
 }
 
-// recordSize estimates the payload of a record: the bytes of its strings
-// and byte arrays, 8 per other scalar, the sum over structs, arrays and
-// maps. Shared values (a source block) are counted in every record that
-// holds them, as each would be serialised.
-func recordSize(r *connect.SourceRecord) int64 {
-	return 16 + valueSize(r.Key) + valueSize(r.Value)
-}
+// queuedRecordSize is the bytes of a queue slot.
+const queuedRecordSize = int64(unsafe.Sizeof(queuedRecord{}))
 
-func valueSize(v any) int64 {
-	switch x := v.(type) {
-	case nil:
-		return 0
-	case string:
-		return int64(len(x))
-	case []byte:
-		return int64(len(x))
-	case *schema.Struct:
-		if x == nil {
-			return 0
-		}
-		var n int64
-		for _, f := range x.Values {
-			n += valueSize(f)
-		}
-		return n
-	case []any:
-		var n int64
-		for _, e := range x {
-			n += valueSize(e)
-		}
-		return n
-	case map[string]any:
-		var n int64
-		for k, e := range x {
-			n += int64(len(k)) + valueSize(e)
-		}
-		return n
-	case map[any]any:
-		var n int64
-		for k, e := range x {
-			n += valueSize(k) + valueSize(e)
-		}
-		return n
-	case schema.OrderedMap:
-		var n int64
-		for _, e := range x {
-			n += int64(len(e.Key)) + valueSize(e.Value)
-		}
-		return n
-	case schema.OrderedPairs:
-		var n int64
-		for _, e := range x {
-			n += valueSize(e.Key) + valueSize(e.Value)
-		}
-		return n
-	case schema.Decimal:
-		if x.Unscaled == nil {
-			return 4
-		}
-		return 4 + int64(len(x.Unscaled.Bits()))*8
+// recordSize estimates the memory a queued record holds: its slot in the
+// queue, its key, value, headers and offset (membudget.SizeOf), the
+// values the event cache shares among records counted in each. Its source
+// partition is the task's one map, not counted.
+func recordSize(r *connect.SourceRecord) int64 {
+	n := queuedRecordSize + membudget.SizeOf(r.Key) + membudget.SizeOf(r.Value) + membudget.SizeOf(r.SourceOffset)
+	for _, h := range r.Headers {
+		n += int64(unsafe.Sizeof(h)) + int64(len(h.Key)) + membudget.SizeOf(h.Value)
 	}
-	return 8
+	return n
 }

@@ -54,19 +54,23 @@ func newReadTask(tb testing.TB, pg *pgtest.Server, extra map[string]string, keep
 		tb.Fatal(err)
 	}
 	t.plan.tables = tables
-	t.records = make(chan queuedRecord, cfg.MaxQueueSize)
+	t.records = newRecordQueue(cfg.MaxQueueSize)
+	t.queued = queueBytes{limit: cfg.MaxQueueBytes, freed: make(chan struct{}, 1)}
 	rt := &readTask{Task: t, keep: keep, stop: make(chan struct{}), drained: make(chan struct{})}
 	go func() {
 		defer close(rt.drained)
 		for {
 			select {
-			case r := <-t.records:
-				rt.mu.Lock()
-				rt.count++
-				if keep {
-					rt.records = append(rt.records, r.rec)
+			case <-t.records.ready:
+				for r, ok := t.records.pop(); ok; r, ok = t.records.pop() {
+					rt.mu.Lock()
+					rt.count++
+					if keep {
+						rt.records = append(rt.records, r.rec)
+					}
+					rt.mu.Unlock()
+					t.queued.release(r.size)
 				}
-				rt.mu.Unlock()
 			case <-rt.stop:
 				return
 			}

@@ -57,8 +57,8 @@ type Task struct {
 	channels []signal.Channel
 	external chan signal.Signal
 
-	records chan queuedRecord
-	// queued bounds the records channel by estimated bytes as well.
+	records *recordQueue
+	// queued bounds the records queue by estimated bytes as well.
 	queued queueBytes
 	// sent counts the records queued; only the goroutine queuing them (the
 	// run goroutine, or a snapshot reader under the emitter's lock) uses
@@ -212,7 +212,7 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 	}
 	t.external = make(chan signal.Signal, externalSignals)
 
-	t.records = make(chan queuedRecord, cfg.MaxQueueSize)
+	t.records = newRecordQueue(cfg.MaxQueueSize)
 	t.done = make(chan struct{})
 	runCtx, cancel := context.WithCancel(context.Background())
 	t.cancel = cancel
@@ -465,10 +465,8 @@ func (t *Task) run(ctx context.Context) error {
 func (t *Task) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
 	// The runtime is done with the previous batch.
 	t.queued.handOut(0)
-	var first queuedRecord
-	select {
-	case first = <-t.records:
-	default:
+	first, ok := t.records.pop()
+	if !ok {
 		if batch := t.placeMarker(nil); batch != nil {
 			return batch, nil
 		}
@@ -477,28 +475,28 @@ func (t *Task) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
 	wait:
 		for {
 			select {
-			case first = <-t.records:
-				break wait
+			case <-t.records.ready:
+				if first, ok = t.records.pop(); ok {
+					break wait
+				}
 			case <-t.markerSet:
 				if batch := t.placeMarker(nil); batch != nil {
 					return batch, nil
 				}
 			case <-t.done:
-				select {
-				case first = <-t.records:
+				if first, ok = t.records.pop(); ok {
 					break wait
-				default:
-					if t.err != nil {
-						return nil, t.err
-					}
-					// Finished without error (initial_only): nothing more
-					// will come.
-					select {
-					case <-timer.C:
-						return nil, nil
-					case <-ctx.Done():
-						return nil, ctx.Err()
-					}
+				}
+				if t.err != nil {
+					return nil, t.err
+				}
+				// Finished without error (initial_only): nothing more
+				// will come.
+				select {
+				case <-timer.C:
+					return nil, nil
+				case <-ctx.Done():
+					return nil, ctx.Err()
 				}
 			case <-timer.C:
 				return nil, nil
@@ -508,20 +506,18 @@ func (t *Task) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
 		}
 	}
 	// Room for the records queued now, and a marker.
-	batch := make([]connect.SourceRecord, 1, min(t.cfg.MaxBatchSize, len(t.records)+1)+1)
+	batch := make([]connect.SourceRecord, 1, min(t.cfg.MaxBatchSize, t.records.len()+1)+1)
 	batch[0] = first.rec
 	size := first.size
-fill:
 	for len(batch) < t.cfg.MaxBatchSize {
-		select {
-		case q := <-t.records:
-			batch = append(batch, q.rec)
-			size += q.size
-		default:
-			break fill
+		q, ok := t.records.pop()
+		if !ok {
+			break
 		}
+		batch = append(batch, q.rec)
+		size += q.size
 	}
-	t.queued.release(size, false)
+	t.queued.release(size)
 	t.queued.handOut(size)
 	return t.placeMarker(batch), nil
 }

@@ -145,7 +145,11 @@ func New(ctx context.Context, opts Options) (_ *App, err error) {
 	}
 	a.workerID = advertisedWorkerID(cfg, advertisedListener(a.listeners, a.scheme))
 	plugins := newPlugins()
-	if a.memory, err = setupMemory(cfg.MemoryBudget, opts.Environ, log); err != nil {
+	procCgroup, err := readProcCgroup()
+	if err != nil {
+		return nil, err
+	}
+	if a.memory, err = setupMemory(cfg.MemoryBudget, opts.Environ, procCgroup, log); err != nil {
 		return nil, err
 	}
 	if a.herder, err = a.newHerder(ctx, set, k, st, plugins, convFactory, levels, forwarder); err != nil {

@@ -2,9 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -31,9 +32,9 @@ const (
 // 2 × budget at most. memoryOverhead is what the worker needs besides the records
 // it holds (the Go runtime, the Kafka clients and internal topics, the REST
 // API, each task's connections and caches); the budget counts each record
-// once, by its estimated payload, while a record lives in memory both
-// decoded and encoded and the collector needs room to work: twice the
-// budget covers both. A budget derived from a memory limit L is therefore
+// by an estimate of the memory it holds where it is held (decoded in its
+// task's queue, encoded in flight), and the collector needs room to work:
+// twice the budget covers that and the garbage of a burst. A budget derived from a memory limit L is therefore
 // (L − memoryOverhead) / 2, so that the process stays under L.
 //
 // Go's soft limit covers the memory the Go runtime manages; the resident
@@ -50,8 +51,21 @@ const (
 func softLimitFor(b int64) int64 { return memoryOverhead - memoryOutsideGo + 2*b }
 
 // cgroupRootEnv names a directory read instead of /sys/fs/cgroup for the
-// container's memory limit (memory.max, memory/memory.limit_in_bytes).
+// container's memory limit (memory.max, memory/memory.limit_in_bytes, in
+// the directories /proc/self/cgroup names below it).
 const cgroupRootEnv = "TRIBUTARY_CGROUP_ROOT"
+
+// readProcCgroup is /proc/self/cgroup, nil where there is none.
+func readProcCgroup() ([]byte, error) {
+	b, err := os.ReadFile(membudget.ProcSelfCgroup)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("deriving the memory budget: %w", err)
+	}
+	return b, nil
+}
 
 // memorySetup is the worker's memory budget and Go's soft limit.
 type memorySetup struct {
@@ -62,12 +76,13 @@ type memorySetup struct {
 }
 
 // setupMemory applies memory.budget.bytes (prop): -1 derives the budget from
-// the container's memory limit or GOMEMLIMIT, 0 runs without one. It sets
-// Go's soft limit at once, unless GOMEMLIMIT is in environ: the runtime's
-// own setting then stands.
-func setupMemory(prop int64, environ []string, log *slog.Logger) (memorySetup, error) {
+// the memory limit of the process's cgroup (procCgroup is what
+// /proc/self/cgroup reads) or GOMEMLIMIT, 0 runs without one. It sets Go's
+// soft limit at once, unless GOMEMLIMIT is in environ: the runtime's own
+// setting then stands.
+func setupMemory(prop int64, environ []string, procCgroup []byte, log *slog.Logger) (memorySetup, error) {
 	goMemLimit := false
-	root := "/sys/fs/cgroup"
+	root := membudget.CgroupRoot
 	for _, kv := range environ {
 		if strings.HasPrefix(kv, "GOMEMLIMIT=") {
 			goMemLimit = true
@@ -78,8 +93,8 @@ func setupMemory(prop int64, environ []string, log *slog.Logger) (memorySetup, e
 	}
 	budget := prop
 	if prop < 0 {
-		limit, source, err := membudget.Limit(filepath.Join(root, "memory.max"),
-			filepath.Join(root, "memory", "memory.limit_in_bytes"), environ)
+		v2, v1 := membudget.CgroupLimitFiles(root, procCgroup)
+		limit, source, err := membudget.Limit(v2, v1, environ)
 		if err != nil {
 			return memorySetup{}, fmt.Errorf("deriving the memory budget: %w", err)
 		}

@@ -22,7 +22,7 @@ func TestMemoryLimiterWithoutBudget(t *testing.T) {
 	noCgroup := cgroupRootEnv + "=" + t.TempDir()
 
 	debug.SetMemoryLimit(math.MaxInt64)
-	m, err := setupMemory(-1, []string{"HOME=/root", noCgroup}, log)
+	m, err := setupMemory(-1, []string{"HOME=/root", noCgroup}, nil, log)
 	if err != nil || m.budget != nil {
 		t.Fatalf("setupMemory without a limit = %+v, %v; want no budget", m, err)
 	}
@@ -39,7 +39,7 @@ func TestMemoryLimiterWithoutBudget(t *testing.T) {
 	}
 
 	// memory.budget.bytes=0 turns the budget off whatever the limit.
-	m, err = setupMemory(0, []string{"GOMEMLIMIT=1GiB"}, log)
+	m, err = setupMemory(0, []string{"GOMEMLIMIT=1GiB"}, nil, log)
 	if err != nil || m.budget != nil {
 		t.Fatalf("setupMemory(0) = %+v, %v; want no budget", m, err)
 	}
@@ -61,7 +61,7 @@ func TestMemoryBudgetFromCgroup(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "memory.max"), []byte("268435456\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, err := setupMemory(-1, []string{cgroupRootEnv + "=" + root}, log)
+	m, err := setupMemory(-1, []string{cgroupRootEnv + "=" + root}, nil, log)
 	if err != nil || m.budget == nil {
 		t.Fatalf("setupMemory = %+v, %v", m, err)
 	}
@@ -78,7 +78,7 @@ func TestMemoryBudgetFromCgroup(t *testing.T) {
 	}
 
 	// An explicit budget wins over the limit.
-	m, err = setupMemory(32<<20, []string{cgroupRootEnv + "=" + root}, log)
+	m, err = setupMemory(32<<20, []string{cgroupRootEnv + "=" + root}, nil, log)
 	if err != nil || m.budget == nil || m.budget.Total() != 32<<20 {
 		t.Fatalf("setupMemory(32 MiB) = %+v, %v", m, err)
 	}
@@ -90,8 +90,68 @@ func TestMemoryBudgetFromCgroup(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "memory.max"), []byte("lots\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := setupMemory(-1, []string{cgroupRootEnv + "=" + root}, log); err == nil {
+	if _, err := setupMemory(-1, []string{cgroupRootEnv + "=" + root}, nil, log); err == nil {
 		t.Fatal("malformed memory.max accepted")
+	}
+}
+
+// The limit is the one of the process's own cgroup, as /proc/self/cgroup
+// names it under the cgroup root, or of an ancestor when that is smaller:
+// cgroup v2's unified line, else cgroup v1's memory controller.
+func TestMemoryBudgetFromOwnCgroup(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	log := slog.New(slog.DiscardHandler)
+	root := t.TempDir()
+	write := func(path, limit string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(limit+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := []string{cgroupRootEnv + "=" + root}
+	budgetOf := func(procCgroup string) int64 {
+		t.Helper()
+		m, err := setupMemory(-1, env, []byte(procCgroup), log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.budget == nil {
+			return 0
+		}
+		return m.budget.Total()
+	}
+	derived := func(limit int64) int64 { return (limit - memoryOverhead) / 2 }
+
+	// cgroup v2: the root's memory.max sets no limit, the process's does.
+	write(filepath.Join(root, "memory.max"), "max")
+	write(filepath.Join(root, "kubepods", "pod1", "c1", "memory.max"), "536870912")
+	v2 := "0::/kubepods/pod1/c1\n"
+	if got := budgetOf(v2); got != derived(512<<20) {
+		t.Fatalf("v2 budget %d, want %d from the process's own memory.max", got, derived(512<<20))
+	}
+	// A parent's smaller limit bounds it.
+	write(filepath.Join(root, "kubepods", "pod1", "memory.max"), "268435456")
+	if got := budgetOf(v2); got != derived(256<<20) {
+		t.Fatalf("v2 budget %d, want %d from the parent's memory.max", got, derived(256<<20))
+	}
+	// Another cgroup's limit does not apply.
+	if got := budgetOf("0::/system.slice/other\n"); got != 0 {
+		t.Fatalf("budget %d from a cgroup the process is not in", got)
+	}
+
+	// cgroup v1: the memory controller's line, among the others.
+	v1root := t.TempDir()
+	env = []string{cgroupRootEnv + "=" + v1root}
+	write(filepath.Join(v1root, "memory", "memory.limit_in_bytes"), "9223372036854771712")
+	write(filepath.Join(v1root, "memory", "docker", "abc", "memory.limit_in_bytes"), "402653184")
+	write(filepath.Join(v1root, "cpu", "docker", "abc", "memory.limit_in_bytes"), "1")
+	v1 := "12:cpu,cpuacct:/docker/abc\n11:memory:/docker/abc\n1:name=systemd:/docker/abc\n0::/\n"
+	if got := budgetOf(v1); got != derived(384<<20) {
+		t.Fatalf("v1 budget %d, want %d from the memory controller's cgroup", got, derived(384<<20))
 	}
 }
 
