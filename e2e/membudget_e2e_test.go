@@ -36,14 +36,7 @@ func memoryBudgetScenario() budgetScenario {
 // one), and every table receives a burst at once. Everything is delivered,
 // and the worker's peak resident memory (VmHWM) stays within the limit:
 // the budget twice over plus the documented fixed overhead.
-//
-// It runs under make budget-scale only (MEMORY_BUDGET_SCALE): the 16 MiB
-// between the small scenario's peak and its limit is not yet a margin a
-// busy CI machine keeps every time.
 func TestEndToEndMemoryBudget(t *testing.T) {
-	if os.Getenv("MEMORY_BUDGET_SCALE") == "" {
-		t.Skip("run with make budget-scale (MEMORY_BUDGET_SCALE=1)")
-	}
 	sc := memoryBudgetScenario()
 	slots := strconv.Itoa(sc.tasks + 5)
 	pg := pgtest.Start(t, "max_replication_slots="+slots, "max_wal_senders="+slots, "max_connections=200")
