@@ -114,9 +114,6 @@ func TestClusterSurvivesKill(t *testing.T) {
 		"CONNECT_SESSION_TIMEOUT_MS=6000",
 		"CONNECT_HEARTBEAT_INTERVAL_MS=1000",
 		"CONNECT_REBALANCE_TIMEOUT_MS=20000",
-		// Under the default sessioned protocol a departed worker's tasks
-		// wait this long for it before they move.
-		"CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=2000",
 	}
 	host := startWorker(t, workerEnv{dataDir: filepath.Join(t.TempDir(), "data"), extraEnv: group})
 	joined := append([]string{"CONNECT_BOOTSTRAP_SERVERS=" + host.kafka}, group...)

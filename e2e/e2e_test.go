@@ -73,6 +73,11 @@ func startWorker(t *testing.T, env workerEnv) *process {
 		"CONNECT_EMBEDDED_DATA_DIR="+env.dataDir,
 		"CONNECT_EMBEDDED_SCHEMA_REGISTRY_LISTENERS=http://127.0.0.1:0",
 		"CONNECT_OFFSET_FLUSH_INTERVAL_MS=300",
+		// Under the default sessioned protocol a worker that left without
+		// saying so (SIGKILL) has its work held for this long before it is
+		// reassigned, even to the same worker restarted (as in Kafka
+		// Connect); five minutes by default.
+		"CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=2000",
 	)
 	cmd.Env = append(cmd.Env, env.extraEnv...)
 	w := &process{t: t, cmd: cmd, exited: make(chan struct{})}

@@ -635,10 +635,6 @@ func TestFaultBrokerOutage(t *testing.T) {
 		// Rebalances after the outage settle quickly.
 		"CONNECT_SESSION_TIMEOUT_MS=6000",
 		"CONNECT_HEARTBEAT_INTERVAL_MS=1000",
-		// The restarted broker has forgotten the group: the worker rejoins
-		// as a new member, and under the default sessioned protocol the
-		// work it held waits this long before it is assigned again.
-		"CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=2000",
 	}})
 	if code, body := w.do("POST", "/connectors", dbFaultConfig(t, pg)); code != 201 {
 		t.Fatalf("POST /connectors = %d %s", code, body)
