@@ -278,7 +278,11 @@ func (h *Herder) rotateKeyIfDue() time.Duration {
 	}
 	k, err := interworker.GenerateKey(iw.KeyAlgorithm, iw.KeySize, now.UnixMilli())
 	if err == nil {
-		err = h.cfg.Configs.PutSessionKey(h.baseCtx, k)
+		// Bounded as KafkaConfigBackingStore.putSessionKey's write is
+		// (READ_WRITE_TOTAL_TIMEOUT_MS): the herder's lock is held.
+		ctx, cancel := context.WithTimeout(h.baseCtx, 30*time.Second)
+		err = h.cfg.Configs.PutSessionKey(ctx, k)
+		cancel()
 	}
 	if err != nil {
 		h.log.Warn("distributing a new session key failed, trying again", "error", err)
