@@ -259,7 +259,7 @@ func (r *triggerRun) install(ctx context.Context, tables []tableRef) error {
 	}
 	rows, err := t.conn.Query(ctx, `SELECT format('DROP TRIGGER %I ON %s', tg.tgname, tg.tgrelid::regclass)
 		FROM pg_trigger tg WHERE tg.tgname::text IN ($1::text, $1::text || '_truncate') AND tg.tgparentid = 0
-		  AND NOT tg.tgrelid = ANY($2::oid[])`, r.triggerName(), tableOIDs(tables))
+		  AND NOT tg.tgrelid = ANY($2::oid[]) AND tg.tgfoid = to_regprocedure($3)`, r.triggerName(), tableOIDs(tables), r.function()+"()")
 	if err != nil {
 		return fmt.Errorf("listing the capture triggers: %w", err)
 	}
@@ -295,10 +295,19 @@ func (r *triggerRun) missing(ctx context.Context, tables []tableRef) (out []stri
 		out = append(out, "function "+r.function())
 	}
 	for _, tr := range tables {
-		var n int
-		if err := t.conn.QueryRow(ctx, `SELECT count(*) FROM pg_trigger WHERE tgrelid = $1 AND tgname::text IN ($2::text, $2::text || '_truncate') AND tgenabled <> 'D'`,
-			tr.OID, r.triggerName()).Scan(&n); err != nil {
+		// A trigger of the same name that runs another function is another
+		// connector's (same trigger.queue.table in another trigger.schema):
+		// replacing it would silently end that connector's capture.
+		var n, foreign int
+		if err := t.conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE tgfoid = to_regprocedure($3) AND tgenabled <> 'D'),
+				count(*) FILTER (WHERE tgfoid IS DISTINCT FROM to_regprocedure($3))
+			FROM pg_trigger WHERE tgrelid = $1 AND tgname::text IN ($2::text, $2::text || '_truncate')`,
+			tr.OID, r.triggerName(), r.function()+"()").Scan(&n, &foreign); err != nil {
 			return nil, false, nil, fmt.Errorf("checking the triggers of %s: %w", tr.quoted(), err)
+		}
+		if foreign > 0 {
+			return nil, false, nil, fmt.Errorf("%s has a trigger named %s that runs another function than %s: another connector uses %s=%s; give this one its own %s",
+				tr.quoted(), r.triggerName(), r.function(), KeyTriggerQueue, tc.Queue, KeyTriggerQueue)
 		}
 		if n != 2 {
 			out = append(out, "triggers on "+tr.Schema+"."+tr.Name)
