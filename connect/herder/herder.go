@@ -231,7 +231,10 @@ type Herder struct {
 	// forwarding names the connectors whose task configs are on their way
 	// to the leader; forwards tracks those requests.
 	forwarding map[string]bool
-	forwards   sync.WaitGroup
+	// forwardFailures counts, per connector, the failed attempts in a row
+	// to send its task configs to the leader: the retry backs off.
+	forwardFailures map[string]int
+	forwards        sync.WaitGroup
 	// keyWake tells rotateKeys to check the session key; keysDone is
 	// closed when it returns.
 	keyWake  chan struct{}
@@ -285,7 +288,8 @@ func New(cfg Config) *Herder {
 		wake:     make(chan struct{}, 1),
 		keyWake:  make(chan struct{}, 1),
 
-		forwarding: make(map[string]bool),
+		forwarding:      make(map[string]bool),
+		forwardFailures: make(map[string]int),
 	}
 	if cfg.InterWorker.KeyAlgorithm == "" {
 		h.cfg.InterWorker = InterWorkerConfig{KeyAlgorithm: interworker.DefaultAlgorithm, KeyTTL: time.Hour,

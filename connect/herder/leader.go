@@ -178,13 +178,20 @@ func (h *Herder) writeTaskConfigsLocked(ctx context.Context, name string, tasks 
 		err := h.postTaskConfigs(leader, name, body, version)
 		h.mu.Lock()
 		delete(h.forwarding, name)
+		failures := h.forwardFailures[name]
+		if err == nil {
+			delete(h.forwardFailures, name)
+		} else {
+			h.forwardFailures[name] = failures + 1
+		}
 		h.mu.Unlock()
 		if err == nil {
 			return
 		}
-		// RECONFIGURE_CONNECTOR_TASKS_BACKOFF_INITIAL_MS: try again.
-		h.log.Error("request to leader to reconfigure connector tasks failed", "connector", name, "leader_url", leader, "error", err)
-		t := time.NewTimer(250 * time.Millisecond)
+		delay := reconfigureBackoff(failures)
+		h.log.Error("request to leader to reconfigure connector tasks failed", "connector", name, "leader_url", leader,
+			"error", err, "retry_in", delay)
+		t := time.NewTimer(delay)
 		defer t.Stop()
 		select {
 		case <-h.baseCtx.Done():
@@ -193,6 +200,22 @@ func (h *Herder) writeTaskConfigsLocked(ctx context.Context, name string, tasks 
 		}
 	}()
 	return true, nil
+}
+
+// reconfigureBackoff is the wait before the next attempt after failures
+// failed ones in a row: DistributedHerder's exponential backoff from
+// RECONFIGURE_CONNECTOR_TASKS_BACKOFF_INITIAL_MS (250 ms), doubling up to
+// RECONFIGURE_CONNECTOR_TASKS_BACKOFF_MAX_MS (60 s).
+func reconfigureBackoff(failures int) time.Duration {
+	const initial, maxDelay = 250 * time.Millisecond, 60 * time.Second
+	d := initial
+	for range failures {
+		if d >= maxDelay {
+			break
+		}
+		d *= 2
+	}
+	return min(d, maxDelay)
 }
 
 // postTaskConfigs sends POST <leader>/connectors/<name>/tasks.
@@ -278,7 +301,11 @@ func (h *Herder) rotateKeyIfDue() time.Duration {
 	}
 	k, err := interworker.GenerateKey(iw.KeyAlgorithm, iw.KeySize, now.UnixMilli())
 	if err == nil {
-		err = h.cfg.Configs.PutSessionKey(h.baseCtx, k)
+		// Bounded as KafkaConfigBackingStore.putSessionKey's write is
+		// (READ_WRITE_TOTAL_TIMEOUT_MS): the herder's lock is held.
+		ctx, cancel := context.WithTimeout(h.baseCtx, 30*time.Second)
+		err = h.cfg.Configs.PutSessionKey(ctx, k)
+		cancel()
 	}
 	if err != nil {
 		h.log.Warn("distributing a new session key failed, trying again", "error", err)

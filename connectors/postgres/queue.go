@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -129,7 +130,15 @@ func (t *Task) send(ctx context.Context, r connect.SourceRecord, k keeper) error
 	if q.size != 0 {
 		t.queued.used.Add(q.size)
 	}
-	t.records.push(q)
+	if !t.records.push(q) {
+		// Only a second sender at once could have taken the room found:
+		// fail rather than drop the record.
+		t.queued.used.Add(-q.size)
+		if t.queued.mem != nil {
+			t.queued.mem.Release(q.size)
+		}
+		return errors.New("the record queue filled while a record was being queued: two senders at once")
+	}
 	t.sent++
 	return nil
 }

@@ -104,6 +104,10 @@ type triggerRun struct {
 	deleted   triggerPos
 	shapes    map[uint32]*queuedShape
 	pos       triggerPos
+	// prevAfter is pos.After before the row being delivered: the
+	// position of a record that leaves a later one of the same row to
+	// come (see change).
+	prevAfter int64
 	marked    string
 }
 
@@ -259,7 +263,7 @@ func (r *triggerRun) install(ctx context.Context, tables []tableRef) error {
 	}
 	rows, err := t.conn.Query(ctx, `SELECT format('DROP TRIGGER %I ON %s', tg.tgname, tg.tgrelid::regclass)
 		FROM pg_trigger tg WHERE tg.tgname::text IN ($1::text, $1::text || '_truncate') AND tg.tgparentid = 0
-		  AND NOT tg.tgrelid = ANY($2::oid[])`, r.triggerName(), tableOIDs(tables))
+		  AND NOT tg.tgrelid = ANY($2::oid[]) AND tg.tgfoid = to_regprocedure($3)`, r.triggerName(), tableOIDs(tables), r.function()+"()")
 	if err != nil {
 		return fmt.Errorf("listing the capture triggers: %w", err)
 	}
@@ -295,10 +299,19 @@ func (r *triggerRun) missing(ctx context.Context, tables []tableRef) (out []stri
 		out = append(out, "function "+r.function())
 	}
 	for _, tr := range tables {
-		var n int
-		if err := t.conn.QueryRow(ctx, `SELECT count(*) FROM pg_trigger WHERE tgrelid = $1 AND tgname::text IN ($2::text, $2::text || '_truncate') AND tgenabled <> 'D'`,
-			tr.OID, r.triggerName()).Scan(&n); err != nil {
+		// A trigger of the same name that runs another function is another
+		// connector's (same trigger.queue.table in another trigger.schema):
+		// replacing it would silently end that connector's capture.
+		var n, foreign int
+		if err := t.conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE tgfoid = to_regprocedure($3) AND tgenabled <> 'D'),
+				count(*) FILTER (WHERE tgfoid IS DISTINCT FROM to_regprocedure($3))
+			FROM pg_trigger WHERE tgrelid = $1 AND tgname::text IN ($2::text, $2::text || '_truncate')`,
+			tr.OID, r.triggerName(), r.function()+"()").Scan(&n, &foreign); err != nil {
 			return nil, false, nil, fmt.Errorf("checking the triggers of %s: %w", tr.quoted(), err)
+		}
+		if foreign > 0 {
+			return nil, false, nil, fmt.Errorf("%s has a trigger named %s that runs another function than %s: another connector uses %s=%s; give this one its own %s",
+				tr.quoted(), r.triggerName(), r.function(), KeyTriggerQueue, tc.Queue, KeyTriggerQueue)
 		}
 		if n != 2 {
 			out = append(out, "triggers on "+tr.Schema+"."+tr.Name)
@@ -448,7 +461,7 @@ func (r *triggerRun) page(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("reading the queue: %w", err)
 	}
 	for i := range batch {
-		r.pos.After = batch[i].seq
+		r.prevAfter, r.pos.After = r.pos.After, batch[i].seq
 		if err := r.deliver(ctx, &batch[i]); err != nil {
 			return 0, err
 		}
@@ -577,19 +590,26 @@ func (r *triggerRun) change(ctx context.Context, op string, ct *capturedTable, o
 		oldKey, newKey := ct.KeyStruct(oldRow), ct.KeyStruct(newRow)
 		before, after := ct.Value(oldRow), ct.Value(newRow)
 		if oldKey != nil && !oldKey.Equal(newKey) {
+			// The delete and tombstone go to other partitions than the
+			// create and may be acknowledged first: their offset must not
+			// cover the row, or a restart then would never deliver the
+			// create (its queue row deleted on that offset's commit).
+			early := r.pos
+			early.After = r.prevAfter
+			earlyOff := early.offset(maps.Clone(off))
 			t.metrics.event(&t.metrics.deletes, tsMs, now)
-			del := t.record(ct, oldKey, ct.Envelope(envelope.OpDelete, before, nil, src, now), off)
+			del := t.record(ct, oldKey, ct.Envelope(envelope.OpDelete, before, nil, src, now), earlyOff)
 			del.Headers = slices.Concat(del.Headers, []connect.Header{keyHeader(headerNewKey, newKey)})
 			if err := t.send(ctx, del, r); err != nil {
 				return err
 			}
 			if t.cfg.TombstonesOnDelete {
-				if err := t.send(ctx, t.record(ct, oldKey, nil, off), r); err != nil {
+				if err := t.send(ctx, t.record(ct, oldKey, nil, maps.Clone(earlyOff)), r); err != nil {
 					return err
 				}
 			}
 			t.metrics.event(&t.metrics.creates, tsMs, now)
-			create := t.record(ct, newKey, ct.Envelope(envelope.OpCreate, nil, after, src, now), maps.Clone(off))
+			create := t.record(ct, newKey, ct.Envelope(envelope.OpCreate, nil, after, src, now), off)
 			create.Headers = slices.Concat(create.Headers, []connect.Header{keyHeader(headerOldKey, oldKey)})
 			return t.send(ctx, create, r)
 		}
@@ -604,7 +624,14 @@ func (r *triggerRun) change(ctx context.Context, op string, ct *capturedTable, o
 		}
 		t.metrics.event(&t.metrics.deletes, tsMs, now)
 		key := ct.KeyStruct(oldRow)
-		if err := t.send(ctx, t.record(ct, key, ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now), off), r); err != nil {
+		delOff := off
+		if t.cfg.TombstonesOnDelete && key != nil {
+			// As for a key change: the tombstone is what covers the row.
+			early := r.pos
+			early.After = r.prevAfter
+			delOff = early.offset(maps.Clone(off))
+		}
+		if err := t.send(ctx, t.record(ct, key, ct.Envelope(envelope.OpDelete, ct.Value(oldRow), nil, src, now), delOff), r); err != nil {
 			return err
 		}
 		if t.cfg.TombstonesOnDelete && key != nil {

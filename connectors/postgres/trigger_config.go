@@ -65,6 +65,18 @@ var replicationOnlyKeys = []string{
 	KeyPublishViaPartitionRoot, "lsn.flush.mode", "flush.lsn.source", "xmin.fetch.interval.ms",
 }
 
+// inertTriggerKeys are the logical-replication connector's keys that only
+// tune a feature the trigger connector refuses (heartbeats, transaction
+// metadata, signals and the snapshots and notifications they drive): left
+// out of its property list, and warned about by name when set.
+var inertTriggerKeys = []string{
+	KeyHeartbeatTopicPrefix, KeyHeartbeatTopicName, KeyTopicTransaction,
+	KeyIncrementalChunkSize, KeyIncrementalWatermarking, KeyReadOnly,
+	KeySignalEnabledChannels, KeySignalPollIntervalMs, KeySignalFile, KeySignalKafkaTopic,
+	KeySignalKafkaBootstrapServers, KeySignalKafkaPollTimeoutMs, KeySignalKafkaGroupID,
+	KeyNotificationEnabledChannels, KeyNotificationSinkTopicName,
+}
+
 // unsupportedTriggerKeys are features of the logical-replication connector
 // the trigger connector does not offer: set, each is refused by name.
 var unsupportedTriggerKeys = []string{
@@ -79,7 +91,8 @@ func TriggerConfigDef() *configdef.Def { return triggerConfigDef }
 var triggerConfigDef = func() *configdef.Def {
 	var keys []configdef.Key
 	for _, k := range configDef.Keys() {
-		if slices.Contains(replicationOnlyKeys, k.Name) || slices.Contains(unsupportedTriggerKeys, k.Name) {
+		if slices.Contains(replicationOnlyKeys, k.Name) || slices.Contains(unsupportedTriggerKeys, k.Name) ||
+			slices.Contains(inertTriggerKeys, k.Name) {
 			continue
 		}
 		keys = append(keys, k)
@@ -124,6 +137,11 @@ func ParseTriggerConfig(props map[string]string) (*Config, []connect.ConfigError
 	for _, k := range replicationOnlyKeys {
 		if strings.TrimSpace(props[k]) != "" {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("The configuration '%s' has no effect on the trigger-based connector, which uses no replication slot or publication.", k))
+		}
+	}
+	for _, k := range inertTriggerKeys {
+		if k != KeySignalEnabledChannels && strings.TrimSpace(props[k]) != "" {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("The configuration '%s' has no effect on the trigger-based connector, which supports no heartbeats, transaction metadata, signals or notifications.", k))
 		}
 	}
 	for _, k := range unsupportedTriggerKeys {

@@ -59,9 +59,21 @@ func TestParseTriggerConfig(t *testing.T) {
 			t.Errorf("%v: errors %v do not name the property", bad, errs)
 		}
 	}
+	// Settings of the refused features are warned about by name.
+	for _, k := range []string{KeyIncrementalChunkSize, KeySignalFile, KeyNotificationEnabledChannels, KeyHeartbeatTopicName, KeyTopicTransaction} {
+		c, errs := ParseTriggerConfig(with(k, "1"))
+		if len(errs) != 0 {
+			t.Fatalf("%s: errors %v", k, errs)
+		}
+		if !slices.ContainsFunc(c.Warnings, func(w string) bool { return strings.Contains(w, "'"+k+"'") }) {
+			t.Errorf("no warning naming %s: %q", k, c.Warnings)
+		}
+	}
 	// The property list leaves out what the trigger connector has no use for.
-	if _, ok := TriggerConfigDef().Key(KeySlotName); ok {
-		t.Errorf("%s is listed", KeySlotName)
+	for _, k := range slices.Concat(replicationOnlyKeys, unsupportedTriggerKeys, inertTriggerKeys) {
+		if _, ok := TriggerConfigDef().Key(k); ok {
+			t.Errorf("%s is listed", k)
+		}
 	}
 	if _, ok := TriggerConfigDef().Key(KeyTriggerAutocreate); !ok {
 		t.Errorf("%s is not listed", KeyTriggerAutocreate)

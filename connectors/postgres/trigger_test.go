@@ -265,3 +265,74 @@ func TestTriggerAutocreateDisabled(t *testing.T) {
 		t.Fatalf("more records: %s", describe(h.rest))
 	}
 }
+
+// TestTriggerQueueNameInTwoSchemas: two connectors whose queue tables share
+// a name in different trigger schemas leave each other's triggers alone:
+// the second neither drops the first's triggers on the tables it does not
+// capture nor replaces them on a table both capture, and says why.
+func TestTriggerQueueNameInTwoSchemas(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, "CREATE TABLE public.a (k int PRIMARY KEY); CREATE TABLE public.b (k int PRIMARY KEY)")
+	first := newTriggerHarness(t, pg, map[string]string{"trigger.queue.table": "q", "table.include.list": "public.a"})
+	first.start()
+	first.stop()
+	conn := connect1(t, pg)
+	triggersOn := func(table string) int {
+		t.Helper()
+		var n int
+		if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_trigger
+			WHERE tgrelid = $1::regclass AND tgfoid = 'tributary_cdc.q_capture()'::regprocedure`, table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := triggersOn("public.a"); n != 2 {
+		t.Fatalf("%d triggers on public.a", n)
+	}
+	second := newTriggerHarness(t, pg, map[string]string{"trigger.queue.table": "q", "trigger.schema": "other_cdc",
+		"topic.prefix": "other", "table.include.list": "public.b"})
+	second.start()
+	second.stop()
+	if n := triggersOn("public.a"); n != 2 {
+		t.Fatalf("the second connector dropped the first's triggers: %d left on public.a", n)
+	}
+	third := newTriggerHarness(t, pg, map[string]string{"trigger.queue.table": "q", "trigger.schema": "other_cdc",
+		"topic.prefix": "other", "table.include.list": "public.a,public.b"})
+	task := postgres.NewTriggerTask()
+	err := task.Start(t.Context(), third.store, third.config)
+	_ = task.Stop()
+	if err == nil || !strings.Contains(err.Error(), "trigger.queue.table") {
+		t.Fatalf("start over another connector's triggers: %v", err)
+	}
+	if n := triggersOn("public.a"); n != 2 {
+		t.Fatalf("the third connector replaced the first's triggers: %d left on public.a", n)
+	}
+}
+
+// TestTriggerKeyChangeCommittedInPart: the delete (and tombstone) of a key
+// change go to other partitions than its create and may be acknowledged
+// first; a restart from the delete's committed offset delivers the change
+// again, create included, rather than skip it.
+func TestTriggerKeyChangeCommittedInPart(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, "CREATE TABLE public.kv (k int PRIMARY KEY, v int NOT NULL)")
+	h := newTriggerHarness(t, pg, map[string]string{"snapshot.mode": "no_data"})
+	h.start()
+	pg.Exec(t, "INSERT INTO public.kv VALUES (1, 1)")
+	h.commit(h.poll(1)[0])
+	pg.Exec(t, "UPDATE public.kv SET k = 2 WHERE k = 1")
+	got := h.poll(3)
+	if op(t, got[0]) != "d" || got[1].Value != nil || op(t, got[2]) != "c" {
+		t.Fatalf("key change:\n%s", describe(got))
+	}
+	h.commit(got[0])
+	h.stop()
+
+	h2 := newTriggerHarness(t, pg, nil)
+	h2.store = h.store
+	h2.start()
+	again := h2.poll(3)
+	if op(t, again[0]) != "d" || again[1].Value != nil || op(t, again[2]) != "c" || after(t, again[2]).Values[0] != int32(2) {
+		t.Fatalf("after a restart from the delete's offset:\n%s", describe(again))
+	}
+}
