@@ -515,29 +515,35 @@ func (s *streamer) keyChange(ctx context.Context, lsn uint64, ct *capturedTable,
 	s.inc.observe(ct.info.OID, oldKey)
 	s.inc.observe(ct.info.OID, newKey)
 	delEnv := ct.Envelope(envelope.OpDelete, ct.ValueOver(oldRow), nil, src, now)
+	// The delete and its tombstone do not cover the change: were only
+	// they acknowledged when their offset is committed, a restart would
+	// skip the create. They carry the position just before the change
+	// (one event fewer processed at its LSN), so a restart from their
+	// offset emits the whole change again.
+	delOff := maps.Clone(off)
+	delOff[offEventsProcessed] = off[offEventsProcessed].(int64) - 1
+	if s.t.cfg.ProvideTxMetadata {
+		s.putTx(delOff) // the transaction's counts before the change
+	}
 	if err := s.txEvent(ctx, lsn, collection, delEnv, off); err != nil {
 		return err
 	}
-	del := s.t.record(ct, oldKey, delEnv, off)
+	del := s.t.record(ct, oldKey, delEnv, delOff)
 	del.Headers = slices.Concat(del.Headers, []connect.Header{keyHeader(headerNewKey, newKey)})
 	if err := s.send(ctx, del); err != nil {
 		return err
 	}
 	if s.t.cfg.TombstonesOnDelete {
-		if err := s.send(ctx, s.t.record(ct, oldKey, nil, off)); err != nil {
+		if err := s.send(ctx, s.t.record(ct, oldKey, nil, delOff)); err != nil {
 			return err
 		}
 	}
 	s.seen(&s.t.metrics.creates, now)
-	createOff := off
-	if s.t.cfg.ProvideTxMetadata {
-		createOff = maps.Clone(off) // txEvent gives it the counts after the delete
-	}
 	createEnv := ct.Envelope(envelope.OpCreate, nil, ct.ValueOver(newRow), src, now)
-	if err := s.txEvent(ctx, lsn, collection, createEnv, createOff); err != nil {
+	if err := s.txEvent(ctx, lsn, collection, createEnv, off); err != nil {
 		return err
 	}
-	create := s.t.record(ct, newKey, createEnv, createOff)
+	create := s.t.record(ct, newKey, createEnv, off)
 	create.Headers = slices.Concat(create.Headers, []connect.Header{keyHeader(headerOldKey, oldKey)})
 	return s.send(ctx, create)
 }
