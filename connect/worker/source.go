@@ -169,7 +169,10 @@ func (r *SourceTaskRunner) Run(ctx context.Context) error {
 	}()
 
 	pollErr := r.pollLoop(runCtx)
-	if pollErr != nil && !errors.Is(pollErr, context.Canceled) {
+	if pollErr != nil && runCtx.Err() == nil {
+		// The task's own error, even one that wraps a cancellation of
+		// the task's making: a task that is not being stopped does not
+		// end cleanly.
 		cancel(pollErr)
 	}
 
@@ -178,8 +181,8 @@ func (r *SourceTaskRunner) Run(ctx context.Context) error {
 	// runs after a failure too: the acknowledged prefix is still safe, and
 	// committing it spares duplicates after a restart.
 	failure := context.Cause(runCtx)
-	if errors.Is(failure, context.Canceled) {
-		failure = nil
+	if ctx.Err() != nil && failure == context.Cause(ctx) {
+		failure = nil // stopped: the cancellation is the caller's, not a failure
 	}
 	drainCtx, drainCancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.FlushTimeout)
 	derr := r.waitDrained(drainCtx)

@@ -221,8 +221,14 @@ func (t *Task) Start(ctx context.Context, tc connect.TaskContext, config map[str
 	t.started.Store(true)
 	g.Go(func() error {
 		err := t.run(gctx)
-		if gctx.Err() == nil {
+		switch {
+		case gctx.Err() == nil:
 			err = t.classify(err)
+		case runCtx.Err() == nil:
+			// Not stopped: a sibling (the trigger LISTEN loop, a signal
+			// channel) failed, and its error is why the run ended; Poll
+			// must report it rather than the cancellation it caused.
+			err = context.Cause(gctx)
 		}
 		t.err = err
 		close(t.done)

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -334,5 +335,26 @@ func TestTriggerKeyChangeCommittedInPart(t *testing.T) {
 	again := h2.poll(3)
 	if op(t, again[0]) != "d" || again[1].Value != nil || op(t, again[2]) != "c" || after(t, again[2]).Values[0] != int32(2) {
 		t.Fatalf("after a restart from the delete's offset:\n%s", describe(again))
+	}
+}
+
+// A lost LISTEN connection fails the task with a retriable error (the
+// worker restarts it), not with the cancellation it causes in the task's
+// other goroutines: that one would read as a clean stop, and the task
+// would end without a word.
+func TestTriggerListenConnectionLostFailsTheTask(t *testing.T) {
+	pg := pgtest.Start(t)
+	pg.Exec(t, "CREATE TABLE public.kv (k int PRIMARY KEY, v int NOT NULL)")
+	h := newTriggerHarness(t, pg, map[string]string{"snapshot.mode": "no_data"})
+	h.start()
+	conn := connect1(t, pg)
+	var n int
+	if err := conn.QueryRow(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("terminating the LISTEN backend: %d, %v", n, err)
+	}
+	err := h.pollError()
+	if err == nil || errors.Is(err, context.Canceled) || !connect.IsRetriable(err) {
+		t.Fatalf("Poll after the LISTEN connection was lost = %v, want a retriable failure", err)
 	}
 }
