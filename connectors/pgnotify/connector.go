@@ -2,7 +2,6 @@ package pgnotify
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"time"
 
@@ -51,9 +50,7 @@ func (*Connector) Validate(ctx context.Context, config map[string]string) []conn
 	defer cancel()
 	conn, err := pgconn.ConnectConfig(ctx, &cfg.Conn.Config)
 	if err != nil {
-		return []connect.ConfigError{{Name: postgres.KeyHostname, Message: fmt.Sprintf(
-			"Error while validating connector config: connecting to the database at %s=%s, %s=%d: %v",
-			postgres.KeyHostname, cfg.Conn.Host, postgres.KeyPort, cfg.Conn.Port, err)}}
+		return []connect.ConfigError{postgres.UnreachableError(cfg.Conn.Host, int(cfg.Conn.Port), err)}
 	}
 	_ = conn.Close(context.Background())
 	return nil

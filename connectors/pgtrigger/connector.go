@@ -2,7 +2,6 @@ package pgtrigger
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"time"
 
@@ -62,9 +61,7 @@ func (*Connector) Validate(ctx context.Context, config map[string]string) []conn
 		}
 	}
 	if err != nil {
-		return []connect.ConfigError{{Name: postgres.KeyHostname, Message: fmt.Sprintf(
-			"Error while validating connector config: connecting to the database at %s=%s, %s=%d: %v",
-			postgres.KeyHostname, cfg.Host, postgres.KeyPort, cfg.Port, err)}}
+		return []connect.ConfigError{postgres.UnreachableError(cfg.Host, cfg.Port, err)}
 	}
 	return nil
 }

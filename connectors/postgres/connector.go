@@ -69,9 +69,7 @@ func (*Connector) Validate(ctx context.Context, config map[string]string) []conn
 		_ = conn.Close(context.Background())
 	}
 	if err != nil {
-		return []connect.ConfigError{{Name: KeyHostname, Message: fmt.Sprintf(
-			"Error while validating connector config: connecting to the database at %s=%s, %s=%d: %v",
-			KeyHostname, cfg.Host, KeyPort, cfg.Port, err)}}
+		return []connect.ConfigError{UnreachableError(cfg.Host, cfg.Port, err)}
 	}
 	if capacity != nil {
 		return []connect.ConfigError{*capacity}
@@ -82,6 +80,15 @@ func (*Connector) Validate(ctx context.Context, config map[string]string) []conn
 			cfg.PublicationName, KeyPublicationAutocreate, KeyPublicationAutocreate)}}
 	}
 	return nil
+}
+
+// UnreachableError is the validation error, on database.hostname, of a
+// database the configuration does not reach: the connectors of this
+// module answer it alike.
+func UnreachableError(host string, port int, err error) connect.ConfigError {
+	return connect.ConfigError{Name: KeyHostname, Message: fmt.Sprintf(
+		"Error while validating connector config: connecting to the database at %s=%s, %s=%d: %v",
+		KeyHostname, host, KeyPort, port, err)}
 }
 
 // slotCapacityQuery reads whether the slot exists and how many of the

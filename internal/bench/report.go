@@ -122,16 +122,7 @@ func (r benchResult) line() string {
 
 func (b *bench) report(results []benchResult) string {
 	var s strings.Builder
-	host, _ := os.Hostname()
-	cpu := "unknown CPU"
-	if info, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(info), "\n") {
-			if v, ok := strings.CutPrefix(line, "model name"); ok {
-				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-				break
-			}
-		}
-	}
+	host, cpu := hostAndCPU()
 	fmt.Fprintf(&s, "Measured %s on %s (%d CPUs, %s, %s), PostgreSQL from %s.\n",
 		time.Now().UTC().Format("2006-01-02"), host, runtime.NumCPU(), cpu, runtime.Version(), b.pg.BinDir())
 	fmt.Fprintf(&s, "PostgreSQL settings that change the references: %s.\n", b.pgSettings())
@@ -311,6 +302,20 @@ func targets(results []benchResult) []targetRow {
 
 // writeResults replaces the text between the results markers of path (or
 // appends a results section).
+// hostAndCPU names the machine and its CPU model for the reports.
+func hostAndCPU() (host, cpu string) {
+	host, _ = os.Hostname()
+	cpu = "unknown CPU"
+	if info, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(info), "\n") {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				return host, strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+			}
+		}
+	}
+	return host, cpu
+}
+
 func writeResults(path, report string) error {
 	return writeSection(path, resultsBegin, resultsEnd, "\n## End to end (`make bench`)\n\n", report)
 }

@@ -33,10 +33,6 @@ import (
 const (
 	scaleBegin = "<!-- scale results begin -->"
 	scaleEnd   = "<!-- scale results end -->"
-
-	// clockTicks is USER_HZ, the unit of /proc/<pid>/stat's CPU times
-	// (100 on every Linux architecture Go supports).
-	clockTicks = 100
 )
 
 type scaleOptions struct {
@@ -873,37 +869,6 @@ func (b *bench) postmasterPID(ctx context.Context) (int, error) {
 	return st.ppid, nil
 }
 
-type stat struct {
-	ppid                         int
-	utime, stime, cutime, cstime int64
-}
-
-// procStat reads /proc/<pid>/stat.
-func procStat(pid int) (stat, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return stat{}, err
-	}
-	// The command name (field 2) is in parentheses and may hold spaces.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return stat{}, fmt.Errorf("malformed /proc/%d/stat", pid)
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 15 {
-		return stat{}, fmt.Errorf("malformed /proc/%d/stat", pid)
-	}
-	// f[0] is field 3 (state): ppid is field 4, utime..cstime fields 14–17.
-	var s stat
-	s.ppid, _ = strconv.Atoi(f[1])
-	for j, p := range []*int64{&s.utime, &s.stime, &s.cutime, &s.cstime} {
-		*p, _ = strconv.ParseInt(f[11+j], 10, 64)
-	}
-	return s, nil
-}
-
-func ticks(n int64) time.Duration { return time.Duration(n) * time.Second / clockTicks }
-
 // processTreeCPU is the CPU time of pid and its children, live and exited:
 // PostgreSQL's postmaster reaps its backends, so their time moves into its
 // cutime and cstime when they exit.
@@ -1038,16 +1003,7 @@ func scaleReport(o *scaleOptions, pg *pgserver.Server, results []scaleResult) st
 
 // machine describes where and when the figures were measured.
 func machine(pg *pgserver.Server) string {
-	host, _ := os.Hostname()
-	cpu := "unknown CPU"
-	if info, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(info), "\n") {
-			if v, ok := strings.CutPrefix(line, "model name"); ok {
-				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-				break
-			}
-		}
-	}
+	host, cpu := hostAndCPU()
 	return fmt.Sprintf("Measured %s on %s (%d CPUs, %s), PostgreSQL from %s.",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), host, runtime.NumCPU(), cpu, filepath.Clean(pg.BinDir()))
 }

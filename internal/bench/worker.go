@@ -278,30 +278,11 @@ func (w *benchWorker) cpuSeconds() (float64, error) {
 }
 
 func procCPUSeconds(pid int) (float64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	st, err := procStat(pid)
 	if err != nil {
 		return 0, err
 	}
-	// The fields after the command name, which is in parentheses and may
-	// hold spaces: state is the first, utime the 12th and stime the 13th.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, errors.New("malformed /proc/<pid>/stat")
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, errors.New("malformed /proc/<pid>/stat")
-	}
-	utime, err := strconv.ParseInt(f[11], 10, 64)
-	if err != nil {
-		return 0, err
-	}
-	stime, err := strconv.ParseInt(f[12], 10, 64)
-	if err != nil {
-		return 0, err
-	}
-	const userHZ = 100 // USER_HZ on Linux
-	return float64(utime+stime) / userHZ, nil
+	return ticks(st.utime + st.stime).Seconds(), nil
 }
 
 func poll(ctx context.Context, timeout time.Duration, what string, cond func() (bool, error)) error {
@@ -334,3 +315,38 @@ func freePorts(n int) ([]int, error) {
 	}
 	return ports, nil
 }
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat's CPU times (100 on
+// every Linux architecture Go supports).
+const clockTicks = 100
+
+type stat struct {
+	ppid                         int
+	utime, stime, cutime, cstime int64
+}
+
+// procStat reads /proc/<pid>/stat.
+func procStat(pid int) (stat, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return stat{}, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return stat{}, fmt.Errorf("malformed /proc/%d/stat", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 15 {
+		return stat{}, fmt.Errorf("malformed /proc/%d/stat", pid)
+	}
+	// f[0] is field 3 (state): ppid is field 4, utime..cstime fields 14–17.
+	var s stat
+	s.ppid, _ = strconv.Atoi(f[1])
+	for j, p := range []*int64{&s.utime, &s.stime, &s.cutime, &s.cstime} {
+		*p, _ = strconv.ParseInt(f[11+j], 10, 64)
+	}
+	return s, nil
+}
+
+func ticks(n int64) time.Duration { return time.Duration(n) * time.Second / clockTicks }
