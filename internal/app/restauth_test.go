@@ -176,3 +176,24 @@ func TestAuthenticatedListenerWarnings(t *testing.T) {
 		t.Errorf("no clear-text WARN naming the listener:\n%s", got)
 	}
 }
+
+// Basic authentication exempts the internal requests, which only the
+// sessioned protocol signs: under eager or compatible the worker warns by
+// name, under sessioned (the default) it does not.
+func TestUnsignedInternalRequestsWarning(t *testing.T) {
+	jaasPath := writeJAAS(t, "admin=admin-secret\n")
+	for _, protocol := range []string{"eager", "compatible", "sessioned"} {
+		var logs strings.Builder
+		a, err := New(t.Context(), Options{Environ: workerEnv(t, "CONNECT_CONNECT_PROTOCOL="+protocol,
+			"CONNECT_REST_EXTENSION_CLASSES="+basicauth.ExtensionClass, "CONNECT_JAVA_SECURITY_AUTH_LOGIN_CONFIG="+jaasPath),
+			LogOutput: &lockedWriter{w: &logs}})
+		if err != nil {
+			t.Fatalf("%s: %v", protocol, err)
+		}
+		a.Close()
+		warned := strings.Contains(logs.String(), unsignedInternalWarning) && strings.Contains(logs.String(), "connect.protocol="+protocol)
+		if warned != (protocol != "sessioned") {
+			t.Errorf("connect.protocol=%s: warned=%v:\n%s", protocol, warned, logs.String())
+		}
+	}
+}

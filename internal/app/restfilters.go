@@ -39,8 +39,19 @@ func restAuthentication(cfg *workerconfig.Config, environ []string, log *slog.Lo
 		return nil, fmt.Errorf("%s (JAAS file from %s): %w", workerconfig.PropRestExtensionClasses, from, err)
 	}
 	log.Info("REST requests are authenticated", "extension", basicauth.ExtensionClass, "jaas_file", path, "from", from)
+	if cfg.ConnectProtocol != workerconfig.ConnectProtocolSessioned {
+		log.Warn(unsignedInternalWarning, "connect.protocol", cfg.ConnectProtocol)
+	}
 	return f, nil
 }
+
+// unsignedInternalWarning: JaasBasicAuthFilter lets the requests workers
+// send each other through without credentials, as Kafka Connect does; only
+// the sessioned protocol signs them (KIP-507), so under the others anyone
+// who reaches the listener can write a connector's task configurations.
+const unsignedInternalWarning = "Internal requests (POST /connectors/{connector}/tasks, PUT /connectors/{connector}/fence) " +
+	"pass basic authentication without credentials, as in Kafka Connect, and only connect.protocol=sessioned signs them: " +
+	"under this protocol anyone who reaches the REST listener can write task configurations; use sessioned"
 
 // restFilters wraps the REST handler as Kafka Connect's RestServer does:
 // the response header rules (Jetty's HeaderFilter) and cross-origin access
