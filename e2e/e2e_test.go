@@ -75,8 +75,9 @@ func startWorker(t *testing.T, env workerEnv) *process {
 		"CONNECT_OFFSET_FLUSH_INTERVAL_MS=300",
 		// Under the default sessioned protocol a worker that left without
 		// saying so (SIGKILL) has its work held for this long before it is
-		// reassigned, even to the same worker restarted (as in Kafka
-		// Connect); five minutes by default.
+		// reassigned, even to the same worker restarted, which listens on
+		// another port and so has another URL (as in Kafka Connect); five
+		// minutes by default.
 		"CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=2000",
 	)
 	cmd.Env = append(cmd.Env, env.extraEnv...)

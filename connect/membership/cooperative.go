@@ -20,12 +20,15 @@ type cooperativeAssignor struct {
 	previous           set // everything assigned after the last round, lost work included
 	previousRevocation set
 	previousGeneration int32
-	previousMembers    map[string]bool
+	previousMembers    map[string]string // member id → worker URL
 	revokedInPrevious  bool
 
 	delay              time.Duration
 	scheduledRebalance time.Time // zero: none
 	candidates         map[string]bool
+	// awaited holds the URLs of the workers whose departure the scheduled
+	// rebalance waits out.
+	awaited map[string]bool
 }
 
 // set is a set of connectors and tasks (ConnectorsAndTasks).
@@ -111,12 +114,13 @@ type memberPlan struct {
 }
 
 // assign computes one round. members maps each member id to what it holds
-// now (its metadata's assignment); work is the configured task count of
-// every connector; lastCompleted is the generation of this worker's last
-// completed rebalance and generation the current one. It returns every
-// member's plan and the delay after which members should rejoin for a
-// scheduled rebalance (0 for none).
-func (a *cooperativeAssignor) assign(members map[string]set, work map[string]int, lastCompleted, generation int32) (map[string]memberPlan, time.Duration) {
+// now (its metadata's assignment) and urls each member id to its worker's
+// REST URL; work is the configured task count of every connector;
+// lastCompleted is the generation of this worker's last completed
+// rebalance and generation the current one. It returns every member's plan
+// and the delay after which members should rejoin for a scheduled
+// rebalance (0 for none).
+func (a *cooperativeAssignor) assign(members map[string]set, urls map[string]string, work map[string]int, lastCompleted, generation int32) (map[string]memberPlan, time.Duration) {
 	if a.previous.connectors == nil || a.previousGeneration != lastCompleted {
 		// The previous view is missing or outdated: the leader changed, or
 		// the last round did not complete.
@@ -166,13 +170,13 @@ func (a *cooperativeAssignor) assign(members map[string]set, work map[string]int
 		l.set = l.minus(revoke)
 	}
 
-	reassign := a.handleLost(lost, next)
+	reassign := a.handleLost(lost, next, urls)
 	// Kafka Connect also revokes for balance when only the work changed,
 	// which restarts tasks of unrelated connectors when one is deleted;
 	// here it happens when members come or go (or a new leader takes
 	// over), and new work goes to the least loaded workers otherwise.
 	membersChanged := a.previousMembers == nil || len(a.previousMembers) != len(ids) ||
-		slices.ContainsFunc(ids, func(id string) bool { return !a.previousMembers[id] })
+		slices.ContainsFunc(ids, func(id string) bool { _, ok := a.previousMembers[id]; return !ok })
 	if a.delay == 0 && membersChanged {
 		balance := a.balancingRevocations(configured, next)
 		switch {
@@ -214,20 +218,27 @@ func (a *cooperativeAssignor) assign(members map[string]set, work map[string]int
 	previous.addAll(lost)
 	a.previous = previous
 	a.previousGeneration = generation
-	a.previousMembers = map[string]bool{}
+	a.previousMembers = map[string]string{}
 	for _, id := range ids {
-		a.previousMembers[id] = true
+		a.previousMembers[id] = urls[id]
 	}
 	return out, a.delay
 }
 
 // handleLost decides what to do with the connectors and tasks of members
-// that left (handleLostAssignments): reassign them at once when no member
-// is missing (they were lost in a failed round), else hold them until
-// scheduled.rebalance.max.delay.ms has passed since the member left, in
-// case it comes back, then give them to the members that joined meanwhile
-// or, failing those, to everyone.
-func (a *cooperativeAssignor) handleLost(lost set, next []*load) set {
+// that left (handleLostAssignments): reassign them at once when no worker
+// is missing (they were lost in a failed round, or their worker is back as
+// a new member), else hold them until scheduled.rebalance.max.delay.ms has
+// passed since the member left, in case it comes back, then give them to
+// the members that joined meanwhile or, failing those, to everyone.
+//
+// A worker is known by its URL: one back under a new member id (its
+// membership lapsed, say when the coordinator forgot the group, or it
+// restarted) is the worker the delay waits for, and it holds nothing of
+// its old assignment (a member gives up everything when its membership
+// lapses), so waiting longer would only keep that work stopped. Kafka
+// Connect's assignor knows members by id only and waits out the delay.
+func (a *cooperativeAssignor) handleLost(lost set, next []*load, urls map[string]string) set {
 	reassign := newSet()
 	if lost.empty() && !a.revokedInPrevious {
 		a.resetDelay()
@@ -235,17 +246,31 @@ func (a *cooperativeAssignor) handleLost(lost set, next []*load) set {
 	}
 	now := a.now()
 	active := map[string]bool{}
+	activeURLs := map[string]bool{}
 	for _, l := range next {
 		active[l.id] = true
+		if u := urls[l.id]; u != "" {
+			activeURLs[u] = true
+		}
+	}
+	for id, u := range a.previousMembers {
+		if !active[id] {
+			if a.awaited == nil {
+				a.awaited = map[string]bool{}
+			}
+			a.awaited[u] = true
+		}
 	}
 	allBack := true
-	for id := range a.previousMembers {
-		if !active[id] {
+	for u := range a.awaited {
+		// A member that gave no URL cannot be recognised when it is back.
+		if u == "" || !activeURLs[u] {
 			allBack = false
 		}
 	}
-	if a.scheduledRebalance.IsZero() && allBack || a.maxDelay == 0 {
+	if allBack || a.maxDelay == 0 {
 		reassign.addAll(lost)
+		a.resetDelay()
 		return reassign
 	}
 	if !a.scheduledRebalance.IsZero() && !now.Before(a.scheduledRebalance) {
@@ -288,6 +313,7 @@ func (a *cooperativeAssignor) handleLost(lost set, next []*load) set {
 
 func (a *cooperativeAssignor) resetDelay() {
 	a.candidates = nil
+	a.awaited = nil
 	a.scheduledRebalance = time.Time{}
 	a.delay = 0
 }

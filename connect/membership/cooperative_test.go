@@ -3,6 +3,7 @@ package membership
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,10 +106,16 @@ func FuzzDecode(f *testing.F) {
 }
 
 // round runs the assignor for members holding what held says and applies
-// the plans, as members do.
+// the plans, as members do. A member id names its worker before any "/":
+// "w1/2" is worker w1's second membership.
 func round(t *testing.T, a *cooperativeAssignor, held map[string]set, work map[string]int, gen *int32) (map[string]memberPlan, time.Duration) {
 	t.Helper()
-	plans, delay := a.assign(held, work, *gen, *gen+1)
+	urls := map[string]string{}
+	for id := range held {
+		worker, _, _ := strings.Cut(id, "/")
+		urls[id] = "http://" + worker + ":8083"
+	}
+	plans, delay := a.assign(held, urls, work, *gen, *gen+1)
 	*gen++
 	for id, p := range plans {
 		next := held[id].minus(p.revoked)
@@ -191,6 +198,49 @@ func TestCooperativeAssignorDelaysLostWork(t *testing.T) {
 	}
 	if !plans["m1"].revoked.empty() {
 		t.Errorf("m1 lost %+v", plans["m1"].revoked)
+	}
+}
+
+// A worker whose membership lapsed (the coordinator forgot the group, as an
+// embedded broker does when it restarts) gives up its work and joins again
+// under a new member id: it is the worker the scheduled delay would wait
+// for, so its work is assigned again at once, whether it is back in the
+// round that finds the work lost or during the delay.
+func TestCooperativeAssignorReassignsAtOnceToReturningWorker(t *testing.T) {
+	now := time.Unix(0, 0)
+	a := &cooperativeAssignor{maxDelay: 5 * time.Minute, now: func() time.Time { return now }}
+	work := map[string]int{"a": 2, "b": 2}
+	gen := int32(0)
+	held := map[string]set{"w1/1": newSet()}
+	round(t, a, held, work, &gen)
+
+	// Alone in the group, and leader: it comes back as w1/2.
+	delete(held, "w1/1")
+	held["w1/2"] = newSet()
+	if _, delay := round(t, a, held, work, &gen); delay != 0 || len(held["w1/2"].tasks) != 4 {
+		t.Errorf("worker back under a new member id: %d tasks, delay %v; want all 4 at once", len(held["w1/2"].tasks), delay)
+	}
+
+	// Two workers: w2's membership lapses and the group rebalances
+	// without it, which schedules the delay; w2 is back under a new id
+	// before the delay is up and takes its work again at once.
+	held["w2/1"] = newSet()
+	round(t, a, held, work, &gen)
+	round(t, a, held, work, &gen)
+	lostTasks := len(held["w2/1"].tasks)
+	if lostTasks == 0 {
+		t.Fatal("w2 was given no task")
+	}
+	delete(held, "w2/1")
+	if _, delay := round(t, a, held, work, &gen); delay != 5*time.Minute {
+		t.Fatalf("delay = %v after w2 left, want scheduled.rebalance.max.delay.ms", delay)
+	}
+	now = now.Add(time.Second)
+	held["w2/2"] = newSet()
+	plans, delay := round(t, a, held, work, &gen)
+	if delay != 0 || len(held["w2/2"].tasks) != lostTasks || !plans["w1/2"].revoked.empty() {
+		t.Errorf("w2 back under a new member id: %d tasks, delay %v, w1 revoked %+v; want its %d tasks at once, nothing revoked",
+			len(held["w2/2"].tasks), delay, plans["w1/2"].revoked, lostTasks)
 	}
 }
 

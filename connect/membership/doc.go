@@ -18,7 +18,9 @@
 //     must move in one round and hands it on in the next, which the revoked
 //     members ask for by rejoining once they have stopped it. The work of a
 //     member that left waits scheduled.rebalance.max.delay.ms for it to come
-//     back, carried as the assignment's delay, after which members rejoin.
+//     back, carried as the assignment's delay, after which members rejoin;
+//     a worker back under the same URL as a new member (its membership
+//     lapsed, or it restarted) ends the wait at once.
 //
 // Member metadata and assignments use Kafka Connect's byte layouts
 // (protocol.go; golden files in testdata).

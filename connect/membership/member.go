@@ -441,7 +441,7 @@ func (g *Group) lead(ctx context.Context, resp *sarama.JoinGroupResponse, protoc
 	if protocol == Eager {
 		plan = Assign(members, work)
 	} else {
-		plan = g.assignCooperatively(members, work, resp.GenerationId)
+		plan = g.assignCooperatively(members, urls, work, resp.GenerationId)
 	}
 	out := make([]sarama.SyncGroupRequestAssignment, 0, len(plan))
 	for id, a := range plan {
@@ -457,8 +457,8 @@ func (g *Group) lead(ctx context.Context, resp *sarama.JoinGroupResponse, protoc
 }
 
 // assignCooperatively runs the cooperative assignor over what each member
-// reports it holds.
-func (g *Group) assignCooperatively(members []Member, work map[string]int, generation int32) map[string]Assignment {
+// reports it holds; urls maps each member id to its worker's URL.
+func (g *Group) assignCooperatively(members []Member, urls map[string]string, work map[string]int, generation int32) map[string]Assignment {
 	held := map[string]set{}
 	for _, m := range members {
 		if m.Assignment != nil {
@@ -467,7 +467,7 @@ func (g *Group) assignCooperatively(members []Member, work map[string]int, gener
 			held[m.ID] = newSet()
 		}
 	}
-	plans, delay := g.assignor.assign(held, work, g.lastCompleted, generation)
+	plans, delay := g.assignor.assign(held, urls, work, g.lastCompleted, generation)
 	out := make(map[string]Assignment, len(plans))
 	for id, p := range plans {
 		out[id] = Assignment{
