@@ -106,7 +106,7 @@ type SourceRecord struct {
 	ValueSchema *schema.Schema
 	Value       any // nil with a nil ValueSchema is a tombstone
 
-	Timestamp time.Time // zero means "let the producer choose"
+	Timestamp time.Time // zero: stamped when the runtime hands the record to the producer, as Kafka Connect does
 	Headers   []Header
 }
 

@@ -160,13 +160,19 @@ func TestRecordConverterMessage(t *testing.T) {
 		t.Fatalf("chosen partition = %d, %v", part, ok)
 	}
 
-	// A tombstone: no value at all, not an empty one.
+	// A tombstone: no value at all, not an empty one. It has no
+	// timestamp either: it is stamped as it is converted, as Kafka's
+	// producer stamps a record at send, not when the producer batches it.
+	before := time.Now()
 	out, size, err = c.process(t.Context(), nil, &connect.SourceRecord{Topic: "events", Key: "key"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out.msg.Value != nil || size != 3 {
 		t.Fatalf("tombstone value = %v, size %d", out.msg.Value, size)
+	}
+	if ts := out.msg.Timestamp; ts.Before(before) || ts.After(time.Now()) {
+		t.Fatalf("timestamp of a record without one = %v, want the time of its conversion (after %v)", ts, before)
 	}
 
 	_, _, err = c.process(t.Context(), nil, &connect.SourceRecord{Topic: "events", Key: "key",

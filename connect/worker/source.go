@@ -353,7 +353,7 @@ func (c *recordConverter) message(ctx context.Context, op *operator, rec *connec
 		value, err = c.value.FromConnect(rec.Topic, rec.ValueSchema, rec.Value)
 	}
 	out := &outMessage{key: key, value: value}
-	out.msg = sarama.ProducerMessage{Topic: rec.Topic, Timestamp: rec.Timestamp, Headers: headers}
+	out.msg = sarama.ProducerMessage{Topic: rec.Topic, Timestamp: createTime(rec.Timestamp), Headers: headers}
 	if key != nil {
 		out.msg.Key = &out.key
 	}
@@ -365,6 +365,20 @@ func (c *recordConverter) message(ctx context.Context, op *operator, rec *connec
 	}
 	out.msg.Metadata = &out.meta // a pointer: boxing it allocates nothing
 	return out, int64(len(key)+len(value)) + headerSize, false, nil
+}
+
+// createTime is the Kafka timestamp of a record with timestamp ts, taken
+// as the record is handed to the producer. A record without one is stamped
+// now, as Kafka's producer stamps it when KafkaProducer.send is called,
+// before the record waits for buffer memory or for the request in flight.
+// sarama would stamp it only when adding it to a batch, after that wait,
+// so a CreateTime would tell when the producer got round to the record
+// rather than when Kafka Connect would have stamped it.
+func createTime(ts time.Time) time.Time {
+	if ts.IsZero() {
+		return time.Now()
+	}
+	return ts
 }
 
 // inFlight is the metadata the runner attaches to each produced message:

@@ -82,7 +82,7 @@ func Main(ctx context.Context, args []string) error {
 	fs.IntVar(&o.rate, "rate", 5000, "events per second of the fixed-rate latency run (another runs at half the measured JSON maximum)")
 	fs.StringVar(&o.out, "out", "", "rewrite the results section of this Markdown file (e.g. BENCHMARKS.md)")
 	fs.StringVar(&o.converter, "converter", "both", "json, avro or both")
-	fs.StringVar(&o.profile, "profile", "", "write each scenario worker's CPU and allocation profiles into this directory")
+	fs.StringVar(&o.profile, "profile", "", "write each scenario worker's CPU and allocation profiles, and each latency run's per-record timeline, into this directory")
 	fs.StringVar(&o.scenarios, "scenarios", strings.Join(scenarioNames(), ","),
 		"comma-separated scenarios to run: "+strings.Join(scenarioNames(), ", ")+", "+scaleScenario+" (own make target)")
 	fs.DurationVar(&o.outage, "outage", 2*time.Minute, "how long the broker stays down in the outage scenario")

@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -509,7 +511,7 @@ func (b *bench) latency(ctx context.Context, mode string, rate int, name string)
 	if err := w.waitRecords(ctx, topic, id); err != nil {
 		return benchResult{}, err
 	}
-	lat, err := w.latencies(ctx, topic, id, converter)
+	lat, err := b.latencies(ctx, w, topic, id, converter, table)
 	if err != nil {
 		return benchResult{}, err
 	}
@@ -523,6 +525,24 @@ func (b *bench) latency(ctx context.Context, mode string, rate int, name string)
 	slices.Sort(lat)
 	return benchResult{Scenario: name, Converter: converter, Broker: mode,
 		Events: id, Seconds: float64(b.opts.latencyS), P50: lat[len(lat)/2], P99: lat[len(lat)*99/100], PeakRSSMB: rss}, nil
+}
+
+// latencies is w.latencies, with the run's timeline written next to its
+// worker's profiles (name.latency.csv) when there are any.
+func (b *bench) latencies(ctx context.Context, w *benchWorker, topic string, n int, converter, name string) ([]time.Duration, error) {
+	if b.opts.profile == "" {
+		return w.latencies(ctx, topic, n, converter, nil)
+	}
+	f, err := os.Create(filepath.Join(b.opts.profile, name+".latency.csv"))
+	if err != nil {
+		return nil, err
+	}
+	bw := bufio.NewWriter(f)
+	lat, err := w.latencies(ctx, topic, n, converter, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	return lat, errors.Join(err, f.Close())
 }
 
 // runRestart measures, with each broker, a worker process restarted with

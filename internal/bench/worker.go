@@ -212,8 +212,11 @@ func (w *benchWorker) failed() error {
 	return nil
 }
 
-// latencies reads the topic and returns CreateTime − c for each record.
-func (w *benchWorker) latencies(ctx context.Context, topic string, n int, converter string) ([]time.Duration, error) {
+// latencies reads the topic and returns CreateTime − c for each record, in
+// offset order. With a timeline it also writes there, a line per record,
+// c and CreateTime in Unix microseconds: whether the tail is one stall, a
+// few periodic ones or a queue that keeps growing is read from that.
+func (w *benchWorker) latencies(ctx context.Context, topic string, n int, converter string, timeline io.Writer) ([]time.Duration, error) {
 	if converter != benchConverterJSON {
 		return nil, errors.New("the latency scenario decodes JSON records only")
 	}
@@ -248,6 +251,11 @@ func (w *benchWorker) latencies(ctx context.Context, topic string, n int, conver
 				return nil, fmt.Errorf("parsing c %q: %w", v.Payload.After.C, err)
 			}
 			out = append(out, m.Timestamp.Sub(written))
+			if timeline != nil {
+				if _, err := fmt.Fprintf(timeline, "%d,%d\n", written.UnixMicro(), m.Timestamp.UnixMicro()); err != nil {
+					return nil, fmt.Errorf("writing the latency timeline: %w", err)
+				}
+			}
 		}
 	}
 	return out, nil
