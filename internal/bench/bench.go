@@ -93,6 +93,11 @@ func Main(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if o.profile != "" {
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return fmt.Errorf("-profile: %w", err)
+		}
+	}
 	want := map[string]bool{}
 	for _, name := range strings.Split(o.scenarios, ",") {
 		name = strings.TrimSpace(name)

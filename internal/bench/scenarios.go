@@ -451,8 +451,11 @@ func (b *bench) runLatency(ctx context.Context) error {
 	return nil
 }
 
-// latency writes at a steady rate and measures, per record, the Kafka
-// CreateTime minus the row's commit-time clock_timestamp().
+// latency writes at a steady rate and measures, per record, the time from
+// the row's clock_timestamp() (in its committing transaction) to its
+// arrival at a consumer reading the topic meanwhile. One second of the same
+// load runs first and is not counted: it creates the topic and loads the
+// table's definition, which happen once per connector, not per record.
 func (b *bench) latency(ctx context.Context, mode string, rate int, name string) (benchResult, error) {
 	converter := benchConverterJSON
 	table := b.next("bench_lat")
@@ -490,29 +493,55 @@ func (b *bench) latency(ctx context.Context, mode string, rate int, name string)
 	}
 	const tick = 10 * time.Millisecond
 	perTick := max(1, rate*int(tick)/int(time.Second))
-	ticks := b.opts.latencyS * int(time.Second/tick)
-	t := time.NewTicker(tick)
-	defer t.Stop()
 	id := 0
-	for range ticks {
-		select {
-		case <-ctx.Done():
-			return benchResult{}, ctx.Err()
-		case <-t.C:
+	load := func(ticks int) error {
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		for range ticks {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+			}
+			if _, err := conn.Exec(ctx, fmt.Sprintf(
+				`INSERT INTO %s SELECT g, 1, 'latency', clock_timestamp(), 1.5 FROM generate_series(%d, %d) g`,
+				table, id+1, id+perTick)); err != nil {
+				return err
+			}
+			id += perTick
 		}
-		if _, err := conn.Exec(ctx, fmt.Sprintf(
-			`INSERT INTO %s SELECT g, 1, 'latency', clock_timestamp(), 1.5 FROM generate_series(%d, %d) g`,
-			table, id+1, id+perTick)); err != nil {
-			return benchResult{}, err
-		}
-		id += perTick
+		return nil
 	}
 	topic := "bench.public." + table
+	if err := load(int(time.Second / tick)); err != nil {
+		return benchResult{}, err
+	}
 	if err := w.waitRecords(ctx, topic, id); err != nil {
 		return benchResult{}, err
 	}
-	lat, err := b.latencies(ctx, w, topic, id, converter, table)
+	ticks := b.opts.latencyS * int(time.Second/tick)
+	consumer, err := w.consumeLatencies(ctx, topic, perTick, ticks*perTick)
 	if err != nil {
+		return benchResult{}, err
+	}
+	defer consumer.close()
+	// Every record is due well within this once its load has ended.
+	waitCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	if err := load(1); err != nil {
+		return benchResult{}, err
+	}
+	if err := consumer.fetching(waitCtx); err != nil {
+		return benchResult{}, fmt.Errorf("consuming %s: %w", topic, err)
+	}
+	if err := load(ticks); err != nil {
+		return benchResult{}, err
+	}
+	samples, err := consumer.wait(waitCtx)
+	if err != nil {
+		return benchResult{}, fmt.Errorf("consuming %s: %w", topic, err)
+	}
+	if err := b.writeTimeline(table, samples); err != nil {
 		return benchResult{}, err
 	}
 	rss, err := w.peakRSS()
@@ -522,27 +551,35 @@ func (b *bench) latency(ctx context.Context, mode string, rate int, name string)
 	if mode == brokerExternal {
 		deleteTopic(w.broker, topic)
 	}
+	lat := make([]time.Duration, len(samples))
+	for i, s := range samples {
+		lat[i] = s.received.Sub(s.written)
+	}
 	slices.Sort(lat)
 	return benchResult{Scenario: name, Converter: converter, Broker: mode,
-		Events: id, Seconds: float64(b.opts.latencyS), P50: lat[len(lat)/2], P99: lat[len(lat)*99/100], PeakRSSMB: rss}, nil
+		Events: len(samples), Seconds: float64(b.opts.latencyS), P50: lat[len(lat)/2], P99: lat[len(lat)*99/100], PeakRSSMB: rss}, nil
 }
 
-// latencies is w.latencies, with the run's timeline written next to its
-// worker's profiles (name.latency.csv) when there are any.
-func (b *bench) latencies(ctx context.Context, w *benchWorker, topic string, n int, converter, name string) ([]time.Duration, error) {
+// writeTimeline writes a latency run's samples next to its worker's
+// profiles (name.latency.csv), when there are any: per record, the row's
+// clock_timestamp(), the record's CreateTime and its arrival at the
+// consumer, in Unix microseconds. Whether the tail is one stall, a few
+// periodic ones or a queue that keeps growing is read from that.
+func (b *bench) writeTimeline(name string, samples []latencySample) error {
 	if b.opts.profile == "" {
-		return w.latencies(ctx, topic, n, converter, nil)
+		return nil
 	}
 	f, err := os.Create(filepath.Join(b.opts.profile, name+".latency.csv"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	bw := bufio.NewWriter(f)
-	lat, err := w.latencies(ctx, topic, n, converter, bw)
-	if err == nil {
-		err = bw.Flush()
+	for _, s := range samples {
+		if _, err := fmt.Fprintf(bw, "%d,%d,%d\n", s.written.UnixMicro(), s.created.UnixMicro(), s.received.UnixMicro()); err != nil {
+			break
+		}
 	}
-	return lat, errors.Join(err, f.Close())
+	return errors.Join(bw.Flush(), f.Close())
 }
 
 // runRestart measures, with each broker, a worker process restarted with

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -212,53 +213,132 @@ func (w *benchWorker) failed() error {
 	return nil
 }
 
-// latencies reads the topic and returns CreateTime − c for each record, in
-// offset order. With a timeline it also writes there, a line per record,
-// c and CreateTime in Unix microseconds: whether the tail is one stall, a
-// few periodic ones or a queue that keeps growing is read from that.
-func (w *benchWorker) latencies(ctx context.Context, topic string, n int, converter string, timeline io.Writer) ([]time.Duration, error) {
-	if converter != benchConverterJSON {
-		return nil, errors.New("the latency scenario decodes JSON records only")
-	}
+// latencySample is one record of the latency load: the row's
+// clock_timestamp(), the record's CreateTime and when a consumer received it.
+type latencySample struct {
+	written, created, received time.Time
+}
+
+// latencyConsumer reads a topic while the latency load is written and
+// times each record as it arrives. A record reaches a consumer only once
+// the broker has appended it, which is when it acknowledges it to the
+// producer (acks=all on one broker), so arrival minus the row's time bounds
+// commit-to-acknowledged from above; the CreateTime only says when the
+// worker handed the record to its producer.
+type latencyConsumer struct {
+	consumer sarama.Consumer
+	pc       sarama.PartitionConsumer
+	cancel   context.CancelFunc
+	skip     int           // records before the measured ones
+	ready    chan struct{} // closed once skip records have arrived
+	done     chan struct{}
+	closed   sync.Once
+	samples  []latencySample
+	err      error
+}
+
+// consumeLatencies starts reading partition 0 of topic at its end and
+// collects skip records and then the n it measures. The first records
+// show that the consumer is fetching: records written before its first
+// fetch would be timed from when it started, not from when they arrived.
+func (w *benchWorker) consumeLatencies(ctx context.Context, topic string, skip, n int) (*latencyConsumer, error) {
 	consumer, err := sarama.NewConsumer([]string{w.broker}, kafkaclient.NewConfig("bench-latency"))
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = consumer.Close() }()
-	pc, err := consumer.ConsumePartition(topic, 0, sarama.OffsetOldest)
+	pc, err := consumer.ConsumePartition(topic, 0, sarama.OffsetNewest)
 	if err != nil {
+		_ = consumer.Close()
 		return nil, err
 	}
-	defer func() { _ = pc.Close() }()
-	out := make([]time.Duration, 0, n)
-	for len(out) < n {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case m := <-pc.Messages():
-			var v struct {
-				Payload struct {
-					After struct {
-						C string `json:"c"`
-					} `json:"after"`
-				} `json:"payload"`
+	ctx, cancel := context.WithCancel(ctx)
+	c := &latencyConsumer{consumer: consumer, pc: pc, cancel: cancel, skip: skip,
+		ready: make(chan struct{}), done: make(chan struct{}), samples: make([]latencySample, 0, skip+n)}
+	go func() {
+		defer close(c.done)
+		for len(c.samples) < skip+n {
+			if len(c.samples) == skip {
+				close(c.ready)
 			}
-			if err := json.Unmarshal(m.Value, &v); err != nil {
-				return nil, fmt.Errorf("decoding record: %w", err)
-			}
-			written, err := time.Parse(time.RFC3339Nano, v.Payload.After.C)
-			if err != nil {
-				return nil, fmt.Errorf("parsing c %q: %w", v.Payload.After.C, err)
-			}
-			out = append(out, m.Timestamp.Sub(written))
-			if timeline != nil {
-				if _, err := fmt.Fprintf(timeline, "%d,%d\n", written.UnixMicro(), m.Timestamp.UnixMicro()); err != nil {
-					return nil, fmt.Errorf("writing the latency timeline: %w", err)
+			select {
+			case <-ctx.Done():
+				c.err = ctx.Err()
+				return
+			case m := <-pc.Messages():
+				received := time.Now()
+				written, err := rowTime(m.Value)
+				if err != nil {
+					c.err = err
+					return
 				}
+				c.samples = append(c.samples, latencySample{written: written, created: m.Timestamp, received: received})
 			}
 		}
+	}()
+	return c, nil
+}
+
+// fetching returns once the first skip records have arrived.
+func (c *latencyConsumer) fetching(ctx context.Context) error {
+	select {
+	case <-c.ready:
+		return nil
+	case <-c.done:
+		if c.err != nil {
+			return c.err
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return out, nil
+}
+
+// wait returns the measured samples once all have arrived (or ctx ends).
+func (c *latencyConsumer) wait(ctx context.Context) ([]latencySample, error) {
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+	}
+	c.close()
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.samples[c.skip:], nil
+}
+
+// close stops the consumer; it may be called more than once.
+func (c *latencyConsumer) close() {
+	c.closed.Do(func() {
+		c.cancel()
+		<-c.done
+		_ = c.pc.Close()
+		_ = c.consumer.Close()
+	})
+}
+
+// rowTime is the latency table's column c (the row's clock_timestamp()) in
+// a JSON record's payload.after, found without decoding the ≈ 3 KB record:
+// decoding each would slow the consumer down and so add to what it times.
+func rowTime(value []byte) (time.Time, error) {
+	after := bytes.Index(value, []byte(`"after":{`))
+	if after < 0 {
+		return time.Time{}, errors.New("record without payload.after")
+	}
+	rest := value[after:]
+	i := bytes.Index(rest, []byte(`"c":"`))
+	if i < 0 {
+		return time.Time{}, errors.New("record without payload.after.c")
+	}
+	rest = rest[i+len(`"c":"`):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return time.Time{}, errors.New("unterminated payload.after.c")
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(rest[:j]))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parsing payload.after.c: %w", err)
+	}
+	return t, nil
 }
 
 // peakRSS is the worker process's peak resident set (VmHWM) in MB.
