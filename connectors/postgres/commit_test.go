@@ -3,11 +3,14 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tributary-cdc/tributary/connect"
+	"github.com/tributary-cdc/tributary/connectors/postgres/envelope"
+	"github.com/tributary-cdc/tributary/connectors/postgres/typemap"
 	"github.com/tributary-cdc/tributary/internal/testutil"
 	"github.com/tributary-cdc/tributary/schema"
 )
@@ -183,4 +186,36 @@ func TestSendKeepsWhileQueueFull(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A snapshot row's record, once its values are decoded: the key struct
+// with its one value, the value struct over the row's own slice, the
+// envelope and its three timestamps. The slice is the row's, not a copy.
+func TestSnapshotBuildAllocs(t *testing.T) {
+	cfg, errs := ParseConfig(map[string]string{"topic.prefix": "dbserver1", "database.hostname": "h"})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	task := queueTask(0)
+	task.cfg = cfg
+	info := &tableInfo{tableRef: tableRef{Schema: "public", Name: "bench"}, PK: []string{"id"}, Columns: []columnInfo{
+		{Name: "id", TypeOID: typemap.OIDInt8, TypeMod: -1, NotNull: true},
+		{Name: "b", TypeOID: typemap.OIDText, TypeMod: -1},
+	}}
+	ct := buildTable(cfg, info, slog.New(slog.DiscardHandler))
+	e := newSnapshotEmitter(task, 1, 1, true)
+	st := e.stamp(ct)
+	rows := make([][]any, 1000)
+	for i := range rows {
+		rows[i] = []any{int64(1000 + i), "row"}
+	}
+	i := 0
+	testutil.AllocCeiling(t, 6, func() {
+		row := rows[i%len(rows)]
+		i++
+		p := e.build(st, row, envelope.SnapshotTrue)
+		if p.after.Values[0] != row[0] || &p.after.Values[0] != &row[0] {
+			t.Fatalf("value %v is not the row %v itself", p.after.Values, row)
+		}
+	})
 }

@@ -1,6 +1,10 @@
 package postgres
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/tributary-cdc/tributary/connect"
+)
 
 // A recordQueue allocates minQueueSlots slots for its first record, and
 // gives slots back down to keptQueueSlots (37 kB): enough for a busy task's
@@ -63,10 +67,34 @@ func (q *recordQueue) pop() (queuedRecord, bool) {
 	q.buf[q.head] = queuedRecord{} // the record is no longer held here
 	q.head = (q.head + 1) % len(q.buf)
 	q.n--
+	q.shrink()
+	return r, true
+}
+
+// popInto appends the oldest records to batch until it holds limit, under
+// one lock, and returns it with the sum of their sizes.
+func (q *recordQueue) popInto(batch []connect.SourceRecord, limit int) ([]connect.SourceRecord, int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var size int64
+	for q.n > 0 && len(batch) < limit {
+		r := &q.buf[q.head]
+		batch = append(batch, r.rec)
+		size += r.size
+		*r = queuedRecord{} // the record is no longer held here
+		q.head = (q.head + 1) % len(q.buf)
+		q.n--
+	}
+	q.shrink()
+	return batch, size
+}
+
+// shrink halves the ring once fewer than an eighth of its slots are in
+// use, down to keptQueueSlots. The caller holds mu.
+func (q *recordQueue) shrink() {
 	if len(q.buf) > keptQueueSlots && q.n < len(q.buf)/8 {
 		q.resize(max(len(q.buf)/2, keptQueueSlots))
 	}
-	return r, true
 }
 
 // resize moves the queued records to a ring of size slots. The caller

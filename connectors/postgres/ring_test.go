@@ -1,6 +1,10 @@
 package postgres
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/tributary-cdc/tributary/connect"
+)
 
 // The queue allocates slots as records wait, up to max.queue.size, keeps
 // them in order across growth and wrap-around, and gives them up once the
@@ -48,5 +52,22 @@ func TestRecordQueueGrowsAndShrinks(t *testing.T) {
 	case <-q.ready:
 	default:
 		t.Fatal("push did not signal ready")
+	}
+}
+
+// popInto takes the oldest records in order, no more than the batch's
+// limit, and sums their sizes.
+func TestRecordQueuePopInto(t *testing.T) {
+	q := newRecordQueue(100)
+	for i := range 10 {
+		q.push(queuedRecord{rec: connect.SourceRecord{Topic: string(rune('a' + i))}, size: int64(i)})
+	}
+	batch, size := q.popInto([]connect.SourceRecord{{Topic: "first"}}, 4)
+	if len(batch) != 4 || batch[1].Topic != "a" || batch[3].Topic != "c" || size != 0+1+2 {
+		t.Fatalf("popInto = %v, size %d; want first, a, b, c of size 3", batch, size)
+	}
+	batch, size = q.popInto(nil, 100)
+	if len(batch) != 7 || batch[0].Topic != "d" || batch[6].Topic != "j" || size != 3+4+5+6+7+8+9 || q.len() != 0 {
+		t.Fatalf("popInto = %v, size %d, %d left; want d to j of size 42", batch, size, q.len())
 	}
 }

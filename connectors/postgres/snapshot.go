@@ -537,9 +537,12 @@ type heldRow struct {
 	mark string
 }
 
+// pendingRecord is the record held back, with its key and value structs,
+// from which finish rebuilds it as the snapshot's last.
 type pendingRecord struct {
-	heldRow
-	rec connect.SourceRecord
+	st         *tableStamp
+	key, after *schema.Struct
+	rec        connect.SourceRecord
 }
 
 func newSnapshotEmitter(t *Task, lsn uint64, txID int64, hasFirst bool) *snapshotEmitter {
@@ -547,17 +550,26 @@ func newSnapshotEmitter(t *Task, lsn uint64, txID int64, hasFirst bool) *snapsho
 		offsetFor: func(tsUs int64, last bool) map[string]any { return snapshotOffset(lsn, txID, tsUs, last) }}
 }
 
-// build makes the record of a row.
-func (e *snapshotEmitter) build(st *tableStamp, row []any, src *schema.Struct, off map[string]any) connect.SourceRecord {
-	ct := st.ct
-	env := ct.Envelope(envelope.OpRead, nil, ct.Value(row), src, time.Now())
-	return e.t.record(ct, ct.KeyStruct(row), env, off)
+// build makes the record of a row with a mark. The row becomes the value
+// struct's values (ValueOver, after the key is read from it): every row is
+// built once, and its slice is not used again.
+func (e *snapshotEmitter) build(st *tableStamp, row []any, mark string) pendingRecord {
+	p := pendingRecord{st: st, key: st.ct.KeyStructPacked(row)}
+	p.after = st.ct.ValueOver(row)
+	p.rec = e.record(st, p.key, p.after, st.sources[mark], st.off)
+	return p
+}
+
+// record makes a row's record from its key and value structs.
+func (e *snapshotEmitter) record(st *tableStamp, key, after, src *schema.Struct, off map[string]any) connect.SourceRecord {
+	env := st.ct.Envelope(envelope.OpRead, nil, after, src, time.Now())
+	return e.t.record(st.ct, key, env, off)
 }
 
 // emit builds the record of a row (outside the lock, so parallel readers
 // build in parallel) and queues the one held before it.
 func (e *snapshotEmitter) emit(ctx context.Context, st *tableStamp, row []any, mark string) error {
-	p := pendingRecord{heldRow: heldRow{st: st, row: row, mark: mark}, rec: e.build(st, row, st.sources[mark], st.off)}
+	p := e.build(st, row, mark)
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -605,7 +617,7 @@ func (e *snapshotEmitter) finish(ctx context.Context) error {
 		}, e.keep)
 	}
 	p := &e.pending
-	p.rec = e.build(p.st, p.row, e.source(p.st, envelope.SnapshotLast), e.offsetFor(p.st.tsUs, true))
+	p.rec = e.record(p.st, p.key, p.after, e.source(p.st, envelope.SnapshotLast), e.offsetFor(p.st.tsUs, true))
 	return e.flushLocked(ctx)
 }
 

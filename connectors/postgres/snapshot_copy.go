@@ -60,8 +60,9 @@ func readTableCopy(ctx context.Context, conn *pgconn.PgConn, job *snapshotJob, s
 }
 
 // copyRowsPerAlloc is how many decoded rows the COPY reader allocates at
-// once. A block stays in memory while any of its rows does, at most this
-// many rows in the queue and the producer beyond the rows themselves.
+// once. A row becomes its record's value (snapshotEmitter.build), so a
+// block stays in memory while any of its records does: at most this many
+// rows in the queue and the producer beyond the records themselves.
 const copyRowsPerAlloc = 64
 
 // copyRowWriter receives COPY's text-format stream and decodes it row by

@@ -514,15 +514,8 @@ func (t *Task) Poll(ctx context.Context) ([]connect.SourceRecord, error) {
 	// Room for the records queued now, and a marker.
 	batch := make([]connect.SourceRecord, 1, min(t.cfg.MaxBatchSize, t.records.len()+1)+1)
 	batch[0] = first.rec
-	size := first.size
-	for len(batch) < t.cfg.MaxBatchSize {
-		q, ok := t.records.pop()
-		if !ok {
-			break
-		}
-		batch = append(batch, q.rec)
-		size += q.size
-	}
+	batch, size := t.records.popInto(batch, t.cfg.MaxBatchSize)
+	size += first.size
 	t.queued.release(size)
 	t.queued.handOut(size)
 	return t.placeMarker(batch), nil

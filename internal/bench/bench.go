@@ -45,6 +45,8 @@ type benchOptions struct {
 	runs      int    // interleaved runs of Tributary and each reference
 	broker    string // embedded, external or both
 	backlog   int    // rows committed while the worker is down (restart)
+	// snapshotThreads is the snapshot scenario's snapshot.max.threads.
+	snapshotThreads int
 }
 
 // scenario is one name -scenarios accepts and what it runs; scenarios run,
@@ -89,6 +91,8 @@ func Main(ctx context.Context, args []string) error {
 	fs.IntVar(&o.runs, "runs", 3, "interleaved runs of Tributary and of each reference; the median is reported")
 	fs.StringVar(&o.broker, "broker", "both", "embedded (in the worker's process), external (a second tributary process) or both")
 	fs.IntVar(&o.backlog, "backlog", 300_000, "rows committed while the worker is down in the restart scenario")
+	fs.IntVar(&o.snapshotThreads, "snapshot-threads", 1,
+		"snapshot.max.threads of the snapshot scenario: readers of the table's key ranges on the shared snapshot")
 	scale := scaleFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -137,6 +141,9 @@ func Main(ctx context.Context, args []string) error {
 	}
 	if o.runs < 1 {
 		return fmt.Errorf("-runs must be at least 1")
+	}
+	if o.snapshotThreads < 1 {
+		return fmt.Errorf("-snapshot-threads must be at least 1")
 	}
 
 	pg, err := pgserver.Launch()

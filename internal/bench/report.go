@@ -50,6 +50,15 @@ type refResult struct {
 
 func (r benchResult) rate() float64 { return float64(r.Events) / r.Seconds }
 
+// scenarioBase is the scenario's name without the snapshot readers
+// (snapshotName): the snapshot's targets hold however many read it.
+func (r benchResult) scenarioBase() string {
+	if base, _, ok := strings.Cut(r.Scenario, snapshotThreadsPart); ok && base == snapshotScenarioName {
+		return base
+	}
+	return r.Scenario
+}
+
 // refs are the result's references, its main one at least.
 func (r benchResult) refs() []refResult {
 	if len(r.Refs) == 0 && r.RefName != "" {
@@ -126,9 +135,13 @@ func (b *bench) report(results []benchResult) string {
 	fmt.Fprintf(&s, "Measured %s on %s (%d CPUs, %s, %s), PostgreSQL from %s.\n",
 		time.Now().UTC().Format("2006-01-02"), host, runtime.NumCPU(), cpu, runtime.Version(), b.pg.BinDir())
 	fmt.Fprintf(&s, "PostgreSQL settings that change the references: %s.\n", b.pgSettings())
-	fmt.Fprintf(&s, "Command: `tributary bench -rows %d -runs %d -broker %s -backlog %d -latency-seconds %d -rate %d -outage %s -converter %s -scenarios %s`.\n\n",
+	threads := ""
+	if b.opts.snapshotThreads > 1 {
+		threads = fmt.Sprintf(" -snapshot-threads %d", b.opts.snapshotThreads)
+	}
+	fmt.Fprintf(&s, "Command: `tributary bench -rows %d -runs %d -broker %s -backlog %d -latency-seconds %d -rate %d -outage %s -converter %s -scenarios %s%s`.\n\n",
 		b.opts.rows, b.opts.runs, b.opts.broker, b.opts.backlog, b.opts.latencyS, b.opts.rate, b.opts.outage,
-		b.opts.converter, b.opts.scenarios)
+		b.opts.converter, b.opts.scenarios, threads)
 	fmt.Fprintf(&s, "Tributary and every reference: the median of %d interleaved runs (per run: pg_recvlogical, the walsender limit "+
 		"or COPY, Tributary with each broker, then the produce ceilings), each run a fresh worker process. "+
 		"Broker embedded: in the worker's process; external: a second tributary process with no connectors, "+
@@ -219,8 +232,8 @@ var throughputTargets = []throughputTarget{
 		[]string{"stream: 1 transaction, schemas.enable=false"}, refRecvlogical, 1.5},
 	{"Streaming Avro ≥ 0.8× the walsender limit", benchConverterAvro,
 		[]string{"stream: 1 transaction", "stream: mixed small transactions"}, refWalsender, 0.8},
-	{"Snapshot Avro ≥ 0.5× COPY", benchConverterAvro, []string{"snapshot"}, refCopy, 0.5},
-	{"Snapshot JSON ≥ 0.8× the produce ceiling", benchConverterJSON, []string{"snapshot"}, refSarama, 0.8},
+	{"Snapshot Avro ≥ 0.5× COPY", benchConverterAvro, []string{snapshotScenarioName}, refCopy, 0.5},
+	{"Snapshot JSON ≥ 0.8× the produce ceiling", benchConverterJSON, []string{snapshotScenarioName}, refSarama, 0.8},
 }
 
 const (
@@ -245,7 +258,7 @@ func targets(results []benchResult) []targetRow {
 	var rows []targetRow
 	for _, t := range throughputTargets {
 		for _, r := range results {
-			if r.Converter != t.converter || !slices.Contains(t.scenarios, r.Scenario) || r.Seconds <= 0 {
+			if r.Converter != t.converter || !slices.Contains(t.scenarios, r.scenarioBase()) || r.Seconds <= 0 {
 				continue
 			}
 			ref := r.ref(t.ref)

@@ -360,6 +360,20 @@ func (b *bench) runSnapshot(ctx context.Context) error {
 	return nil
 }
 
+const (
+	snapshotScenarioName = "snapshot"
+	snapshotThreadsPart  = ", snapshot.max.threads="
+)
+
+// snapshotName is the snapshot scenario's name in the report, which names
+// snapshot.max.threads when the table is read by more than one reader.
+func snapshotName(threads int) string {
+	if threads > 1 {
+		return snapshotScenarioName + snapshotThreadsPart + strconv.Itoa(threads)
+	}
+	return snapshotScenarioName
+}
+
 // snapshotScenario reads one table -runs times, interleaved: COPY TO
 // STDOUT, Tributary's initial snapshot with each broker, then the produce
 // ceilings of Tributary's bytes.
@@ -388,6 +402,9 @@ func (b *bench) snapshotScenario(ctx context.Context, converter string) error {
 			topic := prefix + ".public." + table
 			cfg := b.connectorConfig(table, converter, "initial")
 			cfg["slot.name"], cfg["topic.prefix"] = name, prefix
+			if b.opts.snapshotThreads > 1 {
+				cfg["snapshot.max.threads"] = strconv.Itoa(b.opts.snapshotThreads)
+			}
 			var keep func(w *benchWorker) error
 			if smp == nil {
 				keep = func(w *benchWorker) (err error) {
@@ -411,7 +428,7 @@ func (b *bench) snapshotScenario(ctx context.Context, converter string) error {
 			return err
 		}
 	}
-	b.addRuns("snapshot", converter, b.opts.rows, refCopy, refs.results(), trib)
+	b.addRuns(snapshotName(b.opts.snapshotThreads), converter, b.opts.rows, refCopy, refs.results(), trib)
 	return nil
 }
 

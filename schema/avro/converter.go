@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tributary-cdc/tributary/configdef"
@@ -83,6 +84,11 @@ type entryKey struct {
 type entry struct {
 	id    int
 	codec *Codec
+	// capHint is the capacity the next value's buffer starts with: the
+	// length of the last one and an eighth, so that values of a table
+	// are written in one allocation of about their size instead of being
+	// grown from a guess (or allocated far too large for a small key).
+	capHint atomic.Int32
 }
 
 // Options are the parsed converter properties.
@@ -352,13 +358,22 @@ func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("converting Connect data for topic %q to Avro: %w", topic, err)
 	}
-	out := make([]byte, headerSize, 128)
+	hint := int(e.capHint.Load())
+	if hint == 0 {
+		hint = 128
+	}
+	out := make([]byte, headerSize, hint)
 	_ = AppendHeader(out[:0], e.id)
 	if out, err = e.codec.AppendBinary(out, v); err != nil {
 		return nil, fmt.Errorf("converting Connect data for topic %q to Avro: %w", topic, err)
 	}
+	e.capHint.Store(int32(min(len(out)+len(out)/8, maxCapHint)))
 	return out, nil
 }
+
+// maxCapHint caps the starting capacity a previous value sets: one large
+// value does not make every later one allocate as much.
+const maxCapHint = 64 << 10
 
 // entry returns the cached id and codec of (topic, s), registering the
 // schema on first use.

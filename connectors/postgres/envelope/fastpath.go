@@ -2,9 +2,9 @@ package envelope
 
 import "github.com/tributary-cdc/tributary/schema"
 
-// The streaming loop builds a key and a value struct for every change;
-// these variants of KeyStruct and Value produce equal structs with fewer
-// allocations.
+// The streaming loop and the snapshot build a key and a value struct for
+// every row; these variants of KeyStruct and Value produce equal structs
+// with fewer allocations.
 
 // ValueOver is Value writing the value struct's values over row instead
 // of into a new slice: the caller gives row up. Structs that read row

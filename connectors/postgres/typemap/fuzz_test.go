@@ -95,3 +95,30 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTimestamptzUTCText checks the copy of a timestamptz written at UTC
+// (formatUTCText) against parsing the instant and formatting it: wherever
+// the copy applies, the two give the same text.
+func FuzzTimestamptzUTCText(f *testing.F) {
+	for _, s := range []string{
+		"2026-11-27 11:43:58.123456+00", "2026-11-27 11:43:58+00", "2026-11-27 11:43:58.5+00",
+		"2024-02-29 23:59:59.999999+00", "2023-02-29 00:00:00+00", "0000-02-29 00:00:00+00", "1900-02-29 00:00:00+00",
+		"2026-11-27 24:00:00+00", "2026-11-27 11:43:60+00", "2026-13-01 00:00:00+00", "2026-11-27 11:43:58.1234567+00",
+		"2026-11-27 11:43:58.+00", "2026-11-27 11:43:58+05:30", "0044-03-15 12:00:00+00 BC", "10000-01-01 00:00:00+00",
+	} {
+		f.Add(s, 6)
+		f.Add(s, 0)
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, s string, digits int) {
+		digits = min(max(digits, 0), 9)
+		fast, ok := formatUTCText([]byte(s), digits)
+		if !ok {
+			return
+		}
+		slow, err := decodeTimestamptzConverted([]byte(s), digits)
+		if err != nil || slow != fast {
+			t.Fatalf("%q with %d digits: copied %q, converted %v (%v)", s, digits, fast, slow, err)
+		}
+	})
+}

@@ -671,6 +671,15 @@ func floorDiv(a, b int64) int64 {
 // decodeTimestamptz converts to UTC and formats with exactly digits fraction
 // digits, as Debezium's ZonedTimestamp does.
 func decodeTimestamptz(b []byte, digits int) (any, error) {
+	if s, ok := formatUTCText(b, digits); ok {
+		return s, nil
+	}
+	return decodeTimestamptzConverted(b, digits)
+}
+
+// decodeTimestamptzConverted is decodeTimestamptz for any text: it parses
+// the instant and formats it in UTC.
+func decodeTimestamptzConverted(b []byte, digits int) (any, error) {
 	switch string(b) {
 	case "infinity", "-infinity":
 		return string(b), nil
@@ -684,6 +693,65 @@ func decodeTimestamptz(b []byte, digits int) (any, error) {
 		return nil, fmt.Errorf("parsing timestamptz %q: %w", b, err)
 	}
 	return formatZoned(us-off*microsPerSecond, digits), nil
+}
+
+// formatUTCText formats a timestamptz the server wrote at UTC, as the
+// connector's sessions ask (TimeZone=UTC): "yyyy-mm-dd hh:mm:ss[.f]+00"
+// already holds the fields formatZoned would write, so they are copied
+// instead of parsed into an instant and formatted back. ok is false for any
+// other text (an offset, BC, a year beyond 9999, a field out of range),
+// which decodeTimestamptzConverted reads, so the two agree on every input
+// (FuzzTimestamptzUTCText).
+func formatUTCText(b []byte, digits int) (string, bool) {
+	const layout = "dddd-dd-dd dd:dd:dd"
+	if len(b) < len(layout)+3 || string(b[len(b)-3:]) != "+00" {
+		return "", false
+	}
+	for i := range len(layout) {
+		if c := b[i]; layout[i] == 'd' && (c < '0' || c > '9') || layout[i] != 'd' && c != layout[i] {
+			return "", false
+		}
+	}
+	frac := b[len(layout) : len(b)-3]
+	if len(frac) > 0 {
+		if frac = frac[1:]; b[len(layout)] != '.' || len(frac) == 0 || len(frac) > 6 {
+			return "", false
+		}
+		for _, c := range frac {
+			if c < '0' || c > '9' {
+				return "", false
+			}
+		}
+	}
+	num := func(i int) int { return int(b[i]-'0')*10 + int(b[i+1]-'0') }
+	year, month, day := num(0)*100+num(2), num(5), num(8)
+	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || num(11) > 23 || num(14) > 59 || num(17) > 59 {
+		return "", false
+	}
+	var buf [40]byte
+	out := append(buf[:0], b[:10]...)
+	out = append(out, 'T')
+	out = append(out, b[11:19]...)
+	if digits > 0 {
+		out = append(out, '.')
+		for k := range digits {
+			if k < len(frac) {
+				out = append(out, frac[k])
+			} else {
+				out = append(out, '0')
+			}
+		}
+	}
+	return string(append(out, 'Z')), true
+}
+
+// daysIn is the number of days of a month of the proleptic Gregorian
+// calendar.
+func daysIn(month, year int) int {
+	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		return 29
+	}
+	return [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month-1]
 }
 
 // formatZoned formats microseconds since the epoch in UTC as
