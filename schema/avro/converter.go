@@ -342,6 +342,14 @@ func New(props map[string]string, isKey bool, reg Registry) (*Converter, error) 
 // record of a schema on a topic registers (or looks up) the schema; later
 // ones use the cached id.
 func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, error) {
+	return c.AppendConnect(make([]byte, 0, 128), topic, s, v)
+}
+
+// AppendConnect is FromConnect writing into dst: it appends the record to
+// dst and returns the extended buffer, so that a caller that reuses its
+// buffers allocates nothing per record. A Kafka null is a nil slice,
+// whatever dst; on an error the slice is nil too.
+func (c *Converter) AppendConnect(dst []byte, topic string, s *schema.Schema, v any) ([]byte, error) {
 	if v == nil && (s == nil || !hasDefault(s)) {
 		return nil, nil
 	}
@@ -352,12 +360,10 @@ func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("converting Connect data for topic %q to Avro: %w", topic, err)
 	}
-	out := make([]byte, headerSize, 128)
-	_ = AppendHeader(out[:0], e.id)
-	if out, err = e.codec.AppendBinary(out, v); err != nil {
+	if dst, err = e.codec.AppendBinary(AppendHeader(dst, e.id), v); err != nil {
 		return nil, fmt.Errorf("converting Connect data for topic %q to Avro: %w", topic, err)
 	}
-	return out, nil
+	return dst, nil
 }
 
 // entry returns the cached id and codec of (topic, s), registering the
