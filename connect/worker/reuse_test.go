@@ -62,29 +62,29 @@ func (p *holdingProducer) loop() {
 		select {
 		case msg, ok := <-p.input:
 			if !ok {
-				p.release(held)
+				p.acknowledge(held)
 				close(p.successes)
 				close(p.errors)
 				return
 			}
 			held = append(held, heldMessage{msg: msg, key: encoded(msg.Key), value: encoded(msg.Value)})
 			if !p.transactional && len(held) == p.hold {
-				p.release(held)
+				p.acknowledge(held)
 				held = held[:0]
 			}
 		case reply := <-p.commits:
 			// After the messages before it, as sarama's end-of-transaction
 			// marker follows them through its input.
-			p.release(held)
+			p.acknowledge(held)
 			held = held[:0]
 			close(reply)
 		}
 	}
 }
 
-// release checks the held messages and lets go of them, newest first:
+// acknowledge checks the held messages and lets go of them, newest first:
 // acknowledgements need not come in order.
-func (p *holdingProducer) release(held []heldMessage) {
+func (p *holdingProducer) acknowledge(held []heldMessage) {
 	for i := len(held) - 1; i >= 0; i-- {
 		h := held[i]
 		p.mu.Lock()
