@@ -30,4 +30,19 @@ func TestAvroConverterDirectAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+	// Appending into a reused buffer allocates nothing, and writes what
+	// FromConnect returns.
+	want, err := conv.FromConnect("allocs.public.t", s, row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf []byte
+	testutil.AllocCeiling(t, 0, func() {
+		if buf, err = conv.AppendConnect(buf[:0], "allocs.public.t", s, row); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if string(buf) != string(want) {
+		t.Errorf("AppendConnect = %x, want %x", buf, want)
+	}
 }

@@ -156,7 +156,7 @@ func TestRecordConverterMessage(t *testing.T) {
 	}
 	// The record's partition goes to the producer's partitioner with the
 	// message's metadata.
-	if part, ok := m.Metadata.(*inFlight).ChosenPartition(); !ok || part != 2 {
+	if part, ok := m.Metadata.(*outMessage).ChosenPartition(); !ok || part != 2 {
 		t.Fatalf("chosen partition = %d, %v", part, ok)
 	}
 
@@ -204,8 +204,7 @@ func BenchmarkRecordConverterMessage(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		out.meta = inFlight{seq: 1}
-		out.msg.Metadata = &out.meta
+		c.release(out)
 	}
 }
 
@@ -306,21 +305,44 @@ func readHeaders(t *testing.T, brokers []string, topic string) map[string][]sara
 	return out
 }
 
-// Turning one converted change event into a producer message allocates the
-// message alone: the context headers are shared by every record of the
-// run (headerCache).
+// Turning one change event into a producer message allocates nothing once
+// messages are released: the message and, with converters that append, the
+// key and value buffers are reused, and the context headers are shared by
+// every record of the run (headerCache). A message that is not released
+// costs one allocation.
 func TestRecordConverterMessageAllocs(t *testing.T) {
-	c := newRecordConverter(fixedConverter(`{"id":1}`), fixedConverter(strings.Repeat("v", 3300)), noTopics{}, nil)
 	rec := &connect.SourceRecord{
 		Topic: "dbserver1.public.t", Key: "k", Value: "v", Timestamp: time.Now(),
 		SourcePartition: map[string]any{"server": "dbserver1"}, SourceOffset: map[string]any{"lsn": int64(1)},
 		Headers: testContextHeaders(),
 	}
+	for _, conv := range []Converter{fixedConverter(strings.Repeat("v", 3300)), appendingConverter(strings.Repeat("v", 3300))} {
+		c := newRecordConverter(conv, conv, noTopics{}, nil)
+		testutil.AllocCeiling(t, 0, func() {
+			out, _, err := c.process(t.Context(), nil, rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.release(out)
+		})
+	}
+	c := newRecordConverter(fixedConverter(`{"id":1}`), fixedConverter(strings.Repeat("v", 3300)), noTopics{}, nil)
 	testutil.AllocCeiling(t, 1, func() {
 		if _, _, err := c.process(t.Context(), nil, rec); err != nil {
 			t.Fatal(err)
 		}
 	})
+}
+
+// appendingConverter appends the same bytes for every record.
+type appendingConverter []byte
+
+func (a appendingConverter) FromConnect(string, *schema.Schema, any) ([]byte, error) {
+	return bytes.Clone(a), nil
+}
+
+func (a appendingConverter) AppendConnect(dst []byte, _ string, _ *schema.Schema, _ any) ([]byte, error) {
+	return append(dst, a...), nil
 }
 
 // TestRecordConverterHeaderValues converts the header values HeaderFrom

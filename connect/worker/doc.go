@@ -30,6 +30,13 @@
 // offsets, the producer's messages), and the task is offered accounts of
 // the same share (connect.MemoryAccounter) for what it holds.
 //
+// Messages are reused: a record becomes a producer message the producer is
+// done with, and, with a converter that appends (AppendConverter: JSON,
+// Avro), its key and value are written into that message's buffers, so the
+// steady state allocates nothing per record here. A message is reused only
+// once nothing can read it: the producer returned it on Successes or
+// Errors, or, for the exactly-once runner, its transaction committed.
+//
 // Shutdown order (SourceTaskRunner.Run): stop polling, wait for in-flight
 // records to be acknowledged, write and commit the last offsets, stop the
 // task, close the producer.

@@ -45,10 +45,14 @@ func (f failEvery) Apply(r connect.SourceRecord) (connect.SourceRecord, bool, er
 type badValueConverter struct{ stringConverter }
 
 func (c badValueConverter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, error) {
+	return c.AppendConnect(nil, topic, s, v)
+}
+
+func (c badValueConverter) AppendConnect(dst []byte, topic string, s *schema.Schema, v any) ([]byte, error) {
 	if v == "bad" {
 		return nil, errors.New("not convertible")
 	}
-	return c.stringConverter.FromConnect(topic, s, v)
+	return c.stringConverter.AppendConnect(dst, topic, s, v)
 }
 
 // syncBuffer is a log sink shared by the runner's goroutines.

@@ -90,6 +90,8 @@ type ExactlyOnceRunner struct {
 	inTxn    bool
 	txnStart time.Time
 	pending  offsetSet // newest offset per source partition
+	// sent are the transaction's messages, released once it commits.
+	sent []*outMessage
 	// mem is the open transaction's account in the worker's budget, nil
 	// without one; held is what the transaction's records took from it.
 	mem  connect.MemoryAccount
@@ -220,7 +222,9 @@ func (r *ExactlyOnceRunner) send(ctx context.Context, rec *connect.SourceRecord)
 	if out != nil {
 		select {
 		case r.cfg.Producer.Input() <- &out.msg:
+			r.sent = append(r.sent, out)
 		case <-ctx.Done():
+			r.conv.release(out)
 			return ctx.Err() // not sent: its offset is not recorded either
 		}
 	}
@@ -253,7 +257,14 @@ func (r *ExactlyOnceRunner) commit(ctx context.Context) error {
 		return r.txnError("committing a transaction", err)
 	}
 	r.inTxn = false
-	// The producer has flushed the transaction's records.
+	// The producer has flushed the transaction's records, and holds none of
+	// them any more: a transaction whose record failed does not commit. The
+	// messages of a transaction that did not commit are never reused.
+	for i, out := range r.sent {
+		r.conv.release(out)
+		r.sent[i] = nil
+	}
+	r.sent = r.sent[:0]
 	if r.mem != nil {
 		r.mem.Release(r.held)
 		r.held = 0

@@ -22,6 +22,18 @@ type Converter interface {
 	FromConnect(topic string, s *schema.Schema, v any) ([]byte, error)
 }
 
+// AppendConverter is a Converter that can write a record into a buffer of
+// the caller's: AppendConnect appends what FromConnect would return to dst
+// and returns the extended buffer (dst's array, or a new one when dst was
+// too small, which the caller then owns), or nil for a Kafka null, whatever
+// dst. The runners write each record into buffers they reuse once the
+// producer is done with the message, so that converting a record allocates
+// nothing.
+type AppendConverter interface {
+	Converter
+	AppendConnect(dst []byte, topic string, s *schema.Schema, v any) ([]byte, error)
+}
+
 // OffsetStore is the durable offset storage the runner writes to.
 type OffsetStore interface {
 	Get(ctx context.Context, connector string, partition map[string]any) (map[string]any, error)
@@ -251,31 +263,39 @@ func (r *SourceTaskRunner) send(ctx context.Context, rec *connect.SourceRecord) 
 	}
 	seq, err := r.tracker.admit(ctx, rec.SourcePartition, rec.SourceOffset, size)
 	if err != nil {
+		r.conv.release(out)
 		return err
 	}
-	msg := &out.msg
-	out.meta.seq = seq
+	out.seq = seq
 	select {
-	case r.cfg.Producer.Input() <- msg:
+	case r.cfg.Producer.Input() <- &out.msg:
+		// From now on the message is the producer's until it comes back on
+		// Successes or Errors (collectAcks), where it is released.
 		return nil
 	case <-ctx.Done():
 		// Never handed to the producer: forget it. Its offset and those of
 		// the records after it are never committed, so it is re-read after
 		// a restart.
 		r.tracker.dropLast(seq)
+		r.conv.release(out)
 		return ctx.Err()
 	}
 }
 
 // recordConverter turns source records into producer messages, readying
 // each topic (TopicCreator) before its first record. It is used by one
-// goroutine.
+// goroutine, except release, which any goroutine may call.
 type recordConverter struct {
 	key, value Converter
 	topics     TopicCreator
 	created    map[string]bool
 	headers    headerCache
 	op         *operator // the errors.* handling of each stage
+	// free holds the released messages (*outMessage), with the buffers
+	// their key and value were written into. A sync.Pool, not a list of
+	// the task's own: what a burst leaves behind goes back to the heap
+	// after a garbage collection or two instead of staying with the task.
+	free sync.Pool
 }
 
 func newRecordConverter(key, value Converter, topics TopicCreator, op *operator) *recordConverter {
@@ -286,13 +306,84 @@ func newRecordConverter(key, value Converter, topics TopicCreator, op *operator)
 }
 
 // outMessage is a producer message together with what its interface fields
-// point to, so that a record costs one allocation here instead of one each
-// for the message, the boxed key, the boxed value and the metadata.
-// *sarama.ByteEncoder is an Encoder with the same bytes as ByteEncoder.
+// point to, so that a record costs one allocation at most instead of one
+// each for the message, the boxed key, the boxed value and the metadata
+// (the message's Metadata is the outMessage itself). *sarama.ByteEncoder
+// is an Encoder with the same bytes as ByteEncoder.
+//
+// Messages are reused: once nothing can read one any more, release gives
+// it back with keyBuf and valueBuf, the buffers an AppendConverter wrote
+// its key and value into, and the next records are written into them. That
+// is when the producer has returned it on Successes or Errors (sarama
+// holds no reference to a message it has returned: its request was encoded
+// into a buffer of its own before the response came, and a retried message
+// is returned once, after its last attempt), or, for a transactional
+// producer that returns no successes, when its transaction has committed
+// (CommitTxn waits for every message of the transaction).
 type outMessage struct {
-	msg        sarama.ProducerMessage
-	key, value sarama.ByteEncoder
-	meta       inFlight
+	msg              sarama.ProducerMessage
+	key, value       sarama.ByteEncoder
+	keyBuf, valueBuf []byte
+
+	// seq is the record's sequence number in the ack tracker, which also
+	// holds its size.
+	seq uint64
+	// partition is the record's own partition, when chosen (a
+	// transformation's): kafkaclient's partitioner uses it.
+	partition int32
+	chosen    bool
+}
+
+// ChosenPartition implements kafkaclient.PartitionChooser.
+func (m *outMessage) ChosenPartition() (int32, bool) { return m.partition, m.chosen }
+
+// reuseSlack is how much larger than twice the record it last held a
+// buffer may be and still be reused. Buffers that fit their records keep
+// what the in-flight window counts (the records' sizes) close to what the
+// messages hold; one grown by a rare large record is left to the
+// collector once a small record has been written into it.
+const reuseSlack = 1024
+
+// get returns a message to fill: a released one, with its buffers, or a
+// new one.
+func (c *recordConverter) get() *outMessage {
+	if out, ok := c.free.Get().(*outMessage); ok {
+		return out
+	}
+	return new(outMessage)
+}
+
+// release gives out back for reuse. Its caller guarantees that nothing
+// reads it any more (see outMessage): a message released while the
+// producer still holds it would have its bytes overwritten by a later
+// record.
+func (c *recordConverter) release(out *outMessage) {
+	keyBuf, valueBuf := reusable(out.keyBuf, len(out.key)), reusable(out.valueBuf, len(out.value))
+	*out = outMessage{keyBuf: keyBuf, valueBuf: valueBuf}
+	c.free.Put(out)
+}
+
+// reusable returns buf emptied if it is worth reusing after holding a
+// record of n bytes, else nil.
+func reusable(buf []byte, n int) []byte {
+	if cap(buf) > 2*n+reuseSlack {
+		return nil
+	}
+	return buf[:0]
+}
+
+// convert is conv.FromConnect, written into *buf when conv can append;
+// *buf is then the buffer holding the record.
+func convert(conv Converter, buf *[]byte, topic string, s *schema.Schema, v any) ([]byte, error) {
+	a, ok := conv.(AppendConverter)
+	if !ok {
+		return conv.FromConnect(topic, s, v)
+	}
+	b, err := a.AppendConnect((*buf)[:0], topic, s, v)
+	if cap(b) > cap(*buf) {
+		*buf = b[:0]
+	}
+	return b, err
 }
 
 // process transforms rec in place and converts it, each stage under c.op:
@@ -336,35 +427,46 @@ func (c *recordConverter) message(ctx context.Context, op *operator, rec *connec
 		}
 		headers, headerSize, err = c.headers.convert(rec.Headers)
 	}
-	key, err := c.key.FromConnect(rec.Topic, rec.KeySchema, rec.Key)
-	for a := op.begin(); err != nil; {
-		err = fmt.Errorf("converting key for topic %s: %w", rec.Topic, err)
-		if retry, skip, err := op.failed(ctx, stageKeyConverter, op.cfg.KeyConverterClass, original, &a, err); !retry {
-			return nil, 0, skip, err
-		}
-		key, err = c.key.FromConnect(rec.Topic, rec.KeySchema, rec.Key)
+	out := c.get()
+	if skip, err := c.convertKeyValue(ctx, op, rec, original, out); skip || err != nil {
+		c.release(out)
+		return nil, 0, skip, err
 	}
-	value, err := c.value.FromConnect(rec.Topic, rec.ValueSchema, rec.Value)
-	for a := op.begin(); err != nil; {
-		err = fmt.Errorf("converting value for topic %s: %w", rec.Topic, err)
-		if retry, skip, err := op.failed(ctx, stageValueConverter, op.cfg.ValueConverterClass, original, &a, err); !retry {
-			return nil, 0, skip, err
-		}
-		value, err = c.value.FromConnect(rec.Topic, rec.ValueSchema, rec.Value)
-	}
-	out := &outMessage{key: key, value: value}
 	out.msg = sarama.ProducerMessage{Topic: rec.Topic, Timestamp: createTime(rec.Timestamp), Headers: headers}
-	if key != nil {
+	if out.key != nil {
 		out.msg.Key = &out.key
 	}
-	if value != nil {
+	if out.value != nil {
 		out.msg.Value = &out.value
 	}
 	if rec.Partition != nil {
-		out.meta.partition, out.meta.chosen = *rec.Partition, true
+		out.partition, out.chosen = *rec.Partition, true
 	}
-	out.msg.Metadata = &out.meta // a pointer: boxing it allocates nothing
-	return out, int64(len(key)+len(value)) + headerSize, false, nil
+	out.msg.Metadata = out // a pointer: boxing it allocates nothing
+	return out, int64(len(out.key)+len(out.value)) + headerSize, false, nil
+}
+
+// convertKeyValue converts rec's key and then its value into out, each
+// under op, or returns skip or the error.
+func (c *recordConverter) convertKeyValue(ctx context.Context, op *operator, rec *connect.SourceRecord, original connect.SourceRecord, out *outMessage) (skip bool, _ error) {
+	var err error
+	out.key, err = convert(c.key, &out.keyBuf, rec.Topic, rec.KeySchema, rec.Key)
+	for a := op.begin(); err != nil; {
+		err = fmt.Errorf("converting key for topic %s: %w", rec.Topic, err)
+		if retry, skip, err := op.failed(ctx, stageKeyConverter, op.cfg.KeyConverterClass, original, &a, err); !retry {
+			return skip, err
+		}
+		out.key, err = convert(c.key, &out.keyBuf, rec.Topic, rec.KeySchema, rec.Key)
+	}
+	out.value, err = convert(c.value, &out.valueBuf, rec.Topic, rec.ValueSchema, rec.Value)
+	for a := op.begin(); err != nil; {
+		err = fmt.Errorf("converting value for topic %s: %w", rec.Topic, err)
+		if retry, skip, err := op.failed(ctx, stageValueConverter, op.cfg.ValueConverterClass, original, &a, err); !retry {
+			return skip, err
+		}
+		out.value, err = convert(c.value, &out.valueBuf, rec.Topic, rec.ValueSchema, rec.Value)
+	}
+	return false, nil
 }
 
 // createTime is the Kafka timestamp of a record with timestamp ts, taken
@@ -380,19 +482,6 @@ func createTime(ts time.Time) time.Time {
 	}
 	return ts
 }
-
-// inFlight is the metadata the runner attaches to each produced message:
-// its sequence number in the tracker, which also holds its size.
-type inFlight struct {
-	seq uint64
-	// partition is the record's own partition, when chosen (a
-	// transformation's): kafkaclient's partitioner uses it.
-	partition int32
-	chosen    bool
-}
-
-// ChosenPartition implements kafkaclient.PartitionChooser.
-func (f *inFlight) ChosenPartition() (int32, bool) { return f.partition, f.chosen }
 
 // headerCache converts record headers, remembering the converted form of
 // the last header list. Connectors attach the same context headers to every
@@ -520,7 +609,9 @@ func (r *SourceTaskRunner) collectAcks(fail func(error)) {
 				successes = nil
 				continue
 			}
-			r.tracker.ack(msg.Metadata.(*inFlight).seq)
+			out := msg.Metadata.(*outMessage)
+			r.tracker.ack(out.seq)
+			r.conv.release(out)
 		case perr, ok := <-errs:
 			if !ok {
 				errs = nil
@@ -545,7 +636,9 @@ func (r *SourceTaskRunner) collectAcks(fail func(error)) {
 				}
 				fail(err)
 			}
-			r.tracker.fail(perr.Msg.Metadata.(*inFlight).seq)
+			out := perr.Msg.Metadata.(*outMessage)
+			r.tracker.fail(out.seq)
+			r.conv.release(out)
 		}
 	}
 }

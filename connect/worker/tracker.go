@@ -8,8 +8,6 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/IBM/sarama"
-
 	"github.com/tributary-cdc/tributary/connect"
 	"github.com/tributary-cdc/tributary/connect/membudget"
 )
@@ -122,7 +120,7 @@ func (t *ackTracker) admit(ctx context.Context, partition, offset map[string]any
 
 // inFlightOverhead is what a produced record holds besides its bytes and
 // offset until acknowledged: the producer's message and its tracker entry.
-const inFlightOverhead = int64(unsafe.Sizeof(sarama.ProducerMessage{}) + unsafe.Sizeof(ackEntry{}))
+const inFlightOverhead = int64(unsafe.Sizeof(outMessage{}) + unsafe.Sizeof(ackEntry{}))
 
 // heldInWindow is what a produced record of size bytes with offset takes
 // from the worker's budget while in flight: its bytes, its offset, which

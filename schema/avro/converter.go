@@ -348,6 +348,15 @@ func New(props map[string]string, isKey bool, reg Registry) (*Converter, error) 
 // record of a schema on a topic registers (or looks up) the schema; later
 // ones use the cached id.
 func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, error) {
+	return c.AppendConnect(nil, topic, s, v)
+}
+
+// AppendConnect is FromConnect writing into dst: it appends the record to
+// dst and returns the extended buffer, so that a caller that reuses its
+// buffers allocates nothing per record. A nil dst is allocated at the size
+// of the schema's previous value. A Kafka null is a nil slice,
+// whatever dst; on an error the slice is nil too.
+func (c *Converter) AppendConnect(dst []byte, topic string, s *schema.Schema, v any) ([]byte, error) {
 	if v == nil && (s == nil || !hasDefault(s)) {
 		return nil, nil
 	}
@@ -358,17 +367,20 @@ func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("converting Connect data for topic %q to Avro: %w", topic, err)
 	}
-	hint := int(e.capHint.Load())
-	if hint == 0 {
-		hint = 128
+	if dst == nil {
+		hint := int(e.capHint.Load())
+		if hint == 0 {
+			hint = 128
+		}
+		dst = make([]byte, 0, hint)
 	}
-	out := make([]byte, headerSize, hint)
-	_ = AppendHeader(out[:0], e.id)
-	if out, err = e.codec.AppendBinary(out, v); err != nil {
+	start := len(dst)
+	if dst, err = e.codec.AppendBinary(AppendHeader(dst, e.id), v); err != nil {
 		return nil, fmt.Errorf("converting Connect data for topic %q to Avro: %w", topic, err)
 	}
-	e.capHint.Store(int32(min(len(out)+len(out)/8, maxCapHint)))
-	return out, nil
+	n := len(dst) - start
+	e.capHint.Store(int32(min(n+n/8, maxCapHint)))
+	return dst, nil
 }
 
 // maxCapHint caps the starting capacity a previous value sets: one large

@@ -24,3 +24,21 @@ func TestFromConnectAllocs(t *testing.T) {
 		})
 	}
 }
+
+// Appending into a buffer the caller reuses allocates nothing.
+func TestAppendConnectAllocs(t *testing.T) {
+	for _, props := range []map[string]string{nil, {"schemas.enable": "false"}} {
+		c := mustNew(t, props, false)
+		cs := newCustomers()
+		_, value := cs.insert()
+		buf, err := c.AppendConnect(nil, "t", cs.envelope, value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testutil.AllocCeiling(t, 0, func() {
+			if buf, err = c.AppendConnect(buf[:0], "t", cs.envelope, value); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -34,6 +34,25 @@ func benchFromConnect(b *testing.B, props map[string]string) {
 	}
 }
 
+// BenchmarkAppendConnectEnvelope is the envelope case written into a buffer
+// the caller reuses, as the source runners do.
+func BenchmarkAppendConnectEnvelope(b *testing.B) {
+	c := mustNew(b, nil, false)
+	cs := newCustomers()
+	_, value := cs.insert()
+	buf, err := c.AppendConnect(nil, "t", cs.envelope, value)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if buf, err = c.AppendConnect(buf[:0], "t", cs.envelope, value); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkFromConnectParallel(b *testing.B) {
 	c := mustNew(b, nil, false)
 	cs := newCustomers()

@@ -124,12 +124,32 @@ func (c *Converter) IsKey() bool { return c.isKey }
 // with a value writes it schemaless (and "schema":null in the envelope). The
 // returned slice is the caller's.
 //
+// The record is written into a pooled scratch buffer (AppendConnect) and
+// copied out at its exact size: one allocation per record.
+func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, error) {
+	bp := c.bufs.Get().(*[]byte)
+	out, err := c.AppendConnect((*bp)[:0], topic, s, v)
+	var res []byte
+	if out != nil {
+		res = make([]byte, len(out))
+		copy(res, out)
+	}
+	if cap(out) <= maxPooledBuffer && cap(out) >= cap(*bp) {
+		*bp = out[:0]
+	}
+	c.bufs.Put(bp)
+	return res, err
+}
+
+// AppendConnect is FromConnect writing into dst: it appends the record to
+// dst and returns the extended buffer, so that a caller that reuses its
+// buffers allocates nothing per record. A Kafka null is a nil slice,
+// whatever dst; on an error the slice is nil too.
+//
 // The envelope's constant head, {"schema":…,"payload":, is rendered once
 // per schema (schemaEntry.head); a record is its head, its payload and a
-// closing brace. Only the payload is written into a pooled scratch buffer:
-// the record is allocated at its exact size with the head copied in, and
-// the payload after it.
-func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, error) {
+// closing brace.
+func (c *Converter) AppendConnect(dst []byte, topic string, s *schema.Schema, v any) ([]byte, error) {
 	if s == nil && v == nil {
 		return nil, nil
 	}
@@ -142,30 +162,17 @@ func (c *Converter) FromConnect(topic string, s *schema.Schema, v any) ([]byte, 
 		}
 		e.keys, head = ent.keys, ent.head
 	}
-	bp := c.bufs.Get().(*[]byte)
-	payload, err := e.appendValue((*bp)[:0], s, v)
-	var res []byte
-	if err == nil {
-		if !c.schemasEnabled {
-			res = make([]byte, len(payload))
-			copy(res, payload)
-		} else {
-			// make followed by copy allocates without zeroing what the
-			// copy overwrites: the head is written once.
-			res = make([]byte, len(head)+len(payload)+1)
-			copy(res, head)
-			copy(res[len(head):], payload)
-			res[len(res)-1] = '}'
-		}
+	if c.schemasEnabled {
+		dst = append(dst, head...)
 	}
-	if cap(payload) <= maxPooledBuffer {
-		*bp = payload[:0]
-		c.bufs.Put(bp)
-	}
+	dst, err := e.appendValue(dst, s, v)
 	if err != nil {
 		return nil, fmt.Errorf("converting Connect data for topic %q to JSON: %w", topic, err)
 	}
-	return res, nil
+	if c.schemasEnabled {
+		dst = append(dst, '}')
+	}
+	return dst, nil
 }
 
 // nullSchemaHead is the envelope head of a value without a schema.

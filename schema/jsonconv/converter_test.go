@@ -70,6 +70,30 @@ func TestTombstone(t *testing.T) {
 	}
 }
 
+// AppendConnect writes what FromConnect returns after what dst holds, a
+// tombstone as nil; a failed conversion leaves no partial record behind.
+func TestAppendConnect(t *testing.T) {
+	for _, props := range []map[string]string{nil, {"schemas.enable": "false"}} {
+		c := mustNew(t, props, false)
+		cs := newCustomers()
+		_, value := cs.insert()
+		want, err := c.FromConnect("t", cs.envelope, value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.AppendConnect([]byte("prefix"), "t", cs.envelope, value)
+		if err != nil || string(got) != "prefix"+string(want) {
+			t.Fatalf("AppendConnect = %q, %v; want prefix%q", got, err, want)
+		}
+		if got, err := c.AppendConnect([]byte("prefix"), "t", nil, nil); got != nil || err != nil {
+			t.Fatalf("AppendConnect(nil, nil) = %q, %v; want nil, nil", got, err)
+		}
+		if got, err := c.AppendConnect([]byte("prefix"), "t", schema.Int32Schema, "x"); got != nil || err == nil {
+			t.Fatalf("AppendConnect of a bad value = %q, %v; want nil and an error", got, err)
+		}
+	}
+}
+
 // Internal-topic shapes from debezium.md §2, written with schemas.enable=false.
 func TestInternalTopicShapes(t *testing.T) {
 	c := mustNew(t, map[string]string{"schemas.enable": "false"}, true)

@@ -23,8 +23,10 @@
 // Invariants: a *schema.Schema is immutable once used, so its JSON, and the
 // envelope head {"schema":…,"payload": that holds it, are serialised once and
 // cached per Converter (bounded by schemas.cache.size); the per-record path
-// writes the payload into a pooled buffer without reflection or
-// encoding/json, then allocates the record once at its exact size. Map entries are written in sorted key order (Java writes
-// HashMap order, which has no portable equivalent); readers parse them as
-// JSON so the order carries no meaning. A Converter is safe for concurrent use.
+// writes the record without reflection or encoding/json, either into the
+// caller's buffer (AppendConnect: no allocation) or into a pooled one, then
+// copied out at its exact size (FromConnect: one allocation). Map entries
+// are written in sorted key order (Java writes HashMap order, which has no
+// portable equivalent); readers parse them as JSON so the order carries no
+// meaning. A Converter is safe for concurrent use.
 package jsonconv
