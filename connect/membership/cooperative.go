@@ -249,8 +249,11 @@ func (a *cooperativeAssignor) handleLost(lost set, next []*load, urls map[string
 	activeURLs := map[string]bool{}
 	for _, l := range next {
 		active[l.id] = true
-		if u := urls[l.id]; u != "" {
-			activeURLs[u] = true
+		// Only a member new since the last round can be a worker back: a
+		// URL shared with a worker that stayed (every worker advertising
+		// the same name) says nothing about the one that left.
+		if _, stayed := a.previousMembers[l.id]; !stayed && urls[l.id] != "" {
+			activeURLs[urls[l.id]] = true
 		}
 	}
 	for id, u := range a.previousMembers {

@@ -244,6 +244,29 @@ func TestCooperativeAssignorReassignsAtOnceToReturningWorker(t *testing.T) {
 	}
 }
 
+// Workers that advertise the same URL cannot be told apart: one of them
+// leaving is waited out as Kafka Connect does, since the URL still in the
+// group belongs to a worker that stayed.
+func TestCooperativeAssignorSharedURLWaitsOutTheDelay(t *testing.T) {
+	now := time.Unix(0, 0)
+	a := &cooperativeAssignor{maxDelay: 5 * time.Minute, now: func() time.Time { return now }}
+	work := map[string]int{"a": 2, "b": 2}
+	gen := int32(0)
+	held := map[string]set{"same/1": newSet(), "same/2": newSet()}
+	round(t, a, held, work, &gen)
+	round(t, a, held, work, &gen)
+	if len(held["same/2"].tasks) == 0 {
+		t.Fatal("same/2 was given no task")
+	}
+	delete(held, "same/2")
+	if _, delay := round(t, a, held, work, &gen); delay != 5*time.Minute {
+		t.Fatalf("delay = %v after one of two workers with one URL left, want scheduled.rebalance.max.delay.ms", delay)
+	}
+	if len(held["same/1"].tasks) != 2 {
+		t.Errorf("same/1 holds %d tasks during the delay, want its own 2", len(held["same/1"].tasks))
+	}
+}
+
 func TestCooperativeAssignorWorkChanges(t *testing.T) {
 	a := &cooperativeAssignor{maxDelay: time.Minute, now: time.Now}
 	work := map[string]int{"a": 1, "b": 1, "c": 1, "d": 1}

@@ -28,6 +28,10 @@ const (
 	BoundaryInterval
 )
 
+// maxReusedPerTxn is how many messages of a transaction are kept to be
+// reused once it commits; later ones are left to the collector.
+const maxReusedPerTxn = 4096
+
 // TransactionalOffsetStore is the offset storage of an exactly-once task:
 // offsets are read from it, and its records are written by the task's own
 // transactional producer so that they commit with the records they cover.
@@ -222,7 +226,12 @@ func (r *ExactlyOnceRunner) send(ctx context.Context, rec *connect.SourceRecord)
 	if out != nil {
 		select {
 		case r.cfg.Producer.Input() <- &out.msg:
-			r.sent = append(r.sent, out)
+			// Kept for reuse after the commit, up to maxReusedPerTxn: a
+			// long transaction (transaction.boundary=interval) must not
+			// hold every record it wrote until it commits.
+			if len(r.sent) < maxReusedPerTxn {
+				r.sent = append(r.sent, out)
+			}
 		case <-ctx.Done():
 			r.conv.release(out)
 			return ctx.Err() // not sent: its offset is not recorded either

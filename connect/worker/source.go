@@ -337,12 +337,12 @@ type outMessage struct {
 // ChosenPartition implements kafkaclient.PartitionChooser.
 func (m *outMessage) ChosenPartition() (int32, bool) { return m.partition, m.chosen }
 
-// reuseSlack is how much larger than twice the record it last held a
-// buffer may be and still be reused. Buffers that fit their records keep
-// what the in-flight window counts (the records' sizes) close to what the
-// messages hold; one grown by a rare large record is left to the
-// collector once a small record has been written into it.
-const reuseSlack = 1024
+// reuseSlack: a buffer that held a record of n bytes is reused if its
+// capacity is at most n + n/4 + reuseSlack. The in-flight window and the
+// memory budget count records by their length, so a reused buffer may hold
+// only a little more than that; one grown by a rare large record is left
+// to the collector once a small record has been written into it.
+const reuseSlack = 256
 
 // get returns a message to fill: a released one, with its buffers, or a
 // new one.
@@ -366,7 +366,7 @@ func (c *recordConverter) release(out *outMessage) {
 // reusable returns buf emptied if it is worth reusing after holding a
 // record of n bytes, else nil.
 func reusable(buf []byte, n int) []byte {
-	if cap(buf) > 2*n+reuseSlack {
+	if cap(buf) > n+n/4+reuseSlack {
 		return nil
 	}
 	return buf[:0]

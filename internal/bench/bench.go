@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -96,6 +97,9 @@ func Main(ctx context.Context, args []string) error {
 	scale := scaleFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if o.latencyS < 1 || o.rows < 1 || o.runs < 1 {
+		return errors.New("-latency-seconds, -rows and -runs must be at least 1")
 	}
 	if o.profile != "" {
 		if err := os.MkdirAll(o.profile, 0o755); err != nil {

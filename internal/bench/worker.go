@@ -298,6 +298,8 @@ func (c *latencyConsumer) wait(ctx context.Context) ([]latencySample, error) {
 	select {
 	case <-c.done:
 	case <-ctx.Done():
+		c.close()
+		return nil, fmt.Errorf("%d of %d records arrived: %w", len(c.samples), cap(c.samples), ctx.Err())
 	}
 	c.close()
 	if c.err != nil {

@@ -110,6 +110,12 @@ func FuzzTimestamptzUTCText(f *testing.F) {
 		f.Add(s, 0)
 		f.Add(s, 3)
 	}
+	// The text PostgreSQL writes at UTC is copied, not converted.
+	for _, s := range []string{"2026-11-27 11:43:58.123456+00", "2026-11-27 11:43:58+00", "2024-02-29 23:59:59.5+00"} {
+		if _, ok := formatUTCText([]byte(s), 6); !ok {
+			f.Fatalf("%q is not copied", s)
+		}
+	}
 	f.Fuzz(func(t *testing.T, s string, digits int) {
 		digits = min(max(digits, 0), 9)
 		fast, ok := formatUTCText([]byte(s), digits)
