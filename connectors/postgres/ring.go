@@ -63,12 +63,18 @@ func (q *recordQueue) pop() (queuedRecord, bool) {
 	if q.n == 0 {
 		return queuedRecord{}, false
 	}
+	r := q.take()
+	q.shrink()
+	return r, true
+}
+
+// take removes the oldest record. The caller holds mu, and q.n > 0.
+func (q *recordQueue) take() queuedRecord {
 	r := q.buf[q.head]
 	q.buf[q.head] = queuedRecord{} // the record is no longer held here
 	q.head = (q.head + 1) % len(q.buf)
 	q.n--
-	q.shrink()
-	return r, true
+	return r
 }
 
 // popInto appends the oldest records to batch until it holds limit, under
@@ -78,12 +84,9 @@ func (q *recordQueue) popInto(batch []connect.SourceRecord, limit int) ([]connec
 	defer q.mu.Unlock()
 	var size int64
 	for q.n > 0 && len(batch) < limit {
-		r := &q.buf[q.head]
+		r := q.take()
 		batch = append(batch, r.rec)
 		size += r.size
-		*r = queuedRecord{} // the record is no longer held here
-		q.head = (q.head + 1) % len(q.buf)
-		q.n--
 	}
 	q.shrink()
 	return batch, size
