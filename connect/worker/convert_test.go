@@ -240,14 +240,7 @@ func TestRunDeliversHeaders(t *testing.T) {
 	}
 	task := &scriptedTask{records: recs, commitChecker: commitChecker{store: f.store}, polled: make(chan struct{})}
 	r := f.runner(t, task, time.Hour)
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	<-task.polled
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run after a clean stop = %v", err)
-	}
+	runUntil(t, r, task.polled)
 
 	got := readHeaders(t, f.brokers, "events")
 	if len(got) != n {

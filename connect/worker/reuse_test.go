@@ -2,7 +2,6 @@ package worker
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -165,14 +164,7 @@ func TestRunReusesNoMessageTheProducerHolds(t *testing.T) {
 		Producer: p, Offsets: f.store, Topics: noTopics{},
 		FlushInterval: time.Hour, FlushTimeout: 10 * time.Second,
 	})
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	<-task.polled
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run = %v", err)
-	}
+	runUntil(t, r, task.polled)
 	checked, bad := p.result()
 	if bad != nil {
 		t.Fatal(bad)
@@ -210,14 +202,7 @@ func TestExactlyOnceReusesNoMessageBeforeItsTransactionCommits(t *testing.T) {
 		KeyConverter: stringConverter{}, ValueConverter: stringConverter{},
 		Producer: p, Offsets: f.store, Topics: noTopics{}, Boundary: BoundaryPoll,
 	})
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	<-task.idle
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run = %v", err)
-	}
+	runUntil(t, r, task.idle)
 	checked, bad := p.result()
 	if bad != nil {
 		t.Fatal(bad)

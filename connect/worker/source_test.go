@@ -150,6 +150,21 @@ func (a adminTopics) EnsureTopic(ctx context.Context, topic string) error {
 	return kafkaclient.EnsureTopic(ctx, a.admin, topic, 3, -1, nil)
 }
 
+// runUntil runs r until ready is closed (the task has handed out all its
+// records), then stops it as a worker does and fails t unless the runner
+// stopped cleanly.
+func runUntil(t *testing.T, r interface{ Run(context.Context) error }, ready <-chan struct{}) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	<-ready
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after a clean stop = %v", err)
+	}
+}
+
 func (f *fixture) runner(t *testing.T, task connect.SourceTask, flush time.Duration) *SourceTaskRunner {
 	t.Helper()
 	p, err := sarama.NewAsyncProducer(f.brokers, kafkaclient.NewConfig("test"))
@@ -223,14 +238,7 @@ func TestRunDeliversEverythingAndCommitsOnShutdown(t *testing.T) {
 	task := &scriptedTask{records: records(n, func(i int) string { return fmt.Sprintf("v%d", i) }), commitChecker: commitChecker{store: f.store}, polled: make(chan struct{})}
 	r := f.runner(t, task, time.Hour) // no periodic flush: only the shutdown flush commits
 
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	<-task.polled
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run after a clean stop = %v", err)
-	}
+	runUntil(t, r, task.polled)
 
 	got := readTopic(t, f.brokers, "events")
 	total := 0
@@ -320,14 +328,7 @@ func TestOffsetOnlyRecordIsCommittedInOrder(t *testing.T) {
 	})
 	task := &scriptedTask{records: recs, commitChecker: commitChecker{store: f.store}, polled: make(chan struct{})}
 	r := f.runner(t, task, time.Hour)
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
-	<-task.polled
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run = %v", err)
-	}
+	runUntil(t, r, task.polled)
 	total := 0
 	for _, vals := range readTopic(t, f.brokers, "events") {
 		total += len(vals)
