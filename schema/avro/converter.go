@@ -367,7 +367,8 @@ func (c *Converter) AppendConnect(dst []byte, topic string, s *schema.Schema, v 
 	if err != nil {
 		return nil, fmt.Errorf("converting Connect data for topic %q to Avro: %w", topic, err)
 	}
-	if dst == nil {
+	fresh := dst == nil
+	if fresh {
 		hint := int(e.capHint.Load())
 		if hint == 0 {
 			hint = 128
@@ -378,8 +379,12 @@ func (c *Converter) AppendConnect(dst []byte, topic string, s *schema.Schema, v 
 	if dst, err = e.codec.AppendBinary(AppendHeader(dst, e.id), v); err != nil {
 		return nil, fmt.Errorf("converting Connect data for topic %q to Avro: %w", topic, err)
 	}
-	n := len(dst) - start
-	e.capHint.Store(int32(min(n+n/8, maxCapHint)))
+	if fresh {
+		// Only buffers allocated here need the hint; a caller's reused
+		// buffer keeps its own size.
+		n := len(dst) - start
+		e.capHint.Store(int32(min(n+n/8, maxCapHint)))
+	}
 	return dst, nil
 }
 
